@@ -1,0 +1,36 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import CLINICIAN_ROLES, Role
+
+
+class User(AbstractUser):
+    """A member of the clinic's staff. Patients never log in."""
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def roles(self) -> list[Role]:
+        """The user's roles, most privileged first (Role's declaration order)."""
+        names = set(self.groups.values_list("name", flat=True)) if self.pk else set()
+        return [role for role in Role if role.value in names]
+
+    @property
+    def role(self) -> Role | None:
+        """The primary role: it picks the home page and is written into the access log."""
+        return self.roles[0] if self.roles else None
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_clinician(self) -> bool:
+        return any(role in CLINICIAN_ROLES for role in self.roles)

@@ -1,0 +1,72 @@
+"""The clinic's roles and the global permissions each one carries.
+
+A role is a Django group. Per-patient access is not here: it is granted per patient by the
+care-team service (casework.services). What a role may do *globally* is declared below and
+applied to the groups after every migration, so the table is the one place to review it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLINICAL_LEAD = "clinical_lead", _("Clinical lead")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+    HELPLINE_LISTENER = "helpline_listener", _("Helpline listener")
+
+
+# Roles that may be members of a care team (and so receive clinical access to a patient).
+CLINICIAN_ROLES = frozenset({Role.PSYCHOLOGIST, Role.CLINICAL_LEAD})
+
+_REFERENCE_DATA = [
+    "casework.view_authority",
+    "casework.add_authority",
+    "casework.change_authority",
+    "casework.view_justicecontact",
+    "casework.add_justicecontact",
+    "casework.change_justicecontact",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CLINICAL_LEAD: [
+        # The lead sees the whole caseload, frame and clinical, without per-patient rows.
+        "casework.access_frame",
+        "casework.access_clinical",
+        "casework.add_patient",
+        "casework.manage_care_team",
+        "audit.view_accessevent",
+        *_REFERENCE_DATA,
+    ],
+    Role.PSYCHOLOGIST: [
+        # Patients come through the care team (object permissions), never globally.
+        "casework.view_authority",
+        "casework.view_justicecontact",
+    ],
+    Role.ADMINISTRATOR: [
+        # The frame zone of every patient; never the clinical zone.
+        "casework.access_frame",
+        "casework.add_patient",
+        "casework.manage_care_team",
+        *_REFERENCE_DATA,
+    ],
+    Role.AUDITOR: ["audit.view_accessevent"],
+    Role.HELPLINE_LISTENER: [],
+}
+
+
+def sync_role_permissions(sender=None, using="default", **kwargs) -> None:
+    """Make every role group exist with exactly the permissions of ROLE_PERMISSIONS."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.using(using).select_related("content_type")
+    }
+    if not wanted <= by_name.keys():
+        return  # an app that declares some of these has not migrated yet
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([by_name[perm] for perm in perms])

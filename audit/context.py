@@ -1,0 +1,30 @@
+"""What the access log needs to know about the current request, without passing it around."""
+
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass
+class AccessContext:
+    request_id: str
+    client_address: str | None
+
+
+_current: ContextVar[AccessContext | None] = ContextVar("access_context", default=None)
+
+
+def current() -> AccessContext | None:
+    return _current.get()
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def bind(context: AccessContext):
+    return _current.set(context)
+
+
+def unbind(token) -> None:
+    _current.reset(token)

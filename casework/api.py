@@ -1,0 +1,368 @@
+"""REST API (/api/v1/): the same door, the same services and the same access log as the pages."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.response import Response
+
+from audit.services import Action, record_access, record_access_many
+from casework import selectors, services
+from casework.models import Authority, CareTeamMembership, Episode, JusticeContact, Mandate, Patient
+from casework.permissions import (
+    Zone,
+    can_edit_reference_data,
+    can_manage_care_team,
+    can_register_patient,
+    can_view_reference_data,
+)
+
+
+def call_service(service, **kwargs):
+    """Run a service; its ValidationError becomes a 400 with field errors."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+class AuthoritySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Authority
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "jurisdiction",
+            "region",
+            "language",
+            "address",
+            "email",
+            "phone",
+            "is_active",
+        ]
+
+
+class JusticeContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JusticeContact
+        fields = ["id", "name", "service", "language", "email", "phone", "address", "is_active"]
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "file_number",
+            "last_name",
+            "first_name",
+            "date_of_birth",
+            "sex",
+            "preferred_language",
+            "phone",
+            "email",
+            "address",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["file_number", "status", "created_at", "updated_at"]
+
+
+class PatientRegisterSerializer(PatientSerializer):
+    referral_source = serializers.ChoiceField(
+        choices=Episode.ReferralSource.choices, write_only=True
+    )
+    referral_source_detail = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, write_only=True
+    )
+    referral_received_on = serializers.DateField(write_only=True)
+
+    class Meta(PatientSerializer.Meta):
+        fields = [
+            *PatientSerializer.Meta.fields,
+            "referral_source",
+            "referral_source_detail",
+            "referral_received_on",
+        ]
+
+
+class MandateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Mandate
+        fields = [
+            "id",
+            "authority",
+            "legal_framework",
+            "decision_date",
+            "decision_reference",
+            "starts_on",
+            "ends_on",
+            "conditions",
+            "session_frequency",
+            "reporting_interval_months",
+            "justice_contact",
+            "sharing_basis",
+            "consent_on",
+            "legal_basis",
+            "status",
+            "ended_on",
+            "end_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class EpisodeSerializer(serializers.ModelSerializer):
+    waiting_days = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Episode
+        fields = [
+            "id",
+            "stage",
+            "referral_source",
+            "referral_source_detail",
+            "referral_received_on",
+            "intake_on",
+            "treatment_started_on",
+            "closed_on",
+            "exit_reason",
+            "exit_reason_detail",
+            "waiting_days",
+        ]
+        read_only_fields = fields
+
+
+class CareTeamMembershipSerializer(serializers.ModelSerializer):
+    clinician_name = serializers.CharField(source="clinician.__str__", read_only=True)
+
+    class Meta:
+        model = CareTeamMembership
+        fields = ["id", "clinician", "clinician_name", "role", "starts_on", "ends_on"]
+        read_only_fields = ["ends_on"]
+        extra_kwargs = {"starts_on": {"required": False}}
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+class ClinicAPIMixin:
+    """API views authenticate themselves (token or session): the login redirect is for pages."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return login_not_required(super().as_view(**initkwargs))
+
+
+class PatientScopedAPIMixin(ClinicAPIMixin):
+    """Resolves the patient through the one door (404 if out of reach) and logs each read."""
+
+    zone = Zone.FRAME
+    audit_object_type = "casework.patient"
+    audit_object_kwarg = "patient_id"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.patient = selectors.patient_for(request.user, kwargs["patient_id"], zone=self.zone)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in permissions.SAFE_METHODS and response.status_code == 200:
+            record_access(
+                actor=request.user,
+                action=Action.VIEW,
+                patient=self.patient,
+                object_type=self.audit_object_type,
+                object_id=str(self.kwargs.get(self.audit_object_kwarg, "")),
+            )
+        return response
+
+    def is_schema_generation(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
+
+
+class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
+    """Patients visible to the caller; filters: q, status, clinician, authority."""
+
+    def get_serializer_class(self):
+        return PatientRegisterSerializer if self.request.method == "POST" else PatientSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+
+        def as_int(name):
+            value = params.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        return selectors.patient_list(
+            self.request.user,
+            query=params.get("q", ""),
+            status=params.get("status", ""),
+            clinician_id=as_int("clinician"),
+            authority_id=as_int("authority"),
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        record_access_many(
+            actor=self.request.user,
+            action=Action.LIST,
+            patients=page,
+            object_type="casework.patient",
+        )
+        return page
+
+    @extend_schema(responses={201: PatientSerializer})
+    def post(self, request, *args, **kwargs):
+        if not can_register_patient(request.user):
+            raise PermissionDenied
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        patient = call_service(
+            services.patient_register, actor=request.user, **serializer.validated_data
+        )
+        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+
+class PatientDetailAPI(PatientScopedAPIMixin, generics.RetrieveUpdateAPIView):
+    serializer_class = PatientSerializer
+    queryset = Patient.objects.none()  # the patient comes from the door, see get_object
+
+    def get_object(self):
+        return self.patient
+
+    def perform_update(self, serializer):
+        call_service(
+            services.patient_update,
+            actor=self.request.user,
+            patient=self.patient,
+            **serializer.validated_data,
+        )
+
+
+class MandateListAPI(PatientScopedAPIMixin, generics.ListCreateAPIView):
+    serializer_class = MandateSerializer
+    audit_object_type = "casework.mandate"
+
+    def get_queryset(self):
+        if self.is_schema_generation():
+            return Mandate.objects.none()
+        return self.patient.mandates.order_by("-starts_on", "-pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = call_service(
+            services.mandate_create,
+            actor=self.request.user,
+            patient=self.patient,
+            **serializer.validated_data,
+        )
+
+
+class MandateDetailAPI(PatientScopedAPIMixin, generics.RetrieveUpdateAPIView):
+    serializer_class = MandateSerializer
+    audit_object_type = "casework.mandate"
+    audit_object_kwarg = "mandate_id"
+
+    def get_queryset(self):
+        if self.is_schema_generation():
+            return Mandate.objects.none()
+        return self.patient.mandates.all()
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["mandate_id"])
+
+    def perform_update(self, serializer):
+        call_service(
+            services.mandate_update,
+            actor=self.request.user,
+            mandate=serializer.instance,
+            **serializer.validated_data,
+        )
+
+
+class EpisodeListAPI(PatientScopedAPIMixin, generics.ListAPIView):
+    serializer_class = EpisodeSerializer
+    audit_object_type = "casework.episode"
+
+    def get_queryset(self):
+        if self.is_schema_generation():
+            return Episode.objects.none()
+        return self.patient.episodes.order_by("-referral_received_on", "-pk")
+
+
+class CareTeamListAPI(PatientScopedAPIMixin, generics.ListCreateAPIView):
+    """The care team, current and past. Adding a clinician opens the file to them."""
+
+    serializer_class = CareTeamMembershipSerializer
+    audit_object_type = "casework.careteammembership"
+
+    def get_queryset(self):
+        if self.is_schema_generation():
+            return CareTeamMembership.objects.none()
+        return self.patient.care_team.select_related("clinician").order_by("ends_on", "role")
+
+    def perform_create(self, serializer):
+        if not can_manage_care_team(self.request.user):
+            raise PermissionDenied
+        serializer.instance = call_service(
+            services.care_team_assign,
+            actor=self.request.user,
+            patient=self.patient,
+            **serializer.validated_data,
+        )
+
+
+class CareTeamEndAPI(PatientScopedAPIMixin, generics.GenericAPIView):
+    """End a clinician's place in the care team today; their access ends with it."""
+
+    serializer_class = CareTeamMembershipSerializer
+
+    @extend_schema(request=None, responses={200: CareTeamMembershipSerializer})
+    def post(self, request, *args, **kwargs):
+        if not can_manage_care_team(request.user):
+            raise PermissionDenied
+        membership = get_object_or_404(
+            self.patient.care_team.select_related("clinician", "patient"),
+            pk=kwargs["membership_id"],
+        )
+        call_service(services.care_team_end, actor=request.user, membership=membership)
+        return Response(self.get_serializer(membership).data)
+
+
+class ReferenceDataPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return can_view_reference_data(request.user)
+        return can_edit_reference_data(request.user)
+
+
+class AuthorityListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
+    queryset = Authority.objects.order_by("name")
+    serializer_class = AuthoritySerializer
+    permission_classes = [permissions.IsAuthenticated, ReferenceDataPermission]
+
+
+class AuthorityDetailAPI(ClinicAPIMixin, generics.RetrieveUpdateAPIView):
+    queryset = Authority.objects.all()
+    serializer_class = AuthoritySerializer
+    permission_classes = [permissions.IsAuthenticated, ReferenceDataPermission]
+
+
+class JusticeContactListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
+    queryset = JusticeContact.objects.order_by("name")
+    serializer_class = JusticeContactSerializer
+    permission_classes = [permissions.IsAuthenticated, ReferenceDataPermission]
+
+
+class JusticeContactDetailAPI(ClinicAPIMixin, generics.RetrieveUpdateAPIView):
+    queryset = JusticeContact.objects.all()
+    serializer_class = JusticeContactSerializer
+    permission_classes = [permissions.IsAuthenticated, ReferenceDataPermission]

@@ -1,0 +1,446 @@
+"""A believable demo clinic: staff of every role and about forty patients.
+
+Everything goes through the services, so the demo has the same care-team grants and access-log
+entries that real use would leave. Running it twice changes nothing.
+"""
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import Role
+from casework import services
+from casework.models import (
+    Authority,
+    CareStage,
+    CareTeamMembership,
+    Episode,
+    JusticeContact,
+    Mandate,
+)
+
+DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 (the demo's published password)
+
+STAFF = [
+    ("lead", "Anne", "Lambert", Role.CLINICAL_LEAD),
+    ("psy.martin", "Sophie", "Martin", Role.PSYCHOLOGIST),
+    ("psy.peeters", "Jan", "Peeters", Role.PSYCHOLOGIST),
+    ("psy.dubois", "Marc", "Dubois", Role.PSYCHOLOGIST),
+    ("admin.leroy", "Nathalie", "Leroy", Role.ADMINISTRATOR),
+    ("admin.janssens", "Els", "Janssens", Role.ADMINISTRATOR),
+    ("helpline.claes", "Lucas", "Claes", Role.HELPLINE_LISTENER),
+    ("auditor.mertens", "Ingrid", "Mertens", Role.AUDITOR),
+]
+
+K = Authority.Kind
+AUTHORITIES = [
+    (
+        K.PROBATION_COMMISSION,
+        "Commission de probation de Liège",
+        "Arrondissement judiciaire de Liège",
+        "wallonia",
+        "fr",
+    ),
+    (
+        K.PROBATION_COMMISSION,
+        "Commission de probation de Namur",
+        "Arrondissement judiciaire de Namur",
+        "wallonia",
+        "fr",
+    ),
+    (
+        K.PROBATION_COMMISSION,
+        "Commission de probation de Bruxelles",
+        "Arrondissement judiciaire de Bruxelles",
+        "brussels",
+        "fr",
+    ),
+    (
+        K.PROBATION_COMMISSION,
+        "Probatiecommissie Gent",
+        "Gerechtelijk arrondissement Oost-Vlaanderen",
+        "flanders",
+        "nl",
+    ),
+    (
+        K.SENTENCE_ENFORCEMENT_COURT,
+        "Tribunal de l'application des peines de Liège",
+        "Ressort de la cour d'appel de Liège",
+        "wallonia",
+        "fr",
+    ),
+    (
+        K.SENTENCE_ENFORCEMENT_COURT,
+        "Tribunal de l'application des peines de Bruxelles",
+        "Ressort de la cour d'appel de Bruxelles",
+        "brussels",
+        "fr",
+    ),
+    (
+        K.SENTENCE_ENFORCEMENT_COURT,
+        "Strafuitvoeringsrechtbank Gent",
+        "Rechtsgebied van het hof van beroep Gent",
+        "flanders",
+        "nl",
+    ),
+    (
+        K.SOCIAL_PROTECTION_CHAMBER,
+        "Chambre de protection sociale de Mons",
+        "Ressort de la cour d'appel de Mons",
+        "wallonia",
+        "fr",
+    ),
+    (
+        K.SOCIAL_PROTECTION_CHAMBER,
+        "Kamer voor de bescherming van de maatschappij Antwerpen",
+        "Rechtsgebied van het hof van beroep Antwerpen",
+        "flanders",
+        "nl",
+    ),
+    (
+        K.PROSECUTOR,
+        "Parquet du procureur du Roi de Namur",
+        "Arrondissement judiciaire de Namur",
+        "wallonia",
+        "fr",
+    ),
+    (
+        K.INVESTIGATING_JUDGE,
+        "Juge d'instruction de Liège",
+        "Tribunal de première instance de Liège",
+        "wallonia",
+        "fr",
+    ),
+    (
+        K.YOUTH_JUDGE,
+        "Tribunal de la jeunesse de Charleroi",
+        "Hainaut, division Charleroi",
+        "wallonia",
+        "fr",
+    ),
+]
+
+JUSTICE_CONTACTS = [
+    ("Claire Renard", "Maison de justice de Liège", "fr"),
+    ("Thomas Gérard", "Maison de justice de Liège", "fr"),
+    ("Julie Lemaire", "Maison de justice de Namur", "fr"),
+    ("Olivier Simon", "Maison de justice de Bruxelles", "fr"),
+    ("Sarah Wauters", "Justitiehuis Gent", "nl"),
+    ("Pieter De Smet", "Justitiehuis Gent", "nl"),
+    ("Inge Maes", "Justitiehuis Antwerpen", "nl"),
+    ("Nicolas Dupont", "Maison de justice de Mons", "fr"),
+]
+
+SURNAMES_FR = [
+    "Lefèvre",
+    "Dupuis",
+    "Lambot",
+    "Collard",
+    "Renson",
+    "Thiry",
+    "Hubert",
+    "Delvaux",
+    "Gilson",
+    "Noël",
+    "Marchal",
+    "Pirard",
+    "Lejeune",
+    "Dethier",
+    "Bertrand",
+    "Laurent",
+    "Mathieu",
+    "Henrard",
+    "Jacquet",
+    "Rousseau",
+    "Warnier",
+    "Louis",
+]
+SURNAMES_NL = [
+    "Vermeulen",
+    "De Backer",
+    "Willems",
+    "Goossens",
+    "Van Damme",
+    "Hermans",
+    "Verstraete",
+    "Desmet",
+    "Jacobs",
+    "Aerts",
+    "Van den Broeck",
+    "Michiels",
+    "Claessens",
+    "Wouters",
+    "Declercq",
+    "Verhaegen",
+]
+FIRST_FR = [
+    "Jean",
+    "Michel",
+    "Philippe",
+    "Didier",
+    "Christophe",
+    "Stéphane",
+    "Kevin",
+    "Julien",
+    "Patrick",
+    "Alain",
+    "Frédéric",
+    "Nicolas",
+    "Damien",
+    "Sébastien",
+    "Jérôme",
+    "Yves",
+]
+FIRST_NL = [
+    "Koen",
+    "Bart",
+    "Tom",
+    "Wim",
+    "Geert",
+    "Dirk",
+    "Stijn",
+    "Kristof",
+    "Johan",
+    "Pieter",
+    "Jeroen",
+    "Luc",
+    "Wouter",
+    "Dieter",
+]
+FIRST_FEMALE = ["Isabelle", "Nathalie", "Griet", "Sandra"]
+STREETS_FR = ["rue Saint-Gilles", "rue de Fer", "avenue Rogier", "rue des Carmes", "rue Haute"]
+STREETS_NL = ["Kortrijksesteenweg", "Brugsesteenweg", "Sint-Pietersnieuwstraat", "Dampoortstraat"]
+CITIES_FR = ["4000 Liège", "5000 Namur", "7000 Mons", "6000 Charleroi", "1000 Bruxelles"]
+CITIES_NL = ["9000 Gent", "2000 Antwerpen", "8000 Brugge"]
+
+CONDITIONS = [
+    "Suivre une guidance ou un traitement auprès d'un service spécialisé dans la guidance ou "
+    "le traitement des auteurs d'infractions à caractère sexuel.",
+    "Ne pas fréquenter de lieux principalement fréquentés par des mineurs. Suivre un traitement "
+    "spécialisé et en justifier tous les mois auprès de l'assistant de justice.",
+    "Een begeleiding of behandeling volgen bij een gespecialiseerde dienst voor daders van "
+    "seksueel misbruik; geen contact met minderjarigen zonder toezicht.",
+]
+
+# (stage, number of patients) — a clinic mostly in treatment, with a waiting list.
+STAGES = [
+    (CareStage.REFERRAL, 6),
+    (CareStage.INTAKE, 4),
+    (CareStage.IN_TREATMENT, 24),
+    (CareStage.CLOSED, 6),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic (staff, authorities, ~40 patients). Safe to run again."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        if User.objects.filter(username="lead").exists():
+            self.stdout.write("The demo clinic is already loaded.")
+        else:
+            self._seed()
+            self.stdout.write(self.style.SUCCESS("Demo clinic loaded."))
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, first, last, role in STAFF:
+            self.stdout.write(f"  {username:<17} {first} {last} — {role.label}")
+
+    @transaction.atomic
+    def _seed(self) -> None:
+        rng = random.Random(2026)  # the same clinic on every machine
+        today = timezone.localdate()
+        User = get_user_model()
+        staff = {}
+        for username, first, last, role in STAFF:
+            user = User.objects.create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@clinic.example",
+            )
+            user.groups.add(Group.objects.get(name=role))
+            staff[username] = user
+        lead, admins = staff["lead"], [staff["admin.leroy"], staff["admin.janssens"]]
+        psychologists = [staff["psy.martin"], staff["psy.peeters"], staff["psy.dubois"]]
+
+        authorities = [
+            Authority.objects.create(
+                kind=kind,
+                name=name,
+                jurisdiction=jurisdiction,
+                region=region,
+                language=language,
+                address=f"{name}\nPalais de justice"
+                if language == "fr"
+                else f"{name}\nGerechtsgebouw",
+                email=f"greffe.{index}@justice.example",
+            )
+            for index, (kind, name, jurisdiction, region, language) in enumerate(AUTHORITIES)
+        ]
+        contacts = [
+            JusticeContact.objects.create(
+                name=name,
+                service=service,
+                language=language,
+                email=f"{name.split()[0].lower()}.{name.split()[-1].lower()}@justice.example",
+                phone=f"+32 4 {rng.randint(200, 299)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+            )
+            for name, service, language in JUSTICE_CONTACTS
+        ]
+
+        for stage, count in STAGES:
+            for _ in range(count):
+                self._patient(rng, today, stage, authorities, contacts, admins, psychologists, lead)
+
+    def _patient(self, rng, today, stage, authorities, contacts, admins, psychologists, lead):
+        dutch = rng.random() < 0.35
+        female = rng.random() < 0.06
+        first = rng.choice(FIRST_FEMALE if female else (FIRST_NL if dutch else FIRST_FR))
+        last = rng.choice(SURNAMES_NL if dutch else SURNAMES_FR)
+        admin = rng.choice(admins)
+        referred = today - datetime.timedelta(
+            days={"referral": rng.randint(3, 40), "intake": rng.randint(30, 70)}.get(
+                stage, rng.randint(120, 1000)
+            )
+        )
+        patient = services.patient_register(
+            actor=admin,
+            last_name=last,
+            first_name=first,
+            date_of_birth=datetime.date(
+                rng.randint(1958, 2004), rng.randint(1, 12), rng.randint(1, 28)
+            ),
+            sex="female" if female else "male",
+            preferred_language="nl" if dutch else "fr",
+            phone="+32 47{} {} {} {}".format(
+                rng.randint(0, 9), *(rng.randint(10, 99) for _ in range(3))
+            ),
+            address=f"{rng.choice(STREETS_NL if dutch else STREETS_FR)} {rng.randint(1, 180)}\n"
+            f"{rng.choice(CITIES_NL if dutch else CITIES_FR)}",
+            referral_source=rng.choice(
+                ["justice_assistant", "justice_assistant", "authority", "prison", "support_centre"]
+            ),
+            referral_received_on=referred,
+        )
+        # Voluntary patients (no mandate) are a minority.
+        if rng.random() > 0.08:
+            self._mandates(rng, today, patient, referred, authorities, contacts, admin, dutch)
+        if stage == CareStage.REFERRAL:
+            return
+        episode = patient.episodes.get()
+        intake = referred + datetime.timedelta(days=rng.randint(14, 28))
+        services.episode_record_intake(actor=admin, episode=episode, on=min(intake, today))
+        therapist = rng.choice(psychologists)
+        services.care_team_assign(
+            actor=lead,
+            patient=patient,
+            clinician=therapist,
+            role=CareTeamMembership.Role.LEAD_THERAPIST,
+            starts_on=min(intake, today),
+        )
+        if stage == CareStage.INTAKE:
+            return
+        started = intake + datetime.timedelta(days=rng.randint(14, 35))
+        services.episode_start_treatment(actor=therapist, episode=episode, on=min(started, today))
+        if rng.random() < 0.25:  # some patients also attend a co-therapist's group
+            co = rng.choice([p for p in psychologists if p != therapist])
+            services.care_team_assign(
+                actor=lead,
+                patient=patient,
+                clinician=co,
+                role=CareTeamMembership.Role.CO_THERAPIST,
+                starts_on=min(started, today),
+            )
+        if stage == CareStage.CLOSED:
+            closed = min(started + datetime.timedelta(days=rng.randint(180, 700)), today)
+            services.episode_close(
+                actor=therapist,
+                episode=episode,
+                on=closed,
+                exit_reason=rng.choice(
+                    [
+                        Episode.ExitReason.COMPLETED,
+                        Episode.ExitReason.COMPLETED,
+                        Episode.ExitReason.STOPPED_BY_PATIENT,
+                        Episode.ExitReason.MANDATE_ENDED,
+                        Episode.ExitReason.TRANSFERRED,
+                        Episode.ExitReason.REVOKED,
+                    ]
+                ),
+            )
+            for membership in patient.care_team.filter(ends_on__isnull=True):
+                services.care_team_end(actor=lead, membership=membership)
+
+    def _mandates(self, rng, today, patient, referred, authorities, contacts, admin, dutch):
+        language = "nl" if dutch else "fr"
+        suitable = [a for a in authorities if a.language == language] or authorities
+        framework_for = {
+            Authority.Kind.PROBATION_COMMISSION: Mandate.LegalFramework.PROBATION,
+            Authority.Kind.SENTENCE_ENFORCEMENT_COURT: rng.choice(
+                [
+                    Mandate.LegalFramework.CONDITIONAL_RELEASE,
+                    Mandate.LegalFramework.ELECTRONIC_MONITORING,
+                ]
+            ),
+            Authority.Kind.SOCIAL_PROTECTION_CHAMBER: Mandate.LegalFramework.INTERNMENT,
+            Authority.Kind.PROSECUTOR: Mandate.LegalFramework.PRETRIAL,
+            Authority.Kind.INVESTIGATING_JUDGE: Mandate.LegalFramework.PRETRIAL,
+            Authority.Kind.YOUTH_JUDGE: Mandate.LegalFramework.YOUTH,
+        }
+        # One patient in six had an earlier mandate that has since ended.
+        if rng.random() < 0.17:
+            authority = rng.choice(suitable)
+            start = referred - datetime.timedelta(days=rng.randint(900, 1500))
+            end = start + datetime.timedelta(days=rng.randint(365, 720))
+            services.mandate_create(
+                actor=admin,
+                patient=patient,
+                authority=authority,
+                legal_framework=framework_for.get(authority.kind, Mandate.LegalFramework.OTHER),
+                decision_date=start - datetime.timedelta(days=rng.randint(10, 40)),
+                decision_reference=f"{start.year}/{rng.randint(100, 999)}",
+                starts_on=start,
+                ends_on=end,
+                conditions=rng.choice(CONDITIONS),
+                session_frequency=Mandate.SessionFrequency.FORTNIGHTLY,
+                reporting_interval_months=6,
+                sharing_basis=Mandate.SharingBasis.CONSENT,
+                consent_on=start,
+                status=Mandate.Status.ENDED,
+                ended_on=end,
+                end_reason=Mandate.EndReason.COMPLETED,
+            )
+        authority = rng.choice(suitable)
+        start = referred - datetime.timedelta(days=rng.randint(5, 60))
+        internment = authority.kind == Authority.Kind.SOCIAL_PROTECTION_CHAMBER
+        services.mandate_create(
+            actor=admin,
+            patient=patient,
+            authority=authority,
+            legal_framework=framework_for.get(authority.kind, Mandate.LegalFramework.OTHER),
+            decision_date=start - datetime.timedelta(days=rng.randint(5, 30)),
+            decision_reference=f"{start.year}/{rng.randint(100, 999)}",
+            starts_on=start,
+            ends_on=start + datetime.timedelta(days=365 * rng.choice([2, 3, 5])),
+            conditions=rng.choice(CONDITIONS),
+            session_frequency=rng.choice(
+                [
+                    Mandate.SessionFrequency.WEEKLY,
+                    Mandate.SessionFrequency.FORTNIGHTLY,
+                    Mandate.SessionFrequency.MONTHLY,
+                ]
+            ),
+            reporting_interval_months=rng.choice([6, 6, 6, 3, 12]),
+            justice_contact=rng.choice([c for c in contacts if c.language == language] or contacts),
+            sharing_basis=(
+                Mandate.SharingBasis.LEGAL_BASIS if internment else Mandate.SharingBasis.CONSENT
+            ),
+            consent_on=None if internment else start,
+            legal_basis="Loi du 5 mai 2014 relative à l'internement, art. 57" if internment else "",
+        )

@@ -1,0 +1,554 @@
+"""The casework core: patients, the mandates that bring them, episodes of care, care teams.
+
+Everything here is the *frame* zone (DESIGN.md): facts the clinic may share with the justice
+authority. Clinical content lives in other models, so that a letter builder or an administrator
+can never reach it through these.
+"""
+
+import datetime
+from calendar import monthrange
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("French")
+    DUTCH = "nl", _("Dutch")
+    GERMAN = "de", _("German")
+    ENGLISH = "en", _("English")
+
+
+class Region(models.TextChoices):
+    BRUSSELS = "brussels", _("Brussels")
+    WALLONIA = "wallonia", _("Wallonia")
+    FLANDERS = "flanders", _("Flanders")
+    GERMAN_SPEAKING = "german_speaking", _("German-speaking Community")
+    OTHER = "other", _("Other or abroad")
+
+
+class CareStage(models.TextChoices):
+    REFERRAL = "referral", _("Referral received")
+    INTAKE = "intake", _("Intake")
+    IN_TREATMENT = "in_treatment", _("In treatment")
+    CLOSED = "closed", _("Closed")
+
+
+# --- Reference data -------------------------------------------------------------------------
+
+
+class Authority(models.Model):
+    """A justice authority that orders treatment and receives the clinic's reports."""
+
+    class Kind(models.TextChoices):
+        PROBATION_COMMISSION = "probation_commission", _("Probation commission")
+        SENTENCE_ENFORCEMENT_COURT = "sentence_enforcement_court", _("Sentence-enforcement court")
+        SOCIAL_PROTECTION_CHAMBER = "social_protection_chamber", _("Social-protection chamber")
+        PROSECUTOR = "prosecutor", _("Public prosecutor")
+        INVESTIGATING_JUDGE = "investigating_judge", _("Investigating judge")
+        YOUTH_JUDGE = "youth_judge", _("Youth judge")
+        OTHER = "other", _("Other authority")
+
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    jurisdiction = models.CharField(
+        _("jurisdiction"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. judicial district of Liège"),
+    )
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    address = models.TextField(_("postal address"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("casework:authority_update", args=[self.pk])
+
+
+class JusticeContact(models.Model):
+    """The justice assistant (probation officer) who checks the patient's conditions."""
+
+    name = models.CharField(_("name"), max_length=200)
+    service = models.CharField(
+        _("service"), max_length=200, help_text=_("e.g. Maison de justice de Namur")
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.TextField(_("postal address"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("justice contact")
+        verbose_name_plural = _("justice contacts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.service})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("casework:justice_contact_update", args=[self.pk])
+
+
+# --- Patients -------------------------------------------------------------------------------
+
+
+class FileNumberSequence(models.Model):
+    """The last file number handed out in a year; locked while the next one is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("file number sequence")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Patient(models.Model):
+    """A person treated by the clinic. Shown by file number wherever the name is not needed."""
+
+    class Sex(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+        OTHER = "other", _("Other or not recorded")
+
+    file_number = models.CharField(_("file number"), max_length=20, unique=True, editable=False)
+    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.TextField(_("postal address"), blank=True)
+    # The stage of the current episode of care, kept by the episode services (the only writers)
+    # so that the patient list can filter and sort on an index.
+    status = models.CharField(
+        _("status"), max_length=20, choices=CareStage.choices, default=CareStage.REFERRAL
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        ordering = ["last_name", "first_name"]
+        permissions = [
+            ("access_frame", _("Can access the frame zone of a patient")),
+            ("access_clinical", _("Can access the clinical zone of a patient")),
+            ("manage_care_team", _("Can assign clinicians to care teams")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "last_name"], name="patient_status_name"),
+            models.Index(fields=["last_name", "first_name"], name="patient_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("casework:patient_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name.upper()}, {self.first_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def clean(self) -> None:
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
+
+
+class PatientUserObjectPermission(UserObjectPermissionBase):
+    """Per-patient grants to a clinician; written only by the care-team service."""
+
+    content_object = models.ForeignKey(Patient, on_delete=models.CASCADE)
+
+
+class PatientGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Patient, on_delete=models.CASCADE)
+
+
+# --- Mandates -------------------------------------------------------------------------------
+
+
+class Mandate(models.Model):
+    """A justice decision that orders the patient to follow treatment."""
+
+    class LegalFramework(models.TextChoices):
+        PROBATION = "probation", _("Probation (suspended sentence or deferred verdict)")
+        CONDITIONAL_RELEASE = "conditional_release", _("Conditional release")
+        ELECTRONIC_MONITORING = "electronic_monitoring", _("Electronic monitoring")
+        INTERNMENT = "internment", _("Internment (trial or final release)")
+        PRETRIAL = "pretrial", _("Release under conditions before trial")
+        YOUTH = "youth", _("Youth protection measure")
+        OTHER = "other", _("Other")
+
+    class SessionFrequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        FORTNIGHTLY = "fortnightly", _("Every two weeks")
+        MONTHLY = "monthly", _("Monthly")
+        AS_INDICATED = "as_indicated", _("As clinically indicated")
+
+    class SharingBasis(models.TextChoices):
+        CONSENT = "consent", _("Patient's written consent")
+        LEGAL_BASIS = "legal_basis", _("Legal obligation")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        ENDED = "ended", _("Ended")
+
+    class EndReason(models.TextChoices):
+        COMPLETED = "completed", _("Term completed")
+        REVOKED = "revoked", _("Revoked")
+        LIFTED = "lifted", _("Lifted or changed by the authority")
+        TRANSFERRED = "transferred", _("Follow-up transferred to another team")
+        OTHER = "other", _("Other")
+
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    legal_framework = models.CharField(
+        _("legal framework"), max_length=30, choices=LegalFramework.choices
+    )
+    decision_date = models.DateField(_("decision date"))
+    decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"), null=True, blank=True)
+    conditions = models.TextField(
+        _("conditions imposed"), blank=True, help_text=_("As worded in the decision.")
+    )
+    session_frequency = models.CharField(
+        _("required session frequency"), max_length=20, choices=SessionFrequency.choices
+    )
+    reporting_interval_months = models.PositiveSmallIntegerField(
+        _("reporting interval (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("How often a follow-up report is owed to the authority."),
+    )
+    justice_contact = models.ForeignKey(
+        JusticeContact,
+        verbose_name=_("justice assistant"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mandates",
+    )
+    sharing_basis = models.CharField(
+        _("basis for sharing information"), max_length=20, choices=SharingBasis.choices
+    )
+    consent_on = models.DateField(_("consent signed on"), null=True, blank=True)
+    legal_basis = models.CharField(
+        _("legal basis"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. law of 5 May 2014 on internment, art. 57"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["-starts_on", "-pk"]
+        indexes = [
+            # the patient list filters on the authority of a patient's active mandates
+            models.Index(fields=["authority", "status"], name="mandate_authority_status"),
+            models.Index(fields=["patient", "status"], name="mandate_patient_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="mandate_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(reporting_interval_months__gte=1), name="mandate_reporting_interval"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_legal_framework_display()} — {self.authority}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        if self.decision_date and self.decision_date > today:
+            errors["decision_date"] = _("The decision date is in the future.")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The end is before the start.")
+        if self.sharing_basis == self.SharingBasis.CONSENT and not self.consent_on:
+            errors["consent_on"] = _("Record the date the patient signed the consent.")
+        if self.sharing_basis == self.SharingBasis.LEGAL_BASIS and not self.legal_basis:
+            errors["legal_basis"] = _("Name the legal basis for sharing information.")
+        if self.status == self.Status.ENDED:
+            if not self.ended_on:
+                errors["ended_on"] = _("An ended mandate needs the date it ended.")
+            if not self.end_reason:
+                errors["end_reason"] = _("An ended mandate needs the reason it ended.")
+        elif self.ended_on or self.end_reason:
+            errors["status"] = _("Set the status to “ended” to record an end date or reason.")
+        if self.ended_on and self.starts_on and self.ended_on < self.starts_on:
+            errors["ended_on"] = _("The mandate cannot end before it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    def next_report_due(self, today: datetime.date) -> datetime.date | None:
+        """The next periodic follow-up report owed: whole intervals counted from the start."""
+        if self.status != self.Status.ACTIVE or not self.starts_on:
+            return None
+        step = self.reporting_interval_months
+        elapsed = (today.year - self.starts_on.year) * 12 + today.month - self.starts_on.month
+        intervals = max(1, -(-elapsed // step))
+        due = _add_months(self.starts_on, intervals * step)
+        if due < today:
+            due = _add_months(self.starts_on, (intervals + 1) * step)
+        return None if self.ends_on and due > self.ends_on else due
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+# --- Episodes of care -----------------------------------------------------------------------
+
+
+class Episode(models.Model):
+    """One stretch of care: referral received → intake → in treatment → closed."""
+
+    class ReferralSource(models.TextChoices):
+        JUSTICE_ASSISTANT = "justice_assistant", _("Justice assistant")
+        AUTHORITY = "authority", _("Justice authority")
+        PRISON = "prison", _("Prison psychosocial service")
+        SUPPORT_CENTRE = "support_centre", _("Support centre (UPPL, UFC, CAB)")
+        HEALTH_SERVICE = "health_service", _("Other health service")
+        SELF = "self", _("Self-referral")
+        OTHER = "other", _("Other")
+
+    class ExitReason(models.TextChoices):
+        COMPLETED = "completed", _("Treatment completed")
+        STOPPED_BY_PATIENT = "stopped_by_patient", _("Stopped by the patient")
+        REVOKED = "revoked", _("Revoked or returned to custody")
+        TRANSFERRED = "transferred", _("Transferred")
+        MOVED = "moved", _("Moved away")
+        DECEASED = "deceased", _("Deceased")
+        MANDATE_ENDED = "mandate_ended", _("Mandate ended")
+        OTHER = "other", _("Other")
+
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="episodes"
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=CareStage.choices, default=CareStage.REFERRAL
+    )
+    referral_source = models.CharField(
+        _("referral source"), max_length=30, choices=ReferralSource.choices
+    )
+    referral_source_detail = models.CharField(
+        _("referral source detail"), max_length=200, blank=True
+    )
+    referral_received_on = models.DateField(_("referral received on"))
+    referral_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referral recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    intake_on = models.DateField(_("intake (first appointment) on"), null=True, blank=True)
+    intake_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("intake recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    treatment_started_on = models.DateField(_("treatment started on"), null=True, blank=True)
+    treatment_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("treatment start recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    exit_reason = models.CharField(
+        _("exit reason"), max_length=30, choices=ExitReason.choices, blank=True
+    )
+    exit_reason_detail = models.CharField(_("exit reason detail"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("episode of care")
+        verbose_name_plural = _("episodes of care")
+        ordering = ["-referral_received_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=~Q(stage=CareStage.CLOSED),
+                name="episode_one_open_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=CareStage.CLOSED) | ~Q(exit_reason=""),
+                name="episode_closed_has_exit_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["stage", "referral_received_on"], name="episode_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.patient} — {self.get_stage_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != CareStage.CLOSED
+
+    @property
+    def waiting_days(self) -> int | None:
+        """Days from the referral to the first appointment (the intake)."""
+        if self.intake_on is None:
+            return None
+        return (self.intake_on - self.referral_received_on).days
+
+
+# --- Care teams -----------------------------------------------------------------------------
+
+
+class CareTeamMembership(models.Model):
+    """A clinician's place in a patient's care team; ended, never deleted."""
+
+    class Role(models.TextChoices):
+        LEAD_THERAPIST = "lead", _("Lead therapist")
+        CO_THERAPIST = "co", _("Co-therapist")
+
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="care_team"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("clinician"),
+        on_delete=models.PROTECT,
+        related_name="care_team_memberships",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("care team membership")
+        verbose_name_plural = _("care team memberships")
+        ordering = ["role", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "clinician"],
+                condition=Q(ends_on__isnull=True),
+                name="careteam_one_current_place",
+            ),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(ends_on__isnull=True, role="lead"),
+                name="careteam_one_lead_therapist",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="careteam_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # "my patients" and the clinician filter of the patient list
+            models.Index(fields=["clinician", "ends_on"], name="careteam_clinician_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} — {self.get_role_display()}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ends_on is None

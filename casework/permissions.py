@@ -1,0 +1,58 @@
+"""Who may do what with patients. The one place for these rules (DESIGN.md invariant 3).
+
+Per-patient access is a guardian object permission granted by the care-team service; the
+clinical lead and the administrators carry the same permission globally through their role
+(accounts.roles). Django superusers pass every check: they are technical accounts, never
+clinic staff.
+"""
+
+import enum
+
+from accounts.roles import CLINICIAN_ROLES
+
+
+class Zone(enum.Enum):
+    FRAME = "casework.access_frame"
+    CLINICAL = "casework.access_clinical"
+
+    @property
+    def codename(self) -> str:
+        return self.value.split(".", 1)[1]
+
+
+def _active(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def has_global_access(user, zone: Zone) -> bool:
+    return _active(user) and user.has_perm(zone.value)
+
+
+def can_access_patient(user, patient, zone: Zone = Zone.FRAME) -> bool:
+    """Frame access also allows editing the frame (identity, mandates, episodes)."""
+    return _active(user) and (user.has_perm(zone.value) or user.has_perm(zone.value, patient))
+
+
+def can_register_patient(user) -> bool:
+    return _active(user) and user.has_perm("casework.add_patient")
+
+
+def can_manage_care_team(user) -> bool:
+    return _active(user) and user.has_perm("casework.manage_care_team")
+
+
+def can_view_reference_data(user) -> bool:
+    return _active(user) and user.has_perm("casework.view_authority")
+
+
+def can_edit_reference_data(user) -> bool:
+    return _active(user) and user.has_perm("casework.change_authority")
+
+
+def has_casework_home(user) -> bool:
+    """Clinicians and whoever sees the frame of every patient work from the casework home."""
+    return _active(user) and (may_join_care_team(user) or has_global_access(user, Zone.FRAME))
+
+
+def may_join_care_team(user) -> bool:
+    return user.is_active and any(role in CLINICIAN_ROLES for role in user.roles)

@@ -1,0 +1,474 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+
+from accounts.roles import Role
+from audit.permissions import can_read_access_log
+from audit.services import Action, record_access, record_access_many
+from casework import permissions, selectors, services
+from casework.forms import (
+    AuthorityForm,
+    CareTeamForm,
+    EpisodeCloseForm,
+    EpisodeStepForm,
+    JusticeContactForm,
+    MandateForm,
+    PatientForm,
+    PatientRegisterForm,
+    ReferralForm,
+)
+from casework.models import Authority, CareStage, Episode, JusticeContact, Mandate, Patient
+
+PAGE_SIZE = 25
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ServiceFormView(FormView):
+    """A form whose valid data goes to one service; the service's errors land on the form."""
+
+    template_name = "casework/form.html"
+    success_message = ""
+    title = ""
+
+    def perform(self, data: dict):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.result = self.perform(form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())
+
+    def get_cancel_url(self) -> str:
+        return reverse("casework:patient_list")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.title, cancel_url=self.get_cancel_url(), **kwargs
+        )
+
+
+class PatientScopedMixin:
+    """Resolves the patient through the one door (404 if out of reach) and logs each view."""
+
+    zone = permissions.Zone.FRAME
+
+    def dispatch(self, request, *args, **kwargs):
+        self.patient = self.get_patient()
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 200:
+            record_access(
+                actor=request.user,
+                action=Action.VIEW,
+                patient=self.patient,
+                obj=self.get_audit_object(),
+            )
+        return response
+
+    def get_patient(self) -> Patient:
+        return selectors.patient_for(self.request.user, self.kwargs["patient_id"], zone=self.zone)
+
+    def get_audit_object(self):
+        return self.patient
+
+    def get_success_url(self) -> str:
+        return self.patient.get_absolute_url()
+
+    def get_cancel_url(self) -> str:
+        return self.patient.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(patient=self.patient, **kwargs)
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+class DashboardView(TemplateView):
+    """Home of the clinicians, the clinical lead and the administrators."""
+
+    template_name = "casework/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.has_casework_home(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = super().get_context_data(**kwargs)
+        if user.has_role(Role.PSYCHOLOGIST) or user.has_role(Role.CLINICAL_LEAD):
+            mine = list(
+                selectors.patient_list(user, clinician_id=user.pk).exclude(status=CareStage.CLOSED)
+            )
+            record_access_many(
+                actor=user, action=Action.LIST, patients=mine, object_type="casework.patient"
+            )
+            context["my_patients"] = mine
+        if permissions.has_global_access(user, permissions.Zone.FRAME):
+            waiting = list(
+                selectors.patients_visible_to(user)
+                .filter(status=CareStage.REFERRAL)
+                .order_by("created_at")[:10]
+            )
+            without_lead = list(selectors.patients_without_lead_therapist(user)[:10])
+            record_access_many(
+                actor=user,
+                action=Action.LIST,
+                patients=[*waiting, *without_lead],
+                object_type="casework.patient",
+            )
+            context["stages"] = [
+                (CareStage(stage).label, count)
+                for stage, count in selectors.caseload_by_stage(user).items()
+            ]
+            context["waiting"] = waiting
+            context["without_lead"] = without_lead
+        if user.has_role(Role.CLINICAL_LEAD):
+            context["caseloads"] = selectors.caseload_by_clinician()
+        return context
+
+
+# --- Patients -------------------------------------------------------------------------------
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+class PatientListView(TemplateView):
+    template_name = "casework/patient_list.html"
+
+    def get_context_data(self, **kwargs):
+        user, params = self.request.user, self.request.GET
+        status = params.get("status", "")
+        filters = {
+            "query": params.get("q", "").strip(),
+            "status": status if status in CareStage.values else "",
+            "clinician_id": _int_or_none(params.get("clinician")),
+            "authority_id": _int_or_none(params.get("authority")),
+        }
+        patients = selectors.patient_list(user, **filters)
+        page = Paginator(patients, PAGE_SIZE).get_page(params.get("page"))
+        record_access_many(
+            actor=user,
+            action=Action.LIST,
+            patients=page.object_list,
+            object_type="casework.patient",
+        )
+        query = params.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            page=page,
+            filters=filters,
+            filtered=any(filters.values()),
+            query_string=query.urlencode(),
+            stages=CareStage.choices,
+            clinicians=selectors.clinicians(),
+            authorities=selectors.active_authorities(),
+            can_register=permissions.can_register_patient(user),
+            **kwargs,
+        )
+
+
+class PatientCreateView(ServiceFormView):
+    form_class = PatientRegisterForm
+    title = gettext_lazy("Register a referral")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_register_patient(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, data):
+        return services.patient_register(actor=self.request.user, **data)
+
+    def get_success_url(self):
+        messages.success(
+            self.request,
+            _("Patient %(file_number)s registered.") % {"file_number": self.result.file_number},
+        )
+        return self.result.get_absolute_url()
+
+
+class PatientDetailView(PatientScopedMixin, TemplateView):
+    template_name = "casework/patient_detail.html"
+
+    def get_patient(self):
+        return selectors.patient_detail(self.request.user, self.kwargs["patient_id"])
+
+    def get_context_data(self, **kwargs):
+        user, patient = self.request.user, self.patient
+        today = timezone.localdate()
+        episodes = list(patient.episodes.all())
+        mandates = list(patient.mandates.all())
+        for mandate in mandates:
+            mandate.next_due = mandate.next_report_due(today)
+        return super().get_context_data(
+            age=patient.age_on(today),
+            mandates=mandates,
+            open_episode=next((e for e in episodes if e.is_open), None),
+            past_episodes=[e for e in episodes if not e.is_open],
+            care_team=patient.care_team.all(),
+            can_manage_care_team=permissions.can_manage_care_team(user),
+            can_read_access_log=can_read_access_log(user),
+            **kwargs,
+        )
+
+
+class PatientUpdateView(PatientScopedMixin, ServiceFormView):
+    form_class = PatientForm
+    title = gettext_lazy("Edit identity and contact details")
+    success_message = gettext_lazy("Identity and contact details saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.patient}
+
+    def perform(self, data):
+        return services.patient_update(actor=self.request.user, patient=self.patient, **data)
+
+
+# --- Mandates -------------------------------------------------------------------------------
+
+
+class MandateCreateView(PatientScopedMixin, ServiceFormView):
+    form_class = MandateForm
+    title = gettext_lazy("Add a mandate")
+    success_message = gettext_lazy("Mandate added.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Mandate(patient=self.patient)}
+
+    def perform(self, data):
+        return services.mandate_create(actor=self.request.user, patient=self.patient, **data)
+
+
+class MandateUpdateView(PatientScopedMixin, ServiceFormView):
+    form_class = MandateForm
+    title = gettext_lazy("Edit the mandate")
+    success_message = gettext_lazy("Mandate saved.")
+
+    def get_patient(self):
+        patient = super().get_patient()
+        self.mandate = get_object_or_404(patient.mandates, pk=self.kwargs["mandate_id"])
+        return patient
+
+    def get_audit_object(self):
+        return self.mandate
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.mandate}
+
+    def perform(self, data):
+        return services.mandate_update(actor=self.request.user, mandate=self.mandate, **data)
+
+
+# --- Episodes -------------------------------------------------------------------------------
+
+
+class EpisodeCreateView(PatientScopedMixin, ServiceFormView):
+    form_class = ReferralForm
+    title = gettext_lazy("Register a new referral")
+    success_message = gettext_lazy("New episode of care opened.")
+
+    def perform(self, data):
+        return services.episode_open(actor=self.request.user, patient=self.patient, **data)
+
+
+class EpisodeStepView(PatientScopedMixin, ServiceFormView):
+    """Move the open episode to its next stage: intake, treatment or closed."""
+
+    steps = {
+        "intake": (EpisodeStepForm, services.episode_record_intake, gettext_lazy("Record intake")),
+        "treatment": (
+            EpisodeStepForm,
+            services.episode_start_treatment,
+            gettext_lazy("Record the start of treatment"),
+        ),
+        "close": (EpisodeCloseForm, services.episode_close, gettext_lazy("Close the episode")),
+    }
+    step = ""
+
+    def get_patient(self):
+        patient = super().get_patient()
+        self.episode = get_object_or_404(
+            Episode.objects.filter(patient=patient).select_related("patient"),
+            pk=self.kwargs["episode_id"],
+        )
+        return patient
+
+    def get_audit_object(self):
+        return self.episode
+
+    def get_form_class(self):
+        return self.steps[self.step][0]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.steps[self.step][2], **kwargs)
+
+    def perform(self, data):
+        service = self.steps[self.step][1]
+        return service(actor=self.request.user, episode=self.episode, **data)
+
+    def get_success_url(self):
+        messages.success(
+            self.request,
+            _("Episode now at stage “%(stage)s”.") % {"stage": self.episode.get_stage_display()},
+        )
+        return super().get_success_url()
+
+
+# --- Care team ------------------------------------------------------------------------------
+
+
+class CareTeamMixin(PatientScopedMixin):
+    def get_patient(self):
+        patient = super().get_patient()  # 404 first: no hint that the file exists
+        if not permissions.can_manage_care_team(self.request.user):
+            raise PermissionDenied
+        return patient
+
+
+class CareTeamAddView(CareTeamMixin, ServiceFormView):
+    form_class = CareTeamForm
+    title = gettext_lazy("Add a clinician to the care team")
+    success_message = gettext_lazy("Clinician added to the care team.")
+
+    def perform(self, data):
+        return services.care_team_assign(actor=self.request.user, patient=self.patient, **data)
+
+
+class CareTeamEndView(CareTeamMixin, TemplateView):
+    template_name = "casework/confirm.html"
+
+    def get_patient(self):
+        patient = super().get_patient()
+        self.membership = get_object_or_404(
+            patient.care_team.select_related("clinician", "patient"),
+            pk=self.kwargs["membership_id"],
+            ends_on__isnull=True,
+        )
+        return patient
+
+    def get_audit_object(self):
+        return self.membership
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("End a place in the care team"),
+            question=_(
+                "End %(clinician)s's place as %(role)s for patient %(file_number)s? "
+                "Their access to this file ends today."
+            )
+            % {
+                "clinician": self.membership.clinician,
+                "role": self.membership.get_role_display().lower(),
+                "file_number": self.patient.file_number,
+            },
+            confirm_label=_("End the place"),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        services.care_team_end(actor=request.user, membership=self.membership)
+        messages.success(request, _("The place in the care team has ended."))
+        return redirect(self.get_success_url())
+
+
+# --- Reference data: authorities and justice contacts ---------------------------------------
+
+
+class ReferenceListView(TemplateView):
+    model: type = Authority
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_view_reference_data(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        items = self.model.objects.all()
+        query = params.get("q", "").strip()
+        if query:
+            items = items.filter(name__icontains=query)
+        return super().get_context_data(
+            page=Paginator(items, PAGE_SIZE).get_page(params.get("page")),
+            query=query,
+            query_string=urlencode({"q": query}) if query else "",
+            can_edit=permissions.can_edit_reference_data(self.request.user),
+            **kwargs,
+        )
+
+
+class ReferenceFormView(FormView):
+    template_name = "casework/form.html"
+    model: type = Authority
+    list_url = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_edit_reference_data(request.user):
+            raise PermissionDenied
+        pk = kwargs.get("pk")
+        self.object = get_object_or_404(self.model, pk=pk) if pk else None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, _("Saved."))
+        return redirect(self.list_url)
+
+    def get_context_data(self, **kwargs):
+        verbose = self.model._meta.verbose_name
+        title = (
+            _("Edit %(thing)s") % {"thing": verbose}
+            if self.object
+            else _("New %(thing)s") % {"thing": verbose}
+        )
+        return super().get_context_data(title=title, cancel_url=reverse(self.list_url), **kwargs)
+
+
+class AuthorityListView(ReferenceListView):
+    template_name = "casework/authority_list.html"
+    model = Authority
+
+
+class AuthorityFormView(ReferenceFormView):
+    model, form_class = Authority, AuthorityForm
+    list_url = "casework:authority_list"
+
+
+class JusticeContactListView(ReferenceListView):
+    template_name = "casework/justice_contact_list.html"
+    model = JusticeContact
+
+
+class JusticeContactFormView(ReferenceFormView):
+    model, form_class = JusticeContact, JusticeContactForm
+    list_url = "casework:justice_contact_list"
