@@ -17,6 +17,7 @@ from casework.permissions import (
     can_manage_care_team,
     can_register_patient,
     can_view_reference_data,
+    has_casework_home,
 )
 
 
@@ -196,6 +197,8 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
         return PatientRegisterSerializer if self.request.method == "POST" else PatientSerializer
 
     def get_queryset(self):
+        if not has_casework_home(self.request.user):
+            raise PermissionDenied
         params = self.request.query_params
 
         def as_int(name):

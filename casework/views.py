@@ -64,8 +64,11 @@ class ServiceFormView(FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            title=self.title, cancel_url=self.get_cancel_url(), **kwargs
+            title=self.get_title(), cancel_url=self.get_cancel_url(), **kwargs
         )
+
+    def get_title(self) -> str:
+        return self.title
 
 
 class PatientScopedMixin:
@@ -104,15 +107,19 @@ class PatientScopedMixin:
 # --- Home -----------------------------------------------------------------------------------
 
 
-class DashboardView(TemplateView):
-    """Home of the clinicians, the clinical lead and the administrators."""
-
-    template_name = "casework/dashboard.html"
+class CaseworkRoleRequired:
+    """Pages for clinicians and administrators; helpline listeners and auditors get 403."""
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.has_casework_home(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class DashboardView(CaseworkRoleRequired, TemplateView):
+    """Home of the clinicians, the clinical lead and the administrators."""
+
+    template_name = "casework/dashboard.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -159,7 +166,7 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-class PatientListView(TemplateView):
+class PatientListView(CaseworkRoleRequired, TemplateView):
     template_name = "casework/patient_list.html"
 
     def get_context_data(self, **kwargs):
@@ -326,8 +333,8 @@ class EpisodeStepView(PatientScopedMixin, ServiceFormView):
     def get_form_class(self):
         return self.steps[self.step][0]
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.steps[self.step][2], **kwargs)
+    def get_title(self):
+        return self.steps[self.step][2]
 
     def perform(self, data):
         service = self.steps[self.step][1]

@@ -1,0 +1,335 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework.models import CareTeamMembership, Mandate, Patient
+from tests.factories import assign, register_patient
+
+
+def list_url(**params):
+    from urllib.parse import urlencode
+
+    return reverse("casework:patient_list") + ("?" + urlencode(params) if params else "")
+
+
+# --- Patient list ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def caseload(administrator, clinical_lead, treating_psychologist, other_psychologist, authority):
+    """Three patients: two of the treating psychologist's, one of another's."""
+    from casework import services
+    from tests.factories import mandate_data
+
+    mine = register_patient(administrator, last_name="Lefèvre", first_name="Michel")
+    also_mine = register_patient(administrator, last_name="Willems", first_name="Koen")
+    theirs = register_patient(administrator, last_name="Lambot", first_name="Yves")
+    assign(mine, treating_psychologist, by=clinical_lead)
+    assign(also_mine, treating_psychologist, by=clinical_lead)
+    assign(theirs, other_psychologist, by=clinical_lead)
+    services.mandate_create(actor=administrator, patient=theirs, **mandate_data(authority))
+    return mine, also_mine, theirs
+
+
+def test_the_list_searches_names_and_file_numbers(caseload, administrator, client_for):
+    mine, also_mine, theirs = caseload
+    client = client_for(administrator)
+
+    by_name = (
+        client.get(list_url(q="lefevre")).content.decode()
+        + client.get(list_url(q="Lefèvre")).content.decode()
+    )
+    by_number = client.get(list_url(q=theirs.file_number)).content.decode()
+
+    assert mine.file_number in by_name
+    assert theirs.file_number not in by_name
+    assert theirs.file_number in by_number
+    assert mine.file_number not in by_number
+
+
+def test_the_list_filters_by_clinician_authority_and_status(
+    caseload, administrator, other_psychologist, authority, client_for
+):
+    mine, also_mine, theirs = caseload
+    client = client_for(administrator)
+
+    by_clinician = client.get(list_url(clinician=other_psychologist.pk)).context["page"]
+    by_authority = client.get(list_url(authority=authority.pk)).context["page"]
+    in_treatment = client.get(list_url(status="in_treatment")).context["page"]
+
+    assert list(by_clinician) == [theirs]
+    assert list(by_authority) == [theirs]
+    assert list(in_treatment) == []
+
+
+def test_bad_filter_values_are_ignored_not_fatal(caseload, administrator, client_for):
+    response = client_for(administrator).get(list_url(status="nonsense", clinician="x", page="z"))
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 3
+
+
+def test_a_psychologist_lists_only_their_own_patients(caseload, treating_psychologist, client_for):
+    mine, also_mine, theirs = caseload
+
+    page = client_for(treating_psychologist).get(list_url()).context["page"]
+
+    assert set(page) == {mine, also_mine}
+
+
+def test_the_list_is_paginated_by_25(administrator, client_for):
+    for i in range(27):
+        register_patient(administrator, last_name=f"Name{i:02d}")
+
+    client = client_for(administrator)
+    first, second = client.get(list_url()), client.get(list_url(page=2))
+
+    assert len(first.context["page"]) == 25
+    assert len(second.context["page"]) == 2
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_an_empty_search_says_so(caseload, administrator, client_for):
+    response = client_for(administrator).get(list_url(q="nobody-by-that-name"))
+
+    assert "No patient matches these filters." in response.content.decode()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_costs_the_same_queries_for_3_or_25_patients(
+    administrator, clinical_lead, treating_psychologist, authority, client_for
+):
+    from casework import services
+    from tests.factories import mandate_data
+
+    def add(n):
+        for i in range(n):
+            patient = register_patient(administrator, last_name=f"Q{i}")
+            assign(patient, treating_psychologist, by=clinical_lead)
+            services.mandate_create(actor=administrator, patient=patient, **mandate_data(authority))
+
+    client = client_for(administrator)
+    add(3)
+    few = _queries(client, list_url())
+    add(22)
+    many = _queries(client, list_url())
+
+    assert few == many
+
+
+def test_the_patient_page_costs_the_same_queries_however_long_the_file(
+    patient, administrator, clinical_lead, other_psychologist, authority, client_for
+):
+    from casework import services
+    from tests.factories import mandate_data
+
+    client = client_for(administrator)
+    url = patient.get_absolute_url()
+    small = _queries(client, url)
+    for _ in range(4):
+        services.mandate_create(actor=administrator, patient=patient, **mandate_data(authority))
+    assign(patient, other_psychologist, by=clinical_lead, role="co")
+
+    assert _queries(client, url) == small
+
+
+def test_the_dashboard_costs_the_same_queries_however_many_patients(
+    administrator, clinical_lead, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    assign(register_patient(administrator), treating_psychologist, by=clinical_lead)
+    few = _queries(client, reverse("casework:dashboard"))
+    for i in range(10):
+        assign(
+            register_patient(administrator, last_name=f"D{i}"),
+            treating_psychologist,
+            by=clinical_lead,
+        )
+
+    assert _queries(client, reverse("casework:dashboard")) == few
+
+
+# --- Registering and editing ----------------------------------------------------------------
+
+REGISTRATION = {
+    "last_name": "Collard",
+    "first_name": "Didier",
+    "date_of_birth": "1975-04-02",
+    "sex": "male",
+    "preferred_language": "fr",
+    "referral_source": "justice_assistant",
+    "referral_received_on": "2026-02-02",
+}
+
+
+def test_an_administrator_registers_a_referral(administrator, client_for):
+    response = client_for(administrator).post(reverse("casework:patient_create"), REGISTRATION)
+
+    patient = Patient.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == patient.get_absolute_url()
+    assert patient.episodes.get().referral_received_on == datetime.date(2026, 2, 2)
+
+
+def test_a_psychologist_may_not_register_a_referral(treating_psychologist, client_for):
+    client = client_for(treating_psychologist)
+
+    assert client.get(reverse("casework:patient_create")).status_code == 403
+    assert client.post(reverse("casework:patient_create"), REGISTRATION).status_code == 403
+    assert not Patient.objects.exists()
+
+
+def test_a_registration_with_errors_explains_them_and_saves_nothing(administrator, client_for):
+    data = {**REGISTRATION, "date_of_birth": "2999-01-01", "last_name": ""}
+
+    response = client_for(administrator).post(reverse("casework:patient_create"), data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "This field is required." in errors["last_name"]
+    assert "The date of birth is in the future." in errors["date_of_birth"]
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not Patient.objects.exists()
+
+
+def test_the_treating_psychologist_edits_contact_details(
+    patient, treating_psychologist, client_for
+):
+    url = reverse("casework:patient_update", args=[patient.pk])
+    data = {**REGISTRATION, "phone": "+32 470 12 34 56"}
+
+    response = client_for(treating_psychologist).post(url, data)
+
+    patient.refresh_from_db()
+    assert response.status_code == 302
+    assert patient.phone == "+32 470 12 34 56"
+    assert patient.history.count() >= 2  # who changed what stays on record
+
+
+def test_a_mandate_form_with_a_missing_consent_date_is_refused(
+    patient, administrator, authority, client_for
+):
+    url = reverse("casework:mandate_create", args=[patient.pk])
+    data = {
+        "authority": authority.pk,
+        "legal_framework": "probation",
+        "decision_date": "2026-01-02",
+        "starts_on": "2026-01-10",
+        "session_frequency": "weekly",
+        "reporting_interval_months": "6",
+        "sharing_basis": "consent",
+        "status": "active",
+    }
+
+    response = client_for(administrator).post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["consent_on"] == [
+        "Record the date the patient signed the consent."
+    ]
+    assert Mandate.objects.filter(patient=patient).count() == 1
+    ok = client_for(administrator).post(url, {**data, "consent_on": "2026-01-10"})
+    assert ok.status_code == 302
+    assert Mandate.objects.filter(patient=patient).count() == 2
+
+
+def test_an_episode_step_records_the_intake_from_the_patient_page(
+    patient, administrator, client_for
+):
+    episode = patient.episodes.get()
+    url = reverse("casework:episode_intake", args=[patient.pk, episode.pk])
+
+    response = client_for(administrator).post(url, {"on": "2026-01-20"})
+
+    episode.refresh_from_db()
+    assert response.status_code == 302
+    assert episode.stage == "intake"
+    assert episode.waiting_days == 15
+
+
+def test_skipping_an_episode_step_shows_the_reason(patient, administrator, client_for):
+    episode = patient.episodes.get()
+    url = reverse("casework:episode_treatment", args=[patient.pk, episode.pk])
+
+    response = client_for(administrator).post(url, {"on": "2026-01-20"})
+
+    assert response.status_code == 200
+    assert "cannot move to" in response.content.decode()
+
+
+# --- Care team ------------------------------------------------------------------------------
+
+
+def test_the_care_team_pages_are_for_administrators_and_the_lead(
+    patient, treating_psychologist, administrator, other_psychologist, client_for
+):
+    url = reverse("casework:care_team_add", args=[patient.pk])
+    data = {"clinician": other_psychologist.pk, "role": "co", "starts_on": "2026-02-01"}
+
+    assert client_for(treating_psychologist).post(url, data).status_code == 403
+    assert client_for(administrator).post(url, data).status_code == 302
+    assert patient.care_team.filter(clinician=other_psychologist, ends_on__isnull=True).exists()
+
+
+def test_ending_a_place_asks_for_confirmation_first(
+    patient, administrator, treating_psychologist, client_for
+):
+    membership = CareTeamMembership.objects.get(patient=patient)
+    url = reverse("casework:care_team_end", args=[patient.pk, membership.pk])
+    client = client_for(administrator)
+
+    confirm = client.get(url)
+    membership.refresh_from_db()
+    assert confirm.status_code == 200
+    assert "Their access to this file ends today." in confirm.content.decode()
+    assert membership.ends_on is None
+
+    assert client.post(url).status_code == 302
+    membership.refresh_from_db()
+    assert membership.ends_on is not None
+    assert client_for(treating_psychologist).get(patient.get_absolute_url()).status_code == 404
+
+
+# --- Reference data -------------------------------------------------------------------------
+
+
+def test_psychologists_read_authorities_but_may_not_edit_them(
+    authority, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+
+    assert authority.name in client.get(reverse("casework:authority_list")).content.decode()
+    assert client.get(reverse("casework:authority_create")).status_code == 403
+
+
+def test_an_administrator_adds_a_justice_contact(administrator, client_for):
+    response = client_for(administrator).post(
+        reverse("casework:justice_contact_create"),
+        {
+            "name": "Julie Lemaire",
+            "service": "Maison de justice de Namur",
+            "language": "fr",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    from casework.models import JusticeContact
+
+    assert JusticeContact.objects.get().name == "Julie Lemaire"
+
+
+@pytest.mark.parametrize("persona", ["helpline_listener", "auditor"])
+def test_helpline_and_audit_see_no_reference_data(persona, request, client_for):
+    client = client_for(request.getfixturevalue(persona))
+
+    assert client.get(reverse("casework:authority_list")).status_code == 403
+    assert client.get(reverse("casework:justice_contact_list")).status_code == 403
