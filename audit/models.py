@@ -40,16 +40,16 @@ class AccessEventQuerySet(models.QuerySet):
 
 class AccessEvent(models.Model):
     class Action(models.TextChoices):
-        VIEW = "view", _("View")
+        VIEW = "view", _("Viewed")
         LIST = "list", _("Seen in a list")
-        CREATE = "create", _("Create")
-        UPDATE = "update", _("Update")
-        DELETE = "delete", _("Delete")
-        EXPORT = "export", _("Export")
-        PRINT = "print", _("Print")
-        SEND = "send", _("Send")
-        LOGIN = "login", _("Login")
-        LOGOUT = "logout", _("Logout")
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        EXPORT = "export", _("Exported")
+        PRINT = "print", _("Printed")
+        SEND = "send", _("Sent")
+        LOGIN = "login", _("Logged in")
+        LOGOUT = "logout", _("Logged out")
         LOGIN_FAILED = "login_failed", _("Failed login")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)

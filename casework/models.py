@@ -214,10 +214,10 @@ class Mandate(models.Model):
     """A justice decision that orders the patient to follow treatment."""
 
     class LegalFramework(models.TextChoices):
-        PROBATION = "probation", _("Probation (suspended sentence or deferred verdict)")
+        PROBATION = "probation", _("Probation (suspended pronouncement or suspended sentence)")
         CONDITIONAL_RELEASE = "conditional_release", _("Conditional release")
         ELECTRONIC_MONITORING = "electronic_monitoring", _("Electronic monitoring")
-        INTERNMENT = "internment", _("Internment (trial or final release)")
+        INTERNMENT = "internment", _("Internment (release on trial or final release)")
         PRETRIAL = "pretrial", _("Release under conditions before trial")
         YOUTH = "youth", _("Youth protection measure")
         OTHER = "other", _("Other")
@@ -340,9 +340,9 @@ class Mandate(models.Model):
             errors["legal_basis"] = _("Name the legal basis for sharing information.")
         if self.status == self.Status.ENDED:
             if not self.ended_on:
-                errors["ended_on"] = _("An ended mandate needs the date it ended.")
+                errors["ended_on"] = _("Enter the date the mandate ended.")
             if not self.end_reason:
-                errors["end_reason"] = _("An ended mandate needs the reason it ended.")
+                errors["end_reason"] = _("Enter the reason the mandate ended.")
         elif self.ended_on or self.end_reason:
             errors["status"] = _("Set the status to “ended” to record an end date or reason.")
         if self.ended_on and self.starts_on and self.ended_on < self.starts_on:
@@ -413,7 +413,9 @@ class Episode(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    intake_on = models.DateField(_("intake (first appointment) on"), null=True, blank=True)
+    intake_on = models.DateField(
+        _("intake on"), null=True, blank=True, help_text=_("The first appointment.")
+    )
     intake_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("intake recorded by"),

@@ -185,7 +185,7 @@ def episode_close(
     if exit_reason not in Episode.ExitReason.values:
         raise ValidationError({"exit_reason": _("Choose the reason the episode ends.")})
     if exit_reason == Episode.ExitReason.OTHER and not exit_reason_detail.strip():
-        raise ValidationError({"exit_reason_detail": _("Say what the other reason is.")})
+        raise ValidationError({"exit_reason_detail": _("Specify the other reason.")})
     _advance(episode, CareStage.CLOSED, on)
     episode.closed_on, episode.closed_by = on, actor
     episode.exit_reason, episode.exit_reason_detail = exit_reason, exit_reason_detail

@@ -385,23 +385,23 @@ class CareTeamEndView(CareTeamMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            title=_("End a place in the care team"),
+            title=_("Remove from the care team"),
             question=_(
-                "End %(clinician)s's place as %(role)s for patient %(file_number)s? "
-                "Their access to this file ends today."
+                "Remove %(clinician)s (%(role)s) from the care team of %(file_number)s? "
+                "Their access to this file ends today; the care team's history keeps their place."
             )
             % {
                 "clinician": self.membership.clinician,
                 "role": self.membership.get_role_display().lower(),
                 "file_number": self.patient.file_number,
             },
-            confirm_label=_("End the place"),
+            confirm_label=_("Remove from the care team"),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         services.care_team_end(actor=request.user, membership=self.membership)
-        messages.success(request, _("The place in the care team has ended."))
+        messages.success(request, _("Removed from the care team."))
         return redirect(self.get_success_url())
 
 

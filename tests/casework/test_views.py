@@ -289,7 +289,7 @@ def test_ending_a_place_asks_for_confirmation_first(
     confirm = client.get(url)
     membership.refresh_from_db()
     assert confirm.status_code == 200
-    assert "Their access to this file ends today." in confirm.content.decode()
+    assert "Their access to this file ends today" in confirm.content.decode()
     assert membership.ends_on is None
 
     assert client.post(url).status_code == 302
