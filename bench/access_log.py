@@ -13,16 +13,16 @@ os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
-from casework.models import Patient  # noqa: E402
+from casework.models import Patient
 
 ROUNDS, REQUESTS = 5, 40
 

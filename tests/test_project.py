@@ -111,7 +111,7 @@ def test_the_demo_clinic_is_believable_and_loads_once(db, capsys):
 )
 def test_production_settings_refuse_to_start_half_configured(env, message):
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env={**clean, **env, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
         cwd=ROOT,

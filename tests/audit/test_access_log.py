@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -55,7 +57,7 @@ def test_sealing_chains_every_event_and_verification_passes(sealed_log):
     assert report.ok
     assert report.checked == len(sealed_log) >= 8
     assert [e.seq for e in sealed_log] == list(range(1, len(sealed_log) + 1))
-    assert all(e.prev_hash == p.hash for p, e in zip(sealed_log, sealed_log[1:], strict=False))
+    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(sealed_log))
 
 
 def test_sealing_twice_seals_nothing_more(sealed_log):
@@ -121,12 +123,16 @@ def test_postgresql_itself_refuses_to_edit_or_delete_events(sealed_log):
     if connection.vendor != "postgresql":
         pytest.skip("the trigger exists on PostgreSQL only; the PostgreSQL run covers it")
     event = sealed_log[0]
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_accessevent SET action = 'x' WHERE id = %s", [event.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_accessevent WHERE id = %s", [event.pk])
+    for sql in (
+        "UPDATE audit_accessevent SET action = 'x' WHERE id = %s",
+        "DELETE FROM audit_accessevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
 
 
 # --- What gets logged -----------------------------------------------------------------------

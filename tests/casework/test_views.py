@@ -35,7 +35,7 @@ def caseload(administrator, clinical_lead, treating_psychologist, other_psycholo
 
 
 def test_the_list_searches_names_and_file_numbers(caseload, administrator, client_for):
-    mine, also_mine, theirs = caseload
+    mine, _, theirs = caseload
     client = client_for(administrator)
 
     by_name = (
@@ -53,7 +53,7 @@ def test_the_list_searches_names_and_file_numbers(caseload, administrator, clien
 def test_the_list_filters_by_clinician_authority_and_status(
     caseload, administrator, other_psychologist, authority, client_for
 ):
-    mine, also_mine, theirs = caseload
+    *_, theirs = caseload
     client = client_for(administrator)
 
     by_clinician = client.get(list_url(clinician=other_psychologist.pk)).context["page"]
@@ -73,7 +73,7 @@ def test_bad_filter_values_are_ignored_not_fatal(caseload, administrator, client
 
 
 def test_a_psychologist_lists_only_their_own_patients(caseload, treating_psychologist, client_for):
-    mine, also_mine, theirs = caseload
+    mine, also_mine, _ = caseload
 
     page = client_for(treating_psychologist).get(list_url()).context["page"]
 
