@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,11 +86,11 @@ class MandateForm(forms.ModelForm):
         # Offer active reference data, plus whatever this mandate already points to.
         current = self.instance
         self.fields["authority"].queryset = Authority.objects.filter(
-            is_active=True
-        ) | Authority.objects.filter(pk=current.authority_id or 0)
+            Q(is_active=True) | Q(pk=current.authority_id)
+        )
         self.fields["justice_contact"].queryset = JusticeContact.objects.filter(
-            is_active=True
-        ) | JusticeContact.objects.filter(pk=current.justice_contact_id or 0)
+            Q(is_active=True) | Q(pk=current.justice_contact_id)
+        )
 
 
 class EpisodeStepForm(forms.Form):
@@ -104,7 +105,7 @@ class EpisodeCloseForm(EpisodeStepForm):
 
 
 class CareTeamForm(forms.Form):
-    clinician = forms.ModelChoiceField(label=_("clinician"), queryset=clinicians())
+    clinician = forms.ModelChoiceField(label=_("clinician"), queryset=None)
     role = forms.ChoiceField(label=_("role"), choices=CareTeamMembership.Role.choices)
     starts_on = forms.DateField(label=_("from"), widget=DateInput(), initial=timezone.localdate)
 

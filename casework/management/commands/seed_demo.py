@@ -263,6 +263,8 @@ class Command(BaseCommand):
                 first_name=first,
                 last_name=last,
                 email=f"{username}@clinic.example",
+                # the Django admin, for reference data only (authorities, justice contacts)
+                is_staff=role in (Role.CLINICAL_LEAD, Role.ADMINISTRATOR),
             )
             user.groups.add(Group.objects.get(name=role))
             staff[username] = user
