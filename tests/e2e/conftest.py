@@ -1,0 +1,109 @@
+"""Browser journeys: Debian's Chromium driven by Playwright's sync API against a live server.
+
+Never `playwright install` here: it downloads a browser of its own, which fails on this machine.
+The tests skip when /usr/bin/chromium is missing, and fail instead when CI=true.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+from tests.factories import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """One Chromium for the tests of this package, stopped before the rest of the suite runs."""
+    require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an asyncio event loop in the test thread; without this, Django
+    # refuses database calls there (SynchronousOnlyOperation). Set here only, never in settings,
+    # and only while Playwright runs, so that the rest of the suite keeps Django's check.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if saved is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+class Problems(list):
+    """Console errors, uncaught page errors and failed requests seen by one page."""
+
+    def csp_violations(self) -> list[str]:
+        return [p for p in self if "Content Security Policy" in p]
+
+
+def is_favicon(url: str | None) -> bool:
+    # The browser asks for /favicon.ico on its own; that is not the page's doing.
+    return (url or "").endswith("/favicon.ico")
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh English-speaking browser tab on the live server; it must end without errors."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-GB",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems = Problems()
+
+    def on_console(message):
+        if message.type in {"error", "warning"} and not is_favicon(message.location.get("url")):
+            problems.append(f"console {message.type}: {message.text}")
+
+    def on_response(response):
+        if response.status >= 400 and not is_favicon(response.url):
+            problems.append(f"HTTP {response.status}: {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
+    yield page
+    context.close()
+    assert not problems.csp_violations(), "CSP violations:\n" + "\n".join(problems)
+    assert not problems, "The browser reported problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def log_in(page):
+    """Log in through the real login form, as a person would."""
+
+    def log_in_as(user):
+        response = page.goto("/login/")
+        csp = response.headers.get("content-security-policy", "")
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp, csp
+        page.get_by_label("User name").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"^(?!.*/login/)"))
+        return page
+
+    return log_in_as

@@ -1,0 +1,99 @@
+"""Two journeys through the real pages, in Chromium: few tests, each covering a whole task.
+
+Each live-server test costs ~3 s, so add a journey only when it covers what no client test can
+(the browser, the CSP, the keyboard), and keep the checks of rules in the client tests.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from casework.models import Patient
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+HEADER_BLUE = "rgb(31, 58, 95)"  # --app-header in static/css/app.css
+
+
+def label(text: str) -> re.Pattern:
+    """A form label, whatever its case and with or without Django's trailing colon."""
+    return re.compile(rf"^{re.escape(text)}:?$", re.IGNORECASE)
+
+
+def test_an_administrator_registers_a_referral_and_gives_it_a_lead_therapist(
+    page, log_in, administrator, treating_psychologist
+):
+    log_in(administrator)
+    # The stylesheets came through the live server: the header wears the clinic's blue.
+    expect(page.locator(".site-header")).to_have_css("background-color", HEADER_BLUE)
+
+    page.get_by_role("link", name="Patients", exact=True).click()
+    page.get_by_role("button", name="Register a referral").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register a referral")
+    page.get_by_label(label("Last name")).fill("Lambert")
+    page.get_by_label(label("First name")).fill("Sophie")
+    page.get_by_label(label("Date of birth")).fill("1987-03-02")
+    page.get_by_label(label("Sex")).select_option(label="Female")
+    page.get_by_label(label("Preferred language")).select_option(label="French")
+    page.get_by_label(label("referral source")).select_option(index=1)
+    page.get_by_label(label("referral received on")).fill("2026-01-12")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).to_have_url(re.compile(r"/patients/\d+/$"))
+    patient = Patient.objects.get(last_name="Lambert", first_name="Sophie")
+    expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/$"))
+    expect(page.get_by_role("status")).to_contain_text(f"Patient {patient.file_number} registered")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{patient.file_number} {patient.full_name}"
+    )
+    care_team = page.locator("section", has=page.get_by_role("heading", name="Care team"))
+    expect(care_team).to_contain_text("No clinician is assigned yet.")
+
+    care_team.get_by_role("link", name="Add a clinician").click()
+    page.get_by_label(label("clinician")).select_option(label=str(treating_psychologist))
+    page.get_by_label(label("role")).select_option(label="Lead therapist")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/$"))
+    expect(care_team.get_by_role("listitem")).to_have_count(1)
+    expect(care_team.get_by_role("listitem")).to_contain_text(
+        f"{treating_psychologist}, lead therapist"
+    )
+    assert patient.care_team.get(clinician=treating_psychologist, ends_on=None).role == "lead"
+
+
+def test_the_treating_psychologist_finds_the_patient_and_records_the_intake(
+    page, log_in, treating_psychologist, patient
+):
+    log_in(treating_psychologist)
+    expect(page.locator("link[rel=stylesheet]")).to_have_count(2)
+    expect(page.locator(".site-header")).to_have_css("background-color", HEADER_BLUE)
+
+    my_patients = page.locator("section", has=page.get_by_role("heading", name="My patients"))
+    my_patients.get_by_role("link", name=patient.file_number).click()
+    expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/$"))
+
+    # Keyboard only: the first Tab stop is the skip link, shown on focus, and it leads to main.
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+
+    episode = page.locator("section", has=page.get_by_role("heading", name="Episode of care"))
+    intake = episode.get_by_role("listitem").filter(has_text="Intake")
+    expect(intake).to_contain_text("not yet")
+
+    episode.get_by_role("button", name="Record intake").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record intake")
+    page.get_by_label(label("date")).fill("2026-02-10")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/$"))
+    expect(page.get_by_role("status")).to_contain_text("Episode now at stage “Intake”")
+    expect(intake).to_contain_text("10 February 2026")
+    expect(intake).to_contain_text(f"recorded by {treating_psychologist}")
+    expect(intake).not_to_contain_text("not yet")
+    expect(page.locator(".page-head .stage")).to_have_text("Intake")
