@@ -1,10 +1,20 @@
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Authority, CareTeamMembership, Episode, JusticeContact, Mandate, Patient
 from casework.selectors import clinicians
+
+
+class FieldsetsMixin:
+    """Forms that declare `fieldsets = [(legend, [field names])]` are shown in groups."""
+
+    fieldsets: list = []
+
+    def grouped_fields(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
 
 class DateInput(forms.DateInput):
@@ -34,24 +44,48 @@ class ReferralForm(forms.Form):
     """The referral that opens an episode of care."""
 
     referral_source = forms.ChoiceField(
-        label=_("referral source"), choices=Episode.ReferralSource.choices
+        label=capfirst(_("referral source")), choices=Episode.ReferralSource.choices
     )
     referral_source_detail = forms.CharField(
-        label=_("referral source detail"),
+        label=capfirst(_("referral source detail")),
         max_length=200,
         required=False,
         help_text=_("e.g. the justice assistant's name or the referring service"),
     )
     referral_received_on = forms.DateField(
-        label=_("referral received on"), widget=DateInput(), initial=timezone.localdate
+        label=capfirst(_("referral received on")), widget=DateInput(), initial=timezone.localdate
     )
 
 
-class PatientRegisterForm(PatientForm, ReferralForm):
+class PatientRegisterForm(FieldsetsMixin, PatientForm, ReferralForm):
     """A new patient: identity and the referral that brings them."""
 
+    fieldsets = [
+        (_("Identity and contact"), PatientForm.Meta.fields),
+        (_("Referral"), ["referral_source", "referral_source_detail", "referral_received_on"]),
+    ]
 
-class MandateForm(forms.ModelForm):
+
+class MandateForm(FieldsetsMixin, forms.ModelForm):
+    fieldsets = [
+        (_("Decision"), ["authority", "legal_framework", "decision_date", "decision_reference"]),
+        (
+            _("Period and requirements"),
+            [
+                "starts_on",
+                "ends_on",
+                "conditions",
+                "session_frequency",
+                "reporting_interval_months",
+            ],
+        ),
+        (
+            _("Justice assistant and sharing of information"),
+            ["justice_contact", "sharing_basis", "consent_on", "legal_basis"],
+        ),
+        (_("Status"), ["status", "ended_on", "end_reason"]),
+    ]
+
     class Meta:
         model = Mandate
         fields = [
@@ -94,20 +128,24 @@ class MandateForm(forms.ModelForm):
 
 
 class EpisodeStepForm(forms.Form):
-    on = forms.DateField(label=_("date"), widget=DateInput(), initial=timezone.localdate)
+    on = forms.DateField(label=capfirst(_("date")), widget=DateInput(), initial=timezone.localdate)
 
 
 class EpisodeCloseForm(EpisodeStepForm):
-    exit_reason = forms.ChoiceField(label=_("exit reason"), choices=Episode.ExitReason.choices)
+    exit_reason = forms.ChoiceField(
+        label=capfirst(_("exit reason")), choices=Episode.ExitReason.choices
+    )
     exit_reason_detail = forms.CharField(
-        label=_("exit reason detail"), max_length=200, required=False
+        label=capfirst(_("exit reason detail")), max_length=200, required=False
     )
 
 
 class CareTeamForm(forms.Form):
-    clinician = forms.ModelChoiceField(label=_("clinician"), queryset=None)
-    role = forms.ChoiceField(label=_("role"), choices=CareTeamMembership.Role.choices)
-    starts_on = forms.DateField(label=_("from"), widget=DateInput(), initial=timezone.localdate)
+    clinician = forms.ModelChoiceField(label=capfirst(_("clinician")), queryset=None)
+    role = forms.ChoiceField(label=capfirst(_("role")), choices=CareTeamMembership.Role.choices)
+    starts_on = forms.DateField(
+        label=capfirst(_("from")), widget=DateInput(), initial=timezone.localdate
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 """Permission-aware reads. Every patient-scoped view, endpoint and task comes through here."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.roles import CLINICIAN_ROLES
@@ -9,6 +9,7 @@ from casework.models import (
     Authority,
     CareStage,
     CareTeamMembership,
+    Episode,
     Mandate,
     Patient,
     PatientUserObjectPermission,
@@ -35,13 +36,13 @@ def patient_for(user, patient_id, *, zone: Zone = Zone.FRAME) -> Patient:
     return get_object_or_404(patients_visible_to(user, zone=zone), pk=patient_id)
 
 
-def _current_team() -> Prefetch:
+def _current_lead() -> Prefetch:
     return Prefetch(
         "care_team",
-        queryset=CareTeamMembership.objects.filter(ends_on__isnull=True).select_related(
-            "clinician"
-        ),
-        to_attr="current_team",
+        queryset=CareTeamMembership.objects.filter(
+            ends_on__isnull=True, role=CareTeamMembership.Role.LEAD_THERAPIST
+        ).select_related("clinician"),
+        to_attr="current_leads",
     )
 
 
@@ -89,7 +90,7 @@ def patient_list(
                 )
             )
         )
-    return patients.prefetch_related(_current_team(), _active_mandates()).order_by(
+    return patients.prefetch_related(_current_lead(), _active_mandates()).order_by(
         "last_name", "first_name", "pk"
     )
 
@@ -150,10 +151,24 @@ def caseload_by_clinician() -> QuerySet:
     )
 
 
-def patients_without_lead_therapist(user) -> QuerySet[Patient]:
+def referrals_waiting(user) -> QuerySet[Patient]:
+    """Referrals not yet seen for an intake, longest waiting first, with their referral date."""
+    referred_on = Episode.objects.filter(patient=OuterRef("pk"), stage=CareStage.REFERRAL).values(
+        "referral_received_on"
+    )[:1]
     return (
         patients_visible_to(user)
-        .exclude(status=CareStage.CLOSED)
+        .filter(status=CareStage.REFERRAL)
+        .annotate(referred_on=Subquery(referred_on))
+        .order_by("referred_on", "pk")
+    )
+
+
+def patients_without_lead_therapist(user) -> QuerySet[Patient]:
+    """Files past the referral stage and still open, with nobody leading the treatment."""
+    return (
+        patients_visible_to(user)
+        .filter(status__in=[CareStage.INTAKE, CareStage.IN_TREATMENT])
         .exclude(
             Exists(
                 CareTeamMembership.objects.filter(

@@ -124,20 +124,21 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         context = super().get_context_data(**kwargs)
-        if user.has_role(Role.PSYCHOLOGIST) or user.has_role(Role.CLINICAL_LEAD):
+        today = timezone.localdate()
+        if permissions.may_join_care_team(user):
             mine = list(
                 selectors.patient_list(user, clinician_id=user.pk).exclude(status=CareStage.CLOSED)
             )
             record_access_many(
                 actor=user, action=Action.LIST, patients=mine, object_type="casework.patient"
             )
-            context["my_patients"] = mine
+            # A lead who treats no one sees the clinic's overview instead of an empty list.
+            if mine or not user.has_role(Role.CLINICAL_LEAD):
+                context["my_patients"] = mine
         if permissions.has_global_access(user, permissions.Zone.FRAME):
-            waiting = list(
-                selectors.patients_visible_to(user)
-                .filter(status=CareStage.REFERRAL)
-                .order_by("created_at")[:10]
-            )
+            waiting = list(selectors.referrals_waiting(user)[:10])
+            for patient in waiting:
+                patient.waiting_days = (today - patient.referred_on).days
             without_lead = list(selectors.patients_without_lead_therapist(user)[:10])
             record_access_many(
                 actor=user,
