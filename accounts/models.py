@@ -3,7 +3,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import CLINICIAN_ROLES, Role
+from accounts.roles import Role
 
 
 class User(AbstractUser):
@@ -30,7 +30,3 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
-
-    @property
-    def is_clinician(self) -> bool:
-        return any(role in CLINICIAN_ROLES for role in self.roles)

@@ -12,6 +12,8 @@ from accounts.roles import CLINICIAN_ROLES
 
 
 class Zone(enum.Enum):
+    """Frame access also allows editing the frame (identity, mandates, episodes)."""
+
     FRAME = "casework.access_frame"
     CLINICAL = "casework.access_clinical"
 
@@ -26,11 +28,6 @@ def _active(user) -> bool:
 
 def has_global_access(user, zone: Zone) -> bool:
     return _active(user) and user.has_perm(zone.value)
-
-
-def can_access_patient(user, patient, zone: Zone = Zone.FRAME) -> bool:
-    """Frame access also allows editing the frame (identity, mandates, episodes)."""
-    return _active(user) and (user.has_perm(zone.value) or user.has_perm(zone.value, patient))
 
 
 def can_register_patient(user) -> bool:

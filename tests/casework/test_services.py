@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from casework import services
 from casework.models import CareStage, Episode, Mandate
-from casework.permissions import Zone, can_access_patient
+from casework.permissions import Zone
+from casework.selectors import patients_visible_to
 from tests.factories import UserFactory, assign, mandate_data, register_patient
 
 TODAY = timezone.localdate
@@ -207,6 +208,11 @@ def test_a_report_due_at_the_end_of_a_short_month_falls_on_its_last_day():
 # --- Care teams: grants and revocations -----------------------------------------------------
 
 
+def can_access_patient(user, patient, zone):
+    fresh = type(user).objects.get(pk=user.pk)  # no permission cache
+    return patients_visible_to(fresh, zone=zone).filter(pk=patient.pk).exists()
+
+
 def test_joining_the_care_team_opens_both_zones_and_leaving_closes_them(
     administrator, clinical_lead, treating_psychologist
 ):
@@ -214,14 +220,12 @@ def test_joining_the_care_team_opens_both_zones_and_leaving_closes_them(
     assert not can_access_patient(treating_psychologist, patient, Zone.FRAME)
 
     membership = assign(patient, treating_psychologist, by=clinical_lead)
-    fresh = type(treating_psychologist).objects.get(pk=treating_psychologist.pk)
-    assert can_access_patient(fresh, patient, Zone.FRAME)
-    assert can_access_patient(fresh, patient, Zone.CLINICAL)
+    assert can_access_patient(treating_psychologist, patient, Zone.FRAME)
+    assert can_access_patient(treating_psychologist, patient, Zone.CLINICAL)
 
     services.care_team_end(actor=clinical_lead, membership=membership)
-    fresh = type(treating_psychologist).objects.get(pk=treating_psychologist.pk)
-    assert not can_access_patient(fresh, patient, Zone.FRAME)
-    assert not can_access_patient(fresh, patient, Zone.CLINICAL)
+    assert not can_access_patient(treating_psychologist, patient, Zone.FRAME)
+    assert not can_access_patient(treating_psychologist, patient, Zone.CLINICAL)
     membership.refresh_from_db()
     assert (membership.ends_on, membership.ended_by) == (TODAY(), clinical_lead)
 
