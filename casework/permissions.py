@@ -53,3 +53,12 @@ def has_casework_home(user) -> bool:
 
 def may_join_care_team(user) -> bool:
     return user.is_active and any(role in CLINICIAN_ROLES for role in user.roles)
+
+
+def can_manage_groups(user) -> bool:
+    """Creating groups and allocating patients: whoever sees every patient's frame."""
+    return has_global_access(user, Zone.FRAME)
+
+
+def can_see_clinic_agenda(user) -> bool:
+    return has_global_access(user, Zone.FRAME)

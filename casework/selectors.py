@@ -1,20 +1,28 @@
 """Permission-aware reads. Every patient-scoped view, endpoint and task comes through here."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.roles import CLINICIAN_ROLES
 from casework.models import (
+    Appointment,
+    Attendance,
     Authority,
     CareStage,
     CareTeamMembership,
+    ClinicalNote,
+    ComplianceAlert,
     Episode,
     Mandate,
     Patient,
     PatientUserObjectPermission,
+    TherapyGroup,
 )
-from casework.permissions import Zone, has_global_access
+from casework.permissions import Zone, can_manage_groups, has_global_access
 
 
 def patients_visible_to(user, *, zone: Zone = Zone.FRAME) -> QuerySet[Patient]:
@@ -179,4 +187,171 @@ def patients_without_lead_therapist(user) -> QuerySet[Patient]:
             )
         )
         .order_by("created_at")
+    )
+
+
+# --- Agenda, attendance, compliance ---------------------------------------------------------
+
+
+def _agenda_prefetch(appointments):
+    return appointments.select_related("patient", "group").prefetch_related(
+        "clinicians",
+        Prefetch(
+            "attendances",
+            queryset=Attendance.objects.select_related("patient", "outcome").order_by(
+                "patient__last_name"
+            ),
+        ),
+    )
+
+
+def agenda(
+    start: datetime.datetime, end: datetime.datetime, *, clinician_id: int | None = None
+) -> QuerySet[Appointment]:
+    """Appointments that stand or were cancelled (not the superseded ones), in time order."""
+    appointments = Appointment.objects.current().filter(starts_at__gte=start, starts_at__lt=end)
+    if clinician_id:
+        appointments = appointments.filter(clinicians=clinician_id)
+    return _agenda_prefetch(appointments).order_by("starts_at", "pk")
+
+
+def awaiting_outcome(user) -> QuerySet[Appointment]:
+    """The user's past sessions with at least one attendance still waiting for its outcome."""
+    waiting = Attendance.objects.filter(appointment=OuterRef("pk"), outcome__isnull=True)
+    appointments = Appointment.objects.held_or_due().filter(
+        Exists(waiting), clinicians=user, starts_at__lt=timezone.now()
+    )
+    return _agenda_prefetch(appointments).order_by("starts_at", "pk")
+
+
+def awaiting_evidence(user) -> QuerySet[Attendance]:
+    """Outcomes of the user's sessions that wait for a document (a certificate...)."""
+    return (
+        Attendance.objects.filter(
+            evidence=Attendance.Evidence.AWAITED,
+            appointment__clinicians=user,
+            appointment__status=Appointment.Status.SCHEDULED,
+        )
+        .select_related("appointment", "patient", "outcome")
+        .order_by("appointment__starts_at")
+    )
+
+
+def patient_attendances(patient: Patient, *, past: int = 10, upcoming: int = 10):
+    """A patient's latest and next sessions, individual and group alike, superseded ones out."""
+    now = timezone.now()
+    base = (
+        Attendance.objects.filter(patient=patient)
+        .exclude(appointment__status=Appointment.Status.RESCHEDULED)
+        .select_related("appointment__group", "outcome")
+        .prefetch_related("appointment__clinicians")
+    )
+    recent = list(
+        base.filter(appointment__starts_at__lt=now).order_by("-appointment__starts_at")[:past]
+    )
+    coming = list(
+        base.filter(appointment__starts_at__gte=now).order_by("appointment__starts_at")[:upcoming]
+    )
+    return recent, coming
+
+
+def reporting_period(mandate: Mandate, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The reporting period of the mandate that contains today: [start, end)."""
+    from casework.models.patients import _add_months
+
+    start = mandate.starts_on
+    step = mandate.reporting_interval_months
+    while (end := _add_months(mandate.starts_on, step)) <= today:
+        start = end
+        step += mandate.reporting_interval_months
+    return start, end
+
+
+def compliance_counters(
+    patient: Patient, start: datetime.date, end: datetime.date
+) -> dict[str, int]:
+    """The counters of DOMAIN.md for one patient over [start, end), in one query."""
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time(), tzinfo=zone)
+    until = datetime.datetime.combine(end, datetime.time(), tzinfo=zone)
+    year_ago = until - datetime.timedelta(days=365)
+    now = min(timezone.now(), until)
+    in_period = Q(appointment__starts_at__gte=since, appointment__starts_at__lt=until)
+    stands = Q(appointment__status=Appointment.Status.SCHEDULED) & in_period
+    attended = Q(outcome__counts_as_attended=True)
+    absent = Q(outcome__counts_as_attended=False)
+    counts = Attendance.objects.filter(
+        patient=patient, appointment__starts_at__gte=min(since, year_ago)
+    ).aggregate(
+        planned=Count("pk", filter=stands),
+        attended=Count("pk", filter=stands & attended),
+        acceptable_absences=Count("pk", filter=stands & absent & Q(outcome__compliant=True)),
+        unacceptable_absences=Count("pk", filter=stands & absent & Q(outcome__enforceable=True)),
+        attended_failed_to_comply=Count(
+            "pk", filter=stands & attended & Q(outcome__compliant=False)
+        ),
+        awaiting_outcome=Count(
+            "pk", filter=stands & Q(outcome__isnull=True, appointment__starts_at__lt=now)
+        ),
+        awaiting_evidence=Count("pk", filter=stands & Q(evidence=Attendance.Evidence.AWAITED)),
+        rescheduled_by_patient=Count(
+            "pk",
+            filter=in_period
+            & Q(
+                appointment__status=Appointment.Status.RESCHEDULED,
+                appointment__change_requested_by=Appointment.RequestedBy.PATIENT,
+            ),
+        ),
+        rescheduled_by_clinic=Count(
+            "pk",
+            filter=in_period
+            & Q(
+                appointment__status=Appointment.Status.RESCHEDULED,
+                appointment__change_requested_by=Appointment.RequestedBy.CLINIC,
+            ),
+        ),
+        cancelled_by_clinic=Count(
+            "pk", filter=in_period & Q(appointment__status=Appointment.Status.CANCELLED)
+        ),
+        failures_last_12_months=Count(
+            "pk",
+            filter=Q(
+                appointment__status=Appointment.Status.SCHEDULED,
+                appointment__starts_at__gte=year_ago,
+                appointment__starts_at__lt=until,
+                outcome__enforceable=True,
+            ),
+        ),
+    )
+    return counts
+
+
+def open_alerts(user) -> QuerySet[ComplianceAlert]:
+    return (
+        ComplianceAlert.objects.filter(
+            acknowledged_at__isnull=True, patient__in=patients_visible_to(user)
+        )
+        .select_related("rule", "patient", "attendance__appointment", "attendance__outcome")
+        .order_by("-raised_at")
+    )
+
+
+def groups_visible_to(user) -> QuerySet[TherapyGroup]:
+    """Administrators and the lead see every group; a clinician, those they facilitate."""
+    if not (user.is_authenticated and user.is_active):
+        return TherapyGroup.objects.none()
+    if can_manage_groups(user):
+        return TherapyGroup.objects.all()
+    return TherapyGroup.objects.filter(facilitation__clinician=user).distinct()
+
+
+def group_for(user, group_id) -> TherapyGroup:
+    return get_object_or_404(groups_visible_to(user), pk=group_id)
+
+
+def notes_of(patient: Patient, kind: str) -> QuerySet[ClinicalNote]:
+    return (
+        ClinicalNote.objects.filter(patient=patient, kind=kind)
+        .select_related("author", "appointment")
+        .order_by("-created_at", "-pk")
     )

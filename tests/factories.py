@@ -82,3 +82,40 @@ def mandate_data(authority, **overrides):
 
 def assign(patient, clinician, *, by, role=CareTeamMembership.Role.LEAD_THERAPIST):
     return services.care_team_assign(actor=by, patient=patient, clinician=clinician, role=role)
+
+
+def at(days: int, hour: int = 10, minute: int = 0):
+    """A local time `days` from today (negative: in the past)."""
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def book(patient, clinician, *, by=None, days=-7, hour=10, minute=0, **options):
+    """One individual appointment (in the past by default); returns it."""
+    from casework.models import Appointment
+
+    booked = services.appointment_schedule(
+        actor=by or clinician,
+        kind=options.pop("kind", Appointment.Kind.INDIVIDUAL),
+        starts_at=options.pop("starts_at", None) or at(days, hour, minute),
+        clinicians=[clinician],
+        patient=patient,
+        allow_conflicts=options.pop("allow_conflicts", True),
+        **options,
+    )
+    return booked[0] if len(booked) == 1 else booked
+
+
+def outcome(code):
+    from casework.models import AttendanceOutcome
+
+    return AttendanceOutcome.objects.get(code=code)
+
+
+def record(appointment, code, *, by, patient=None, **details):
+    attendance = appointment.attendances.get(**({"patient": patient} if patient else {}))
+    return services.attendance_record(
+        actor=by, attendance=attendance, outcome=outcome(code), **details
+    )

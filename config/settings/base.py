@@ -172,6 +172,13 @@ CLINIC_LOGO = os.environ.get("CLINIC_LOGO", "")
 # Jurisdiction profile: which region's cooperation agreement the clinic works under.
 CLINIC_JURISDICTION = os.environ.get("CLINIC_JURISDICTION", "be-wallonia")
 
+# Public address of the site, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Attendance: remind clinicians of outcomes still awaited this many days after a session.
+OUTCOME_REMINDER_AFTER_DAYS = envint("OUTCOME_REMINDER_AFTER_DAYS", 2)
+# Compliance rules: the hourly run looks at patients with outcomes recorded this recently.
+COMPLIANCE_LOOKBACK_HOURS = envint("COMPLIANCE_LOOKBACK_HOURS", 48)
+
 # Access log: the key that seals each event into the chain. Keep it outside the database, so
 # that someone who can write to the database cannot re-seal a tampered chain.
 AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or f"audit-chain:{SECRET_KEY}"
@@ -218,6 +225,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Safety net: events are sealed right after each commit; this picks up any that a crash left.
     "audit-seal": {"task": "audit.tasks.seal_access_log", "schedule": 60.0},
+    "compliance-rules": {"task": "casework.tasks.evaluate_compliance", "schedule": 3600.0},
+    "outcome-reminders": {
+        "task": "casework.tasks.send_outcome_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "audit-verify-nightly": {
         "task": "audit.tasks.verify_access_log",
         "schedule": crontab(hour=3, minute=15),

@@ -1,8 +1,4 @@
-"""Workflows that change casework state. Keyword-only, atomic, and each one logs its access.
-
-Views and API endpoints check permissions (casework.permissions) before calling these; the
-services keep the data consistent and write the access log.
-"""
+"""Patients, mandates, episodes of care and care teams (which grant per-patient access)."""
 
 import datetime
 from typing import Any

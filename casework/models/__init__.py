@@ -1,0 +1,66 @@
+"""Casework models, one module per part of the workflow.
+
+patients: patients, mandates, authorities, justice contacts, episodes, care teams (the frame);
+appointments: appointments and their series; groups: therapy groups and who must not meet;
+attendance: outcomes, attendance, compliance rules and alerts; notes: clinical notes.
+"""
+
+from casework.models.appointments import Appointment, AppointmentSeries
+from casework.models.attendance import (
+    Attendance,
+    AttendanceOutcome,
+    ComplianceAlert,
+    ComplianceRule,
+    OutcomeReminder,
+)
+from casework.models.groups import (
+    GroupFacilitator,
+    GroupMembership,
+    NonAssociation,
+    TherapyGroup,
+    Weekday,
+)
+from casework.models.notes import ClinicalNote, SignedNoteError
+from casework.models.patients import (
+    Authority,
+    CareStage,
+    CareTeamMembership,
+    Episode,
+    FileNumberSequence,
+    JusticeContact,
+    Language,
+    Mandate,
+    Patient,
+    PatientGroupObjectPermission,
+    PatientUserObjectPermission,
+    Region,
+)
+
+__all__ = [
+    "Appointment",
+    "AppointmentSeries",
+    "Attendance",
+    "AttendanceOutcome",
+    "Authority",
+    "CareStage",
+    "CareTeamMembership",
+    "ClinicalNote",
+    "ComplianceAlert",
+    "ComplianceRule",
+    "Episode",
+    "FileNumberSequence",
+    "GroupFacilitator",
+    "GroupMembership",
+    "JusticeContact",
+    "Language",
+    "Mandate",
+    "NonAssociation",
+    "OutcomeReminder",
+    "Patient",
+    "PatientGroupObjectPermission",
+    "PatientUserObjectPermission",
+    "Region",
+    "SignedNoteError",
+    "TherapyGroup",
+    "Weekday",
+]

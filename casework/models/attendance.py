@@ -1,0 +1,267 @@
+"""Attendance outcomes (reference data with flags), attendance records, compliance rules.
+
+An outcome's flags decide every counter and every rule: *counts as attended*, *compliant*,
+*enforceable* (a failure the authority must hear of), *needs evidence*. A past appointment
+with no outcome is "awaiting outcome": derived, never stored, never silently a no-show.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from casework.models.appointments import Appointment
+from casework.models.patients import Patient
+
+
+class AttendanceOutcome(models.Model):
+    """Reference data, editable in the admin; the first set comes from a migration."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=100)
+    counts_as_attended = models.BooleanField(_("counts as attended"))
+    compliant = models.BooleanField(_("compliant"))
+    enforceable = models.BooleanField(
+        _("enforceable"), help_text=_("A failure that the justice assistant must hear of.")
+    )
+    needs_evidence = models.BooleanField(
+        _("needs evidence"), help_text=_("e.g. a medical certificate")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("attendance outcome")
+        verbose_name_plural = _("attendance outcomes")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(compliant=True, enforceable=True),
+                name="outcome_enforceable_is_not_compliant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_en
+
+
+class Attendance(models.Model):
+    """One patient's place at one appointment, and what happened."""
+
+    class Evidence(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("Not needed")
+        AWAITED = "awaited", _("Awaited")
+        RECEIVED = "received", _("Received")
+
+    appointment = models.ForeignKey(
+        Appointment,
+        verbose_name=_("appointment"),
+        on_delete=models.PROTECT,
+        related_name="attendances",
+    )
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="attendances"
+    )
+    outcome = models.ForeignKey(
+        AttendanceOutcome,
+        verbose_name=_("outcome"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    minutes_late = models.PositiveSmallIntegerField(
+        _("minutes late"), null=True, blank=True, validators=[MaxValueValidator(480)]
+    )
+    evidence = models.CharField(
+        _("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.NOT_NEEDED
+    )
+    evidence_received_on = models.DateField(_("evidence received on"), null=True, blank=True)
+    notify_behaviour = models.BooleanField(
+        _("tell the justice assistant about behaviour"), default=False
+    )
+    notify_concern = models.BooleanField(
+        _("tell the justice assistant of a concern"), default=False
+    )
+    note_for_authority = models.TextField(
+        _("note for the authority"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "Written for the justice assistant and may be sent as it stands. "
+            "Facts about the frame only, never the content of therapy."
+        ),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Set by the letters (a later release) when a sent letter reported this outcome: from then
+    # on a change needs a reason, kept in the history.
+    reported_at = models.DateTimeField(_("reported to the authority"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "patient"], name="attendance_once"),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "outcome"], name="attendance_patient_outcome"),
+            # the to-do list: past appointments still waiting for their outcome
+            models.Index(
+                fields=["appointment"],
+                condition=Q(outcome__isnull=True),
+                name="attendance_awaiting_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} @ {self.appointment_id}: {self.outcome or '—'}"
+
+    def clean(self) -> None:
+        if self.outcome and self.minutes_late and not self.outcome.counts_as_attended:
+            raise ValidationError({"minutes_late": _("Only someone who came can be late.")})
+        if self.evidence == self.Evidence.RECEIVED and not self.evidence_received_on:
+            raise ValidationError(
+                {"evidence_received_on": _("Give the date the evidence was received.")}
+            )
+        if (self.notify_behaviour or self.notify_concern) and not self.note_for_authority.strip():
+            raise ValidationError(
+                {"note_for_authority": _("Write what the justice assistant should be told.")}
+            )
+
+
+class ComplianceRule(models.Model):
+    """A pattern of attendance that the care team and the administrators must be told of."""
+
+    class Kind(models.TextChoices):
+        WITHIN_WINDOW = "within_window", _("A number of them within a window of months")
+        CONSECUTIVE = "consecutive", _("A number of them in a row")
+
+    class Counts(models.TextChoices):
+        UNACCEPTABLE_ABSENCE = "unacceptable_absence", _("Unacceptable absences")
+        FAILURE = "failure", _("Failures to comply (every enforceable outcome)")
+        MISSED = "missed", _("Missed sessions (every absence)")
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    counts = models.CharField(_("what counts"), max_length=30, choices=Counts.choices)
+    threshold = models.PositiveSmallIntegerField(
+        _("threshold"), validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    window_months = models.PositiveSmallIntegerField(
+        _("window (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("compliance rule")
+        verbose_name_plural = _("compliance rules")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="consecutive") | Q(window_months__isnull=False),
+                name="compliance_rule_window",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.WITHIN_WINDOW and not self.window_months:
+            raise ValidationError({"window_months": _("A window rule needs its window.")})
+
+    def matches(self, outcome: AttendanceOutcome) -> bool:
+        if self.counts == self.Counts.UNACCEPTABLE_ABSENCE:
+            return not outcome.counts_as_attended and outcome.enforceable
+        if self.counts == self.Counts.FAILURE:
+            return outcome.enforceable
+        return not outcome.counts_as_attended
+
+
+class ComplianceAlert(models.Model):
+    """Raised once per occurrence: the attendance that completed the pattern names it."""
+
+    rule = models.ForeignKey(
+        ComplianceRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="alerts"
+    )
+    patient = models.ForeignKey(
+        Patient,
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        related_name="compliance_alerts",
+    )
+    attendance = models.ForeignKey(
+        Attendance, verbose_name=_("attendance"), on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("compliance alert")
+        verbose_name_plural = _("compliance alerts")
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "attendance"], name="alert_once_per_occurrence")
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="alert_open_by_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} — {self.patient}"
+
+
+class OutcomeReminder(models.Model):
+    """One reminder a day at most per clinician about outcomes still awaited."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_on = models.DateField()
+    pending = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("outcome reminder")
+        verbose_name_plural = _("outcome reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["clinician", "sent_on"], name="reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} {self.sent_on}"

@@ -1,0 +1,72 @@
+"""Workflows that change casework state. Keyword-only, atomic, and each one logs its access.
+
+Views and API endpoints check permissions (casework.permissions) before calling these; the
+services keep the data consistent and write the access log.
+"""
+
+from casework.services.appointments import (
+    SchedulingConflict,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_schedule,
+    scheduling_conflicts,
+)
+from casework.services.attendance import (
+    AttendanceRowErrors,
+    attendance_record,
+    group_attendance_record,
+    outcome_reminders_send,
+)
+from casework.services.compliance import compliance_alert_acknowledge, compliance_evaluate
+from casework.services.groups import (
+    NonAssociationWarning,
+    group_member_add,
+    group_member_end,
+    group_save,
+    non_association_add,
+)
+from casework.services.notes import note_create, note_sign, note_update
+from casework.services.patients import (
+    care_team_assign,
+    care_team_end,
+    episode_close,
+    episode_open,
+    episode_record_intake,
+    episode_start_treatment,
+    mandate_create,
+    mandate_update,
+    patient_register,
+    patient_update,
+)
+
+__all__ = [
+    "AttendanceRowErrors",
+    "NonAssociationWarning",
+    "SchedulingConflict",
+    "appointment_cancel",
+    "appointment_reschedule",
+    "appointment_schedule",
+    "attendance_record",
+    "care_team_assign",
+    "care_team_end",
+    "compliance_alert_acknowledge",
+    "compliance_evaluate",
+    "episode_close",
+    "episode_open",
+    "episode_record_intake",
+    "episode_start_treatment",
+    "group_attendance_record",
+    "group_member_add",
+    "group_member_end",
+    "group_save",
+    "mandate_create",
+    "mandate_update",
+    "non_association_add",
+    "note_create",
+    "note_sign",
+    "note_update",
+    "outcome_reminders_send",
+    "patient_register",
+    "patient_update",
+    "scheduling_conflicts",
+]

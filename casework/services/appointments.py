@@ -1,0 +1,286 @@
+"""Scheduling: appointments and series, rescheduling, cancelling, conflict warnings."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import Action, record_access
+from casework.models import (
+    Appointment,
+    AppointmentSeries,
+    Attendance,
+    CareStage,
+    GroupMembership,
+    Patient,
+    TherapyGroup,
+)
+from casework.permissions import may_join_care_team
+
+
+class SchedulingConflict(ValidationError):
+    """Someone is already booked at that time. The caller may insist (allow_conflicts)."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(warnings, code="conflict")
+        self.warnings = warnings
+
+
+def scheduling_conflicts(
+    *,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    clinicians: Iterable,
+    patients: Iterable[Patient],
+    exclude: Appointment | None = None,
+) -> list[str]:
+    """Who among these clinicians and patients already has a standing appointment then."""
+    overlapping = Appointment.objects.overlapping(starts_at, ends_at)
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    clinician_ids = {c.pk for c in clinicians}
+    patient_ids = {p.pk for p in patients}
+    warnings = []
+    busy = (
+        Appointment.clinicians.through.objects.filter(
+            appointment__in=overlapping, user_id__in=clinician_ids
+        )
+        .select_related("user")
+        .order_by("user__last_name")
+    )
+    for name in sorted({str(row.user) for row in busy}):
+        warnings.append(
+            _("%(clinician)s already has an appointment at that time.") % {"clinician": name}
+        )
+    booked = (
+        Attendance.objects.filter(appointment__in=overlapping, patient_id__in=patient_ids)
+        .select_related("patient")
+        .order_by("patient__file_number")
+    )
+    for file_number in sorted({row.patient.file_number for row in booked}):
+        warnings.append(
+            _("Patient %(file_number)s already has an appointment at that time.")
+            % {"file_number": file_number}
+        )
+    return warnings
+
+
+def _members_on(group: TherapyGroup, day: datetime.date) -> list[Patient]:
+    memberships = GroupMembership.objects.filter(group=group, joined_on__lte=day).exclude(
+        left_on__lt=day
+    )
+    return [m.patient for m in memberships.select_related("patient")]
+
+
+def _check_people(*, kind, clinicians, patient, group) -> None:
+    if not clinicians:
+        raise ValidationError({"clinicians": _("Choose at least one clinician.")})
+    for clinician in clinicians:
+        if not may_join_care_team(clinician):
+            raise ValidationError(
+                {"clinicians": _("%(name)s is not a clinician.") % {"name": clinician}}
+            )
+    if kind == Appointment.Kind.GROUP:
+        if group is None:
+            raise ValidationError({"group": _("A group session needs its group.")})
+        return
+    if patient is None:
+        raise ValidationError({"patient": _("This appointment needs its patient.")})
+    if patient.status == CareStage.CLOSED:
+        raise ValidationError(_("The patient's file is closed: open a new episode first."))
+    team = set(patient.care_team.filter(ends_on__isnull=True).values_list("clinician", flat=True))
+    for clinician in clinicians:
+        if clinician.pk not in team and not clinician.has_perm("casework.access_clinical"):
+            raise ValidationError(
+                {
+                    "clinicians": _(
+                        "%(name)s is not in this patient's care team: add them to it first."
+                    )
+                    % {"name": clinician}
+                }
+            )
+
+
+def _create_one(
+    *, actor, template: dict, starts_at, clinicians, series=None, index=None, supersedes=None
+) -> Appointment:
+    appointment = Appointment(
+        **template, starts_at=starts_at, series=series, series_index=index, created_by=actor
+    )
+    appointment.supersedes = supersedes
+    appointment.full_clean(exclude=["ends_at", "created_by"])
+    appointment.save()
+    appointment.clinicians.set(clinicians)
+    if appointment.group_id:
+        patients = _members_on(appointment.group, timezone.localdate(starts_at))
+    else:
+        patients = [appointment.patient]
+    Attendance.objects.bulk_create(
+        [Attendance(appointment=appointment, patient=patient) for patient in patients]
+    )
+    for patient in patients:
+        record_access(actor=actor, action=Action.CREATE, patient=patient, obj=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_schedule(
+    *,
+    actor,
+    kind: str,
+    starts_at: datetime.datetime,
+    clinicians: list,
+    duration_minutes: int = 60,
+    mode: str = Appointment.Mode.IN_PERSON,
+    place: str = "",
+    patient: Patient | None = None,
+    group: TherapyGroup | None = None,
+    repeat: str = "",
+    occurrences: int | None = None,
+    allow_conflicts: bool = False,
+) -> list[Appointment]:
+    """Book one appointment, or a series of them; returns what was booked, first first."""
+    clinicians = list(clinicians)
+    _check_people(kind=kind, clinicians=clinicians, patient=patient, group=group)
+    template = {
+        "kind": kind,
+        "mode": mode,
+        "duration_minutes": duration_minutes,
+        "place": place,
+        "patient": patient,
+        "group": group,
+    }
+    series = None
+    starts = [starts_at]
+    if repeat:
+        series = AppointmentSeries(
+            cadence=repeat,
+            first_starts_at=starts_at,
+            occurrences=occurrences or 0,
+            created_by=actor,
+        )
+        series.full_clean(exclude=["created_by"])
+        series.save()
+        starts = [series.occurrence_start(i) for i in range(series.occurrences)]
+    if not allow_conflicts:
+        duration = datetime.timedelta(minutes=duration_minutes)
+        warnings = []
+        for start in starts:
+            people = _members_on(group, timezone.localdate(start)) if group else [patient]
+            for warning in scheduling_conflicts(
+                starts_at=start, ends_at=start + duration, clinicians=clinicians, patients=people
+            ):
+                dated = f"{timezone.localtime(start):%d/%m/%Y %H:%M} — {warning}"
+                warnings.append(dated if len(starts) > 1 else warning)
+        if warnings:
+            raise SchedulingConflict(warnings)
+    return [
+        _create_one(
+            actor=actor,
+            template=template,
+            starts_at=start,
+            clinicians=clinicians,
+            series=series,
+            index=i if series else None,
+        )
+        for i, start in enumerate(starts)
+    ]
+
+
+def _must_stand(appointment: Appointment) -> None:
+    if appointment.status != Appointment.Status.SCHEDULED:
+        raise ValidationError(
+            _("This appointment is already %(status)s.")
+            % {"status": appointment.get_status_display().lower()}
+        )
+    if appointment.attendances.filter(outcome__isnull=False).exists():
+        raise ValidationError(_("An outcome is already recorded for this appointment."))
+
+
+def _close(appointment: Appointment, *, actor, status, requested_by, reason) -> None:
+    appointment.status = status
+    appointment.change_requested_by = requested_by
+    appointment.change_reason = reason
+    appointment.changed_at, appointment.changed_by = timezone.now(), actor
+    appointment.save()
+    for attendance in appointment.attendances.select_related("patient"):
+        record_access(
+            actor=actor, action=Action.UPDATE, patient=attendance.patient, obj=appointment
+        )
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    actor,
+    appointment: Appointment,
+    starts_at: datetime.datetime,
+    requested_by: str,
+    reason: str,
+    duration_minutes: int | None = None,
+    allow_conflicts: bool = False,
+) -> Appointment:
+    """Move an appointment: a new one replaces it; the old one keeps who asked and why."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _must_stand(appointment)
+    if requested_by not in Appointment.RequestedBy.values:
+        raise ValidationError({"requested_by": _("Say who asked for the change.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    clinicians = list(appointment.clinicians.all())
+    duration = duration_minutes or appointment.duration_minutes
+    if not allow_conflicts:
+        people = [a.patient for a in appointment.attendances.select_related("patient")]
+        warnings = scheduling_conflicts(
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(minutes=duration),
+            clinicians=clinicians,
+            patients=people,
+            exclude=appointment,
+        )
+        if warnings:
+            raise SchedulingConflict(warnings)
+    _close(
+        appointment,
+        actor=actor,
+        status=Appointment.Status.RESCHEDULED,
+        requested_by=requested_by,
+        reason=reason,
+    )
+    template = {
+        "kind": appointment.kind,
+        "mode": appointment.mode,
+        "duration_minutes": duration,
+        "place": appointment.place,
+        "patient": appointment.patient,
+        "group": appointment.group,
+    }
+    return _create_one(
+        actor=actor,
+        template=template,
+        starts_at=starts_at,
+        clinicians=clinicians,
+        series=appointment.series,
+        index=appointment.series_index,
+        supersedes=appointment,
+    )
+
+
+@transaction.atomic
+def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appointment:
+    """The clinic cancels; the appointment stays, with its reason, out of every count."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _must_stand(appointment)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    _close(
+        appointment,
+        actor=actor,
+        status=Appointment.Status.CANCELLED,
+        requested_by=Appointment.RequestedBy.CLINIC,
+        reason=reason,
+    )
+    return appointment

@@ -1,0 +1,180 @@
+"""Recording what happened at an appointment, and reminding clinicians of what is awaited."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from audit.services import Action, record_access
+from casework.models import Appointment, Attendance, AttendanceOutcome, OutcomeReminder
+
+# What an outcome record holds besides the outcome itself.
+DETAILS = (
+    "minutes_late",
+    "evidence",
+    "evidence_received_on",
+    "notify_behaviour",
+    "notify_concern",
+    "note_for_authority",
+)
+
+
+class AttendanceRowErrors(ValidationError):
+    """Some rows of a group session's attendance need correcting; `rows` maps their ids."""
+
+    def __init__(self, rows: dict[int, ValidationError]):
+        super().__init__(_("Some rows need correcting: nothing was saved."), code="rows")
+        self.rows = rows
+
+
+def _apply(attendance: Attendance, *, actor, outcome, change_reason: str = "", **details) -> bool:
+    """Set the outcome on one attendance; return whether anything changed."""
+    appointment = attendance.appointment
+    if appointment.status != Appointment.Status.SCHEDULED:
+        raise ValidationError(
+            _("This appointment was rescheduled or cancelled: it has no outcome.")
+        )
+    if appointment.starts_at > timezone.now():
+        raise ValidationError(_("An outcome can be recorded once the appointment has begun."))
+    if outcome is None or not outcome.is_active:
+        raise ValidationError({"outcome": _("Choose an outcome.")})
+    details.setdefault("evidence", Attendance.Evidence.NOT_NEEDED)
+    if outcome.needs_evidence and details["evidence"] == Attendance.Evidence.NOT_NEEDED:
+        details["evidence"] = Attendance.Evidence.AWAITED
+    if not outcome.needs_evidence:
+        details["evidence"], details["evidence_received_on"] = Attendance.Evidence.NOT_NEEDED, None
+    before = (attendance.outcome_id, *(getattr(attendance, name) for name in DETAILS))
+    attendance.outcome = outcome
+    for name in DETAILS:
+        setattr(attendance, name, details.get(name, Attendance._meta.get_field(name).get_default()))
+    after = (attendance.outcome_id, *(getattr(attendance, name) for name in DETAILS))
+    if before == after:
+        return False
+    if attendance.reported_at and not change_reason.strip():
+        raise ValidationError(
+            {"change_reason": _("This outcome was reported to the authority: say why it changes.")}
+        )
+    attendance._change_reason = change_reason.strip() or None  # kept by the history
+    attendance.recorded_at, attendance.recorded_by = timezone.now(), actor
+    attendance.full_clean()
+    attendance.save()
+    record_access(actor=actor, action=Action.UPDATE, patient=attendance.patient, obj=attendance)
+    return True
+
+
+def _evaluate_later(patient_ids: set[int]) -> None:
+    from casework.tasks import evaluate_compliance
+
+    if patient_ids:
+        ids = sorted(patient_ids)
+        transaction.on_commit(lambda: evaluate_compliance.delay(ids), robust=True)
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    actor,
+    attendance: Attendance,
+    outcome: AttendanceOutcome,
+    change_reason: str = "",
+    **details,
+) -> Attendance:
+    """Record (or correct) one patient's outcome; rules are checked after commit."""
+    attendance = (
+        Attendance.objects.select_for_update()
+        .select_related("appointment", "patient")
+        .get(pk=attendance.pk)
+    )
+    if _apply(attendance, actor=actor, outcome=outcome, change_reason=change_reason, **details):
+        _evaluate_later({attendance.patient_id})
+    return attendance
+
+
+@transaction.atomic
+def group_attendance_record(*, actor, appointment: Appointment, rows: dict[int, dict]) -> int:
+    """Record every member's outcome of one group session at once: all or nothing.
+
+    rows maps an attendance id to its outcome and details; members left out keep theirs.
+    Errors come back in AttendanceRowErrors.rows, keyed by attendance id.
+    """
+    attendances = {
+        a.pk: a
+        for a in appointment.attendances.select_for_update().select_related(
+            "appointment", "patient"
+        )
+    }
+    errors, changed = {}, set()
+    for attendance_id, data in rows.items():
+        attendance = attendances.get(attendance_id)
+        if attendance is None:
+            raise ValidationError(_("This patient is not expected at this session."))
+        data = dict(data)
+        outcome = data.pop("outcome")
+        try:
+            with transaction.atomic():
+                if _apply(attendance, actor=actor, outcome=outcome, **data):
+                    changed.add(attendance.patient_id)
+        except ValidationError as error:
+            errors[attendance_id] = error
+    if errors:
+        raise AttendanceRowErrors(errors)
+    _evaluate_later(changed)
+    return len(changed)
+
+
+def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
+    """E-mail each clinician, at most once a day, the sessions whose outcome is overdue."""
+    today = today or timezone.localdate()
+    threshold = timezone.now() - datetime.timedelta(days=settings.OUTCOME_REMINDER_AFTER_DAYS)
+    overdue = (
+        Attendance.objects.filter(
+            outcome__isnull=True,
+            appointment__status=Appointment.Status.SCHEDULED,
+            appointment__starts_at__lt=threshold,
+        )
+        .values_list("appointment__clinicians", "appointment__starts_at", "patient__file_number")
+        .order_by("appointment__starts_at")
+    )
+    by_clinician: dict[int, list[tuple]] = {}
+    for clinician_id, starts_at, file_number in overdue:
+        by_clinician.setdefault(clinician_id, []).append((starts_at, file_number))
+    from django.contrib.auth import get_user_model
+
+    clinicians = get_user_model().objects.in_bulk(list(by_clinician))
+    sent = 0
+    for clinician_id, items in by_clinician.items():
+        clinician = clinicians[clinician_id]
+        with transaction.atomic():
+            _reminder, created = OutcomeReminder.objects.get_or_create(
+                clinician=clinician, sent_on=today, defaults={"pending": len(items)}
+            )
+        if not created or not clinician.email or not clinician.is_active:
+            continue
+        lines = [
+            f"- {timezone.localtime(starts_at):%d/%m/%Y %H:%M}  {file_number}"
+            for starts_at, file_number in items
+        ]
+        send_mail(
+            ngettext(
+                "%(count)d session outcome to record",
+                "%(count)d session outcomes to record",
+                len(items),
+            )
+            % {"count": len(items)},
+            _("These sessions are still waiting for their outcome:")
+            + "\n\n"
+            + "\n".join(lines)
+            + "\n\n"
+            + settings.SITE_URL
+            + reverse("casework:todo"),
+            None,
+            [clinician.email],
+        )
+        sent += 1
+    return sent

@@ -1,0 +1,20 @@
+"""Celery tasks: ids in, a service does the work. Each is idempotent."""
+
+from celery import shared_task
+from django.conf import settings
+
+from casework import services
+from casework.services.compliance import recently_recorded_patients
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def evaluate_compliance(patient_ids: list[int] | None = None) -> int:
+    """Raise the compliance alerts that are due. With no ids: patients with recent outcomes."""
+    if patient_ids is None:
+        patient_ids = recently_recorded_patients(hours=settings.COMPLIANCE_LOOKBACK_HOURS)
+    return len(services.compliance_evaluate(patient_ids=patient_ids))
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def send_outcome_reminders() -> int:
+    return services.outcome_reminders_send()

@@ -1,0 +1,90 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from casework import services
+from casework.models import ClinicalNote, SignedNoteError
+from tests.factories import book
+
+
+@pytest.fixture
+def session_note(patient, treating_psychologist):
+    appointment = book(patient, treating_psychologist, days=-1)
+    return services.note_create(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="session",
+        appointment=appointment,
+        text="Worked on the relapse prevention plan.",
+    )
+
+
+def test_a_signed_note_is_final(session_note, treating_psychologist):
+    services.note_sign(actor=treating_psychologist, note=session_note)
+
+    with pytest.raises(ValidationError):
+        services.note_update(actor=treating_psychologist, note=session_note, text="Changed")
+    session_note.refresh_from_db()
+    session_note.text = "Changed behind the service's back"
+    with pytest.raises(SignedNoteError):
+        session_note.save()
+    with pytest.raises(SignedNoteError):
+        session_note.delete()
+
+
+def test_an_addendum_completes_a_signed_note(session_note, treating_psychologist, patient):
+    with pytest.raises(ValidationError):  # not signed yet
+        services.note_create(
+            actor=treating_psychologist,
+            patient=patient,
+            kind="session",
+            text="Correction",
+            addendum_to=session_note,
+        )
+    services.note_sign(actor=treating_psychologist, note=session_note)
+
+    addendum = services.note_create(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="personal",
+        text="Correction: the plan was started, not finished.",
+        addendum_to=session_note,
+    )
+
+    assert (addendum.kind, addendum.appointment) == ("session", session_note.appointment)
+    assert list(session_note.addenda.all()) == [addendum]
+
+
+def test_only_the_author_edits_or_signs_a_draft(session_note, clinical_lead):
+    with pytest.raises(ValidationError):
+        services.note_sign(actor=clinical_lead, note=session_note)
+
+
+def test_a_session_note_belongs_to_one_of_the_patients_sessions(
+    patient, treating_psychologist, administrator, clinical_lead
+):
+    from tests.factories import register_patient
+
+    other = register_patient(administrator, last_name="Other")
+    services.care_team_assign(
+        actor=clinical_lead, patient=other, clinician=treating_psychologist, role="lead"
+    )
+    foreign = book(other, treating_psychologist, days=-2)
+
+    with pytest.raises(ValidationError) as error:
+        services.note_create(
+            actor=treating_psychologist,
+            patient=patient,
+            kind="session",
+            appointment=foreign,
+            text="x",
+        )
+    assert "appointment" in error.value.message_dict
+
+
+def test_personal_notes_are_kept_apart_from_session_notes(patient, treating_psychologist):
+    note = services.note_create(
+        actor=treating_psychologist, patient=patient, kind="personal", text="Hypothesis to test."
+    )
+
+    assert note.appointment is None
+    assert ClinicalNote.objects.filter(patient=patient, kind="session").count() == 0
