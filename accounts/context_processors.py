@@ -1,7 +1,12 @@
 from django.conf import settings
 
 from audit.permissions import can_read_access_log
-from casework.permissions import can_view_reference_data, has_casework_home
+from casework.permissions import (
+    can_see_clinic_agenda,
+    can_view_reference_data,
+    has_casework_home,
+    may_join_care_team,
+)
 
 
 def clinic(request):
@@ -11,6 +16,8 @@ def clinic(request):
         "clinic_name": settings.CLINIC_NAME,
         "nav": {
             "casework": has_casework_home(user),
+            "own_agenda": user.is_authenticated and may_join_care_team(user),
+            "clinic_agenda": can_see_clinic_agenda(user),
             "reference_data": can_view_reference_data(user),
             "access_log": can_read_access_log(user),
         },

@@ -6,7 +6,7 @@ the per-patient door and the access log (tests/casework/test_admin.py keeps it t
 
 from django.contrib import admin
 
-from casework.models import Authority, JusticeContact
+from casework.models import AttendanceOutcome, Authority, ComplianceRule, JusticeContact
 
 
 @admin.register(Authority)
@@ -21,3 +21,29 @@ class JusticeContactAdmin(admin.ModelAdmin):
     list_display = ["name", "service", "language", "email", "is_active"]
     list_filter = ["language", "is_active"]
     search_fields = ["name", "service", "email"]
+
+
+@admin.register(AttendanceOutcome)
+class AttendanceOutcomeAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_en",
+        "counts_as_attended",
+        "compliant",
+        "enforceable",
+        "needs_evidence",
+        "is_active",
+        "position",
+    ]
+    list_editable = ["position", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # outcomes are history: deactivate one instead
+
+
+@admin.register(ComplianceRule)
+class ComplianceRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "counts", "threshold", "window_months", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # alerts point to their rule: deactivate it instead

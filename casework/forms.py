@@ -4,7 +4,20 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Authority, CareTeamMembership, Episode, JusticeContact, Mandate, Patient
+from casework.models import (
+    Appointment,
+    AppointmentSeries,
+    Attendance,
+    AttendanceOutcome,
+    Authority,
+    CareTeamMembership,
+    ClinicalNote,
+    Episode,
+    JusticeContact,
+    Mandate,
+    Patient,
+    TherapyGroup,
+)
 from casework.selectors import clinicians
 
 
@@ -174,3 +187,258 @@ class JusticeContactForm(forms.ModelForm):
         model = JusticeContact
         fields = ["name", "service", "language", "email", "phone", "address", "is_active"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+# --- Sessions and attendance ----------------------------------------------------------------
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _datetime_field(label) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+
+
+class ConflictsMixin(forms.Form):
+    """Scheduling forms: after a conflict warning, the user may book anyway."""
+
+    allow_conflicts = forms.BooleanField(
+        label=_("Book anyway, despite the conflicts above"), required=False
+    )
+
+
+class AppointmentForm(FieldsetsMixin, ConflictsMixin):
+    kind = forms.ChoiceField(
+        label=capfirst(_("kind")),
+        choices=[c for c in Appointment.Kind.choices if c[0] != Appointment.Kind.GROUP],
+        initial=Appointment.Kind.INDIVIDUAL,
+    )
+    starts_at = _datetime_field(capfirst(_("start")))
+    duration_minutes = forms.IntegerField(
+        label=capfirst(_("duration (minutes)")), min_value=5, max_value=480, initial=60
+    )
+    mode = forms.ChoiceField(label=capfirst(_("mode")), choices=Appointment.Mode.choices)
+    place = forms.CharField(label=capfirst(_("place")), max_length=120, required=False)
+    clinicians = forms.ModelMultipleChoiceField(
+        label=capfirst(_("clinicians")), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    repeat = forms.ChoiceField(
+        label=capfirst(_("repeats")),
+        choices=[("", _("Does not repeat")), *AppointmentSeries.Cadence.choices],
+        required=False,
+    )
+    occurrences = forms.IntegerField(
+        label=capfirst(_("occurrences")),
+        min_value=2,
+        max_value=52,
+        required=False,
+        help_text=_("How many appointments the series holds, this one included."),
+    )
+
+    fieldsets = [
+        (_("When and where"), ["kind", "starts_at", "duration_minutes", "mode", "place"]),
+        (_("Who"), ["clinicians"]),
+        (_("Repeat"), ["repeat", "occurrences"]),
+    ]
+
+    def __init__(self, *args, clinicians=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinicians"].queryset = clinicians
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat") and not data.get("occurrences"):
+            self.add_error("occurrences", _("Say how many appointments the series holds."))
+        if not data.get("repeat"):
+            data["occurrences"] = None
+        return data
+
+
+class RescheduleForm(ConflictsMixin):
+    starts_at = _datetime_field(capfirst(_("new start")))
+    duration_minutes = forms.IntegerField(
+        label=capfirst(_("duration (minutes)")), min_value=5, max_value=480
+    )
+    requested_by = forms.ChoiceField(
+        label=capfirst(_("requested by")),
+        choices=Appointment.RequestedBy.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=capfirst(_("reason")), max_length=300)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=capfirst(_("reason")),
+        max_length=300,
+        help_text=_("The clinic cancels: the patient is not held responsible."),
+    )
+
+
+class OutcomeForm(FieldsetsMixin, forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=300,
+        required=False,
+        help_text=_("This outcome was already reported to the authority."),
+    )
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "outcome",
+            "minutes_late",
+            "evidence",
+            "evidence_received_on",
+            "notify_behaviour",
+            "notify_concern",
+            "note_for_authority",
+        ]
+        widgets = {
+            "outcome": forms.RadioSelect,
+            "evidence_received_on": DateInput(),
+            "note_for_authority": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    fieldsets = [
+        (_("What happened"), ["outcome", "minutes_late"]),
+        (_("Evidence"), ["evidence", "evidence_received_on"]),
+        (
+            _("For the justice assistant"),
+            ["notify_behaviour", "notify_concern", "note_for_authority"],
+        ),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].queryset = AttendanceOutcome.objects.filter(is_active=True)
+        self.fields["outcome"].required = True
+        self.fields["outcome"].empty_label = None
+        if self.instance.reported_at:
+            self.fieldsets = [*self.fieldsets, (_("Correction"), ["change_reason"])]
+        else:
+            del self.fields["change_reason"]
+
+    def _post_clean(self):
+        # The service validates the whole record (and decides about evidence); not the form.
+        pass
+
+
+class GroupAttendanceRowForm(forms.Form):
+    outcome = forms.ModelChoiceField(label=capfirst(_("outcome")), queryset=None, required=False)
+    minutes_late = forms.IntegerField(
+        label=capfirst(_("minutes late")), min_value=0, max_value=480, required=False
+    )
+    notify_concern = forms.BooleanField(label=_("Tell the justice assistant"), required=False)
+    note_for_authority = forms.CharField(
+        label=capfirst(_("note for the authority")), max_length=600, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].queryset = AttendanceOutcome.objects.filter(is_active=True)
+
+
+class GroupForm(FieldsetsMixin, forms.ModelForm):
+    regular = forms.ModelMultipleChoiceField(
+        label=_("Regular facilitators"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    cover = forms.ModelMultipleChoiceField(
+        label=_("Cover facilitators"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = TherapyGroup
+        fields = [
+            "name",
+            "description",
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "place",
+            "is_active",
+        ]
+        widgets = {"start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    fieldsets = [
+        (_("The group"), ["name", "description", "is_active"]),
+        (_("Weekly slot"), ["weekday", "start_time", "duration_minutes", "place"]),
+        (_("Facilitators"), ["regular", "cover"]),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regular"].queryset = clinicians()
+        self.fields["cover"].queryset = clinicians()
+        if self.instance.pk:
+            roles = self.instance.facilitation.values_list("clinician", "role")
+            self.initial["regular"] = [c for c, role in roles if role == "regular"]
+            self.initial["cover"] = [c for c, role in roles if role == "cover"]
+
+
+class GroupMemberForm(forms.Form):
+    patient = forms.ModelChoiceField(label=capfirst(_("patient")), queryset=None)
+    joined_on = forms.DateField(
+        label=capfirst(_("joined on")), widget=DateInput(), initial=timezone.localdate
+    )
+    allow_non_associations = forms.BooleanField(
+        label=_("Allocate anyway, knowing the warning above"), required=False
+    )
+
+    def __init__(self, *args, patients=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].queryset = patients
+        self.fields["patient"].label_from_instance = lambda p: f"{p.file_number} — {p.full_name}"
+
+
+class GroupSessionsForm(ConflictsMixin):
+    first_date = forms.DateField(
+        label=_("First session on"),
+        widget=DateInput(),
+        help_text=_("At the group's weekly time."),
+    )
+    occurrences = forms.IntegerField(
+        label=_("Number of weekly sessions"), min_value=1, max_value=52, initial=1
+    )
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=capfirst(_("kind")),
+        choices=ClinicalNote.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=ClinicalNote.Kind.SESSION,
+    )
+    appointment = forms.ModelChoiceField(
+        label=capfirst(_("session")), queryset=None, required=False
+    )
+    text = forms.CharField(label=capfirst(_("note")), widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, sessions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment"].queryset = sessions
+        self.fields["appointment"].label_from_instance = lambda a: (
+            f"{timezone.localtime(a.starts_at):%d/%m/%Y %H:%M} — {a.get_kind_display()}"
+        )
+
+
+class NoteTextForm(forms.Form):
+    text = forms.CharField(label=capfirst(_("note")), widget=forms.Textarea(attrs={"rows": 10}))
+
+
+class NonAssociationForm(forms.Form):
+    other_file_number = forms.CharField(label=_("File number of the other patient"), max_length=20)
+    reason = forms.CharField(
+        label=capfirst(_("reason")),
+        max_length=200,
+        help_text=_("A short factual reason, e.g. co-accused."),
+    )

@@ -18,6 +18,7 @@ from casework.models import (
     ComplianceAlert,
     Episode,
     Mandate,
+    NonAssociation,
     Patient,
     PatientUserObjectPermission,
     TherapyGroup,
@@ -267,10 +268,10 @@ def reporting_period(mandate: Mandate, today: datetime.date) -> tuple[datetime.d
     return start, end
 
 
-def compliance_counters(
-    patient: Patient, start: datetime.date, end: datetime.date
-) -> dict[str, int]:
-    """The counters of DOMAIN.md for one patient over [start, end), in one query."""
+def _counter_expressions(
+    start: datetime.date, end: datetime.date
+) -> tuple[dict, datetime.datetime]:
+    """The counters of DOMAIN.md over [start, end), as aggregate expressions on Attendance."""
     zone = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time(), tzinfo=zone)
     until = datetime.datetime.combine(end, datetime.time(), tzinfo=zone)
@@ -278,42 +279,31 @@ def compliance_counters(
     now = min(timezone.now(), until)
     in_period = Q(appointment__starts_at__gte=since, appointment__starts_at__lt=until)
     stands = Q(appointment__status=Appointment.Status.SCHEDULED) & in_period
+    moved = in_period & Q(appointment__status=Appointment.Status.RESCHEDULED)
     attended = Q(outcome__counts_as_attended=True)
     absent = Q(outcome__counts_as_attended=False)
-    counts = Attendance.objects.filter(
-        patient=patient, appointment__starts_at__gte=min(since, year_ago)
-    ).aggregate(
-        planned=Count("pk", filter=stands),
-        attended=Count("pk", filter=stands & attended),
-        acceptable_absences=Count("pk", filter=stands & absent & Q(outcome__compliant=True)),
-        unacceptable_absences=Count("pk", filter=stands & absent & Q(outcome__enforceable=True)),
-        attended_failed_to_comply=Count(
+    expressions = {
+        "planned": Count("pk", filter=stands),
+        "attended": Count("pk", filter=stands & attended),
+        "acceptable_absences": Count("pk", filter=stands & absent & Q(outcome__compliant=True)),
+        "unacceptable_absences": Count("pk", filter=stands & absent & Q(outcome__enforceable=True)),
+        "attended_failed_to_comply": Count(
             "pk", filter=stands & attended & Q(outcome__compliant=False)
         ),
-        awaiting_outcome=Count(
+        "awaiting_outcome": Count(
             "pk", filter=stands & Q(outcome__isnull=True, appointment__starts_at__lt=now)
         ),
-        awaiting_evidence=Count("pk", filter=stands & Q(evidence=Attendance.Evidence.AWAITED)),
-        rescheduled_by_patient=Count(
-            "pk",
-            filter=in_period
-            & Q(
-                appointment__status=Appointment.Status.RESCHEDULED,
-                appointment__change_requested_by=Appointment.RequestedBy.PATIENT,
-            ),
+        "awaiting_evidence": Count("pk", filter=stands & Q(evidence=Attendance.Evidence.AWAITED)),
+        "rescheduled_by_patient": Count(
+            "pk", filter=moved & Q(appointment__change_requested_by=Appointment.RequestedBy.PATIENT)
         ),
-        rescheduled_by_clinic=Count(
-            "pk",
-            filter=in_period
-            & Q(
-                appointment__status=Appointment.Status.RESCHEDULED,
-                appointment__change_requested_by=Appointment.RequestedBy.CLINIC,
-            ),
+        "rescheduled_by_clinic": Count(
+            "pk", filter=moved & Q(appointment__change_requested_by=Appointment.RequestedBy.CLINIC)
         ),
-        cancelled_by_clinic=Count(
+        "cancelled_by_clinic": Count(
             "pk", filter=in_period & Q(appointment__status=Appointment.Status.CANCELLED)
         ),
-        failures_last_12_months=Count(
+        "failures_last_12_months": Count(
             "pk",
             filter=Q(
                 appointment__status=Appointment.Status.SCHEDULED,
@@ -322,8 +312,36 @@ def compliance_counters(
                 outcome__enforceable=True,
             ),
         ),
-    )
-    return counts
+    }
+    return expressions, min(since, year_ago)
+
+
+def compliance_counters_many(
+    patient: Patient, periods: dict[str, tuple[datetime.date, datetime.date]]
+) -> dict[str, dict[str, int]]:
+    """The counters of one patient over several periods (one per mandate...), in one query."""
+    if not periods:
+        return {}
+    aggregates, earliest = {}, None
+    for key, (start, end) in periods.items():
+        expressions, since = _counter_expressions(start, end)
+        earliest = since if earliest is None else min(earliest, since)
+        aggregates.update({f"{key}__{name}": value for name, value in expressions.items()})
+    row = Attendance.objects.filter(
+        patient=patient, appointment__starts_at__gte=earliest
+    ).aggregate(**aggregates)
+    result: dict[str, dict[str, int]] = {key: {} for key in periods}
+    for name, value in row.items():
+        key, counter = name.split("__", 1)
+        result[key][counter] = value
+    return result
+
+
+def compliance_counters(
+    patient: Patient, start: datetime.date, end: datetime.date
+) -> dict[str, int]:
+    """The counters of DOMAIN.md for one patient over [start, end), in one query."""
+    return compliance_counters_many(patient, {"period": (start, end)})["period"]
 
 
 def open_alerts(user) -> QuerySet[ComplianceAlert]:
@@ -355,3 +373,19 @@ def notes_of(patient: Patient, kind: str) -> QuerySet[ClinicalNote]:
         .select_related("author", "appointment")
         .order_by("-created_at", "-pk")
     )
+
+
+def possible_clinicians_for(patient: Patient) -> QuerySet:
+    """Who may see this patient in their agenda: the current care team and the clinical lead."""
+    team = CareTeamMembership.objects.filter(
+        patient=patient, ends_on__isnull=True, clinician=OuterRef("pk")
+    )
+    return clinicians().filter(Q(Exists(team)) | Q(groups__name="clinical_lead"))
+
+
+def non_associations_of(patient: Patient) -> list[tuple[Patient, str]]:
+    """The patients this one must not meet, with the reason."""
+    pairs = NonAssociation.objects.filter(Q(patient=patient) | Q(other=patient)).select_related(
+        "patient", "other"
+    )
+    return [(p.other if p.patient_id == patient.pk else p.patient, p.reason) for p in pairs]

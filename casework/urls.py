@@ -1,6 +1,7 @@
 from django.urls import path
 
-from casework import views
+from casework.views import agenda, groups, notes
+from casework.views import patients as views
 
 app_name = "casework"
 
@@ -69,5 +70,91 @@ urlpatterns = [
         "justice-contacts/<int:pk>/edit/",
         views.JusticeContactFormView.as_view(),
         name="justice_contact_update",
+    ),
+]
+
+urlpatterns += [
+    # Agendas and the to-do list: the user's own, or the clinic's for those who see every file.
+    path("agenda/", agenda.AgendaView.as_view(), name="agenda"),
+    path("agenda/clinic/", agenda.AgendaView.as_view(clinic_wide=True), name="clinic_agenda"),
+    path("agenda/todo/", agenda.TodoView.as_view(), name="todo"),
+    path("agenda/feed/", agenda.CalendarFeedView.as_view(), name="calendar_feed"),
+    path("calendar/<str:token>.ics", agenda.calendar_ics, name="calendar_ics"),
+    # A patient's appointments, outcomes, alerts and notes.
+    path(
+        "patients/<int:patient_id>/appointments/new/",
+        agenda.AppointmentCreateView.as_view(),
+        name="appointment_create",
+    ),
+    path(
+        "patients/<int:patient_id>/appointments/<int:appointment_id>/reschedule/",
+        agenda.AppointmentRescheduleView.as_view(),
+        name="appointment_reschedule",
+    ),
+    path(
+        "patients/<int:patient_id>/appointments/<int:appointment_id>/cancel/",
+        agenda.AppointmentCancelView.as_view(),
+        name="appointment_cancel",
+    ),
+    path(
+        "patients/<int:patient_id>/appointments/<int:appointment_id>/outcome/",
+        agenda.OutcomeView.as_view(),
+        name="outcome",
+    ),
+    path(
+        "patients/<int:patient_id>/alerts/<int:alert_id>/acknowledge/",
+        agenda.AlertAcknowledgeView.as_view(),
+        name="alert_acknowledge",
+    ),
+    path(
+        "patients/<int:patient_id>/non-associations/new/",
+        groups.NonAssociationCreateView.as_view(),
+        name="non_association_create",
+    ),
+    path("patients/<int:patient_id>/notes/", notes.NoteListView.as_view(), name="note_list"),
+    path(
+        "patients/<int:patient_id>/notes/new/",
+        notes.NoteCreateView.as_view(),
+        name="note_create",
+    ),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/edit/",
+        notes.NoteUpdateView.as_view(),
+        name="note_update",
+    ),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/sign/",
+        notes.NoteSignView.as_view(),
+        name="note_sign",
+    ),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/addendum/",
+        notes.NoteAddendumView.as_view(),
+        name="note_addendum",
+    ),
+    # Therapy groups: every URL of a group takes group_id and resolves it through its door.
+    path("groups/", groups.GroupListView.as_view(), name="group_list"),
+    path("groups/new/", groups.GroupFormView.as_view(), name="group_create"),
+    path("groups/<int:group_id>/", groups.GroupDetailView.as_view(), name="group_detail"),
+    path("groups/<int:group_id>/edit/", groups.GroupFormView.as_view(), name="group_update"),
+    path(
+        "groups/<int:group_id>/members/new/",
+        groups.GroupMemberAddView.as_view(),
+        name="group_member_add",
+    ),
+    path(
+        "groups/<int:group_id>/members/<int:membership_id>/end/",
+        groups.GroupMemberEndView.as_view(),
+        name="group_member_end",
+    ),
+    path(
+        "groups/<int:group_id>/sessions/new/",
+        groups.GroupSessionsCreateView.as_view(),
+        name="group_sessions_create",
+    ),
+    path(
+        "groups/<int:group_id>/sessions/<int:appointment_id>/attendance/",
+        groups.GroupAttendanceView.as_view(),
+        name="group_attendance",
     ),
 ]

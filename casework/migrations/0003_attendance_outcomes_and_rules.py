@@ -1,54 +1,12 @@
-"""The first attendance outcomes (DOMAIN.md, adapted from the UK probation outcome table) and
-two compliance rules. Both are reference data: the clinic edits them in the admin."""
-
 from django.db import migrations
 
-# code, English, French, Dutch, counts as attended, compliant, enforceable, needs evidence
-OUTCOMES = [
-    ("attended", "Attended", "Présent", "Aanwezig", True, True, False, False),
-    ("attended-late", "Attended late", "Présent, en retard", "Te laat aanwezig", True, True, False, False),
-    ("attended-failed-to-comply", "Attended but failed to comply", "Présent, mais n'a pas respecté le cadre", "Aanwezig, maar kader niet nageleefd", True, False, True, False),
-    ("sent-home", "Sent home", "Renvoyé", "Naar huis gestuurd", True, False, True, False),
-    ("absence-medical", "Acceptable absence: medical", "Absence justifiée : médicale", "Gewettigde afwezigheid: medisch", False, True, False, True),
-    ("absence-legal", "Acceptable absence: court or legal", "Absence justifiée : tribunal ou justice", "Gewettigde afwezigheid: rechtbank of justitie", False, True, False, True),
-    ("absence-employment", "Acceptable absence: employment", "Absence justifiée : travail", "Gewettigde afwezigheid: werk", False, True, False, True),
-    ("absence-family", "Acceptable absence: family", "Absence justifiée : famille", "Gewettigde afwezigheid: familie", False, True, False, False),
-    ("absence-religious", "Acceptable absence: religious", "Absence justifiée : religieuse", "Gewettigde afwezigheid: religieus", False, True, False, False),
-    ("absence-judgement", "Acceptable absence: professional judgement", "Absence justifiée : jugement professionnel", "Gewettigde afwezigheid: professioneel oordeel", False, True, False, False),
-    ("absence-unacceptable", "Unacceptable absence", "Absence injustifiée", "Ongewettigde afwezigheid", False, False, True, False),
-    ("absence-awaiting-evidence", "Absent, awaiting evidence", "Absent, justificatif attendu", "Afwezig, bewijsstuk verwacht", False, False, False, True),
-]
-
-RULES = [
-    ("Two unacceptable absences within 12 months", "within_window", "unacceptable_absence", 2, 12),
-    ("Three missed sessions in a row", "consecutive", "missed", 3, None),
-]
+from casework.reference_data import seed_when_empty
 
 
 def seed(apps, schema_editor):
-    Outcome = apps.get_model("casework", "AttendanceOutcome")
-    Rule = apps.get_model("casework", "ComplianceRule")
-    for position, (code, en, fr, nl, attended, compliant, enforceable, evidence) in enumerate(
-        OUTCOMES
-    ):
-        Outcome.objects.get_or_create(
-            code=code,
-            defaults={
-                "name_en": en,
-                "name_fr": fr,
-                "name_nl": nl,
-                "counts_as_attended": attended,
-                "compliant": compliant,
-                "enforceable": enforceable,
-                "needs_evidence": evidence,
-                "position": position * 10,
-            },
-        )
-    for name, kind, counts, threshold, window in RULES:
-        Rule.objects.get_or_create(
-            name=name,
-            defaults={"kind": kind, "counts": counts, "threshold": threshold, "window_months": window},
-        )
+    seed_when_empty(
+        apps.get_model("casework", "AttendanceOutcome"), apps.get_model("casework", "ComplianceRule")
+    )
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,7 @@ appointments: appointments and their series; groups: therapy groups and who must
 attendance: outcomes, attendance, compliance rules and alerts; notes: clinical notes.
 """
 
-from casework.models.appointments import Appointment, AppointmentSeries
+from casework.models.appointments import Appointment, AppointmentSeries, CalendarFeed
 from casework.models.attendance import (
     Attendance,
     AttendanceOutcome,
@@ -42,6 +42,7 @@ __all__ = [
     "Attendance",
     "AttendanceOutcome",
     "Authority",
+    "CalendarFeed",
     "CareStage",
     "CareTeamMembership",
     "ClinicalNote",

@@ -200,3 +200,25 @@ class Appointment(models.Model):
     @property
     def stands(self) -> bool:
         return self.status == self.Status.SCHEDULED
+
+    @property
+    def recorded_all(self) -> bool:
+        """Every expected patient has an outcome (uses prefetched attendances)."""
+        return all(attendance.outcome_id for attendance in self.attendances.all())
+
+
+class CalendarFeed(models.Model):
+    """A clinician's private iCalendar link. Only the token's hash is kept."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

@@ -114,7 +114,8 @@ def group_attendance_record(*, actor, appointment: Appointment, rows: dict[int, 
         attendance = attendances.get(attendance_id)
         if attendance is None:
             raise ValidationError(_("This patient is not expected at this session."))
-        data = dict(data)
+        # What the screen does not show (evidence...) stays as it was.
+        data = {**{name: getattr(attendance, name) for name in DETAILS}, **data}
         outcome = data.pop("outcome")
         try:
             with transaction.atomic():

@@ -209,6 +209,10 @@ SPECTACULAR_SETTINGS = {
         "CareStageEnum": "casework.models.CareStage",
         "LanguageEnum": "casework.models.Language",
         "MandateStatusEnum": "casework.models.Mandate.Status",
+        "AppointmentStatusEnum": "casework.models.Appointment.Status",
+        "AppointmentKindEnum": "casework.models.Appointment.Kind",
+        "RequestedByEnum": "casework.models.Appointment.RequestedBy",
+        "NoteKindEnum": "casework.models.ClinicalNote.Kind",
     },
 }
 

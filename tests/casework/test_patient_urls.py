@@ -1,4 +1,5 @@
-"""Every URL that takes a patient id answers 404 to anyone outside the patient's circle.
+"""Every URL that takes a patient id answers 404 to anyone outside the patient's circle, and
+every URL that takes a group id answers 404 to a clinician who does not facilitate the group.
 
 The URLs are enumerated from the URL configuration, so a view added later falls under these
 tests without anyone remembering to write them.
@@ -8,11 +9,21 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessEvent
+from casework import services
 from casework.models import CareTeamMembership, Episode, Mandate, Patient
+from tests.factories import book, record
 from tests.url_walk import routes
 
-# URLs that never show a patient's data. Any other URL must take patient_id.
+# URLs that take neither a patient id nor a group id: each shows only what its own view
+# filters for the user (their agenda, their groups...) or nothing about patients at all.
 NOT_PATIENT_SCOPED = {
+    "casework:agenda",
+    "casework:clinic_agenda",
+    "casework:todo",
+    "casework:calendar_feed",
+    "casework:calendar_ics",
+    "casework:group_list",
+    "casework:group_create",
     "home",
     "login",
     "logout",
@@ -28,6 +39,8 @@ NOT_PATIENT_SCOPED = {
     "casework:justice_contact_update",
     "audit:event_list",
     "api:patient_list",
+    "api:outcome_list",
+    "api:group_list",
     "api:authority_list",
     "api:authority_detail",
     "api:justice_contact_list",
@@ -37,13 +50,14 @@ NOT_PATIENT_SCOPED = {
 }
 
 PATIENT_ROUTES = [route for route in routes() if "patient_id" in route.kwargs]
+GROUP_ROUTES = [route for route in routes() if "group_id" in route.kwargs]
 
 
 def test_every_url_is_either_patient_scoped_or_known_not_to_be():
     unclassified = [
         route.name
         for route in routes()
-        if "patient_id" not in route.kwargs
+        if not {"patient_id", "group_id"} & route.kwargs
         and route.name not in NOT_PATIENT_SCOPED
         and not route.name.startswith("admin:")
     ]
@@ -59,12 +73,27 @@ def test_the_walk_finds_the_patient_pages_and_endpoints():
 
 
 @pytest.fixture
-def url_kwargs(patient):
+def url_kwargs(patient, treating_psychologist):
+    """A sample of everything a patient URL can name, all belonging to `patient`."""
+    first, second = (book(patient, treating_psychologist, days=d) for d in (-20, -10))
+    for appointment in (first, second):
+        record(appointment, "absence-unacceptable", by=treating_psychologist)
+    alert = services.compliance_evaluate(patient_ids=[patient.pk])[0]
+    note = services.note_create(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="session",
+        appointment=first,
+        text="Session note",
+    )
     return {
         "patient_id": patient.pk,
         "mandate_id": patient.mandates.get().pk,
         "episode_id": patient.episodes.get().pk,
         "membership_id": patient.care_team.get().pk,
+        "appointment_id": second.pk,
+        "alert_id": alert.pk,
+        "note_id": note.pk,
     }
 
 
@@ -126,3 +155,52 @@ def test_every_read_by_the_treating_psychologist_is_logged(
     assert response.status_code in (200, 403), response.status_code
     logged = AccessEvent.objects.filter(patient=patient, action="view").count() - before
     assert logged == (1 if response.status_code == 200 else 0)
+
+
+# --- Group-scoped URLs ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def group_kwargs(patient, treating_psychologist, administrator):
+    import datetime
+
+    from casework.models import Appointment, TherapyGroup
+    from tests.factories import at
+
+    group = services.group_save(
+        actor=administrator,
+        group=TherapyGroup(name="Thursday", weekday=3, start_time=datetime.time(17)),
+        regular=[treating_psychologist],
+    )
+    membership = services.group_member_add(
+        actor=administrator, group=group, patient=patient, joined_on=at(-30).date()
+    )
+    session = services.appointment_schedule(
+        actor=administrator,
+        kind=Appointment.Kind.GROUP,
+        starts_at=at(-3, 17),
+        clinicians=[treating_psychologist],
+        group=group,
+    )[0]
+    return {"group_id": group.pk, "membership_id": membership.pk, "appointment_id": session.pk}
+
+
+@pytest.mark.parametrize("route", GROUP_ROUTES, ids=lambda r: r.name)
+def test_a_clinician_outside_the_group_gets_404(
+    route, group_kwargs, other_psychologist, client_for
+):
+    client = client_for(other_psychologist)
+    url = url_for(route, group_kwargs)
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {}).status_code == 404
+
+
+@pytest.mark.parametrize("route", GROUP_ROUTES, ids=lambda r: r.name)
+def test_the_facilitator_reaches_every_group_page(
+    route, group_kwargs, treating_psychologist, client_for
+):
+    response = client_for(treating_psychologist).get(url_for(route, group_kwargs))
+
+    # 403: managing the group (members, sessions, settings) is for administrators and the lead
+    assert response.status_code in (200, 403, 405), response.status_code

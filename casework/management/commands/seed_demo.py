@@ -16,12 +16,16 @@ from django.utils import timezone
 from accounts.roles import Role
 from casework import services
 from casework.models import (
+    Appointment,
+    AttendanceOutcome,
     Authority,
     CareStage,
     CareTeamMembership,
     Episode,
     JusticeContact,
     Mandate,
+    Patient,
+    TherapyGroup,
 )
 
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 (the demo's published password)
@@ -299,6 +303,124 @@ class Command(BaseCommand):
         for stage, count in STAGES:
             for _ in range(count):
                 self._patient(rng, today, stage, authorities, contacts, admins, psychologists, lead)
+        self._sessions(rng, admins[0])
+        self._group(rng, admins[0], psychologists)
+        services.compliance_evaluate()
+
+    def _sessions(self, rng, admin):
+        """Eight weeks of individual sessions for every patient in treatment, and two to come."""
+        now = timezone.localtime()
+        outcomes = {o.code: o for o in AttendanceOutcome.objects.all()}
+        # Mostly present; sometimes late, excused, or absent without a reason.
+        weights = [
+            ("attended", 70),
+            ("attended-late", 8),
+            ("absence-medical", 8),
+            ("absence-employment", 4),
+            ("absence-unacceptable", 6),
+            ("attended-failed-to-comply", 2),
+            ("absence-awaiting-evidence", 2),
+        ]
+        codes, chances = zip(*weights, strict=True)
+        in_treatment = Patient.objects.filter(status=CareStage.IN_TREATMENT).order_by("pk")
+        for index, patient in enumerate(in_treatment):
+            lead = patient.care_team.get(ends_on__isnull=True, role="lead").clinician
+            hour = 9 + index % 8
+            day = now.date() - datetime.timedelta(days=56 - index % 5)
+            day -= datetime.timedelta(days=max(0, day.weekday() - 4))  # a weekday, not a weekend
+            first = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+            series = services.appointment_schedule(
+                actor=admin,
+                kind=Appointment.Kind.INDIVIDUAL,
+                starts_at=first,
+                clinicians=[lead],
+                patient=patient,
+                place=rng.choice(["Bureau 1", "Bureau 2", "Bureau 3"]),
+                repeat="weekly",
+                occurrences=10,
+                allow_conflicts=True,
+            )
+            unlucky = index == 3  # one patient who keeps missing: the rules notice him
+            for appointment in series:
+                if appointment.starts_at > now - datetime.timedelta(days=2 if index % 4 else 0):
+                    continue  # recent or coming: outcome still to record
+                code = (
+                    "absence-unacceptable"
+                    if unlucky and rng.random() < 0.5
+                    else (rng.choices(codes, chances)[0])
+                )
+                services.attendance_record(
+                    actor=lead,
+                    attendance=appointment.attendances.get(),
+                    outcome=outcomes[code],
+                    minutes_late=rng.choice([5, 10, 20]) if code == "attended-late" else None,
+                )
+            if index % 6 == 0:
+                signed = services.note_create(
+                    actor=lead,
+                    patient=patient,
+                    kind="session",
+                    appointment=series[0],
+                    text="Exemple de note de séance (données de démonstration).",
+                )
+                services.note_sign(actor=lead, note=signed)
+
+    def _group(self, rng, admin, psychologists):
+        group = services.group_save(
+            actor=admin,
+            group=TherapyGroup(
+                name="Groupe du mardi",
+                description="Groupe de prévention de la récidive",
+                weekday=1,
+                start_time=datetime.time(18),
+                duration_minutes=90,
+                place="Salle de groupe",
+            ),
+            regular=[psychologists[0]],
+            cover=[psychologists[2]],
+        )
+        members = list(Patient.objects.filter(status=CareStage.IN_TREATMENT).order_by("pk")[:6])
+        services.non_association_add(
+            actor=admin,
+            patient=members[0],
+            other=Patient.objects.filter(status=CareStage.IN_TREATMENT).order_by("-pk").first(),
+            reason="Co-accusés",
+        )
+        today = timezone.localdate()
+        for member in members:
+            services.group_member_add(
+                actor=admin,
+                group=group,
+                patient=member,
+                joined_on=today - datetime.timedelta(days=60),
+            )
+        last_tuesday = today - datetime.timedelta(days=(today.weekday() - 1) % 7 or 7)
+        first = timezone.make_aware(
+            datetime.datetime.combine(last_tuesday - datetime.timedelta(weeks=3), group.start_time)
+        )
+        sessions = services.appointment_schedule(
+            actor=admin,
+            kind=Appointment.Kind.GROUP,
+            starts_at=first,
+            clinicians=[psychologists[0]],
+            group=group,
+            duration_minutes=90,
+            place=group.place,
+            repeat="weekly",
+            occurrences=8,
+            allow_conflicts=True,
+        )
+        attended = AttendanceOutcome.objects.get(code="attended")
+        excused = AttendanceOutcome.objects.get(code="absence-family")
+        for session in sessions[:3]:
+            services.group_attendance_record(
+                actor=psychologists[0],
+                appointment=session,
+                rows={
+                    a.pk: {"outcome": excused if rng.random() < 0.1 else attended}
+                    for a in session.attendances.all()
+                },
+            )
 
     def _patient(self, rng, today, stage, authorities, contacts, admins, psychologists, lead):
         dutch = rng.random() < 0.35

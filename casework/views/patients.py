@@ -1,7 +1,8 @@
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.roles import Role
 from audit.permissions import can_read_access_log
-from audit.services import Action, record_access, record_access_many
+from audit.services import Action, record_access_many
 from casework import permissions, selectors, services
 from casework.forms import (
     AuthorityForm,
@@ -25,95 +26,14 @@ from casework.forms import (
     PatientRegisterForm,
     ReferralForm,
 )
-from casework.models import Authority, CareStage, Episode, JusticeContact, Mandate, Patient
-
-PAGE_SIZE = 25
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class ServiceFormView(FormView):
-    """A form whose valid data goes to one service; the service's errors land on the form."""
-
-    template_name = "casework/form.html"
-    success_message = ""
-    title = ""
-
-    def perform(self, data: dict):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.result = self.perform(form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url())
-
-    def get_cancel_url(self) -> str:
-        return reverse("casework:patient_list")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=self.get_title(), cancel_url=self.get_cancel_url(), **kwargs
-        )
-
-    def get_title(self) -> str:
-        return self.title
-
-
-class PatientScopedMixin:
-    """Resolves the patient through the one door (404 if out of reach) and logs each view."""
-
-    zone = permissions.Zone.FRAME
-
-    def dispatch(self, request, *args, **kwargs):
-        self.patient = self.get_patient()
-        response = super().dispatch(request, *args, **kwargs)
-        if response.status_code == 200:
-            record_access(
-                actor=request.user,
-                action=Action.VIEW,
-                patient=self.patient,
-                obj=self.get_audit_object(),
-            )
-        return response
-
-    def get_patient(self) -> Patient:
-        return selectors.patient_for(self.request.user, self.kwargs["patient_id"], zone=self.zone)
-
-    def get_audit_object(self):
-        return self.patient
-
-    def get_success_url(self) -> str:
-        return self.patient.get_absolute_url()
-
-    def get_cancel_url(self) -> str:
-        return self.patient.get_absolute_url()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(patient=self.patient, **kwargs)
-
-
-# --- Home -----------------------------------------------------------------------------------
-
-
-class CaseworkRoleRequired:
-    """Pages for clinicians and administrators; helpline listeners and auditors get 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.has_casework_home(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+from casework.models import Authority, CareStage, Episode, JusticeContact, Mandate
+from casework.views.base import (
+    PAGE_SIZE,
+    CaseworkRoleRequired,
+    PatientScopedMixin,
+    ServiceFormView,
+    log_listed,
+)
 
 
 class DashboardView(CaseworkRoleRequired, TemplateView):
@@ -135,6 +55,17 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             # A lead who treats no one sees the clinic's overview instead of an empty list.
             if mine or not user.has_role(Role.CLINICAL_LEAD):
                 context["my_patients"] = mine
+            zone = timezone.get_current_timezone()
+            start = datetime.datetime.combine(today, datetime.time(), tzinfo=zone)
+            todays = list(
+                selectors.agenda(start, start + datetime.timedelta(days=1), clinician_id=user.pk)
+            )
+            log_listed(user, [a.patient for item in todays for a in item.attendances.all()])
+            context["todays"] = todays
+            context["pending"] = selectors.awaiting_outcome(user).count()
+        alerts = list(selectors.open_alerts(user)[:10])
+        log_listed(user, [alert.patient for alert in alerts])
+        context["alerts"] = alerts
         if permissions.has_global_access(user, permissions.Zone.FRAME):
             waiting = list(selectors.referrals_waiting(user)[:10])
             for patient in waiting:
@@ -235,7 +166,32 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         mandates = list(patient.mandates.all())
         for mandate in mandates:
             mandate.next_due = mandate.next_report_due(today)
+        recent, upcoming = selectors.patient_attendances(patient)
+        active = [m for m in mandates if m.status == Mandate.Status.ACTIVE]
+        for mandate in active:
+            mandate.period = selectors.reporting_period(mandate, today)
+        counters = selectors.compliance_counters_many(
+            patient, {f"m{mandate.pk}": mandate.period for mandate in active}
+        )
+        for mandate in active:
+            mandate.counters = counters[f"m{mandate.pk}"]
         return super().get_context_data(
+            recent_sessions=recent,
+            upcoming_sessions=upcoming,
+            compliance=active,
+            alerts=list(
+                patient.compliance_alerts.filter(acknowledged_at__isnull=True).select_related(
+                    "rule", "attendance__appointment", "attendance__outcome"
+                )
+            ),
+            memberships=list(
+                patient.group_memberships.filter(left_on__isnull=True).select_related("group")
+            ),
+            kept_apart=selectors.non_associations_of(patient),
+            can_read_clinical=selectors.patients_visible_to(user, zone=permissions.Zone.CLINICAL)
+            .filter(pk=patient.pk)
+            .exists(),
+            can_manage_groups=permissions.can_manage_groups(user),
             age=patient.age_on(today),
             mandates=mandates,
             open_episode=next((e for e in episodes if e.is_open), None),

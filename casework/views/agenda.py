@@ -1,0 +1,302 @@
+"""Agendas, the to-do list, booking, moving, cancelling and recording outcomes; the iCal feed."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from audit.services import Action, record_access
+from casework import permissions, selectors, services
+from casework.forms import AppointmentForm, CancelForm, OutcomeForm, RescheduleForm
+from casework.models import Appointment, CalendarFeed
+from casework.views.base import (
+    CaseworkRoleRequired,
+    PatientScopedMixin,
+    ServiceFormView,
+    log_listed,
+)
+
+
+def _day(value: str | None) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+def _bounds(first: datetime.date, days: int):
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
+    end = datetime.datetime.combine(
+        first + datetime.timedelta(days=days), datetime.time(), tzinfo=zone
+    )
+    return start, end
+
+
+class AgendaView(CaseworkRoleRequired, TemplateView):
+    """A clinician's day or week; the week view starts with today's sessions."""
+
+    template_name = "casework/agenda.html"
+    clinic_wide = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.clinic_wide and not permissions.can_see_clinic_agenda(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        params, user = self.request.GET, self.request.user
+        today = timezone.localdate()
+        day = _day(params.get("date"))
+        view = "day" if params.get("view") == "day" else "week"
+        first = day if view == "day" else day - datetime.timedelta(days=day.weekday())
+        length = 1 if view == "day" else 7
+        if self.clinic_wide:
+            clinician_id = params.get("clinician", "")
+            clinician_id = int(clinician_id) if clinician_id.isdigit() else None
+        else:
+            clinician_id = user.pk
+        appointments = list(selectors.agenda(*_bounds(first, length), clinician_id=clinician_id))
+        days = {first + datetime.timedelta(days=i): [] for i in range(length)}
+        for appointment in appointments:
+            days[timezone.localdate(appointment.starts_at)].append(appointment)
+        patients = [
+            a.patient for appointment in appointments for a in appointment.attendances.all()
+        ]
+        log_listed(user, patients)
+        step = datetime.timedelta(days=length)
+        return super().get_context_data(
+            view=view,
+            first=first,
+            last=first + step - datetime.timedelta(days=1),
+            today=today,
+            todays=days.get(today) if view == "week" else None,
+            days=[(d, items) for d, items in days.items() if not (view == "week" and d == today)]
+            if view == "week"
+            else list(days.items()),
+            previous=(first - step).isoformat(),
+            next=(first + step).isoformat(),
+            clinic_wide=self.clinic_wide,
+            clinicians=selectors.clinicians() if self.clinic_wide else None,
+            clinician_id=clinician_id,
+            pending=selectors.awaiting_outcome(user).count() if not self.clinic_wide else None,
+            **kwargs,
+        )
+
+
+class TodoView(CaseworkRoleRequired, TemplateView):
+    """What a clinician still owes: outcomes of past sessions, evidence awaited."""
+
+    template_name = "casework/todo.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        awaiting = list(selectors.awaiting_outcome(user))
+        evidence = list(selectors.awaiting_evidence(user))
+        log_listed(
+            user,
+            [a.patient for appointment in awaiting for a in appointment.attendances.all()]
+            + [a.patient for a in evidence],
+        )
+        return super().get_context_data(awaiting=awaiting, evidence=evidence, **kwargs)
+
+
+class AppointmentMixin(PatientScopedMixin):
+    """An appointment of the patient in the URL (or 404), with this patient's attendance."""
+
+    def get_patient(self):
+        patient = super().get_patient()
+        self.attendance = get_object_or_404(
+            patient.attendances.select_related("appointment__group", "outcome"),
+            appointment_id=self.kwargs["appointment_id"],
+        )
+        self.appointment = self.attendance.appointment
+        return patient
+
+    def get_audit_object(self):
+        return self.appointment
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            appointment=self.appointment, attendance=self.attendance, **kwargs
+        )
+
+
+class AppointmentCreateView(PatientScopedMixin, ServiceFormView):
+    form_class = AppointmentForm
+    title = gettext_lazy("Book an appointment")
+    template_name = "casework/appointment_form.html"
+
+    def get_form_kwargs(self):
+        team = selectors.possible_clinicians_for(self.patient)
+        kwargs = {**super().get_form_kwargs(), "clinicians": team}
+        if self.request.method == "GET" and self.request.user in team:
+            kwargs["initial"] = {**kwargs.get("initial", {}), "clinicians": [self.request.user]}
+        return kwargs
+
+    def perform(self, data):
+        booked = services.appointment_schedule(
+            actor=self.request.user, patient=self.patient, **data
+        )
+        messages.success(
+            self.request,
+            _("%(count)d appointment(s) booked.") % {"count": len(booked)}
+            if len(booked) > 1
+            else _("Appointment booked."),
+        )
+        return booked
+
+
+class AppointmentRescheduleView(AppointmentMixin, ServiceFormView):
+    form_class = RescheduleForm
+    title = gettext_lazy("Reschedule the appointment")
+    template_name = "casework/appointment_form.html"
+    success_message = gettext_lazy("Appointment rescheduled.")
+
+    def get_initial(self):
+        return {
+            "starts_at": timezone.localtime(self.appointment.starts_at),
+            "duration_minutes": self.appointment.duration_minutes,
+        }
+
+    def perform(self, data):
+        return services.appointment_reschedule(
+            actor=self.request.user, appointment=self.appointment, **data
+        )
+
+
+class AppointmentCancelView(AppointmentMixin, ServiceFormView):
+    form_class = CancelForm
+    title = gettext_lazy("Cancel the appointment")
+    template_name = "casework/appointment_form.html"
+    success_message = gettext_lazy("Appointment cancelled; the cancellation is kept on file.")
+
+    def perform(self, data):
+        return services.appointment_cancel(
+            actor=self.request.user, appointment=self.appointment, **data
+        )
+
+
+class OutcomeView(AppointmentMixin, ServiceFormView):
+    """Record what happened at one appointment for this patient."""
+
+    form_class = OutcomeForm
+    title = gettext_lazy("Record the outcome")
+    template_name = "casework/appointment_form.html"
+    success_message = gettext_lazy("Outcome recorded.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.attendance}
+
+    def perform(self, data):
+        return services.attendance_record(
+            actor=self.request.user, attendance=self.attendance, **data
+        )
+
+    def get_success_url(self):
+        return self.request.GET.get("next") if self._safe_next() else super().get_success_url()
+
+    def _safe_next(self) -> bool:
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        target = self.request.GET.get("next", "")
+        return bool(target) and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}
+        )
+
+
+class AlertAcknowledgeView(PatientScopedMixin, TemplateView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        alert = get_object_or_404(self.patient.compliance_alerts, pk=kwargs["alert_id"])
+        services.compliance_alert_acknowledge(actor=request.user, alert=alert)
+        messages.success(request, _("Alert acknowledged."))
+        return redirect(self.patient.get_absolute_url())
+
+
+# --- Calendar feed --------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CalendarFeedView(CaseworkRoleRequired, TemplateView):
+    """A clinician's private iCalendar link: shown once when made, revocable at any time."""
+
+    template_name = "casework/calendar_feed.html"
+
+    def get_context_data(self, **kwargs):
+        feed = CalendarFeed.objects.filter(user=self.request.user).first()
+        return super().get_context_data(feed=feed, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        CalendarFeed.objects.filter(user=request.user).delete()
+        if request.POST.get("action") == "revoke":
+            messages.success(request, _("The calendar link no longer works."))
+            return redirect("casework:calendar_feed")
+        token = secrets.token_urlsafe(32)
+        CalendarFeed.objects.create(user=request.user, token_hash=_token_hash(token))
+        url = request.build_absolute_uri(reverse("casework:calendar_ics", args=[token]))
+        return self.render_to_response(self.get_context_data(new_url=url))
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@login_not_required
+def calendar_ics(request, token: str):
+    """The feed a calendar app polls. File numbers only, never names."""
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    start, end = _bounds(timezone.localdate() - datetime.timedelta(days=30), 30 + 180)
+    appointments = (
+        Appointment.objects.current()
+        .filter(clinicians=feed.user, starts_at__gte=start, starts_at__lt=end)
+        .select_related("patient", "group")
+        .prefetch_related(Prefetch("attendances"))
+    )
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//forensic-clinic//agenda//EN",
+        "CALSCALE:GREGORIAN",
+        "X-WR-CALNAME:" + _ics_text(_("Clinic agenda")),
+    ]
+    for appointment in appointments:
+        who = appointment.patient.file_number if appointment.patient else appointment.group.name
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:appointment-{appointment.pk}@{request.get_host()}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{appointment.starts_at.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
+            f"DTEND:{appointment.ends_at.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
+            "SUMMARY:" + _ics_text(f"{appointment.get_kind_display()} · {who}"),
+            "LOCATION:" + _ics_text(appointment.place),
+            "STATUS:" + ("CANCELLED" if appointment.status == "cancelled" else "CONFIRMED"),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    # One event per poll, without patient: the feed shows pseudonymous file numbers only.
+    record_access(
+        actor=feed.user,
+        action=Action.EXPORT,
+        object_type="casework.calendarfeed",
+        object_id=str(feed.pk),
+    )
+    return HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")

@@ -1,0 +1,115 @@
+"""What every casework view stands on: the patient door, service-backed forms, role checks."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView
+
+from audit.services import Action, record_access, record_access_many
+from casework import permissions, selectors
+from casework.models import Patient
+
+PAGE_SIZE = 25
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ServiceFormView(FormView):
+    """A form whose valid data goes to one service; the service's errors land on the form."""
+
+    template_name = "casework/form.html"
+    success_message = ""
+    title = ""
+
+    def perform(self, data: dict):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.result = self.perform(form.cleaned_data)
+        except ValidationError as error:
+            if getattr(error, "warnings", None):
+                # A warning the user may override (a double booking, people who must not
+                # meet): show it above the form, whose checkbox says "go ahead anyway".
+                return self.render_to_response(
+                    self.get_context_data(form=form, warnings=error.warnings)
+                )
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())
+
+    def get_cancel_url(self) -> str:
+        return reverse("casework:patient_list")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.get_title(), cancel_url=self.get_cancel_url(), **kwargs
+        )
+
+    def get_title(self) -> str:
+        return self.title
+
+
+class PatientScopedMixin:
+    """Resolves the patient through the one door (404 if out of reach) and logs each view."""
+
+    zone = permissions.Zone.FRAME
+    audit_object_type = ""  # when get_audit_object() names no single object
+
+    def dispatch(self, request, *args, **kwargs):
+        self.patient = self.get_patient()
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 200:
+            record_access(
+                actor=request.user,
+                action=Action.VIEW,
+                patient=self.patient,
+                obj=self.get_audit_object(),
+                object_type=self.audit_object_type,
+            )
+        return response
+
+    def get_patient(self) -> Patient:
+        return selectors.patient_for(self.request.user, self.kwargs["patient_id"], zone=self.zone)
+
+    def get_audit_object(self):
+        return self.patient
+
+    def get_success_url(self) -> str:
+        return self.patient.get_absolute_url()
+
+    def get_cancel_url(self) -> str:
+        return self.patient.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(patient=self.patient, **kwargs)
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+class CaseworkRoleRequired:
+    """Pages for clinicians and administrators; helpline listeners and auditors get 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.has_casework_home(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def log_listed(user, patients) -> None:
+    """Log each patient a page lists (once each): their names are on the screen."""
+    unique = {patient.pk: patient for patient in patients}
+    record_access_many(
+        actor=user, action=Action.LIST, patients=unique.values(), object_type="casework.patient"
+    )

@@ -1,0 +1,137 @@
+"""Clinical notes: the clinical zone. The patient is resolved with Zone.CLINICAL, so an
+administrator, or anyone outside the care team, gets 404 here."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from casework import selectors, services
+from casework.forms import NoteForm, NoteTextForm
+from casework.models import Appointment, ClinicalNote
+from casework.permissions import Zone
+from casework.views.base import PatientScopedMixin, ServiceFormView
+
+
+class ClinicalMixin(PatientScopedMixin):
+    zone = Zone.CLINICAL
+
+    def notes_url(self) -> str:
+        return reverse("casework:note_list", args=[self.patient.pk])
+
+    def get_cancel_url(self) -> str:
+        return self.notes_url()
+
+    def get_success_url(self) -> str:
+        return self.notes_url()
+
+
+class NoteMixin(ClinicalMixin):
+    def get_patient(self):
+        patient = super().get_patient()
+        self.note = get_object_or_404(
+            patient.notes.select_related("author", "appointment"), pk=self.kwargs["note_id"]
+        )
+        return patient
+
+    def get_audit_object(self):
+        return self.note
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(note=self.note, **kwargs)
+
+
+class NoteListView(ClinicalMixin, TemplateView):
+    template_name = "casework/note_list.html"
+
+    audit_object_type = "casework.clinicalnote"
+
+    def get_audit_object(self):
+        return None  # the notes as a whole
+
+    def get_context_data(self, **kwargs):
+        notes = list(
+            selectors.notes_of(self.patient, ClinicalNote.Kind.SESSION).prefetch_related("addenda")
+        )
+        return super().get_context_data(
+            session_notes=[n for n in notes if n.addendum_to_id is None],
+            personal_notes=selectors.notes_of(self.patient, ClinicalNote.Kind.PERSONAL),
+            **kwargs,
+        )
+
+
+def _sessions(patient):
+    return (
+        Appointment.objects.filter(attendances__patient=patient)
+        .exclude(status=Appointment.Status.RESCHEDULED)
+        .order_by("-starts_at")[:50]
+    )
+
+
+class NoteCreateView(ClinicalMixin, ServiceFormView):
+    form_class = NoteForm
+    title = gettext_lazy("Write a clinical note")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "sessions": _sessions(self.patient)}
+
+    def get_initial(self):
+        appointment = self.request.GET.get("appointment", "")
+        return {"appointment": appointment} if appointment.isdigit() else {}
+
+    def perform(self, data):
+        note = services.note_create(actor=self.request.user, patient=self.patient, **data)
+        messages.success(self.request, _("Draft saved. Sign it when it is final."))
+        return note
+
+
+class NoteUpdateView(NoteMixin, ServiceFormView):
+    form_class = NoteTextForm
+    title = gettext_lazy("Edit the draft note")
+
+    def get_initial(self):
+        return {"text": self.note.text}
+
+    def perform(self, data):
+        return services.note_update(actor=self.request.user, note=self.note, **data)
+
+
+class NoteAddendumView(NoteMixin, ServiceFormView):
+    form_class = NoteTextForm
+    title = gettext_lazy("Add an addendum")
+
+    def perform(self, data):
+        note = services.note_create(
+            actor=self.request.user,
+            patient=self.patient,
+            kind=self.note.kind,
+            addendum_to=self.note,
+            **data,
+        )
+        messages.success(self.request, _("Addendum saved as a draft. Sign it when it is final."))
+        return note
+
+
+class NoteSignView(NoteMixin, TemplateView):
+    template_name = "casework/confirm.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Sign the note"),
+            question=_("Once signed, the note can no longer change; corrections become addenda."),
+            confirm_label=_("Sign"),
+            cancel_url=self.notes_url(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.note_sign(actor=request.user, note=self.note)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("Note signed."))
+        return redirect(self.notes_url())

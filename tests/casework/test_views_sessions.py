@@ -1,0 +1,436 @@
+"""Pages of issue 3: agendas, to-do, booking, outcomes, groups, notes, the calendar feed."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from casework import services
+from casework.models import Appointment, Attendance, ClinicalNote, TherapyGroup
+from tests.factories import at, book, outcome, record, register_patient
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def caseload(n, *, administrator, clinical_lead, clinician, days=-1):
+    for i in range(n):
+        patient = register_patient(administrator, last_name=f"Load{i}")
+        services.care_team_assign(
+            actor=clinical_lead, patient=patient, clinician=clinician, role="lead"
+        )
+        book(patient, clinician, days=days, hour=8 + i % 10)
+
+
+# --- Query counts stay flat as the data grows -----------------------------------------------
+
+
+@pytest.mark.parametrize("url_name", ["casework:agenda", "casework:todo", "casework:dashboard"])
+def test_agenda_todo_and_home_cost_the_same_queries_for_2_or_12_sessions(
+    url_name, administrator, clinical_lead, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    url = reverse(url_name) + ("?view=week" if url_name == "casework:agenda" else "")
+    caseload(
+        2,
+        administrator=administrator,
+        clinical_lead=clinical_lead,
+        clinician=treating_psychologist,
+        days=0 if url_name == "casework:dashboard" else -1,
+    )
+    few = queries(client, url)
+    caseload(
+        10,
+        administrator=administrator,
+        clinical_lead=clinical_lead,
+        clinician=treating_psychologist,
+        days=0 if url_name == "casework:dashboard" else -1,
+    )
+
+    assert queries(client, url) == few
+
+
+def test_the_patient_page_stays_flat_with_more_sessions_groups_and_alerts(
+    patient, treating_psychologist, administrator, client_for
+):
+    client = client_for(treating_psychologist)
+    book(patient, treating_psychologist, days=-3)
+    book(patient, treating_psychologist, days=3)  # a past and a coming session, then many
+    few = queries(client, patient.get_absolute_url())
+    for day in (-30, -20, -10, 5, 12):
+        appointment = book(patient, treating_psychologist, days=day)
+        if day < 0:
+            record(appointment, "absence-unacceptable", by=treating_psychologist)
+    services.compliance_evaluate(patient_ids=[patient.pk])
+    group = services.group_save(
+        actor=administrator,
+        group=TherapyGroup(name="G", weekday=2, start_time=datetime.time(18)),
+        regular=[treating_psychologist],
+    )
+    services.group_member_add(actor=administrator, group=group, patient=patient)
+
+    assert queries(client, patient.get_absolute_url()) == few
+
+
+# --- Agendas ----------------------------------------------------------------------------------
+
+
+def test_the_week_puts_today_first_and_shows_each_day(patient, treating_psychologist, client_for):
+    book(patient, treating_psychologist, days=0, hour=11)
+
+    page = client_for(treating_psychologist).get(reverse("casework:agenda")).content.decode()
+
+    today = page.index('id="today"')
+    assert patient.file_number in page[today:]
+    assert page.count("<section") == 7  # today, then the six other days of the week
+
+
+def test_the_clinic_agenda_is_for_administrators_and_the_lead(
+    patient, treating_psychologist, administrator, clinical_lead, client_for
+):
+    book(patient, treating_psychologist, days=0)
+    url = reverse("casework:clinic_agenda") + "?view=day"
+
+    assert client_for(treating_psychologist).get(url).status_code == 403
+    for reader in (administrator, clinical_lead):
+        assert patient.file_number in client_for(reader).get(url).content.decode()
+
+
+def test_another_clinicians_sessions_stay_out_of_my_agenda(
+    patient, treating_psychologist, other_psychologist, client_for
+):
+    book(patient, treating_psychologist, days=0)
+
+    page = client_for(other_psychologist).get(reverse("casework:agenda")).content.decode()
+
+    assert patient.file_number not in page
+
+
+def test_the_todo_list_holds_past_sessions_without_outcome(
+    patient, treating_psychologist, client_for
+):
+    waiting = book(patient, treating_psychologist, days=-2)
+    done = book(patient, treating_psychologist, days=-4)
+    record(done, "attended", by=treating_psychologist)
+
+    response = client_for(treating_psychologist).get(reverse("casework:todo"))
+
+    assert list(response.context["awaiting"]) == [waiting]
+
+
+# --- Booking, outcomes ------------------------------------------------------------------------
+
+
+def test_booking_warns_of_a_double_booking_then_books_when_told_to(
+    patient, treating_psychologist, client_for
+):
+    book(patient, treating_psychologist, days=3, hour=10)
+    url = reverse("casework:appointment_create", args=[patient.pk])
+    data = {
+        "kind": "individual",
+        "starts_at": at(3, 10, 30).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "60",
+        "mode": "in_person",
+        "clinicians": [treating_psychologist.pk],
+    }
+    client = client_for(treating_psychologist)
+
+    warned = client.post(url, data)
+    booked = client.post(url, {**data, "allow_conflicts": "on"})
+
+    assert warned.status_code == 200
+    assert "already has an appointment at that time" in warned.content.decode()
+    assert "Book anyway" in warned.content.decode()
+    assert booked.status_code == 302
+    assert Appointment.objects.filter(patient=patient).count() == 2
+
+
+def test_a_weekly_series_is_booked_from_the_form(patient, treating_psychologist, client_for):
+    response = client_for(treating_psychologist).post(
+        reverse("casework:appointment_create", args=[patient.pk]),
+        {
+            "kind": "individual",
+            "starts_at": at(1, 9).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "45",
+            "mode": "video",
+            "clinicians": [treating_psychologist.pk],
+            "repeat": "fortnightly",
+            "occurrences": "4",
+        },
+    )
+
+    assert response.status_code == 302
+    starts = list(Appointment.objects.filter(patient=patient).values_list("starts_at", flat=True))
+    assert [(s - starts[0]).days for s in starts] == [0, 14, 28, 42]
+
+
+def test_recording_an_outcome_from_the_agenda_returns_to_it(
+    patient, treating_psychologist, client_for
+):
+    appointment = book(patient, treating_psychologist, days=0, hour=0)
+    agenda = reverse("casework:agenda")
+    client = client_for(treating_psychologist)
+    assert "Record outcome" in client.get(agenda).content.decode()
+
+    url = reverse("casework:outcome", args=[patient.pk, appointment.pk]) + f"?next={agenda}"
+    response = client.post(
+        url,
+        {"outcome": outcome("attended-late").pk, "minutes_late": "10", "evidence": "not_needed"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == agenda
+    attendance = appointment.attendances.get()
+    assert (attendance.outcome.code, attendance.minutes_late) == ("attended-late", 10)
+
+
+def test_an_outcome_with_a_concern_but_no_words_is_refused_on_the_page(
+    patient, treating_psychologist, client_for
+):
+    appointment = book(patient, treating_psychologist, days=-1)
+    url = reverse("casework:outcome", args=[patient.pk, appointment.pk])
+
+    response = client_for(treating_psychologist).post(
+        url, {"outcome": outcome("attended").pk, "evidence": "not_needed", "notify_concern": "on"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["note_for_authority"] == [
+        "Write what the justice assistant should be told."
+    ]
+    assert appointment.attendances.get().outcome is None
+
+
+def test_an_administrator_may_record_an_outcome_the_helpline_may_not(
+    patient, treating_psychologist, administrator, helpline_listener, client_for
+):
+    appointment = book(patient, treating_psychologist, days=-1)
+    url = reverse("casework:outcome", args=[patient.pk, appointment.pk])
+    data = {"outcome": outcome("attended").pk, "evidence": "not_needed"}
+
+    assert client_for(helpline_listener).post(url, data).status_code == 404
+    assert client_for(administrator).post(url, data).status_code == 302
+
+
+def test_cancelling_from_the_page_keeps_the_reason(patient, treating_psychologist, client_for):
+    appointment = book(patient, treating_psychologist, days=2)
+    url = reverse("casework:appointment_cancel", args=[patient.pk, appointment.pk])
+
+    client_for(treating_psychologist).post(url, {"reason": "Therapist on leave"})
+
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.change_reason) == ("cancelled", "Therapist on leave")
+
+
+# --- Groups -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def group_session(patient, treating_psychologist, administrator):
+    group = services.group_save(
+        actor=administrator,
+        group=TherapyGroup(name="Monday group", weekday=0, start_time=datetime.time(18)),
+        regular=[treating_psychologist],
+    )
+    other = register_patient(administrator, last_name="Member")
+    for member in (patient, other):
+        services.group_member_add(
+            actor=administrator, group=group, patient=member, joined_on=at(-30).date()
+        )
+    session = services.appointment_schedule(
+        actor=administrator,
+        kind="group",
+        starts_at=at(-2, 18),
+        clinicians=[treating_psychologist],
+        group=group,
+    )[0]
+    return group, session
+
+
+def test_the_facilitator_records_the_whole_group_in_one_screen(
+    group_session, treating_psychologist, patient, client_for
+):
+    group, session = group_session
+    url = reverse("casework:group_attendance", args=[group.pk, session.pk])
+    rows = list(session.attendances.order_by("pk"))
+    data = {f"a{a.pk}-outcome": outcome("attended").pk for a in rows}
+
+    page = client_for(treating_psychologist).get(url)
+    saved = client_for(treating_psychologist).post(url, data)
+
+    assert page.status_code == 200
+    assert saved.status_code == 302
+    assert set(
+        Attendance.objects.filter(appointment=session).values_list("outcome__code", flat=True)
+    ) == {"attended"}
+    member_page = client_for(treating_psychologist).get(patient.get_absolute_url()).content.decode()
+    assert "Monday group" in member_page
+
+
+def test_one_bad_row_shows_its_error_and_saves_nothing(
+    group_session, treating_psychologist, client_for
+):
+    group, session = group_session
+    first, second = session.attendances.order_by("pk")
+    url = reverse("casework:group_attendance", args=[group.pk, session.pk])
+    data = {
+        f"a{first.pk}-outcome": outcome("attended").pk,
+        f"a{second.pk}-outcome": outcome("attended").pk,
+        f"a{second.pk}-notify_concern": "on",
+    }
+
+    response = client_for(treating_psychologist).post(url, data)
+
+    assert response.status_code == 200
+    assert "Write what the justice assistant should be told." in response.content.decode()
+    assert not Attendance.objects.filter(appointment=session, outcome__isnull=False).exists()
+
+
+def test_allocating_a_patient_who_must_not_meet_a_member_asks_first(
+    group_session, administrator, patient, client_for
+):
+    group, _ = group_session
+    newcomer = register_patient(administrator, last_name="Newcomer")
+    services.non_association_add(
+        actor=administrator, patient=newcomer, other=patient, reason="Co-accused"
+    )
+    url = reverse("casework:group_member_add", args=[group.pk])
+    data = {"patient": newcomer.pk, "joined_on": timezone.localdate().isoformat()}
+
+    warned = client_for(administrator).post(url, data)
+    allocated = client_for(administrator).post(url, {**data, "allow_non_associations": "on"})
+
+    assert "must not meet" in warned.content.decode()
+    assert allocated.status_code == 302
+    assert group.members.filter(patient=newcomer).exists()
+
+
+def test_psychologists_may_not_create_groups(treating_psychologist, administrator, client_for):
+    assert (
+        client_for(treating_psychologist).get(reverse("casework:group_create")).status_code == 403
+    )
+    response = client_for(administrator).post(
+        reverse("casework:group_create"),
+        {
+            "name": "Wednesday",
+            "weekday": "2",
+            "start_time": "18:00",
+            "duration_minutes": "90",
+            "is_active": "on",
+            "regular": [treating_psychologist.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert TherapyGroup.objects.get().facilitation.get().clinician == treating_psychologist
+
+
+# --- Notes: the clinical zone -----------------------------------------------------------------
+
+
+@pytest.fixture
+def note(patient, treating_psychologist):
+    appointment = book(patient, treating_psychologist, days=-1)
+    return services.note_create(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="session",
+        appointment=appointment,
+        text="Discussed the safety plan.",
+    )
+
+
+NOTE_URLS = [
+    "casework:note_list",
+    "casework:note_create",
+    "casework:note_update",
+    "casework:note_sign",
+    "casework:note_addendum",
+]
+
+
+def note_url(name, patient, note):
+    args = (
+        [patient.pk]
+        if name in ("casework:note_list", "casework:note_create")
+        else [patient.pk, note.pk]
+    )
+    return reverse(name, args=args)
+
+
+@pytest.mark.parametrize("name", NOTE_URLS)
+def test_an_administrator_gets_404_on_every_note_page(
+    name, note, patient, administrator, client_for
+):
+    client = client_for(administrator)
+
+    assert client.get(note_url(name, patient, note)).status_code == 404
+    assert (
+        client.post(note_url(name, patient, note), {"text": "x", "kind": "personal"}).status_code
+        == 404
+    )
+
+
+def test_the_patient_page_shows_no_notes_link_to_an_administrator(
+    patient, note, administrator, treating_psychologist, client_for
+):
+    admin_page = client_for(administrator).get(patient.get_absolute_url()).content.decode()
+    clinician_page = (
+        client_for(treating_psychologist).get(patient.get_absolute_url()).content.decode()
+    )
+
+    assert "Clinical notes" not in admin_page
+    assert "Discussed the safety plan" not in admin_page
+    assert "Clinical notes" in clinician_page
+
+
+def test_the_lead_reads_notes_and_the_author_signs_them(
+    note, patient, clinical_lead, treating_psychologist, client_for
+):
+    assert (
+        "Discussed the safety plan"
+        in client_for(clinical_lead)
+        .get(reverse("casework:note_list", args=[patient.pk]))
+        .content.decode()
+    )
+
+    client_for(treating_psychologist).post(
+        reverse("casework:note_sign", args=[patient.pk, note.pk])
+    )
+
+    note.refresh_from_db()
+    assert note.is_signed
+    edit = client_for(treating_psychologist).post(
+        reverse("casework:note_update", args=[patient.pk, note.pk]), {"text": "Changed"}
+    )
+    assert "signed and final" in edit.content.decode()
+    assert ClinicalNote.objects.get(pk=note.pk).text == "Discussed the safety plan."
+
+
+# --- The calendar feed ------------------------------------------------------------------------
+
+
+def test_the_calendar_link_shows_file_numbers_and_dies_when_revoked(
+    patient, treating_psychologist, client, client_for
+):
+    book(patient, treating_psychologist, days=1)
+    owner = client_for(treating_psychologist)
+
+    made = owner.post(reverse("casework:calendar_feed"), {"action": "create"}).content.decode()
+    url = re.search(r'value="(http[^"]+\.ics)"', made).group(1)
+    feed = client.get(url)
+
+    assert feed.status_code == 200
+    assert feed["Content-Type"].startswith("text/calendar")
+    body = feed.content.decode()
+    assert "BEGIN:VEVENT" in body and patient.file_number in body
+    assert patient.last_name not in body and patient.first_name not in body
+
+    owner.post(reverse("casework:calendar_feed"), {"action": "revoke"})
+    assert client.get(url).status_code == 404
