@@ -97,3 +97,31 @@ def test_the_treating_psychologist_finds_the_patient_and_records_the_intake(
     expect(intake).to_contain_text(f"recorded by {treating_psychologist}")
     expect(intake).not_to_contain_text("not yet")
     expect(page.locator(".page-head .stage")).to_have_text("Intake")
+
+
+def test_a_psychologist_records_an_outcome_from_the_agenda(
+    page, log_in, patient, treating_psychologist
+):
+    from tests.factories import book
+
+    appointment = book(patient, treating_psychologist, days=0, hour=0)  # earlier today
+    log_in(treating_psychologist)
+
+    page.get_by_role("link", name="Agenda", exact=True).click()
+    today = page.locator("section.today")
+    expect(today).to_contain_text(patient.file_number)
+    today.get_by_role("button", name="Record outcome").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record the outcome")
+    page.get_by_label("Attended late").check()
+    page.get_by_label(label("Minutes late")).fill("15")
+    page.get_by_role("button", name="Save").click()
+
+    # Back on the agenda, the session shows what happened and no longer asks for it.
+    expect(page).to_have_url(re.compile(r"/agenda/$"))
+    expect(page.get_by_role("status")).to_contain_text("Outcome recorded.")
+    expect(page.locator("section.today")).to_contain_text("Attended late")
+    expect(
+        page.locator("section.today").get_by_role("button", name="Record outcome")
+    ).to_have_count(0)
+    attendance = appointment.attendances.get()
+    assert (attendance.outcome.code, attendance.minutes_late) == ("attended-late", 15)
