@@ -72,18 +72,19 @@ def record_access(
     return event
 
 
-def record_access_many(*, actor, action: str, patients: Iterable, object_type: str) -> None:
-    """Log the same access to several patients (a list page) in one INSERT."""
+def record_listing(*, actor, patients: Iterable) -> None:
+    """Log that a page or an endpoint listed these patients (once each), in one INSERT."""
     fields = {**_actor_fields(actor), **_request_fields()}
+    unique = {patient.pk: patient for patient in patients}
     events = [
         AccessEvent(
             **fields,
             patient=patient,
-            object_type=object_type,
+            object_type="casework.patient",
             object_id=str(patient.pk),
-            action=action,
+            action=Action.LIST,
         )
-        for patient in patients
+        for patient in unique.values()
     ]
     if events:
         AccessEvent.objects.bulk_create(events)

@@ -1,46 +1,111 @@
 from django.urls import path
 
-from casework import api
+from casework.api import groups, notes, patients, sessions
 
 # As for the pages: every patient-scoped endpoint lives under patients/<patient_id>/.
 urlpatterns = [
-    path("patients/", api.PatientListAPI.as_view(), name="patient_list"),
-    path("patients/<int:patient_id>/", api.PatientDetailAPI.as_view(), name="patient_detail"),
+    path("patients/", patients.PatientListAPI.as_view(), name="patient_list"),
+    path("patients/<int:patient_id>/", patients.PatientDetailAPI.as_view(), name="patient_detail"),
     path(
         "patients/<int:patient_id>/mandates/",
-        api.MandateListAPI.as_view(),
+        patients.MandateListAPI.as_view(),
         name="mandate_list",
     ),
     path(
         "patients/<int:patient_id>/mandates/<int:mandate_id>/",
-        api.MandateDetailAPI.as_view(),
+        patients.MandateDetailAPI.as_view(),
         name="mandate_detail",
     ),
     path(
         "patients/<int:patient_id>/episodes/",
-        api.EpisodeListAPI.as_view(),
+        patients.EpisodeListAPI.as_view(),
         name="episode_list",
     ),
     path(
         "patients/<int:patient_id>/care-team/",
-        api.CareTeamListAPI.as_view(),
+        patients.CareTeamListAPI.as_view(),
         name="care_team_list",
     ),
     path(
         "patients/<int:patient_id>/care-team/<int:membership_id>/end/",
-        api.CareTeamEndAPI.as_view(),
+        patients.CareTeamEndAPI.as_view(),
         name="care_team_end",
     ),
-    path("authorities/", api.AuthorityListAPI.as_view(), name="authority_list"),
-    path("authorities/<int:pk>/", api.AuthorityDetailAPI.as_view(), name="authority_detail"),
+    path("authorities/", patients.AuthorityListAPI.as_view(), name="authority_list"),
+    path("authorities/<int:pk>/", patients.AuthorityDetailAPI.as_view(), name="authority_detail"),
     path(
         "justice-contacts/",
-        api.JusticeContactListAPI.as_view(),
+        patients.JusticeContactListAPI.as_view(),
         name="justice_contact_list",
     ),
     path(
         "justice-contacts/<int:pk>/",
-        api.JusticeContactDetailAPI.as_view(),
+        patients.JusticeContactDetailAPI.as_view(),
         name="justice_contact_detail",
+    ),
+]
+
+# Sessions and attendance (issue 3).
+urlpatterns += [
+    path("outcomes/", sessions.OutcomeListAPI.as_view(), name="outcome_list"),
+    path(
+        "patients/<int:patient_id>/appointments/",
+        sessions.AppointmentListAPI.as_view(),
+        name="appointment_list",
+    ),
+    path(
+        "patients/<int:patient_id>/appointments/<int:appointment_id>/",
+        sessions.AppointmentDetailAPI.as_view(),
+        name="appointment_detail",
+    ),
+    path(
+        "patients/<int:patient_id>/appointments/<int:appointment_id>/reschedule/",
+        sessions.AppointmentRescheduleAPI.as_view(),
+        name="appointment_reschedule",
+    ),
+    path(
+        "patients/<int:patient_id>/appointments/<int:appointment_id>/cancel/",
+        sessions.AppointmentCancelAPI.as_view(),
+        name="appointment_cancel",
+    ),
+    path(
+        "patients/<int:patient_id>/appointments/<int:appointment_id>/outcome/",
+        sessions.AppointmentOutcomeAPI.as_view(),
+        name="appointment_outcome",
+    ),
+    path(
+        "patients/<int:patient_id>/mandates/<int:mandate_id>/compliance/",
+        sessions.MandateComplianceAPI.as_view(),
+        name="mandate_compliance",
+    ),
+    path("patients/<int:patient_id>/alerts/", sessions.AlertListAPI.as_view(), name="alert_list"),
+    path(
+        "patients/<int:patient_id>/alerts/<int:alert_id>/acknowledge/",
+        sessions.AlertAcknowledgeAPI.as_view(),
+        name="alert_acknowledge",
+    ),
+    path("patients/<int:patient_id>/notes/", notes.NoteListAPI.as_view(), name="note_list"),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/",
+        notes.NoteDetailAPI.as_view(),
+        name="note_detail",
+    ),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/sign/",
+        notes.NoteSignAPI.as_view(),
+        name="note_sign",
+    ),
+    # Group-scoped, not patient-scoped: the group comes through selectors.group_for.
+    path("groups/", groups.GroupListAPI.as_view(), name="group_list"),
+    path("groups/<int:group_id>/", groups.GroupDetailAPI.as_view(), name="group_detail"),
+    path(
+        "groups/<int:group_id>/sessions/",
+        groups.GroupSessionListAPI.as_view(),
+        name="group_sessions",
+    ),
+    path(
+        "groups/<int:group_id>/sessions/<int:appointment_id>/attendance/",
+        groups.GroupAttendanceAPI.as_view(),
+        name="group_attendance",
     ),
 ]

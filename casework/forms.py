@@ -284,7 +284,7 @@ class CancelForm(forms.Form):
 class OutcomeForm(FieldsetsMixin, forms.ModelForm):
     change_reason = forms.CharField(
         label=_("Reason for the change"),
-        max_length=300,
+        max_length=100,
         required=False,
         help_text=_("This outcome was already reported to the authority."),
     )

@@ -62,3 +62,13 @@ def can_manage_groups(user) -> bool:
 
 def can_see_clinic_agenda(user) -> bool:
     return has_global_access(user, Zone.FRAME)
+
+
+def can_move_appointment(user, appointment) -> bool:
+    """Whoever sees the patient moves an individual appointment; a group session moves for the
+    whole group, so only its facilitators, the administrators and the lead move it."""
+    if not appointment.group_id:
+        return True
+    return (
+        can_manage_groups(user) or appointment.group.facilitation.filter(clinician=user.pk).exists()
+    )

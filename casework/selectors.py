@@ -265,6 +265,9 @@ def reporting_period(mandate: Mandate, today: datetime.date) -> tuple[datetime.d
     while (end := _add_months(mandate.starts_on, step)) <= today:
         start = end
         step += mandate.reporting_interval_months
+    last_day = mandate.ended_on or mandate.ends_on
+    if last_day and last_day < end:
+        end = max(start, last_day + datetime.timedelta(days=1))
     return start, end
 
 

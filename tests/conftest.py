@@ -1,6 +1,7 @@
 """Personas and a patient they relate to differently; see tests/README.md for the conventions."""
 
 import os
+import time
 
 import pytest
 from django.test import Client
@@ -90,3 +91,41 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def redis_broker():
+    url = os.environ.get("REDIS_URL", "")
+    require(bool(url), "REDIS_URL is not set: the worker tests need a Redis broker")
+    import redis
+
+    from config.celery import app
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        require(False, f"Redis does not answer at {url}")
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=url, task_always_eager=False)
+    _forget_connections()
+    yield url
+    app.conf.update(saved)
+    _forget_connections()
+
+
+def _forget_connections():
+    from config.celery import app
+
+    # Celery keeps the connection (and producer) pool it opened first: after an earlier test,
+    # that is one to the default broker, and the tasks would go there instead of to REDIS_URL.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_until(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

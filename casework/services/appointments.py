@@ -190,6 +190,18 @@ def appointment_schedule(
     ]
 
 
+REASON_MAX_LENGTH = Appointment._meta.get_field("change_reason").max_length
+
+
+def _check_reason(reason: str, missing: str) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": missing})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}
+        )
+
+
 def _must_stand(appointment: Appointment) -> None:
     if appointment.status != Appointment.Status.SCHEDULED:
         raise ValidationError(
@@ -228,8 +240,7 @@ def appointment_reschedule(
     _must_stand(appointment)
     if requested_by not in Appointment.RequestedBy.values:
         raise ValidationError({"requested_by": _("Say who asked for the change.")})
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for the change.")})
+    _check_reason(reason, _("Give the reason for the change."))
     clinicians = list(appointment.clinicians.all())
     duration = duration_minutes or appointment.duration_minutes
     if not allow_conflicts:
@@ -274,8 +285,7 @@ def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appoi
     """The clinic cancels; the appointment stays, with its reason, out of every count."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _must_stand(appointment)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    _check_reason(reason, _("Give the reason for cancelling."))
     _close(
         appointment,
         actor=actor,

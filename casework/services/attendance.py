@@ -25,6 +25,10 @@ DETAILS = (
 )
 
 
+# The history keeps the reason for a change in a field of this length.
+CHANGE_REASON_MAX_LENGTH = 100
+
+
 class AttendanceRowErrors(ValidationError):
     """Some rows of a group session's attendance need correcting; `rows` maps their ids."""
 
@@ -56,6 +60,13 @@ def _apply(attendance: Attendance, *, actor, outcome, change_reason: str = "", *
     after = (attendance.outcome_id, *(getattr(attendance, name) for name in DETAILS))
     if before == after:
         return False
+    if len(change_reason) > CHANGE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "change_reason": _("Keep the reason under %(max)d characters.")
+                % {"max": CHANGE_REASON_MAX_LENGTH}
+            }
+        )
     if attendance.reported_at and not change_reason.strip():
         raise ValidationError(
             {"change_reason": _("This outcome was reported to the authority: say why it changes.")}
@@ -116,7 +127,7 @@ def group_attendance_record(*, actor, appointment: Appointment, rows: dict[int, 
             raise ValidationError(_("This patient is not expected at this session."))
         # What the screen does not show (evidence...) stays as it was.
         data = {**{name: getattr(attendance, name) for name in DETAILS}, **data}
-        outcome = data.pop("outcome")
+        outcome = data.pop("outcome", None)
         try:
             with transaction.atomic():
                 if _apply(attendance, actor=actor, outcome=outcome, **data):

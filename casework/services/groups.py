@@ -37,11 +37,12 @@ def group_save(
     cover = [c for c in (cover or []) if c not in regular]
     if not regular:
         raise ValidationError({"regular": _("A group needs at least one regular facilitator.")})
-    for clinician in [*regular, *cover]:
-        if not may_join_care_team(clinician):
-            raise ValidationError(
-                {"regular": _("%(name)s is not a clinician.") % {"name": clinician}}
-            )
+    for field, people in (("regular", regular), ("cover", cover)):
+        for clinician in people:
+            if not may_join_care_team(clinician):
+                raise ValidationError(
+                    {field: _("%(name)s is not a clinician.") % {"name": clinician}}
+                )
     group.full_clean()
     group.save()
     GroupFacilitator.objects.filter(group=group).delete()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from audit.services import Action, record_access
+from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors, services
 from casework.forms import AppointmentForm, CancelForm, OutcomeForm, RescheduleForm
 from casework.models import Appointment, CalendarFeed
@@ -24,7 +24,6 @@ from casework.views.base import (
     CaseworkRoleRequired,
     PatientScopedMixin,
     ServiceFormView,
-    log_listed,
 )
 
 
@@ -74,7 +73,7 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
         patients = [
             a.patient for appointment in appointments for a in appointment.attendances.all()
         ]
-        log_listed(user, patients)
+        record_listing(actor=user, patients=patients)
         step = datetime.timedelta(days=length)
         return super().get_context_data(
             view=view,
@@ -104,9 +103,9 @@ class TodoView(CaseworkRoleRequired, TemplateView):
         user = self.request.user
         awaiting = list(selectors.awaiting_outcome(user))
         evidence = list(selectors.awaiting_evidence(user))
-        log_listed(
-            user,
-            [a.patient for appointment in awaiting for a in appointment.attendances.all()]
+        record_listing(
+            actor=user,
+            patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]
             + [a.patient for a in evidence],
         )
         return super().get_context_data(awaiting=awaiting, evidence=evidence, **kwargs)
@@ -158,7 +157,15 @@ class AppointmentCreateView(PatientScopedMixin, ServiceFormView):
         return booked
 
 
-class AppointmentRescheduleView(AppointmentMixin, ServiceFormView):
+class MoveMixin(AppointmentMixin):
+    def get_patient(self):
+        patient = super().get_patient()
+        if not permissions.can_move_appointment(self.request.user, self.appointment):
+            raise PermissionDenied
+        return patient
+
+
+class AppointmentRescheduleView(MoveMixin, ServiceFormView):
     form_class = RescheduleForm
     title = gettext_lazy("Reschedule the appointment")
     template_name = "casework/appointment_form.html"
@@ -176,7 +183,7 @@ class AppointmentRescheduleView(AppointmentMixin, ServiceFormView):
         )
 
 
-class AppointmentCancelView(AppointmentMixin, ServiceFormView):
+class AppointmentCancelView(MoveMixin, ServiceFormView):
     form_class = CancelForm
     title = gettext_lazy("Cancel the appointment")
     template_name = "casework/appointment_form.html"

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView
 
-from audit.services import Action, record_access, record_access_many
+from audit.services import Action, record_access
 from casework import permissions, selectors
 from casework.models import Patient
 
@@ -105,11 +105,3 @@ class CaseworkRoleRequired:
         if not permissions.has_casework_home(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-
-def log_listed(user, patients) -> None:
-    """Log each patient a page lists (once each): their names are on the screen."""
-    unique = {patient.pk: patient for patient in patients}
-    record_access_many(
-        actor=user, action=Action.LIST, patients=unique.values(), object_type="casework.patient"
-    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from audit.services import Action, record_access
+from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors, services
 from casework.forms import (
     GroupAttendanceRowForm,
@@ -25,7 +25,6 @@ from casework.views.base import (
     CaseworkRoleRequired,
     PatientScopedMixin,
     ServiceFormView,
-    log_listed,
 )
 
 
@@ -103,7 +102,7 @@ class GroupDetailView(GroupScopedMixin, TemplateView):
             .filter(group=group)
             .prefetch_related("clinicians", "attendances__outcome")
         )
-        log_listed(self.request.user, [m.patient for m in members])
+        record_listing(actor=self.request.user, patients=[m.patient for m in members])
         return super().get_context_data(
             members=members,
             facilitators=group.facilitation.select_related("clinician").order_by("role"),

@@ -13,7 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.roles import Role
 from audit.permissions import can_read_access_log
-from audit.services import Action, record_access_many
+from audit.services import record_listing
 from casework import permissions, selectors, services
 from casework.forms import (
     AuthorityForm,
@@ -32,7 +32,6 @@ from casework.views.base import (
     CaseworkRoleRequired,
     PatientScopedMixin,
     ServiceFormView,
-    log_listed,
 )
 
 
@@ -49,9 +48,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             mine = list(
                 selectors.patient_list(user, clinician_id=user.pk).exclude(status=CareStage.CLOSED)
             )
-            record_access_many(
-                actor=user, action=Action.LIST, patients=mine, object_type="casework.patient"
-            )
+            record_listing(actor=user, patients=mine)
             # A lead who treats no one sees the clinic's overview instead of an empty list.
             if mine or not user.has_role(Role.CLINICAL_LEAD):
                 context["my_patients"] = mine
@@ -60,23 +57,20 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             todays = list(
                 selectors.agenda(start, start + datetime.timedelta(days=1), clinician_id=user.pk)
             )
-            log_listed(user, [a.patient for item in todays for a in item.attendances.all()])
+            record_listing(
+                actor=user, patients=[a.patient for item in todays for a in item.attendances.all()]
+            )
             context["todays"] = todays
             context["pending"] = selectors.awaiting_outcome(user).count()
         alerts = list(selectors.open_alerts(user)[:10])
-        log_listed(user, [alert.patient for alert in alerts])
+        record_listing(actor=user, patients=[alert.patient for alert in alerts])
         context["alerts"] = alerts
         if permissions.has_global_access(user, permissions.Zone.FRAME):
             waiting = list(selectors.referrals_waiting(user)[:10])
             for patient in waiting:
                 patient.waiting_days = (today - patient.referred_on).days
             without_lead = list(selectors.patients_without_lead_therapist(user)[:10])
-            record_access_many(
-                actor=user,
-                action=Action.LIST,
-                patients=[*waiting, *without_lead],
-                object_type="casework.patient",
-            )
+            record_listing(actor=user, patients=[*waiting, *without_lead])
             context["stages"] = [
                 (CareStage(stage).label, count)
                 for stage, count in selectors.caseload_by_stage(user).items()
@@ -112,12 +106,7 @@ class PatientListView(CaseworkRoleRequired, TemplateView):
         }
         patients = selectors.patient_list(user, **filters)
         page = Paginator(patients, PAGE_SIZE).get_page(params.get("page"))
-        record_access_many(
-            actor=user,
-            action=Action.LIST,
-            patients=page.object_list,
-            object_type="casework.patient",
-        )
+        record_listing(actor=user, patients=page.object_list)
         query = params.copy()
         query.pop("page", None)
         return super().get_context_data(

@@ -1,6 +1,5 @@
 """The access log sealed by a real Celery worker through the Redis broker."""
 
-import os
 import time
 
 import pytest
@@ -10,32 +9,7 @@ from audit.models import AccessEvent
 from audit.services import verify_access_log
 from audit.tasks import seal_access_log
 from config.celery import app
-from tests.conftest import require
-
-
-@pytest.fixture
-def redis_broker():
-    url = os.environ.get("REDIS_URL", "")
-    require(bool(url), "REDIS_URL is not set: the worker tests need a Redis broker")
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        require(False, f"Redis does not answer at {url}")
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=url, task_always_eager=False)
-    yield url
-    app.conf.update(saved)
-
-
-def wait_until(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+from tests.conftest import wait_until
 
 
 @pytest.mark.worker

@@ -434,3 +434,24 @@ def test_the_calendar_link_shows_file_numbers_and_dies_when_revoked(
 
     owner.post(reverse("casework:calendar_feed"), {"action": "revoke"})
     assert client.get(url).status_code == 404
+
+
+def test_a_group_session_moves_only_for_its_facilitators_and_managers(
+    group_session,
+    patient,
+    other_psychologist,
+    treating_psychologist,
+    clinical_lead,
+    administrator,
+    client_for,
+):
+    _, session = group_session
+    services.care_team_assign(
+        actor=clinical_lead, patient=patient, clinician=other_psychologist, role="co"
+    )
+    url = reverse("casework:appointment_cancel", args=[patient.pk, session.pk])
+
+    # other_psychologist sees the member's file but does not facilitate the group
+    assert client_for(other_psychologist).get(url).status_code == 403
+    assert client_for(treating_psychologist).get(url).status_code == 200
+    assert client_for(administrator).get(url).status_code == 200

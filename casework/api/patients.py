@@ -1,33 +1,31 @@
-"""REST API (/api/v1/): the same door, the same services and the same access log as the pages."""
+"""Patients, mandates, episodes, care teams and reference data."""
 
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    extend_schema,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
-from audit.services import Action, record_access, record_access_many
+from audit.services import record_listing
 from casework import selectors, services
-from casework.models import Authority, CareTeamMembership, Episode, JusticeContact, Mandate, Patient
+from casework.api.base import ClinicAPIMixin, PatientScopedAPIMixin, call_service
+from casework.models import (
+    Authority,
+    CareTeamMembership,
+    Episode,
+    JusticeContact,
+    Mandate,
+    Patient,
+)
 from casework.permissions import (
-    Zone,
     can_edit_reference_data,
     can_manage_care_team,
     can_register_patient,
     can_view_reference_data,
     has_casework_home,
 )
-
-
-def call_service(service, **kwargs):
-    """Run a service; its ValidationError becomes a 400 with field errors."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
-
 
 # --- Serializers ----------------------------------------------------------------------------
 
@@ -152,44 +150,6 @@ class CareTeamMembershipSerializer(serializers.ModelSerializer):
         extra_kwargs = {"starts_on": {"required": False}}
 
 
-# --- Views ----------------------------------------------------------------------------------
-
-
-class ClinicAPIMixin:
-    """API views authenticate themselves (token or session): the login redirect is for pages."""
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return login_not_required(super().as_view(**initkwargs))
-
-
-class PatientScopedAPIMixin(ClinicAPIMixin):
-    """Resolves the patient through the one door (404 if out of reach) and logs each read."""
-
-    zone = Zone.FRAME
-    audit_object_type = "casework.patient"
-    audit_object_kwarg = "patient_id"
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.patient = selectors.patient_for(request.user, kwargs["patient_id"], zone=self.zone)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in permissions.SAFE_METHODS and response.status_code == 200:
-            record_access(
-                actor=request.user,
-                action=Action.VIEW,
-                patient=self.patient,
-                object_type=self.audit_object_type,
-                object_id=str(self.kwargs.get(self.audit_object_kwarg, "")),
-            )
-        return response
-
-    def is_schema_generation(self) -> bool:
-        return getattr(self, "swagger_fake_view", False)
-
-
 class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
     """Patients visible to the caller; filters: q, status, clinician, authority."""
 
@@ -215,12 +175,7 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        record_access_many(
-            actor=self.request.user,
-            action=Action.LIST,
-            patients=page,
-            object_type="casework.patient",
-        )
+        record_listing(actor=self.request.user, patients=page)
         return page
 
     @extend_schema(responses={201: PatientSerializer})

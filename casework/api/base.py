@@ -1,0 +1,54 @@
+"""What every API view stands on: authentication, the patient door, errors as 400s."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import permissions, serializers
+
+from audit.services import Action, record_access
+from casework import selectors
+from casework.permissions import (
+    Zone,
+)
+
+
+def call_service(service, **kwargs):
+    """Run a service; its ValidationError becomes a 400 with field errors."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+
+
+class ClinicAPIMixin:
+    """API views authenticate themselves (token or session): the login redirect is for pages."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return login_not_required(super().as_view(**initkwargs))
+
+
+class PatientScopedAPIMixin(ClinicAPIMixin):
+    """Resolves the patient through the one door (404 if out of reach) and logs each read."""
+
+    zone = Zone.FRAME
+    audit_object_type = "casework.patient"
+    audit_object_kwarg = "patient_id"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.patient = selectors.patient_for(request.user, kwargs["patient_id"], zone=self.zone)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in permissions.SAFE_METHODS and response.status_code == 200:
+            record_access(
+                actor=request.user,
+                action=Action.VIEW,
+                patient=self.patient,
+                object_type=self.audit_object_type,
+                object_id=str(self.kwargs.get(self.audit_object_kwarg, "")),
+            )
+        return response
+
+    def is_schema_generation(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
