@@ -13,19 +13,20 @@ from casework.signals import compliance_alert_raised
 
 
 def _occurrences(rule: ComplianceRule, events: list[Attendance]) -> Iterable[Attendance]:
-    """The attendances that complete the rule's pattern, in time order."""
+    """The attendances that complete the rule's pattern, in time order. Each occurrence starts
+    afresh after the previous one: N failures in the window, then N more, and so on."""
     matching = [e for e in events if rule.matches(e.outcome)]
     if rule.kind == ComplianceRule.Kind.WITHIN_WINDOW:
-        for index, event in enumerate(matching):
+        counted: list[Attendance] = []
+        for event in matching:
             day = timezone.localdate(event.appointment.starts_at)
             since = _add_months(day, -rule.window_months)
-            within = [
-                e
-                for e in matching[: index + 1]
-                if timezone.localdate(e.appointment.starts_at) > since
-            ]
-            if len(within) >= rule.threshold:
+            counted = [
+                e for e in counted if timezone.localdate(e.appointment.starts_at) > since
+            ] + [event]
+            if len(counted) >= rule.threshold:
                 yield event
+                counted = []
     else:
         streak = 0
         for event in events:

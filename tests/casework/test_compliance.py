@@ -65,13 +65,16 @@ def test_absences_more_than_a_window_apart_raise_nothing(patient, treating_psych
     assert alerts(WINDOW) == []
 
 
-def test_each_further_failure_within_the_window_is_a_new_occurrence(patient, treating_psychologist):
-    absences(patient, treating_psychologist, [-90, -60, -30])
+@pytest.mark.parametrize(("failures", "occurrences"), [(3, 1), (4, 2), (5, 2)])
+def test_after_an_alert_the_count_starts_afresh(
+    failures, occurrences, patient, treating_psychologist
+):
+    absences(patient, treating_psychologist, [-100 + 10 * i for i in range(failures)])
 
     services.compliance_evaluate(patient_ids=[patient.pk])
     services.compliance_evaluate(patient_ids=[patient.pk])
 
-    assert len(alerts(WINDOW)) == 2
+    assert len(alerts(WINDOW)) == occurrences
 
 
 def test_three_missed_sessions_in_a_row_raise_once_until_the_patient_comes_back(
