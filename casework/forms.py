@@ -335,7 +335,9 @@ class GroupAttendanceRowForm(forms.Form):
     minutes_late = forms.IntegerField(
         label=capfirst(_("minutes late")), min_value=0, max_value=480, required=False
     )
-    notify_concern = forms.BooleanField(label=_("Tell the justice assistant"), required=False)
+    notify_concern = forms.BooleanField(
+        label=_("Tell the justice assistant of a concern"), required=False
+    )
     note_for_authority = forms.CharField(
         label=capfirst(_("note for the authority")), max_length=600, required=False
     )

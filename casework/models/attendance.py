@@ -99,8 +99,8 @@ class Attendance(models.Model):
         max_length=600,
         blank=True,
         help_text=_(
-            "Written for the justice assistant and may be sent as it stands. "
-            "Facts about the frame only, never the content of therapy."
+            "Written for the authority and the justice assistant, and may be sent as it "
+            "stands. Facts about the frame only, never the content of therapy."
         ),
     )
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
@@ -154,8 +154,8 @@ class ComplianceRule(models.Model):
     """A pattern of attendance that the care team and the administrators must be told of."""
 
     class Kind(models.TextChoices):
-        WITHIN_WINDOW = "within_window", _("A number of them within a window of months")
-        CONSECUTIVE = "consecutive", _("A number of them in a row")
+        WITHIN_WINDOW = "within_window", _("Several within a window of months")
+        CONSECUTIVE = "consecutive", _("Several in a row")
 
     class Counts(models.TextChoices):
         UNACCEPTABLE_ABSENCE = "unacceptable_absence", _("Unacceptable absences")

@@ -198,16 +198,18 @@ def _check_reason(reason: str, missing: str) -> None:
         raise ValidationError({"reason": missing})
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
-            {"reason": _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}}
+            {
+                "reason": _("The reason can be %(max)d characters at most.")
+                % {"max": REASON_MAX_LENGTH}
+            }
         )
 
 
 def _must_stand(appointment: Appointment) -> None:
-    if appointment.status != Appointment.Status.SCHEDULED:
-        raise ValidationError(
-            _("This appointment is already %(status)s.")
-            % {"status": appointment.get_status_display().lower()}
-        )
+    if appointment.status == Appointment.Status.RESCHEDULED:
+        raise ValidationError(_("This appointment was already rescheduled."))
+    if appointment.status == Appointment.Status.CANCELLED:
+        raise ValidationError(_("This appointment was already cancelled."))
     if appointment.attendances.filter(outcome__isnull=False).exists():
         raise ValidationError(_("An outcome is already recorded for this appointment."))
 

@@ -63,7 +63,7 @@ def _apply(attendance: Attendance, *, actor, outcome, change_reason: str = "", *
     if len(change_reason) > CHANGE_REASON_MAX_LENGTH:
         raise ValidationError(
             {
-                "change_reason": _("Keep the reason under %(max)d characters.")
+                "change_reason": _("The reason can be %(max)d characters at most.")
                 % {"max": CHANGE_REASON_MAX_LENGTH}
             }
         )

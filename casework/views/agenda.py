@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
 from audit.services import Action, record_access, record_listing
@@ -150,9 +151,8 @@ class AppointmentCreateView(PatientScopedMixin, ServiceFormView):
         )
         messages.success(
             self.request,
-            _("%(count)d appointment(s) booked.") % {"count": len(booked)}
-            if len(booked) > 1
-            else _("Appointment booked."),
+            ngettext("%(count)d appointment booked.", "%(count)d appointments booked.", len(booked))
+            % {"count": len(booked)},
         )
         return booked
 
@@ -283,7 +283,7 @@ def calendar_ics(request, token: str):
         "VERSION:2.0",
         "PRODID:-//forensic-clinic//agenda//EN",
         "CALSCALE:GREGORIAN",
-        "X-WR-CALNAME:" + _ics_text(_("Clinic agenda")),
+        "X-WR-CALNAME:" + _ics_text(f"{settings.CLINIC_NAME} — {feed.user}"),
     ]
     for appointment in appointments:
         who = appointment.patient.file_number if appointment.patient else appointment.group.name

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
 from audit.services import Action, record_access, record_listing
@@ -150,20 +150,20 @@ class GroupMemberEndView(GroupScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         membership = self.get_membership()
         return super().get_context_data(
-            title=_("Leave the group"),
+            title=_("Remove from the group"),
             question=_(
-                "%(file_number)s leaves %(group)s today. Sessions after today no longer expect "
-                "them; what was recorded stays."
+                "Remove %(file_number)s from %(group)s today? Sessions after today no longer "
+                "expect them; what was recorded stays."
             )
             % {"file_number": membership.patient.file_number, "group": self.group},
-            confirm_label=_("Leave the group"),
+            confirm_label=_("Remove from the group"),
             cancel_url=self.group.get_absolute_url(),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         services.group_member_end(actor=request.user, membership=self.get_membership())
-        messages.success(request, _("The patient has left the group."))
+        messages.success(request, _("Removed from the group."))
         return redirect(self.group.get_absolute_url())
 
 
@@ -190,7 +190,9 @@ class GroupSessionsCreateView(GroupScopedMixin, ServiceFormView):
             allow_conflicts=data["allow_conflicts"],
         )
         messages.success(
-            self.request, _("%(count)d session(s) scheduled.") % {"count": len(booked)}
+            self.request,
+            ngettext("%(count)d session scheduled.", "%(count)d sessions scheduled.", len(booked))
+            % {"count": len(booked)},
         )
         return booked
 
