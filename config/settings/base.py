@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "casework",
+    "assessments",
 ]
 
 MIDDLEWARE = [

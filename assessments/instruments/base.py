@@ -1,0 +1,192 @@
+"""How an instrument is described: items, their ratings, the arithmetic, the bands.
+
+Plain Python, no database: an instrument is a value, and adding one means adding one module
+to this package and one line to the registry (assessments/instruments/__init__.py). Only item
+names, points, bands and arithmetic are shipped; never the manuals' text.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext_lazy as _
+
+Responses = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing the assessor rates (a choice) or counts (a number)."""
+
+    code: str
+    name: str
+    choices: tuple[Choice, ...] = ()
+    minimum: Decimal | None = None  # numbers only
+    maximum: Decimal | None = None
+    decimals: int = 0
+    domain: str = ""
+    help: str = ""
+    # Rated only when the facts say so (e.g. STABLE-2007 item 3: child victims only).
+    applies: Callable[[Responses], bool] | None = None
+    # HCR-20 V3: each item is also rated for its relevance to the person.
+    relevance: bool = False
+
+    @property
+    def is_number(self) -> bool:
+        return not self.choices
+
+    def applies_to(self, facts: Responses) -> bool:
+        return self.applies is None or self.applies(facts)
+
+    def parse(self, raw) -> object:
+        """The stored value of a response, or ValueError with a message for the assessor."""
+        if raw is None or raw == "":
+            raise ValueError(_("Rate this item."))
+        if self.choices:
+            value = str(raw)
+            if value not in {c.value for c in self.choices}:
+                raise ValueError(_("Choose one of the ratings offered."))
+            return value
+        try:
+            number = Decimal(str(raw).replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(_("Enter a number.")) from None
+        if number != round(number, self.decimals):
+            raise ValueError(
+                _("Use at most %(decimals)d decimal(s).") % {"decimals": self.decimals}
+            )
+        if (self.minimum is not None and number < self.minimum) or (
+            self.maximum is not None and number > self.maximum
+        ):
+            raise ValueError(
+                _("Enter a number from %(min)s to %(max)s.")
+                % {"min": self.minimum, "max": self.maximum}
+            )
+        return str(number) if self.decimals else int(number)
+
+    def points(self, value) -> int:
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.points or 0
+        return 0
+
+
+@dataclass(frozen=True)
+class Band:
+    code: str
+    label: str
+    lower: int | None  # inclusive; None: no lower bound
+    upper: int | None  # inclusive; None: no upper bound
+
+    def contains(self, total: int) -> bool:
+        return (self.lower is None or total >= self.lower) and (
+            self.upper is None or total <= self.upper
+        )
+
+
+@dataclass(frozen=True)
+class BandTable:
+    """A versioned lookup from a total to a level; an assessment records which one it used."""
+
+    version: str
+    name: str
+    bands: tuple[Band, ...]
+
+    def level(self, total: int) -> Band:
+        for band in self.bands:
+            if band.contains(total):
+                return band
+        raise ValueError(f"{total} is outside every band of {self.version}")
+
+
+@dataclass(frozen=True)
+class Scores:
+    totals: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, Band] = field(default_factory=dict)  # band table version → band
+
+
+YES_NO = (Choice("no", _("No"), 0), Choice("yes", _("Yes"), 1))
+LOW_MODERATE_HIGH = (
+    Choice("low", _("Low")),
+    Choice("moderate", _("Moderate")),
+    Choice("high", _("High")),
+)
+
+
+class Instrument:
+    """Subclasses set the class attributes and, for actuarial tools, `score`."""
+
+    code: str = ""
+    name: str = ""
+    version: str = ""
+    kind: str = ""  # "actuarial", "dynamic" or "structured judgement"
+    # Context the assessor records first (eligibility, which items apply).
+    facts: tuple[Item, ...] = ()
+    items: tuple[Item, ...] = ()
+    # Structured professional judgement: the summary the clinician decides; no score does.
+    judgements: tuple[Item, ...] = ()
+    band_tables: tuple[BandTable, ...] = ()
+    total_range: tuple[int, int] | None = None
+    reassess_months: int | None = None
+    relevance_choices: tuple[Choice, ...] = LOW_MODERATE_HIGH
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+    @property
+    def is_scored(self) -> bool:
+        return self.total_range is not None
+
+    def applicable_items(self, facts: Responses) -> list[Item]:
+        return [item for item in self.items if item.applies_to(facts)]
+
+    def eligibility(self, *, facts: Responses, responses: Responses, sex: str) -> list[str]:
+        """Reasons the instrument must not be used for this person; empty when it may."""
+        return []
+
+    def clean(
+        self, *, facts: Responses, responses: Responses, judgements: Responses, sex: str
+    ) -> tuple[dict, dict, dict, dict[str, list[str]]]:
+        """Parse everything; return (facts, responses, judgements, errors by field name).
+
+        Errors of eligibility (the instrument does not fit this person) come under "__all__".
+        """
+        errors: dict[str, list[str]] = {}
+
+        def parse_all(items, raw, prefix):
+            parsed = {}
+            for item in items:
+                try:
+                    parsed[item.code] = item.parse(raw.get(item.code))
+                except ValueError as error:
+                    errors[f"{prefix}{item.code}"] = [str(error)]
+            return parsed
+
+        clean_facts = parse_all(self.facts, facts, "fact_")
+        clean_responses = parse_all(self.applicable_items(clean_facts), responses, "item_")
+        relevance = {}
+        for item in self.applicable_items(clean_facts):
+            if item.relevance:
+                value = responses.get(f"{item.code}_relevance") or ""
+                if value and value not in {c.value for c in self.relevance_choices}:
+                    errors[f"item_{item.code}_relevance"] = [str(_("Choose a relevance rating."))]
+                elif value:
+                    relevance[f"{item.code}_relevance"] = value
+        clean_responses.update(relevance)
+        clean_judgements = parse_all(self.judgements, judgements, "judgement_")
+        if not errors:
+            reasons = self.eligibility(facts=clean_facts, responses=clean_responses, sex=sex)
+            if reasons:
+                errors["__all__"] = [str(reason) for reason in reasons]
+        return clean_facts, clean_responses, clean_judgements, errors
+
+    def score(self, *, facts: Responses, responses: Responses) -> Scores:
+        """Totals and levels, from parsed responses. Unscored instruments return nothing."""
+        return Scores()

@@ -1,0 +1,142 @@
+"""Risk assessment workflows: draft, sign (final), amend (a new version)."""
+
+import datetime
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import instruments
+from assessments.models import Assessment
+from audit.services import Action, record_access
+
+
+def _errors(errors: dict[str, list[str]]) -> ValidationError:
+    return ValidationError(
+        {NON_FIELD_ERRORS if key == "__all__" else key: value for key, value in errors.items()}
+    )
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    actor,
+    patient,
+    instrument: str,
+    assessed_on: datetime.date,
+    facts: dict,
+    responses: dict,
+    judgements: dict | None = None,
+    level_override: str = "",
+    override_reason: str = "",
+    trained_assessor: bool = False,
+    complete: bool = False,
+    assessment: Assessment | None = None,
+) -> Assessment:
+    """Create a draft, or update one: responses are checked against the instrument and the
+    totals computed here, never taken from the caller."""
+    if instrument not in instruments.INSTRUMENTS:
+        raise ValidationError({"instrument": _("Unknown instrument.")})
+    definition = instruments.get(instrument)
+    if assessment is not None:
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.is_signed:
+            raise ValidationError(_("This assessment is signed and final: amend it instead."))
+        if assessment.assessor_id != actor.pk:
+            raise ValidationError(_("Only the assessor can change a draft."))
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("The assessment date cannot be in the future.")})
+    clean_facts, clean_responses, clean_judgements, errors = definition.clean(
+        facts=facts, responses=responses, judgements=judgements or {}, sex=patient.sex
+    )
+    if errors:
+        raise _errors(errors)
+    scores = definition.score(facts=clean_facts, responses=clean_responses)
+    if level_override:
+        table = definition.band_tables[0] if definition.band_tables else None
+        if table is None or level_override not in {b.code for b in table.bands}:
+            raise ValidationError({"level_override": _("Choose one of the instrument's levels.")})
+        if not override_reason.strip():
+            raise ValidationError(
+                {"override_reason": _("Say why the computed level is set aside.")}
+            )
+    fields = {
+        "facts": clean_facts,
+        "responses": clean_responses,
+        "judgements": clean_judgements,
+        "totals": scores.totals,
+        "levels": {version: band.code for version, band in scores.levels.items()},
+        "level_override": level_override,
+        "override_reason": override_reason.strip() if level_override else "",
+        "trained_assessor": trained_assessor,
+        "complete": complete,
+        "assessed_on": assessed_on,
+    }
+    if assessment is None:
+        assessment = Assessment(
+            patient=patient,
+            instrument=instrument,
+            instrument_version=definition.version,
+            assessor=actor,
+            **fields,
+        )
+        action = Action.CREATE
+    else:
+        for name, value in fields.items():
+            setattr(assessment, name, value)
+        action = Action.UPDATE
+    assessment.save()
+    record_access(actor=actor, action=action, patient=patient, obj=assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_sign(*, actor, assessment: Assessment) -> Assessment:
+    """Sign a draft: from then on it never changes; its next-due date is set."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_signed:
+        raise ValidationError(_("This assessment is already signed."))
+    if assessment.assessor_id != actor.pk:
+        raise ValidationError(_("Only the assessor can sign."))
+    missing = {}
+    if not assessment.trained_assessor:
+        missing["trained_assessor"] = _("Attest that you are trained to use this instrument.")
+    if not assessment.complete:
+        missing["complete"] = _("Attest that every item was rated from sufficient information.")
+    if missing:
+        raise ValidationError(missing)
+    assessment.status = Assessment.Status.SIGNED
+    assessment.signed_at = timezone.now()
+    assessment.next_due_on = assessment.due_after()
+    assessment.save()
+    record_access(actor=actor, action=Action.UPDATE, patient=assessment.patient, obj=assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_amend(*, actor, assessment: Assessment) -> Assessment:
+    """Start a new version of a signed assessment; the signed one stays as it was."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_signed:
+        raise ValidationError(_("Only a signed assessment is amended; edit the draft instead."))
+    if Assessment.objects.filter(amends=assessment).exists():
+        raise ValidationError(_("This assessment already has an amendment."))
+    amendment = Assessment(
+        patient=assessment.patient,
+        instrument=assessment.instrument,
+        instrument_version=assessment.definition.version,
+        assessor=actor,
+        assessed_on=timezone.localdate(),
+        facts=assessment.facts,
+        responses=assessment.responses,
+        judgements=assessment.judgements,
+        totals=assessment.totals,
+        levels=assessment.levels,
+        level_override=assessment.level_override,
+        override_reason=assessment.override_reason,
+        amends=assessment,
+    )
+    amendment.save()
+    record_access(actor=actor, action=Action.CREATE, patient=assessment.patient, obj=amendment)
+    return amendment
