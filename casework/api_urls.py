@@ -1,5 +1,6 @@
 from django.urls import path
 
+from assessments import api as assessments
 from casework.api import groups, notes, patients, sessions
 
 # As for the pages: every patient-scoped endpoint lives under patients/<patient_id>/.
@@ -107,5 +108,26 @@ urlpatterns += [
         "groups/<int:group_id>/sessions/<int:appointment_id>/attendance/",
         groups.GroupAttendanceAPI.as_view(),
         name="group_attendance",
+    ),
+    path("instruments/", assessments.InstrumentListAPI.as_view(), name="instrument_list"),
+    path(
+        "patients/<int:patient_id>/assessments/",
+        assessments.AssessmentListAPI.as_view(),
+        name="assessment_list",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/<int:assessment_id>/",
+        assessments.AssessmentDetailAPI.as_view(),
+        name="assessment_detail",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/<int:assessment_id>/sign/",
+        assessments.AssessmentSignAPI.as_view(),
+        name="assessment_sign",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/<int:assessment_id>/amend/",
+        assessments.AssessmentAmendAPI.as_view(),
+        name="assessment_amend",
     ),
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     # Anyone may pick a language, including on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("casework.urls")),
+    path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include(("casework.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -45,6 +45,9 @@ def test_the_admin_holds_reference_data_and_never_patient_data():
         "casework.Episode",
         "casework.CareTeamMembership",
         "audit.AccessEvent",
+        "assessments.Assessment",
+        "casework.ClinicalNote",
+        "casework.Attendance",
     }
 
 

@@ -6,6 +6,7 @@ names, points, bands and arithmetic are shipped; never the manuals' text.
 """
 
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -190,3 +191,26 @@ class Instrument:
     def score(self, *, facts: Responses, responses: Responses) -> Scores:
         """Totals and levels, from parsed responses. Unscored instruments return nothing."""
         return Scores()
+
+    def points_so_far(self, parsed: Responses, facts: Responses) -> int:
+        """The points of the items rated so far (the live total while the form is filled)."""
+        return sum(
+            item.points(parsed[item.code])
+            for item in self.applicable_items(facts)
+            if item.code in parsed and item.choices
+        )
+
+    def running_total(self, *, facts: Responses, responses: Responses) -> tuple[int, int, int]:
+        """(points so far, items rated, items to rate), from raw form values."""
+
+        def parse_what_can_be(items, raw) -> dict:
+            parsed = {}
+            for item in items:
+                with suppress(ValueError):
+                    parsed[item.code] = item.parse(raw.get(item.code))
+            return parsed
+
+        parsed_facts = parse_what_can_be(self.facts, facts)
+        items = self.applicable_items(parsed_facts)
+        parsed = parse_what_can_be(items, responses)
+        return self.points_so_far(parsed, parsed_facts), len(parsed), len(items)

@@ -142,6 +142,16 @@ class Static99R(Instrument):
                 points[item.code] = item.points(responses[item.code])
         return points
 
+    def points_so_far(self, parsed, facts) -> int:
+        points = super().points_so_far(parsed, facts)
+        if "1" in parsed:
+            points += age_points(Decimal(str(parsed["1"])))
+        if "5c" in parsed or "5v" in parsed:
+            points += prior_sex_offence_points(int(parsed.get("5c", 0)), int(parsed.get("5v", 0)))
+        if "6" in parsed:
+            points += 1 if int(parsed["6"]) >= 4 else 0
+        return points
+
     def score(self, *, facts, responses) -> Scores:
         total = sum(self.item_points(responses).values())
         return Scores(

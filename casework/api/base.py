@@ -1,8 +1,10 @@
 """What every API view stands on: authentication, the patient door, errors as 400s."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import permissions, serializers
+from rest_framework.settings import api_settings
 
 from audit.services import Action, record_access
 from casework import selectors
@@ -12,11 +14,15 @@ from casework.permissions import (
 
 
 def call_service(service, **kwargs):
-    """Run a service; its ValidationError becomes a 400 with field errors."""
+    """Run a service; its ValidationError becomes a 400 with field errors (and errors about
+    the whole request under non_field_errors, as DRF names them)."""
     try:
         return service(**kwargs)
     except DjangoValidationError as error:
-        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        detail = serializers.as_serializer_error(error)
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        raise serializers.ValidationError(detail) from error
 
 
 class ClinicAPIMixin:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
+from assessments import selectors as assessment_selectors
 from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors, services
 from casework.forms import AppointmentForm, CancelForm, OutcomeForm, RescheduleForm
@@ -104,12 +105,16 @@ class TodoView(CaseworkRoleRequired, TemplateView):
         user = self.request.user
         awaiting = list(selectors.awaiting_outcome(user))
         evidence = list(selectors.awaiting_evidence(user))
+        assessments = list(assessment_selectors.due_for_clinician(user))
         record_listing(
             actor=user,
             patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]
-            + [a.patient for a in evidence],
+            + [a.patient for a in evidence]
+            + [a.patient for a in assessments],
         )
-        return super().get_context_data(awaiting=awaiting, evidence=evidence, **kwargs)
+        return super().get_context_data(
+            awaiting=awaiting, evidence=evidence, assessments=assessments, **kwargs
+        )
 
 
 class AppointmentMixin(PatientScopedMixin):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from accounts.roles import Role
+from assessments import selectors as assessment_selectors
 from audit.permissions import can_read_access_log
 from audit.services import record_listing
 from casework import permissions, selectors, services
@@ -177,6 +178,8 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
                 patient.group_memberships.filter(left_on__isnull=True).select_related("group")
             ),
             kept_apart=selectors.non_associations_of(patient),
+            # Due dates only: items, totals and levels belong to the clinical zone.
+            assessments_due=assessment_selectors.due_dates(patient),
             can_read_clinical=selectors.patients_visible_to(user, zone=permissions.Zone.CLINICAL)
             .filter(pk=patient.pk)
             .exists(),

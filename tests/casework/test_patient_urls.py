@@ -8,10 +8,11 @@ tests without anyone remembering to write them.
 import pytest
 from django.urls import reverse
 
+from assessments import services as assessment_services
 from audit.models import AccessEvent
 from casework import services
 from casework.models import CareTeamMembership, Episode, Mandate, Patient
-from tests.factories import book, record
+from tests.factories import at, book, record
 from tests.url_walk import routes
 
 # URLs that take neither a patient id nor a group id: each shows only what its own view
@@ -24,6 +25,7 @@ NOT_PATIENT_SCOPED = {
     "casework:calendar_ics",
     "casework:group_list",
     "casework:group_create",
+    "api:instrument_list",
     "home",
     "login",
     "logout",
@@ -86,7 +88,17 @@ def url_kwargs(patient, treating_psychologist):
         appointment=first,
         text="Session note",
     )
+    assessment = assessment_services.assessment_save(
+        actor=treating_psychologist,
+        patient=patient,
+        instrument="acute2007",
+        assessed_on=at(-1).date(),
+        facts={},
+        responses={str(n): "0" for n in range(1, 8)},
+    )
     return {
+        "assessment_id": assessment.pk,
+        "instrument": "acute2007",
         "patient_id": patient.pk,
         "mandate_id": patient.mandates.get().pk,
         "episode_id": patient.episodes.get().pk,

@@ -1,0 +1,90 @@
+"""Reads of assessments. The clinical zone: callers resolve the patient with Zone.CLINICAL."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from assessments import instruments
+from assessments.models import Assessment, RiskCombination, Static99RNorm
+
+
+def history(patient) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(patient=patient)
+        .select_related("assessor", "amends")
+        .order_by("instrument", "-assessed_on", "-pk")
+    )
+
+
+def _current() -> QuerySet[Assessment]:
+    """The standing assessments: signed, with no newer signed one of the same instrument for
+    the same patient (an amendment is newer than what it amends)."""
+    newer = Assessment.objects.filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk")),
+        patient=OuterRef("patient"),
+        instrument=OuterRef("instrument"),
+        status=Assessment.Status.SIGNED,
+    )
+    return Assessment.objects.filter(status=Assessment.Status.SIGNED).exclude(Exists(newer))
+
+
+def current_by_instrument(patient) -> dict[str, Assessment]:
+    """The standing assessment of each instrument for this patient."""
+    return {a.instrument: a for a in _current().filter(patient=patient)}
+
+
+def due_dates(patient) -> list[tuple[str, datetime.date, bool]]:
+    """Instrument, next due date, overdue: all an administrator may know of assessments."""
+    today = timezone.localdate()
+    return [
+        (assessment.definition.name, assessment.next_due_on, assessment.next_due_on < today)
+        for assessment in current_by_instrument(patient).values()
+        if assessment.next_due_on
+    ]
+
+
+def due_for_clinician(clinician, *, within_days: int = 14) -> QuerySet[Assessment]:
+    """Standing assessments of the clinician's patients due within the days given, or overdue."""
+    horizon = timezone.localdate() + datetime.timedelta(days=within_days)
+    return (
+        _current()
+        .filter(
+            next_due_on__lte=horizon,
+            patient__care_team__clinician=clinician,
+            patient__care_team__ends_on__isnull=True,
+        )
+        .select_related("patient")
+        .order_by("next_due_on", "pk")
+        .distinct()
+    )
+
+
+def norms_for(assessment: Assessment) -> list[Static99RNorm]:
+    if assessment.instrument != "static99r" or "total" not in assessment.totals:
+        return []
+    return list(Static99RNorm.objects.filter(score=assessment.totals["total"]))
+
+
+def combination_for(patient) -> RiskCombination | None:
+    """The clinic's combined level for the current Static-99R and STABLE-2007, if entered."""
+    current = current_by_instrument(patient)
+    static, stable = current.get("static99r"), current.get("stable2007")
+    if not (static and stable and static.final_level and stable.final_level):
+        return None
+    return RiskCombination.objects.filter(
+        static_level=static.final_level.code, stable_band=stable.final_level.code
+    ).first()
+
+
+def trend(patient, code: str) -> list[tuple[datetime.date, int]]:
+    """(date, total) of the signed assessments of a scored instrument, oldest first."""
+    definition = instruments.get(code)
+    if not definition.is_scored:
+        return []
+    key = "general" if code == "acute2007" else "total"
+    rows = Assessment.objects.filter(
+        patient=patient, instrument=code, status=Assessment.Status.SIGNED
+    ).order_by("assessed_on", "pk")
+    return [(a.assessed_on, a.totals[key]) for a in rows if key in a.totals]

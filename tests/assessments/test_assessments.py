@@ -1,0 +1,342 @@
+"""Assessments through the services, the pages and the API: drafts, signing, amendments,
+refusals, and who may see what."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from assessments import services
+from assessments.models import Assessment, SignedAssessmentError, Static99RNorm
+from tests.factories import register_patient
+
+STATIC = {
+    "1": "45.0",
+    "2": "no",
+    "3": "no",
+    "4": "yes",
+    "5c": 2,
+    "5v": 1,
+    "6": 4,
+    "7": "no",
+    "8": "yes",
+    "9": "no",
+    "10": "no",
+}  # -1 +1 +1 +1 +1 +1 = 4 → IVa
+
+
+def save(patient, user, instrument="static99r", responses=None, facts=None, **options):
+    defaults = {
+        "static99r": ({"non_contact_only": "no"}, STATIC),
+        "stable2007": ({"child_victims": "no"}, {str(n): "1" for n in range(1, 14)}),
+    }
+    default_facts, default_responses = defaults[instrument]
+    return services.assessment_save(
+        actor=user,
+        patient=patient,
+        instrument=instrument,
+        assessed_on=options.pop("assessed_on", datetime.date(2026, 11, 2)),
+        facts=default_facts if facts is None else facts,
+        responses=default_responses if responses is None else responses,
+        trained_assessor=options.pop("trained_assessor", True),
+        complete=options.pop("complete", True),
+        **options,
+    )
+
+
+@pytest.fixture
+def signed(patient, treating_psychologist):
+    return services.assessment_sign(
+        actor=treating_psychologist, assessment=save(patient, treating_psychologist)
+    )
+
+
+# --- Services ---------------------------------------------------------------------------------
+
+
+def test_the_server_computes_totals_and_levels(patient, treating_psychologist):
+    assessment = save(patient, treating_psychologist)
+
+    assert assessment.totals == {"total": 4}
+    assert assessment.levels == {"static99r-2016": "IVa", "static99r-2003": "moderate-high"}
+    assert assessment.final_level.code == "IVa"
+
+
+def test_signing_needs_both_attestations(patient, treating_psychologist):
+    draft = save(patient, treating_psychologist, trained_assessor=False, complete=False)
+
+    with pytest.raises(ValidationError) as error:
+        services.assessment_sign(actor=treating_psychologist, assessment=draft)
+
+    assert set(error.value.message_dict) == {"trained_assessor", "complete"}
+
+
+def test_signing_sets_the_next_due_date_from_the_instrument(patient, treating_psychologist):
+    stable = services.assessment_sign(
+        actor=treating_psychologist, assessment=save(patient, treating_psychologist, "stable2007")
+    )
+
+    assert stable.next_due_on == datetime.date(2027, 5, 2)  # every six months
+    assert stable.totals == {"total": 12} and stable.levels == {"stable2007-nominal": "high"}
+
+
+def test_a_signed_assessment_is_final(signed, patient, treating_psychologist):
+    assert signed.next_due_on is None  # Static-99R: re-scored only when the facts change
+    with pytest.raises(ValidationError):
+        save(patient, treating_psychologist, assessment=signed)
+    signed.refresh_from_db()
+    signed.responses["4"] = "no"
+    with pytest.raises(SignedAssessmentError):
+        signed.save()
+    with pytest.raises(SignedAssessmentError):
+        signed.delete()
+
+
+def test_an_amendment_is_a_new_version_and_both_are_kept(signed, patient, treating_psychologist):
+    amendment = services.assessment_amend(actor=treating_psychologist, assessment=signed)
+    corrected = save(
+        patient, treating_psychologist, assessment=amendment, responses={**STATIC, "4": "no"}
+    )
+    services.assessment_sign(actor=treating_psychologist, assessment=corrected)
+
+    old, new = Assessment.objects.get(pk=signed.pk), Assessment.objects.get(pk=amendment.pk)
+    assert (old.totals, new.totals) == ({"total": 4}, {"total": 3})
+    assert new.amends == old and old.is_signed and new.is_signed
+    with pytest.raises(ValidationError):
+        services.assessment_amend(actor=treating_psychologist, assessment=signed)
+
+
+def test_overriding_the_level_needs_a_reason(patient, treating_psychologist):
+    with pytest.raises(ValidationError) as error:
+        save(patient, treating_psychologist, level_override="III")
+    assert "override_reason" in error.value.message_dict
+
+    kept = save(
+        patient,
+        treating_psychologist,
+        level_override="III",
+        override_reason="Offence history overstated by a single episode.",
+    )
+    assert (kept.primary_level.code, kept.final_level.code) == ("IVa", "III")
+
+
+def test_an_ineligible_person_is_refused_with_the_reason(
+    administrator, treating_psychologist, clinical_lead
+):
+    woman = register_patient(administrator, sex="female", last_name="Woman")
+
+    with pytest.raises(ValidationError) as error:
+        save(woman, clinical_lead)
+
+    assert "not for women" in " ".join(error.value.messages)
+    assert not Assessment.objects.exists()
+
+
+def test_only_the_assessor_changes_or_signs_a_draft(patient, treating_psychologist, clinical_lead):
+    draft = save(patient, treating_psychologist)
+
+    with pytest.raises(ValidationError):
+        services.assessment_sign(actor=clinical_lead, assessment=draft)
+    with pytest.raises(ValidationError):
+        save(patient, clinical_lead, assessment=draft)
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def form_data(**changes):
+    data = {
+        "assessed_on": "2026-11-02",
+        "fact_non_contact_only": "no",
+        "trained_assessor": "on",
+        "complete": "on",
+    }
+    data.update({f"item_{k}": v for k, v in STATIC.items()})
+    data.update(changes)
+    return data
+
+
+def test_the_form_is_generated_from_the_definition_and_saves_a_draft(
+    patient, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    url = reverse("assessments:create", args=[patient.pk, "static99r"])
+
+    page = client.get(url).content.decode()
+    response = client.post(url, form_data())
+
+    assert "Age at release from index sex offence" in page
+    assert 'hx-post="' in page and 'hx-trigger="load, change"' in page
+    assessment = Assessment.objects.get()
+    assert response["Location"] == assessment.get_absolute_url()
+    assert "Level IVa: above average risk" in client.get(response["Location"]).content.decode()
+
+
+def test_the_page_refuses_an_ineligible_person_with_the_reason(
+    patient, treating_psychologist, client_for
+):
+    url = reverse("assessments:create", args=[patient.pk, "static99r"])
+
+    response = client_for(treating_psychologist).post(url, form_data(fact_non_contact_only="yes"))
+
+    assert response.status_code == 200
+    assert "non-contact (category B)" in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_a_bad_rating_is_shown_on_its_field(patient, treating_psychologist, client_for):
+    url = reverse("assessments:create", args=[patient.pk, "static99r"])
+
+    response = client_for(treating_psychologist).post(url, form_data(item_1="34.95"))
+
+    assert response.context["form"].errors["item_1"] == ["Use at most 1 decimal(s)."]
+
+
+def test_the_live_total_adds_up_what_is_rated(patient, treating_psychologist, client_for):
+    url = reverse("assessments:running_total", args=[patient.pk, "static99r"])
+
+    response = client_for(treating_psychologist).post(
+        url, {"fact_non_contact_only": "no", "item_1": "30.0", "item_4": "yes"}
+    )
+
+    text = response.content.decode()
+    assert "Total so far: 2" in text and "(2 of 11 items rated)" in text
+
+
+def test_a_signed_assessment_cannot_be_edited_on_its_page(
+    signed, patient, treating_psychologist, client_for
+):
+    url = reverse("assessments:update", args=[patient.pk, signed.pk])
+
+    response = client_for(treating_psychologist).post(url, form_data(item_4="no"))
+
+    assert "signed and final" in response.content.decode()
+    assert Assessment.objects.get(pk=signed.pk).totals == {"total": 4}
+
+
+def test_norms_show_only_once_the_clinic_has_entered_them(
+    signed, patient, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    assert (
+        "Estimated sexual recidivism" not in client.get(signed.get_absolute_url()).content.decode()
+    )
+
+    Static99RNorm.objects.create(
+        score=4, window_years=5, estimate_percent="11.30", source="Clinic table"
+    )
+
+    assert "11.30% at 5 years" in client.get(signed.get_absolute_url()).content.decode()
+
+
+def test_the_history_draws_a_trend_of_signed_totals(
+    signed, patient, treating_psychologist, client_for
+):
+    page = (
+        client_for(treating_psychologist)
+        .get(reverse("assessments:list", args=[patient.pk]))
+        .content.decode()
+    )
+
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert "Static-99R: 02/11/2026: 4" in page
+
+
+def test_an_administrator_sees_due_dates_never_items_totals_or_levels(
+    patient, treating_psychologist, administrator, client_for
+):
+    services.assessment_sign(
+        actor=treating_psychologist, assessment=save(patient, treating_psychologist, "stable2007")
+    )
+    client = client_for(administrator)
+
+    page = client.get(patient.get_absolute_url()).content.decode()
+
+    assert "STABLE-2007: 2 May 2027" in page
+    assert "High" not in page and "Risk assessments</a>" not in page
+    assert client.get(reverse("assessments:list", args=[patient.pk])).status_code == 404
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_creates_signs_and_amends(patient, treating_psychologist):
+    url = reverse("api:assessment_list", args=[patient.pk])
+    body = {
+        "instrument": "static99r",
+        "assessed_on": "2026-11-02",
+        "facts": {"non_contact_only": "no"},
+        "responses": STATIC,
+        "trained_assessor": True,
+        "complete": True,
+    }
+
+    created = api(treating_psychologist).post(url, body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["totals"] == {"total": 4} and created.json()["level"] == "IVa"
+    detail = reverse("api:assessment_detail", args=[patient.pk, created.json()["id"]])
+    sign = reverse("api:assessment_sign", args=[patient.pk, created.json()["id"]])
+    amend = reverse("api:assessment_amend", args=[patient.pk, created.json()["id"]])
+
+    assert api(treating_psychologist).post(sign).json()["status"] == "signed"
+    assert (
+        api(treating_psychologist).patch(detail, {"responses": {}}, format="json").status_code
+        == 405
+    )
+    assert api(treating_psychologist).post(sign).status_code == 400
+    amended = api(treating_psychologist).post(amend)
+    assert amended.status_code == 201 and amended.json()["amends"] == created.json()["id"]
+
+
+def test_the_api_refuses_bad_ratings_and_ineligible_people(patient, treating_psychologist):
+    url = reverse("api:assessment_list", args=[patient.pk])
+    body = {
+        "instrument": "static99r",
+        "assessed_on": "2026-11-02",
+        "facts": {"non_contact_only": "yes"},
+        "responses": {**STATIC, "3": "maybe"},
+    }
+
+    bad = api(treating_psychologist).post(url, body, format="json")
+    ineligible = api(treating_psychologist).post(url, {**body, "responses": STATIC}, format="json")
+
+    assert bad.status_code == 400 and "item_3" in bad.json()
+    assert ineligible.status_code == 400
+    assert "non-contact" in " ".join(ineligible.json()["non_field_errors"])
+    assert not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["administrator", "other_psychologist"])
+def test_administrators_and_other_psychologists_get_404_in_the_api(
+    persona, request, signed, patient
+):
+    client = api(request.getfixturevalue(persona))
+
+    assert client.get(reverse("api:assessment_list", args=[patient.pk])).status_code == 404
+    assert (
+        client.get(reverse("api:assessment_detail", args=[patient.pk, signed.pk])).status_code
+        == 404
+    )
+
+
+def test_the_instrument_definitions_are_readable_by_clinicians_only(
+    treating_psychologist, helpline_listener
+):
+    listed = api(treating_psychologist).get(reverse("api:instrument_list"))
+
+    assert [i["code"] for i in listed.json()] == [
+        "static99r",
+        "stable2007",
+        "acute2007",
+        "svr20",
+        "hcr20v3",
+    ]
+    assert api(helpline_listener).get(reverse("api:instrument_list")).status_code == 403
