@@ -200,3 +200,23 @@ class RiskCombination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.static_level} × {self.stable_band} → {self.combined_level}"
+
+
+class DueReminder(models.Model):
+    """One e-mail a day at most per clinician about assessments due or overdue."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_on = models.DateField()
+    due = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("assessment reminder")
+        verbose_name_plural = _("assessment reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["clinician", "sent_on"], name="due_reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} {self.sent_on}"

@@ -45,9 +45,11 @@ def due_dates(patient) -> list[tuple[str, datetime.date, bool]]:
     ]
 
 
-def due_for_clinician(clinician, *, within_days: int = 14) -> QuerySet[Assessment]:
+def due_for_clinician(
+    clinician, *, within_days: int = 14, today: datetime.date | None = None
+) -> QuerySet[Assessment]:
     """Standing assessments of the clinician's patients due within the days given, or overdue."""
-    horizon = timezone.localdate() + datetime.timedelta(days=within_days)
+    horizon = (today or timezone.localdate()) + datetime.timedelta(days=within_days)
     return (
         _current()
         .filter(

@@ -140,3 +140,57 @@ def assessment_amend(*, actor, assessment: Assessment) -> Assessment:
     amendment.save()
     record_access(actor=actor, action=Action.CREATE, patient=assessment.patient, obj=amendment)
     return amendment
+
+
+def due_reminders_send(*, today: datetime.date | None = None, within_days: int = 14) -> int:
+    """E-mail each clinician, once a day at most, the assessments due soon or overdue."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from assessments.models import DueReminder
+    from assessments.selectors import due_for_clinician
+
+    today = today or timezone.localdate()
+    clinicians = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            care_team_memberships__ends_on__isnull=True,
+            care_team_memberships__patient__assessments__next_due_on__lte=today
+            + datetime.timedelta(days=within_days),
+        )
+        .distinct()
+    )
+    sent = 0
+    for clinician in clinicians:
+        due = list(due_for_clinician(clinician, within_days=within_days, today=today))
+        if not due:
+            continue
+        with transaction.atomic():
+            _reminder, created = DueReminder.objects.get_or_create(
+                clinician=clinician, sent_on=today, defaults={"due": len(due)}
+            )
+        if not created or not clinician.email:
+            continue
+        lines = [
+            f"- {a.next_due_on:%d/%m/%Y}  {a.patient.file_number}  {a.definition.name}"
+            + ("  " + _("overdue") if a.next_due_on < today else "")
+            for a in due
+        ]
+        send_mail(
+            ngettext("%(count)d risk assessment due", "%(count)d risk assessments due", len(due))
+            % {"count": len(due)},
+            _("These assessments are due within two weeks, or overdue:")
+            + "\n\n"
+            + "\n".join(lines)
+            + "\n\n"
+            + settings.SITE_URL
+            + reverse("casework:todo"),
+            None,
+            [clinician.email],
+        )
+        sent += 1
+    return sent

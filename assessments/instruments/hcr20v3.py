@@ -44,7 +44,7 @@ class HCR20V3(Instrument):
     code = "hcr20v3"
     name = "HCR-20 V3"
     version = "3"
-    kind = "structured judgement"
+    kind = _("structured judgement")
     reassess_months = 6
     items = tuple(
         Item(code, name, N_P_Y, domain=domain, relevance=True) for code, domain, name in FACTORS

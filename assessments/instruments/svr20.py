@@ -42,7 +42,7 @@ class SVR20(Instrument):
     code = "svr20"
     name = "SVR-20"
     version = "1"
-    kind = "structured judgement"
+    kind = _("structured judgement")
     reassess_months = 12
     items = tuple(
         Item(str(number), name, N_Q_Y, domain=domain)

@@ -235,6 +235,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.send_outcome_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "assessment-reminders": {
+        "task": "assessments.tasks.send_due_reminders",
+        "schedule": crontab(hour=7, minute=35),
+    },
     "audit-verify-nightly": {
         "task": "audit.tasks.verify_access_log",
         "schedule": crontab(hour=3, minute=15),

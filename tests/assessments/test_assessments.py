@@ -340,3 +340,23 @@ def test_the_instrument_definitions_are_readable_by_clinicians_only(
         "hcr20v3",
     ]
     assert api(helpline_listener).get(reverse("api:instrument_list")).status_code == 403
+
+
+def test_clinicians_hear_once_a_day_of_assessments_due(patient, treating_psychologist):
+    from django.core import mail
+
+    stable = services.assessment_sign(
+        actor=treating_psychologist,
+        assessment=save(
+            patient, treating_psychologist, "stable2007", assessed_on=datetime.date(2026, 5, 1)
+        ),
+    )  # due 1 November 2026
+    today = datetime.date(2026, 11, 20)  # whatever the real date
+
+    assert services.due_reminders_send(today=today) == 1
+    assert services.due_reminders_send(today=today) == 0
+    message = mail.outbox[0]
+    assert message.subject == "1 risk assessment due"
+    assert f"01/11/2026  {patient.file_number}  STABLE-2007  overdue" in message.body
+    assert patient.last_name not in message.body
+    assert stable.next_due_on == datetime.date(2026, 11, 1)

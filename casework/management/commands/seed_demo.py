@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
+from assessments import services as assessment_services
 from casework import services
 from casework.models import (
     Appointment,
@@ -305,7 +306,45 @@ class Command(BaseCommand):
                 self._patient(rng, today, stage, authorities, contacts, admins, psychologists, lead)
         self._sessions(rng, admins[0])
         self._group(rng, admins[0], psychologists)
+        self._assessments(rng)
         services.compliance_evaluate()
+
+    def _assessments(self, rng):
+        """Static-99R and STABLE-2007 for one patient in treatment in three; some are due."""
+        today = timezone.localdate()
+        in_treatment = Patient.objects.filter(status=CareStage.IN_TREATMENT).order_by("pk")
+        for index, patient in enumerate(in_treatment):
+            if index % 3 or patient.sex == "female":
+                continue
+            lead = patient.care_team.get(ends_on__isnull=True, role="lead").clinician
+            assessed = today - datetime.timedelta(days=rng.randint(60, 200))
+            static = {
+                "1": f"{rng.randint(22, 58)}.{rng.randint(0, 9)}",
+                "2": rng.choice(["yes", "no"]),
+                "5c": rng.randint(0, 3),
+                "5v": rng.randint(0, 2),
+                "6": rng.randint(0, 5),
+                **{
+                    code: rng.choice(["no", "no", "yes"])
+                    for code in ("3", "4", "7", "8", "9", "10")
+                },
+            }
+            stable = {str(n): rng.choice(["0", "0", "1", "1", "2"]) for n in range(1, 14)}
+            for instrument, facts, responses in (
+                ("static99r", {"non_contact_only": "no"}, static),
+                ("stable2007", {"child_victims": rng.choice(["yes", "no"])}, stable),
+            ):
+                draft = assessment_services.assessment_save(
+                    actor=lead,
+                    patient=patient,
+                    instrument=instrument,
+                    assessed_on=assessed,
+                    facts=facts,
+                    responses=responses,
+                    trained_assessor=True,
+                    complete=True,
+                )
+                assessment_services.assessment_sign(actor=lead, assessment=draft)
 
     def _sessions(self, rng, admin):
         """Eight weeks of individual sessions for every patient in treatment, and two to come."""
