@@ -7,8 +7,13 @@ from rest_framework.response import Response
 
 from assessments import instruments, services
 from assessments.models import Assessment
-from casework.api.base import ClinicAPIMixin, PatientScopedAPIMixin, call_service
-from casework.permissions import Zone, has_casework_home
+from casework.api.base import (
+    CaseworkHomePermission,
+    ClinicAPIMixin,
+    PatientScopedAPIMixin,
+    call_service,
+)
+from casework.permissions import Zone
 
 
 class ChoiceSerializer(serializers.Serializer):
@@ -82,16 +87,11 @@ class AssessmentCreateSerializer(serializers.Serializer):
     complete = serializers.BooleanField(required=False, default=False)
 
 
-class Casework(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return has_casework_home(request.user)
-
-
 class InstrumentListAPI(ClinicAPIMixin, generics.GenericAPIView):
     """The instruments: items, allowed ratings, reassessment interval (no manual text)."""
 
     serializer_class = InstrumentSerializer
-    permission_classes = [permissions.IsAuthenticated, Casework]
+    permission_classes = [permissions.IsAuthenticated, CaseworkHomePermission]
     pagination_class = None
 
     @extend_schema(responses=InstrumentSerializer(many=True))

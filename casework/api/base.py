@@ -8,9 +8,7 @@ from rest_framework.settings import api_settings
 
 from audit.services import Action, record_access
 from casework import selectors
-from casework.permissions import (
-    Zone,
-)
+from casework.permissions import Zone, has_casework_home
 
 
 def call_service(service, **kwargs):
@@ -58,3 +56,10 @@ class PatientScopedAPIMixin(ClinicAPIMixin):
 
     def is_schema_generation(self) -> bool:
         return getattr(self, "swagger_fake_view", False)
+
+
+class CaseworkHomePermission(permissions.BasePermission):
+    """Clinicians and whoever sees every patient's frame; not helpline or audit staff."""
+
+    def has_permission(self, request, view):
+        return has_casework_home(request.user)

@@ -2,7 +2,6 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,7 +16,12 @@ from rest_framework import exceptions, generics, permissions, serializers, statu
 from rest_framework.response import Response
 
 from casework import selectors, services
-from casework.api.base import ClinicAPIMixin, PatientScopedAPIMixin, call_service
+from casework.api.base import (
+    CaseworkHomePermission,
+    ClinicAPIMixin,
+    PatientScopedAPIMixin,
+    call_service,
+)
 from casework.models import (
     Appointment,
     AppointmentSeries,
@@ -27,7 +31,6 @@ from casework.models import (
 )
 from casework.permissions import (
     can_move_appointment,
-    has_casework_home,
 )
 
 
@@ -42,23 +45,18 @@ class SchedulingConflictError(exceptions.APIException):
 def call_scheduling_service(service, **kwargs):
     """As call_service, but a scheduling conflict is a 409 that lists its warnings: the caller
     may send the same request again with "allow_conflicts": true."""
-    try:
-        return service(**kwargs)
-    except services.SchedulingConflict as conflict:
-        raise SchedulingConflictError({"conflicts": conflict.warnings}) from conflict
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+
+    def run(**arguments):
+        try:
+            return service(**arguments)
+        except services.SchedulingConflict as conflict:
+            raise SchedulingConflictError({"conflicts": conflict.warnings}) from conflict
+
+    return call_service(run, **kwargs)
 
 
 def _active_users():
     return get_user_model().objects.filter(is_active=True)
-
-
-class CaseworkHomePermission(permissions.BasePermission):
-    """Clinicians and whoever sees every patient's frame; not helpline or audit staff."""
-
-    def has_permission(self, request, view):
-        return has_casework_home(request.user)
 
 
 class ConflictSerializer(serializers.Serializer):

@@ -77,15 +77,15 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
         ]
         record_listing(actor=user, patients=patients)
         step = datetime.timedelta(days=length)
+        # The week view puts today first, in a section of its own.
+        todays = days.pop(today, None) if view == "week" else None
         return super().get_context_data(
             view=view,
             first=first,
             last=first + step - datetime.timedelta(days=1),
             today=today,
-            todays=days.get(today) if view == "week" else None,
-            days=[(d, items) for d, items in days.items() if not (view == "week" and d == today)]
-            if view == "week"
-            else list(days.items()),
+            todays=todays,
+            days=list(days.items()),
             previous=(first - step).isoformat(),
             next=(first + step).isoformat(),
             clinic_wide=self.clinic_wide,
