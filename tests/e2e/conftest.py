@@ -1,7 +1,7 @@
 """Browser journeys: Debian's Chromium driven by Playwright's sync API against a live server.
 
-Never `playwright install` here: it downloads a browser of its own, which fails on this machine.
-The tests skip when /usr/bin/chromium is missing, and fail instead when CI=true.
+Debian's Chromium only: never let Playwright download a browser of its own (that fails on this
+machine). The tests skip when /usr/bin/chromium is missing, and fail instead when CI=true.
 """
 
 import os
