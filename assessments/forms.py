@@ -66,7 +66,7 @@ class AssessmentForm(FieldsetsMixin, forms.Form):
         if instrument.band_tables:
             table = instrument.band_tables[0]
             self.fields["level_override"] = forms.ChoiceField(
-                label=_("Set the computed level aside for"),
+                label=_("Replace the computed level with"),
                 choices=[
                     ("", _("No: keep the computed level")),
                     *((b.code, b.label) for b in table.bands),

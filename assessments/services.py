@@ -119,7 +119,7 @@ def assessment_amend(*, actor, assessment: Assessment) -> Assessment:
     """Start a new version of a signed assessment; the signed one stays as it was."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.is_signed:
-        raise ValidationError(_("Only a signed assessment is amended; edit the draft instead."))
+        raise ValidationError(_("Only a signed assessment can be amended; edit the draft instead."))
     if Assessment.objects.filter(amends=assessment).exists():
         raise ValidationError(_("This assessment already has an amendment."))
     amendment = Assessment(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 Responses = Mapping[str, object]
 
@@ -61,7 +62,12 @@ class Item:
             raise ValueError(_("Enter a number.")) from None
         if number != round(number, self.decimals):
             raise ValueError(
-                _("Use at most %(decimals)d decimal(s).") % {"decimals": self.decimals}
+                ngettext(
+                    "Use at most %(decimals)d decimal.",
+                    "Use at most %(decimals)d decimals.",
+                    self.decimals,
+                )
+                % {"decimals": self.decimals}
             )
         if (self.minimum is not None and number < self.minimum) or (
             self.maximum is not None and number > self.maximum

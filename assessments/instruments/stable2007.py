@@ -43,7 +43,7 @@ class Stable2007(Instrument):
             "child_victims",
             _("Are there child victims?"),
             YES_NO,
-            help=_("Item 3 is rated only when there are."),
+            help=_("Item 3 is rated only when there are child victims."),
         ),
     )
     items = tuple(

@@ -191,7 +191,7 @@ def test_a_bad_rating_is_shown_on_its_field(patient, treating_psychologist, clie
 
     response = client_for(treating_psychologist).post(url, form_data(item_1="34.95"))
 
-    assert response.context["form"].errors["item_1"] == ["Use at most 1 decimal(s)."]
+    assert response.context["form"].errors["item_1"] == ["Use at most 1 decimal."]
 
 
 def test_the_live_total_adds_up_what_is_rated(patient, treating_psychologist, client_for):

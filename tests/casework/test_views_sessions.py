@@ -455,3 +455,27 @@ def test_a_group_session_moves_only_for_its_facilitators_and_managers(
     assert client_for(other_psychologist).get(url).status_code == 403
     assert client_for(treating_psychologist).get(url).status_code == 200
     assert client_for(administrator).get(url).status_code == 200
+
+
+def test_the_todo_page_lists_assessments_due_in_its_body(
+    patient, treating_psychologist, client_for
+):
+    from assessments import services as assessment_services
+
+    draft = assessment_services.assessment_save(
+        actor=treating_psychologist,
+        patient=patient,
+        instrument="acute2007",
+        assessed_on=at(-40).date(),
+        facts={},
+        responses={str(n): "0" for n in range(1, 8)},
+        trained_assessor=True,
+        complete=True,
+    )
+    assessment_services.assessment_sign(actor=treating_psychologist, assessment=draft)
+
+    page = client_for(treating_psychologist).get(reverse("casework:todo")).content.decode()
+
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "ACUTE-2007" not in title
+    assert page.count(f"{patient.file_number}</a> {patient.full_name} — ACUTE-2007") == 1
