@@ -118,21 +118,37 @@ class Assessment(models.Model):
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
 
+    def _primary_table(self):
+        """The instrument's main band table, as this assessment recorded it."""
+        tables = self.definition.band_tables
+        if not tables:
+            return None
+        if tables[0].version in self.levels:
+            return tables[0]
+        # The clinic has changed its bands since: the version this assessment was banded with.
+        return next(
+            (
+                self.definition.band_table(v)
+                for v in sorted(self.levels)
+                if self.definition.band_table(v)
+            ),
+            None,
+        )
+
     @property
     def primary_level(self):
-        """The computed band of the instrument's first table (None for judgement tools)."""
-        tables = self.definition.band_tables
-        if not tables or tables[0].version not in self.levels:
+        """The computed band of the instrument's main table (None for judgement tools)."""
+        table = self._primary_table()
+        if table is None:
             return None
-        code = self.levels[tables[0].version]
-        return next(band for band in tables[0].bands if band.code == code)
+        return next((b for b in table.bands if b.code == self.levels[table.version]), None)
 
     @property
     def final_level(self):
         """The level that counts: the clinician's override if any, else the computed one."""
         if self.level_override:
-            table = self.definition.band_tables[0]
-            return next(band for band in table.bands if band.code == self.level_override)
+            table = self._primary_table() or self.definition.band_tables[0]
+            return next((b for b in table.bands if b.code == self.level_override), None)
         return self.primary_level
 
     def due_after(self) -> datetime.date | None:

@@ -147,6 +147,10 @@ class Instrument:
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
 
+    def band_table(self, version: str) -> BandTable | None:
+        """The band table an assessment used, by the version it recorded."""
+        return next((table for table in self.band_tables if table.version == version), None)
+
     @property
     def is_scored(self) -> bool:
         return self.total_range is not None

@@ -1,5 +1,6 @@
 """STABLE-2007: thirteen stable dynamic needs rated 0, 1 or 2; reassessed every six months."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from assessments.instruments.base import YES_NO, Band, BandTable, Choice, Instrument, Item, Scores
@@ -50,18 +51,29 @@ class Stable2007(Instrument):
         Item(str(number), name, ZERO_ONE_TWO, applies=_child_victims if number == 3 else None)
         for number, name in enumerate(NAMES, start=1)
     )
-    # Nominal bands; one source differs, so they are versioned (DOMAIN.md: verify).
-    band_tables = (
-        BandTable(
-            "stable2007-nominal",
+
+    # The nominal bands are 0-3 / 4-11 / 12+, but one source differs (DOMAIN.md: verify): the
+    # clinic sets where "moderate" and "high" start (STABLE_2007_BANDS), and each assessment
+    # records the cut points it was banded with.
+    @property
+    def band_tables(self) -> tuple[BandTable, ...]:
+        return (self._table(settings.STABLE_2007_BANDS),)
+
+    def band_table(self, version: str) -> BandTable | None:
+        prefix = f"{self.code}:"
+        return self._table(version.removeprefix(prefix)) if version.startswith(prefix) else None
+
+    def _table(self, cut_points: str) -> BandTable:
+        moderate, high = (int(point) for point in cut_points.split(","))
+        return BandTable(
+            f"{self.code}:{moderate},{high}",
             _("Need level"),
             (
-                Band("low", _("Low"), 0, 3),
-                Band("moderate", _("Moderate"), 4, 11),
-                Band("high", _("High"), 12, None),
+                Band("low", _("Low"), 0, moderate - 1),
+                Band("moderate", _("Moderate"), moderate, high - 1),
+                Band("high", _("High"), high, None),
             ),
-        ),
-    )
+        )
 
     def score(self, *, facts, responses) -> Scores:
         total = sum(item.points(responses[item.code]) for item in self.applicable_items(facts))

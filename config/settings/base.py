@@ -180,6 +180,9 @@ OUTCOME_REMINDER_AFTER_DAYS = envint("OUTCOME_REMINDER_AFTER_DAYS", 2)
 # Compliance rules: the hourly run looks at patients with outcomes recorded this recently.
 COMPLIANCE_LOOKBACK_HOURS = envint("COMPLIANCE_LOOKBACK_HOURS", 48)
 
+# STABLE-2007 bands: the totals at which "moderate" and "high" start (nominal: 0-3 / 4-11 / 12+).
+STABLE_2007_BANDS = os.environ.get("STABLE_2007_BANDS", "4,12")
+
 # Access log: the key that seals each event into the chain. Keep it outside the database, so
 # that someone who can write to the database cannot re-seal a tampered chain.
 AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or f"audit-chain:{SECRET_KEY}"

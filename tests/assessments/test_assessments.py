@@ -79,7 +79,17 @@ def test_signing_sets_the_next_due_date_from_the_instrument(patient, treating_ps
     )
 
     assert stable.next_due_on == datetime.date(2027, 5, 2)  # every six months
-    assert stable.totals == {"total": 12} and stable.levels == {"stable2007-nominal": "high"}
+    assert stable.totals == {"total": 12} and stable.levels == {"stable2007:4,12": "high"}
+
+
+def test_a_stable_assessment_keeps_its_level_when_the_clinic_changes_the_bands(
+    patient, treating_psychologist, settings
+):
+    banded = save(patient, treating_psychologist, "stable2007")  # 12: high under 4,12
+    settings.STABLE_2007_BANDS = "5,14"
+
+    assert banded.final_level.code == "high"
+    assert save(patient, treating_psychologist, "stable2007").final_level.code == "moderate"
 
 
 def test_a_signed_assessment_is_final(signed, patient, treating_psychologist):

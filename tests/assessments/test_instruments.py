@@ -189,6 +189,15 @@ def test_stable_bands_at_every_boundary(total, band):
     assert STABLE.band_tables[0].level(total).code == band
 
 
+def test_the_clinic_sets_the_stable_bands_and_each_assessment_keeps_its_version(settings):
+    settings.STABLE_2007_BANDS = "5,13"
+    table = STABLE.band_tables[0]
+
+    assert table.version == "stable2007:5,13"
+    assert [table.level(t).code for t in (4, 5, 12, 13)] == ["low", "moderate", "moderate", "high"]
+    assert STABLE.band_table("stable2007:4,12").level(4).code == "moderate"
+
+
 def test_stable_item_3_counts_only_with_child_victims():
     with_children = stable("yes", **{"3": "2"})
     without = stable("no", **{"3": "2"})
