@@ -160,6 +160,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         active = [m for m in mandates if m.status == Mandate.Status.ACTIVE]
         for mandate in active:
             mandate.period = selectors.reporting_period(mandate, today)
+            mandate.period_last_day = mandate.period[1] - datetime.timedelta(days=1)
         counters = selectors.compliance_counters_many(
             patient, {f"m{mandate.pk}": mandate.period for mandate in active}
         )
