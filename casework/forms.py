@@ -325,10 +325,6 @@ class OutcomeForm(FieldsetsMixin, forms.ModelForm):
         else:
             del self.fields["change_reason"]
 
-    def _post_clean(self):
-        # The service validates the whole record (and decides about evidence); not the form.
-        pass
-
 
 class GroupAttendanceRowForm(forms.Form):
     outcome = forms.ModelChoiceField(label=capfirst(_("outcome")), queryset=None, required=False)

@@ -206,6 +206,15 @@ def _agenda_prefetch(appointments):
     )
 
 
+def day_bounds(first: datetime.date, days: int = 1) -> tuple[datetime.datetime, datetime.datetime]:
+    """Midnight to midnight, local time, from `first` over so many days."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
+    return start, datetime.datetime.combine(
+        first + datetime.timedelta(days=days), datetime.time(), tzinfo=zone
+    )
+
+
 def agenda(
     start: datetime.datetime, end: datetime.datetime, *, clinician_id: int | None = None
 ) -> QuerySet[Appointment]:
@@ -275,9 +284,7 @@ def _counter_expressions(
     start: datetime.date, end: datetime.date
 ) -> tuple[dict, datetime.datetime]:
     """The counters of DOMAIN.md over [start, end), as aggregate expressions on Attendance."""
-    zone = timezone.get_current_timezone()
-    since = datetime.datetime.combine(start, datetime.time(), tzinfo=zone)
-    until = datetime.datetime.combine(end, datetime.time(), tzinfo=zone)
+    since, until = day_bounds(start, (end - start).days)
     year_ago = until - datetime.timedelta(days=365)
     now = min(timezone.now(), until)
     in_period = Q(appointment__starts_at__gte=since, appointment__starts_at__lt=until)

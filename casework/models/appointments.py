@@ -198,10 +198,6 @@ class Appointment(models.Model):
         return self.starts_at <= timezone.now()
 
     @property
-    def stands(self) -> bool:
-        return self.status == self.Status.SCHEDULED
-
-    @property
     def recorded_all(self) -> bool:
         """Every expected patient has an outcome (uses prefetched attendances)."""
         return all(attendance.outcome_id for attendance in self.attendances.all())

@@ -122,9 +122,6 @@ class GroupMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.patient} in {self.group}"
 
-    def is_member_on(self, day) -> bool:
-        return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
-
 
 class NonAssociation(models.Model):
     """Two patients who must not meet (co-accused, a victim's relative...): groups warn."""

@@ -36,15 +36,6 @@ def _day(value: str | None) -> datetime.date:
         return timezone.localdate()
 
 
-def _bounds(first: datetime.date, days: int):
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
-    end = datetime.datetime.combine(
-        first + datetime.timedelta(days=days), datetime.time(), tzinfo=zone
-    )
-    return start, end
-
-
 class AgendaView(CaseworkRoleRequired, TemplateView):
     """A clinician's day or week; the week view starts with today's sessions."""
 
@@ -68,7 +59,9 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
             clinician_id = int(clinician_id) if clinician_id.isdigit() else None
         else:
             clinician_id = user.pk
-        appointments = list(selectors.agenda(*_bounds(first, length), clinician_id=clinician_id))
+        appointments = list(
+            selectors.agenda(*selectors.day_bounds(first, length), clinician_id=clinician_id)
+        )
         days = {first + datetime.timedelta(days=i): [] for i in range(length)}
         for appointment in appointments:
             days[timezone.localdate(appointment.starts_at)].append(appointment)
@@ -275,7 +268,7 @@ def calendar_ics(request, token: str):
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
     if feed is None or not feed.user.is_active:
         raise Http404
-    start, end = _bounds(timezone.localdate() - datetime.timedelta(days=30), 30 + 180)
+    start, end = selectors.day_bounds(timezone.localdate() - datetime.timedelta(days=30), 30 + 180)
     appointments = (
         Appointment.objects.current()
         .filter(clinicians=feed.user, starts_at__gte=start, starts_at__lt=end)

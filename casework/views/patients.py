@@ -45,33 +45,27 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
         user = self.request.user
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        listed = []  # every patient the page names, logged at once
         if permissions.may_join_care_team(user):
             mine = list(
                 selectors.patient_list(user, clinician_id=user.pk).exclude(status=CareStage.CLOSED)
             )
-            record_listing(actor=user, patients=mine)
             # A lead who treats no one sees the clinic's overview instead of an empty list.
             if mine or not user.has_role(Role.CLINICAL_LEAD):
                 context["my_patients"] = mine
-            zone = timezone.get_current_timezone()
-            start = datetime.datetime.combine(today, datetime.time(), tzinfo=zone)
-            todays = list(
-                selectors.agenda(start, start + datetime.timedelta(days=1), clinician_id=user.pk)
-            )
-            record_listing(
-                actor=user, patients=[a.patient for item in todays for a in item.attendances.all()]
-            )
+            todays = list(selectors.agenda(*selectors.day_bounds(today), clinician_id=user.pk))
+            listed += mine + [a.patient for item in todays for a in item.attendances.all()]
             context["todays"] = todays
             context["pending"] = selectors.awaiting_outcome(user).count()
         alerts = list(selectors.open_alerts(user)[:10])
-        record_listing(actor=user, patients=[alert.patient for alert in alerts])
+        listed += [alert.patient for alert in alerts]
         context["alerts"] = alerts
         if permissions.has_global_access(user, permissions.Zone.FRAME):
             waiting = list(selectors.referrals_waiting(user)[:10])
             for patient in waiting:
                 patient.waiting_days = (today - patient.referred_on).days
             without_lead = list(selectors.patients_without_lead_therapist(user)[:10])
-            record_listing(actor=user, patients=[*waiting, *without_lead])
+            listed += waiting + without_lead
             context["stages"] = [
                 (CareStage(stage).label, count)
                 for stage, count in selectors.caseload_by_stage(user).items()
@@ -80,6 +74,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             context["without_lead"] = without_lead
         if user.has_role(Role.CLINICAL_LEAD):
             context["caseloads"] = selectors.caseload_by_clinician()
+        record_listing(actor=user, patients=listed)
         return context
 
 
