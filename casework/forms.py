@@ -327,7 +327,9 @@ class OutcomeForm(FieldsetsMixin, forms.ModelForm):
 
 
 class GroupAttendanceRowForm(forms.Form):
-    outcome = forms.ModelChoiceField(label=capfirst(_("outcome")), queryset=None, required=False)
+    # A plain choice over outcomes read once for the whole screen (a ModelChoiceField would
+    # query them again for every member's row).
+    outcome = forms.ChoiceField(label=capfirst(_("outcome")), required=False)
     minutes_late = forms.IntegerField(
         label=capfirst(_("minutes late")), min_value=0, max_value=480, required=False
     )
@@ -338,9 +340,16 @@ class GroupAttendanceRowForm(forms.Form):
         label=capfirst(_("note for the authority")), max_length=600, required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, outcomes: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].queryset = AttendanceOutcome.objects.filter(is_active=True)
+        self.outcomes = outcomes
+        self.fields["outcome"].choices = [("", "---------")] + [
+            (str(pk), outcome.name) for pk, outcome in outcomes.items()
+        ]
+
+    def clean_outcome(self):
+        value = self.cleaned_data["outcome"]
+        return self.outcomes[int(value)] if value else None
 
 
 class GroupForm(FieldsetsMixin, forms.ModelForm):

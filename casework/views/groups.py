@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
-from audit.services import Action, record_access, record_listing
+from audit.services import record_listing
 from casework import permissions, selectors, services
 from casework.forms import (
     GroupAttendanceRowForm,
@@ -20,7 +20,7 @@ from casework.forms import (
     GroupSessionsForm,
     NonAssociationForm,
 )
-from casework.models import Appointment, CareStage, Patient, TherapyGroup
+from casework.models import Appointment, AttendanceOutcome, CareStage, Patient, TherapyGroup
 from casework.views.base import (
     CaseworkRoleRequired,
     PatientScopedMixin,
@@ -213,14 +213,16 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
         attendances = self.session.attendances.select_related("patient", "outcome").order_by(
             "patient__last_name"
         )
+        outcomes = {o.pk: o for o in AttendanceOutcome.objects.filter(is_active=True)}
         return [
             (
                 attendance,
                 GroupAttendanceRowForm(
                     data,
                     prefix=f"a{attendance.pk}",
+                    outcomes=outcomes,
                     initial={
-                        "outcome": attendance.outcome,
+                        "outcome": attendance.outcome_id,
                         "minutes_late": attendance.minutes_late,
                         "notify_concern": attendance.notify_concern,
                         "note_for_authority": attendance.note_for_authority,
@@ -232,13 +234,9 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
 
     def get_context_data(self, rows=None, **kwargs):
         rows = rows or self.rows()
-        for attendance, _form in rows:
-            record_access(
-                actor=self.request.user,
-                action=Action.VIEW,
-                patient=attendance.patient,
-                obj=attendance,
-            )
+        record_listing(
+            actor=self.request.user, patients=[attendance.patient for attendance, _ in rows]
+        )
         return super().get_context_data(session=self.session, rows=rows, **kwargs)
 
     def post(self, request, *args, **kwargs):

@@ -479,3 +479,20 @@ def test_the_todo_page_lists_assessments_due_in_its_body(
     title = page[page.index("<title>") : page.index("</title>")]
     assert "ACUTE-2007" not in title
     assert page.count(f"{patient.file_number}</a> {patient.full_name} — ACUTE-2007") == 1
+
+
+def test_the_group_screen_costs_the_same_queries_for_2_or_8_members(
+    group_session, treating_psychologist, administrator, client_for
+):
+    group, session = group_session
+    url = reverse("casework:group_attendance", args=[group.pk, session.pk])
+    client = client_for(treating_psychologist)
+    few = queries(client, url)
+    for i in range(6):
+        member = register_patient(administrator, last_name=f"Extra{i}")
+        services.group_member_add(
+            actor=administrator, group=group, patient=member, joined_on=at(-30).date()
+        )
+
+    assert session.attendances.count() == 8  # joined before the session: expected at it
+    assert queries(client, url) == few
