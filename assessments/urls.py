@@ -6,34 +6,34 @@ app_name = "assessments"
 
 # Under patients/<patient_id>/ like every patient URL (tests/casework/test_patient_urls.py).
 urlpatterns = [
-    path("patients/<int:patient_id>/assessments/", views.AssessmentListView.as_view(), name="list"),
+    path("patients/<id:patient_id>/assessments/", views.AssessmentListView.as_view(), name="list"),
     path(
-        "patients/<int:patient_id>/assessments/new/<slug:instrument>/",
+        "patients/<id:patient_id>/assessments/new/<slug:instrument>/",
         views.AssessmentCreateView.as_view(),
         name="create",
     ),
     path(
-        "patients/<int:patient_id>/assessments/total/<slug:instrument>/",
+        "patients/<id:patient_id>/assessments/total/<slug:instrument>/",
         views.RunningTotalView.as_view(),
         name="running_total",
     ),
     path(
-        "patients/<int:patient_id>/assessments/<int:assessment_id>/",
+        "patients/<id:patient_id>/assessments/<id:assessment_id>/",
         views.AssessmentDetailView.as_view(),
         name="detail",
     ),
     path(
-        "patients/<int:patient_id>/assessments/<int:assessment_id>/edit/",
+        "patients/<id:patient_id>/assessments/<id:assessment_id>/edit/",
         views.AssessmentUpdateView.as_view(),
         name="update",
     ),
     path(
-        "patients/<int:patient_id>/assessments/<int:assessment_id>/sign/",
+        "patients/<id:patient_id>/assessments/<id:assessment_id>/sign/",
         views.AssessmentSignView.as_view(),
         name="sign",
     ),
     path(
-        "patients/<int:patient_id>/assessments/<int:assessment_id>/amend/",
+        "patients/<id:patient_id>/assessments/<id:assessment_id>/amend/",
         views.AssessmentAmendView.as_view(),
         name="amend",
     ),

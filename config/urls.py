@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import home
+from common.http import IdConverter
+
+# Before the apps' URL modules are included: they write every database id as <id:...>.
+register_converter(IdConverter, "id")
+handler400 = "config.views.bad_request"
 
 urlpatterns = [
     path("", home, name="home"),

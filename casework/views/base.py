@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from audit.services import Action, record_access
@@ -23,14 +24,38 @@ def apply_errors(form, error: ValidationError) -> None:
 
 
 class ServiceFormView(FormView):
-    """A form whose valid data goes to one service; the service's errors land on the form."""
+    """A form whose valid data goes to one service; the service's errors land on the form.
+
+    The buttons say what they do (`submit_label`, `back_label`). A form that cannot be used on
+    this object (a signed note, someone else's draft) is not offered at all: `refusal()` names
+    why, and both GET and POST go back with that message instead.
+    """
 
     template_name = "casework/form.html"
     success_message = ""
     title = ""
+    submit_label = gettext_lazy("Save")
+    back_label = gettext_lazy("Cancel")
 
     def perform(self, data: dict):
         raise NotImplementedError
+
+    def refusal(self) -> str:
+        """Why this form may not be used here; empty when it may."""
+        return ""
+
+    def get(self, request, *args, **kwargs):
+        return self._refuse() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._refuse() or super().post(request, *args, **kwargs)
+
+    def _refuse(self):
+        reason = self.refusal()
+        if not reason:
+            return None
+        messages.error(self.request, reason)
+        return redirect(self.get_cancel_url())
 
     def form_valid(self, form):
         try:
@@ -53,7 +78,11 @@ class ServiceFormView(FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            title=self.get_title(), cancel_url=self.get_cancel_url(), **kwargs
+            title=self.get_title(),
+            cancel_url=self.get_cancel_url(),
+            submit_label=self.submit_label,
+            back_label=self.back_label,
+            **kwargs,
         )
 
     def get_title(self) -> str:

@@ -1,0 +1,50 @@
+"""Dates typed by people or sent by programs: parsing with bounds, so that an absurd date gets a
+clear message instead of an overflow deep inside the date arithmetic."""
+
+import datetime
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from common.http import InvalidParameter
+
+# Far enough for any page a clinic browses (an old agenda, an old access log), and far enough
+# from the ends of Python's calendar that adding a week or a month never overflows.
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2100, 12, 31)
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` earlier (28 February for a 29 February that has none)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    return years_before(day, -years)
+
+
+def out_of_bounds(day: datetime.date, earliest: datetime.date, latest: datetime.date) -> str:
+    """The message for a date outside [earliest, latest], or "" when it is within."""
+    if earliest <= day <= latest:
+        return ""
+    return _("Enter a date between %(earliest)s and %(latest)s.") % {
+        "earliest": date_format(earliest, "DATE_FORMAT"),
+        "latest": date_format(latest, "DATE_FORMAT"),
+    }
+
+
+def query_day(value: str | None) -> datetime.date | None:
+    """A day from a query string ("" or absent: None); InvalidParameter (a 400) otherwise."""
+    if not value:
+        return None
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameter(_("Enter a valid date, written as YYYY-MM-DD.")) from None
+    message = out_of_bounds(day, EARLIEST_DAY, LATEST_DAY)
+    if message:
+        raise InvalidParameter(message)
+    return day

@@ -1,0 +1,45 @@
+"""Request parameters: ids in URLs and query strings, and the 400 that names what was wrong."""
+
+from django.core.exceptions import BadRequest
+from django.utils.translation import gettext as _
+
+# Database ids are 64-bit; 18 digits always fit, so a longer number is simply not an id.
+ID_MAX_DIGITS = 18
+
+
+class InvalidParameter(BadRequest):
+    """A 400 whose message is written for the person who sent the request (shown as is)."""
+
+
+class IdConverter:
+    """`<id:name>` in URL patterns: a positive database id; anything longer answers 404."""
+
+    regex = f"[0-9]{{1,{ID_MAX_DIGITS}}}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+def query_id(value: str | None) -> int | None:
+    """An id from a query string ("" or absent: None); InvalidParameter otherwise."""
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > ID_MAX_DIGITS:
+        raise InvalidParameter(_("Choose one of the options offered."))
+    return int(value)
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+def query_search(value: str | None, *, max_length: int = SEARCH_MAX_LENGTH) -> str:
+    """A search term from a query string, stripped; InvalidParameter when it is too long."""
+    text = (value or "").strip()
+    if len(text) > max_length:
+        raise InvalidParameter(
+            _("A search can be %(max)d characters long at most.") % {"max": max_length}
+        )
+    return text

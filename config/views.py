@@ -1,0 +1,20 @@
+"""The project's own error pages: a 400 says what was wrong when we wrote the message."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from common.http import InvalidParameter
+
+
+def bad_request_message(exception) -> str:
+    if isinstance(exception, InvalidParameter) and exception.args:
+        return str(exception.args[0])
+    return _("The request could not be understood.")
+
+
+def bad_request(request, exception=None):
+    message = bad_request_message(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
