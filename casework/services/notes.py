@@ -27,6 +27,13 @@ def note_create(
     if kind == ClinicalNote.Kind.SESSION:
         if appointment is None or not appointment.attendances.filter(patient=patient).exists():
             raise ValidationError({"appointment": _("Choose one of this patient's sessions.")})
+        if addendum_to is None and (
+            appointment.status != Appointment.Status.SCHEDULED
+            or appointment.starts_at > timezone.now()
+        ):
+            raise ValidationError(
+                {"appointment": _("A session note is written for a session that took place.")}
+            )
     else:
         appointment = None
     if not text.strip():

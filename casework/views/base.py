@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from audit.services import Action, record_access
 from casework import permissions, selectors
@@ -23,25 +23,12 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ServiceFormView(FormView):
-    """A form whose valid data goes to one service; the service's errors land on the form.
-
-    The buttons say what they do (`submit_label`, `back_label`). A form that cannot be used on
-    this object (a signed note, someone else's draft) is not offered at all: `refusal()` names
-    why, and both GET and POST go back with that message instead.
-    """
-
-    template_name = "casework/form.html"
-    success_message = ""
-    title = ""
-    submit_label = gettext_lazy("Save")
-    back_label = gettext_lazy("Cancel")
-
-    def perform(self, data: dict):
-        raise NotImplementedError
+class RefusalMixin:
+    """A page that cannot be used on this object (a signed note, someone else's draft) is not
+    offered at all: `refusal()` names why, and GET and POST go back with that message."""
 
     def refusal(self) -> str:
-        """Why this form may not be used here; empty when it may."""
+        """Why this page may not be used here; empty when it may."""
         return ""
 
     def get(self, request, *args, **kwargs):
@@ -56,6 +43,32 @@ class ServiceFormView(FormView):
             return None
         messages.error(self.request, reason)
         return redirect(self.get_cancel_url())
+
+
+class ConfirmView(RefusalMixin, TemplateView):
+    """A question with a button that says what it does; `confirm()` does it on POST."""
+
+    template_name = "casework/confirm.html"
+
+    def confirm(self):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        return self._refuse() or self.confirm()
+
+
+class ServiceFormView(RefusalMixin, FormView):
+    """A form whose valid data goes to one service; the service's errors land on the form.
+    Its buttons say what they do (`submit_label`, `back_label`)."""
+
+    template_name = "casework/form.html"
+    success_message = ""
+    title = ""
+    submit_label = gettext_lazy("Save")
+    back_label = gettext_lazy("Cancel")
+
+    def perform(self, data: dict):
+        raise NotImplementedError
 
     def form_valid(self, form):
         try:

@@ -23,6 +23,7 @@ from casework.forms import (
 from casework.models import Appointment, AttendanceOutcome, CareStage, Patient, TherapyGroup
 from casework.views.base import (
     CaseworkRoleRequired,
+    ConfirmView,
     PatientScopedMixin,
     ServiceFormView,
 )
@@ -136,8 +137,7 @@ class GroupMemberAddView(GroupScopedMixin, ServiceFormView):
         return membership
 
 
-class GroupMemberEndView(GroupScopedMixin, TemplateView):
-    template_name = "casework/confirm.html"
+class GroupMemberEndView(GroupScopedMixin, ConfirmView):
     manage = True
 
     def get_membership(self):
@@ -157,13 +157,14 @@ class GroupMemberEndView(GroupScopedMixin, TemplateView):
             )
             % {"file_number": membership.patient.file_number, "group": self.group},
             confirm_label=_("Remove from the group"),
+            back_label=_("Keep in the group"),
             cancel_url=self.group.get_absolute_url(),
             **kwargs,
         )
 
-    def post(self, request, *args, **kwargs):
-        services.group_member_end(actor=request.user, membership=self.get_membership())
-        messages.success(request, _("Removed from the group."))
+    def confirm(self):
+        services.group_member_end(actor=self.request.user, membership=self.get_membership())
+        messages.success(self.request, _("Removed from the group."))
         return redirect(self.group.get_absolute_url())
 
 

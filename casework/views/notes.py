@@ -3,8 +3,10 @@ administrator, or anyone outside the care team, gets 404 here."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -13,7 +15,7 @@ from casework import selectors, services
 from casework.forms import NoteForm, NoteTextForm
 from casework.models import Appointment, ClinicalNote
 from casework.permissions import Zone
-from casework.views.base import PatientScopedMixin, ServiceFormView
+from casework.views.base import ConfirmView, PatientScopedMixin, ServiceFormView
 
 
 class ClinicalMixin(PatientScopedMixin):
@@ -43,6 +45,13 @@ class NoteMixin(ClinicalMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(note=self.note, **kwargs)
 
+    def own_draft_refusal(self) -> str:
+        if self.note.is_signed:
+            return _("This note is signed and final: write an addendum instead.")
+        if self.note.author_id != self.request.user.pk:
+            return _("Only the author can change or sign a draft note.")
+        return ""
+
 
 class NoteListView(ClinicalMixin, TemplateView):
     template_name = "casework/note_list.html"
@@ -63,17 +72,26 @@ class NoteListView(ClinicalMixin, TemplateView):
         )
 
 
+SESSIONS_OFFERED = 50
+
+
 def _sessions(patient):
-    return (
-        Appointment.objects.filter(attendances__patient=patient)
-        .exclude(status=Appointment.Status.RESCHEDULED)
-        .order_by("-starts_at")[:50]
+    """The patient's latest held sessions, for the note form to offer. The form's field must
+    be able to filter its queryset when it checks the choice: no slice on the queryset itself,
+    only in the subquery that picks the ids."""
+    latest = (
+        Appointment.objects.held_or_due()
+        .filter(attendances__patient=patient, starts_at__lte=timezone.now())
+        .order_by("-starts_at")
+        .values("pk")[:SESSIONS_OFFERED]
     )
+    return Appointment.objects.filter(pk__in=Subquery(latest)).order_by("-starts_at")
 
 
 class NoteCreateView(ClinicalMixin, ServiceFormView):
     form_class = NoteForm
     title = gettext_lazy("Write a clinical note")
+    submit_label = gettext_lazy("Save the draft")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "sessions": _sessions(self.patient)}
@@ -92,6 +110,9 @@ class NoteUpdateView(NoteMixin, ServiceFormView):
     form_class = NoteTextForm
     title = gettext_lazy("Edit the draft note")
 
+    def refusal(self):
+        return self.own_draft_refusal()
+
     def get_initial(self):
         return {"text": self.note.text}
 
@@ -102,6 +123,14 @@ class NoteUpdateView(NoteMixin, ServiceFormView):
 class NoteAddendumView(NoteMixin, ServiceFormView):
     form_class = NoteTextForm
     title = gettext_lazy("Add an addendum")
+    submit_label = gettext_lazy("Save the addendum")
+
+    def refusal(self):
+        if not self.note.is_signed:
+            return _("Sign the note first: an addendum completes a signed note.")
+        if self.note.addendum_to_id:
+            return _("Add the addendum to the note itself.")
+        return ""
 
     def perform(self, data):
         note = services.note_create(
@@ -115,23 +144,27 @@ class NoteAddendumView(NoteMixin, ServiceFormView):
         return note
 
 
-class NoteSignView(NoteMixin, TemplateView):
-    template_name = "casework/confirm.html"
+class NoteSignView(NoteMixin, ConfirmView):
+    def refusal(self):
+        if self.note.is_signed:
+            return _("This note is already signed.")
+        return self.own_draft_refusal()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             title=_("Sign the note"),
             question=_("Once signed, the note can no longer change; corrections become addenda."),
-            confirm_label=_("Sign"),
+            confirm_label=_("Sign the note"),
+            back_label=_("Not yet"),
             cancel_url=self.notes_url(),
             **kwargs,
         )
 
-    def post(self, request, *args, **kwargs):
+    def confirm(self):
         try:
-            services.note_sign(actor=request.user, note=self.note)
+            services.note_sign(actor=self.request.user, note=self.note)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(self.request, error.messages[0])
         else:
-            messages.success(request, _("Note signed."))
+            messages.success(self.request, _("Note signed."))
         return redirect(self.notes_url())

@@ -31,6 +31,7 @@ from casework.models import Authority, CareStage, Episode, JusticeContact, Manda
 from casework.views.base import (
     PAGE_SIZE,
     CaseworkRoleRequired,
+    ConfirmView,
     PatientScopedMixin,
     ServiceFormView,
 )
@@ -313,9 +314,7 @@ class CareTeamAddView(CareTeamMixin, ServiceFormView):
         return services.care_team_assign(actor=self.request.user, patient=self.patient, **data)
 
 
-class CareTeamEndView(CareTeamMixin, TemplateView):
-    template_name = "casework/confirm.html"
-
+class CareTeamEndView(CareTeamMixin, ConfirmView):
     def get_patient(self):
         patient = super().get_patient()
         self.membership = get_object_or_404(
@@ -341,12 +340,13 @@ class CareTeamEndView(CareTeamMixin, TemplateView):
                 "file_number": self.patient.file_number,
             },
             confirm_label=_("Remove from the care team"),
+            back_label=_("Keep in the care team"),
             **kwargs,
         )
 
-    def post(self, request, *args, **kwargs):
-        services.care_team_end(actor=request.user, membership=self.membership)
-        messages.success(request, _("Removed from the care team."))
+    def confirm(self):
+        services.care_team_end(actor=self.request.user, membership=self.membership)
+        messages.success(self.request, _("Removed from the care team."))
         return redirect(self.get_success_url())
 
 

@@ -407,7 +407,9 @@ def test_the_lead_reads_notes_and_the_author_signs_them(
     note.refresh_from_db()
     assert note.is_signed
     edit = client_for(treating_psychologist).post(
-        reverse("casework:note_update", args=[patient.pk, note.pk]), {"text": "Changed"}
+        reverse("casework:note_update", args=[patient.pk, note.pk]),
+        {"text": "Changed"},
+        follow=True,
     )
     assert "signed and final" in edit.content.decode()
     assert ClinicalNote.objects.get(pk=note.pk).text == "Discussed the safety plan."

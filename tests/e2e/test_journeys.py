@@ -125,3 +125,46 @@ def test_a_psychologist_records_an_outcome_from_the_agenda(
     ).to_have_count(0)
     attendance = appointment.attendances.get()
     assert (attendance.outcome.code, attendance.minutes_late) == ("attended-late", 15)
+
+
+def test_a_psychologist_writes_signs_and_completes_a_session_note(
+    page, log_in, patient, treating_psychologist
+):
+    from tests.factories import book
+
+    session = book(patient, treating_psychologist, days=-1)
+    log_in(treating_psychologist)
+    page.goto(f"/patients/{patient.pk}/")
+    page.get_by_role("link", name="Clinical notes").click()
+    page.get_by_role("button", name="Write a note").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Write a clinical note")
+    page.get_by_label("Session note").check()
+    page.get_by_label(label("Session")).select_option(value=str(session.pk))
+    page.get_by_label(label("Note")).fill("Worked on the relapse prevention plan.")
+    page.get_by_role("button", name="Save the draft").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Draft saved")
+    notes = page.locator("section", has=page.get_by_role("heading", name="Session notes"))
+    expect(notes.locator("article.note")).to_have_count(1)
+    expect(notes).to_contain_text("Worked on the relapse prevention plan.")
+    expect(notes).to_contain_text("Draft")
+
+    notes.get_by_role("link", name="Sign", exact=True).click()
+    page.get_by_role("button", name="Sign the note").click()
+    expect(page.get_by_role("status")).to_contain_text("Note signed.")
+    expect(notes).to_contain_text("Signed")
+    expect(notes.get_by_role("link", name="Edit")).to_have_count(0)
+
+    notes.get_by_role("link", name="Add an addendum").click()
+    page.get_by_label(label("Note")).fill("Correction: the plan was started, not finished.")
+    page.get_by_role("button", name="Save the addendum").click()
+    addendum = notes.locator(".addendum")
+    expect(addendum).to_contain_text("Correction: the plan was started, not finished.")
+    addendum.get_by_role("link", name="Sign", exact=True).click()
+    page.get_by_role("button", name="Sign the note").click()
+    expect(addendum).to_contain_text("Signed")
+
+    note = patient.notes.get(addendum_to=None)
+    assert (note.appointment, note.is_signed) == (session, True)
+    assert note.addenda.get().is_signed
