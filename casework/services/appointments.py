@@ -18,6 +18,7 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
+from casework.locks import lock_for_scheduling
 from casework.permissions import may_join_care_team
 
 
@@ -153,6 +154,15 @@ def appointment_schedule(
         "patient": patient,
         "group": group,
     }
+    if group:  # whoever is a member on any day of the series
+        patient_ids = (
+            GroupMembership.objects.filter(group=group)
+            .exclude(left_on__lt=timezone.localdate(starts_at))
+            .values_list("patient", flat=True)
+        )
+    else:
+        patient_ids = [patient.pk]
+    lock_for_scheduling(clinician_ids=[c.pk for c in clinicians], patient_ids=patient_ids)
     series = None
     starts = [starts_at]
     if repeat:
@@ -245,8 +255,11 @@ def appointment_reschedule(
     _check_reason(reason, _("Give the reason for the change."))
     clinicians = list(appointment.clinicians.all())
     duration = duration_minutes or appointment.duration_minutes
+    people = [a.patient for a in appointment.attendances.select_related("patient")]
+    lock_for_scheduling(
+        clinician_ids=[c.pk for c in clinicians], patient_ids=[p.pk for p in people]
+    )
     if not allow_conflicts:
-        people = [a.patient for a in appointment.attendances.select_related("patient")]
         warnings = scheduling_conflicts(
             starts_at=starts_at,
             ends_at=starts_at + datetime.timedelta(minutes=duration),
