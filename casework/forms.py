@@ -281,7 +281,20 @@ class CancelForm(forms.Form):
     )
 
 
+class RevisionField(forms.IntegerField):
+    """The revision of the record the person had in front of them (see StaleOutcome)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=2**31 - 1, required=False, **kwargs)
+
+    def clean(self, value):
+        return super().clean(value) or 0
+
+
 class OutcomeForm(FieldsetsMixin, forms.ModelForm):
+    revision = RevisionField()
     change_reason = forms.CharField(
         label=_("Reason for the change"),
         max_length=100,
@@ -317,6 +330,7 @@ class OutcomeForm(FieldsetsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial["revision"] = self.instance.revision
         self.fields["outcome"].queryset = AttendanceOutcome.objects.filter(is_active=True)
         self.fields["outcome"].required = True
         self.fields["outcome"].empty_label = None
@@ -326,9 +340,20 @@ class OutcomeForm(FieldsetsMixin, forms.ModelForm):
             del self.fields["change_reason"]
 
 
+class AlertAcknowledgeForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What was done"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. spoke with the patient; the justice assistant was told."),
+    )
+
+
 class GroupAttendanceRowForm(forms.Form):
     # A plain choice over outcomes read once for the whole screen (a ModelChoiceField would
     # query them again for every member's row).
+    revision = RevisionField()
     outcome = forms.ChoiceField(label=capfirst(_("outcome")), required=False)
     minutes_late = forms.IntegerField(
         label=capfirst(_("minutes late")), min_value=0, max_value=480, required=False

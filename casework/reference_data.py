@@ -111,8 +111,24 @@ OUTCOMES = [
 ]
 
 RULES = [
-    ("Two unacceptable absences within 12 months", "within_window", "unacceptable_absence", 2, 12),
-    ("Three missed sessions in a row", "consecutive", "missed", 3, None),
+    (
+        "Two unacceptable absences within 12 months",
+        "Deux absences injustifiées en 12 mois",
+        "Twee ongewettigde afwezigheden binnen 12 maanden",
+        "within_window",
+        "unacceptable_absence",
+        2,
+        12,
+    ),
+    (
+        "Three missed sessions in a row",
+        "Trois séances manquées d'affilée",
+        "Drie gemiste sessies op rij",
+        "consecutive",
+        "missed",
+        3,
+        None,
+    ),
 ]
 
 
@@ -137,7 +153,13 @@ def seed_when_empty(outcome_model, rule_model) -> None:
     if not rule_model.objects.exists():
         rule_model.objects.bulk_create(
             rule_model(
-                name=name, kind=kind, counts=counts, threshold=threshold, window_months=window
+                name_en=en,
+                name_fr=fr,
+                name_nl=nl,
+                kind=kind,
+                counts=counts,
+                threshold=threshold,
+                window_months=window,
             )
-            for name, kind, counts, threshold, window in RULES
+            for en, fr, nl, kind, counts, threshold, window in RULES
         )

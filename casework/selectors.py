@@ -356,11 +356,25 @@ def compliance_counters(
 
 def open_alerts(user) -> QuerySet[ComplianceAlert]:
     return (
-        ComplianceAlert.objects.filter(
-            acknowledged_at__isnull=True, patient__in=patients_visible_to(user)
-        )
+        ComplianceAlert.objects.open()
+        .filter(patient__in=patients_visible_to(user))
         .select_related("rule", "patient", "attendance__appointment", "attendance__outcome")
         .order_by("-raised_at")
+    )
+
+
+EARLIER_ALERTS_SHOWN = 10
+
+
+def recent_alerts(patient: Patient) -> list[ComplianceAlert]:
+    """The patient's open alerts, then the latest acknowledged or resolved ones: an alert
+    dealt with stays visible, with who dealt with it and how."""
+    alerts = ComplianceAlert.objects.filter(patient=patient).select_related(
+        "rule", "acknowledged_by", "attendance__appointment", "attendance__outcome"
+    )
+    dealt_with = Q(acknowledged_at__isnull=False) | Q(resolved_at__isnull=False)
+    return list(alerts.open().order_by("-raised_at", "-pk")) + list(
+        alerts.filter(dealt_with).order_by("-raised_at", "-pk")[:EARLIER_ALERTS_SHOWN]
     )
 
 

@@ -94,6 +94,20 @@ def client_for():
 
 
 @pytest.fixture
+def api_for():
+    """An API client authenticated as this user (None: anonymous)."""
+    from rest_framework.test import APIClient
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def redis_broker():
     url = os.environ.get("REDIS_URL", "")
     require(bool(url), "REDIS_URL is not set: the worker tests need a Redis broker")

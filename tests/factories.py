@@ -115,7 +115,9 @@ def outcome(code):
 
 
 def record(appointment, code, *, by, patient=None, **details):
+    """Record (or correct) an outcome as someone who has the attendance in front of them."""
     attendance = appointment.attendances.get(**({"patient": patient} if patient else {}))
+    details.setdefault("revision", attendance.revision)
     return services.attendance_record(
         actor=by, attendance=attendance, outcome=outcome(code), **details
     )

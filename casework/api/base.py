@@ -3,7 +3,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import permissions, serializers
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.settings import api_settings
 
 from audit.services import Action, record_access
@@ -11,12 +12,23 @@ from casework import selectors
 from casework.permissions import Zone, has_casework_home
 
 
+class StaleRecordError(exceptions.APIException):
+    """409: the record changed since the caller read it; read it again before changing it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The record changed since you read it.")
+    default_code = "stale"
+
+
 def call_service(service, **kwargs):
     """Run a service; its ValidationError becomes a 400 with field errors (and errors about
-    the whole request under non_field_errors, as DRF names them)."""
+    the whole request under non_field_errors, as DRF names them), or a 409 when the record
+    changed since the caller read it."""
     try:
         return service(**kwargs)
     except DjangoValidationError as error:
+        if getattr(error, "code", None) == "stale":
+            raise StaleRecordError(error.messages[0]) from error
         detail = serializers.as_serializer_error(error)
         if NON_FIELD_ERRORS in detail:
             detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)

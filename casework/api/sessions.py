@@ -96,6 +96,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
             "recorded_at",
             "recorded_by",
             "reported_at",
+            "revision",
         ]
         read_only_fields = fields
 
@@ -217,10 +218,18 @@ class OutcomeRecordSerializer(serializers.ModelSerializer):
         allow_blank=True,
         help_text="Required to change an outcome already reported to the authority.",
     )
+    revision = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        default=0,
+        help_text="The attendance's revision as you read it (0 when nothing was recorded). "
+        "A change on top of an outcome recorded since is refused with 409.",
+    )
 
     class Meta:
         model = Attendance
         fields = [
+            "revision",
             "outcome",
             "minutes_late",
             "evidence",
@@ -358,7 +367,12 @@ class AppointmentCancelAPI(AppointmentMixin, PatientScopedAPIMixin, generics.Gen
 class AppointmentOutcomeAPI(AppointmentMixin, PatientScopedAPIMixin, generics.GenericAPIView):
     serializer_class = OutcomeRecordSerializer
 
-    @extend_schema(responses={200: AppointmentSerializer})
+    @extend_schema(
+        responses={
+            200: AppointmentSerializer,
+            409: OpenApiResponse(description="The outcome was recorded since you read it."),
+        }
+    )
     def post(self, request, *args, **kwargs):
         """Record (or correct) what happened for this patient at this appointment."""
         attendance = self.get_attendance()
@@ -456,8 +470,17 @@ class ComplianceAlertSerializer(serializers.ModelSerializer):
             "raised_at",
             "acknowledged_at",
             "acknowledged_by",
+            "acknowledgement",
+            "resolved_at",
+            "resolution",
         ]
         read_only_fields = fields
+
+
+class AlertAcknowledgeSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="What was done."
+    )
 
 
 class AlertListAPI(PatientScopedAPIMixin, generics.ListAPIView):
@@ -475,20 +498,28 @@ class AlertListAPI(PatientScopedAPIMixin, generics.ListAPIView):
 
 
 class AlertAcknowledgeAPI(PatientScopedAPIMixin, generics.GenericAPIView):
-    serializer_class = ComplianceAlertSerializer
+    serializer_class = AlertAcknowledgeSerializer
     audit_object_type = "casework.compliancealert"
     audit_object_kwarg = "alert_id"
 
-    @extend_schema(request=None, responses={200: ComplianceAlertSerializer})
+    @extend_schema(responses={200: ComplianceAlertSerializer})
     def post(self, request, *args, **kwargs):
+        """Say the alert was seen and what was done (a resolved alert answers 400)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         alert = get_object_or_404(
             self.patient.compliance_alerts.select_related(
                 "rule", "patient", "attendance__appointment", "attendance__outcome"
             ),
             pk=kwargs["alert_id"],
         )
-        alert = call_service(services.compliance_alert_acknowledge, actor=request.user, alert=alert)
-        return Response(self.get_serializer(alert).data)
+        alert = call_service(
+            services.compliance_alert_acknowledge,
+            actor=request.user,
+            alert=alert,
+            comment=serializer.validated_data["comment"],
+        )
+        return Response(ComplianceAlertSerializer(alert).data)
 
 
 # Clinical notes: the clinical zone. Administrators and anyone outside the care team get 404.

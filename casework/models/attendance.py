@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -18,13 +19,30 @@ from casework.models.appointments import Appointment
 from casework.models.patients import Patient
 
 
-class AttendanceOutcome(models.Model):
-    """Reference data, editable in the admin; the first set comes from a migration."""
+class NamedInThreeLanguages(models.Model):
+    """Reference data that people read: its name in each language the interface speaks."""
+
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_fr = models.CharField(_("name (French)"), max_length=120, blank=True)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """In the active language; English when that translation is missing."""
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_en
+
+
+class AttendanceOutcome(NamedInThreeLanguages):
+    """Reference data, editable in the admin; the first set is seeded after migrating."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
-    name_fr = models.CharField(_("name (French)"), max_length=100)
-    name_nl = models.CharField(_("name (Dutch)"), max_length=100)
     counts_as_attended = models.BooleanField(_("counts as attended"))
     compliant = models.BooleanField(_("compliant"))
     enforceable = models.BooleanField(
@@ -46,14 +64,6 @@ class AttendanceOutcome(models.Model):
                 name="outcome_enforceable_is_not_compliant",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_en
 
 
 class Attendance(models.Model):
@@ -115,6 +125,9 @@ class Attendance(models.Model):
     # Set by the letters (a later release) when a sent letter reported this outcome: from then
     # on a change needs a reason, kept in the history.
     reported_at = models.DateTimeField(_("reported to the authority"), null=True, blank=True)
+    # Counts the recordings: whoever records says which revision they saw, so that an outcome
+    # recorded meanwhile by someone else is never silently overwritten.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     history = HistoricalRecords()
 
@@ -150,7 +163,7 @@ class Attendance(models.Model):
             )
 
 
-class ComplianceRule(models.Model):
+class ComplianceRule(NamedInThreeLanguages):
     """A pattern of attendance that the care team and the administrators must be told of."""
 
     class Kind(models.TextChoices):
@@ -162,7 +175,6 @@ class ComplianceRule(models.Model):
         FAILURE = "failure", _("Failures to comply (every enforceable outcome)")
         MISSED = "missed", _("Missed sessions (every absence)")
 
-    name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     counts = models.CharField(_("what counts"), max_length=30, choices=Counts.choices)
     threshold = models.PositiveSmallIntegerField(
@@ -179,16 +191,13 @@ class ComplianceRule(models.Model):
     class Meta:
         verbose_name = _("compliance rule")
         verbose_name_plural = _("compliance rules")
-        ordering = ["name"]
+        ordering = ["name_en"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="consecutive") | Q(window_months__isnull=False),
                 name="compliance_rule_window",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def clean(self) -> None:
         if self.kind == self.Kind.WITHIN_WINDOW and not self.window_months:
@@ -202,8 +211,20 @@ class ComplianceRule(models.Model):
         return not outcome.counts_as_attended
 
 
+class ComplianceAlertQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True, resolved_at__isnull=True)
+
+
 class ComplianceAlert(models.Model):
-    """Raised once per occurrence: the attendance that completed the pattern names it."""
+    """Raised once per occurrence: the attendance that completed the pattern names it.
+
+    Open until someone acknowledges it (saying what was done), or until its grounds no longer
+    hold (an outcome it counted was corrected): then it is resolved, never deleted.
+    """
+
+    class Resolution(models.TextChoices):
+        GROUNDS_CHANGED = "grounds_changed", _("The outcomes it counted were corrected")
 
     rule = models.ForeignKey(
         ComplianceRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="alerts"
@@ -217,7 +238,7 @@ class ComplianceAlert(models.Model):
     attendance = models.ForeignKey(
         Attendance, verbose_name=_("attendance"), on_delete=models.PROTECT, related_name="+"
     )
-    raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -227,6 +248,19 @@ class ComplianceAlert(models.Model):
         blank=True,
         related_name="+",
     )
+    acknowledgement = models.TextField(
+        _("what was done"),
+        max_length=500,
+        blank=True,
+        help_text=_("e.g. spoke with the patient; the justice assistant was told."),
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=30, choices=Resolution.choices, blank=True
+    )
+
+    objects = ComplianceAlertQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("compliance alert")
@@ -238,13 +272,17 @@ class ComplianceAlert(models.Model):
         indexes = [
             models.Index(
                 fields=["patient"],
-                condition=Q(acknowledged_at__isnull=True),
+                condition=Q(acknowledged_at__isnull=True, resolved_at__isnull=True),
                 name="alert_open_by_patient",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.rule} — {self.patient}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None and self.resolved_at is None
 
 
 class OutcomeReminder(models.Model):

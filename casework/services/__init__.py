@@ -13,6 +13,7 @@ from casework.services.appointments import (
 )
 from casework.services.attendance import (
     AttendanceRowErrors,
+    StaleOutcome,
     attendance_record,
     group_attendance_record,
     outcome_reminders_send,
@@ -43,6 +44,7 @@ __all__ = [
     "AttendanceRowErrors",
     "NonAssociationWarning",
     "SchedulingConflict",
+    "StaleOutcome",
     "appointment_cancel",
     "appointment_reschedule",
     "appointment_schedule",

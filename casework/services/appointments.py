@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
+from casework.locks import lock_for_scheduling
 from casework.models import (
     Appointment,
     AppointmentSeries,
@@ -18,7 +19,6 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
-from casework.locks import lock_for_scheduling
 from casework.permissions import may_join_care_team
 
 

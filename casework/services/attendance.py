@@ -29,6 +29,20 @@ DETAILS = (
 CHANGE_REASON_MAX_LENGTH = 100
 
 
+class StaleOutcome(ValidationError):
+    """Someone recorded this outcome after the caller read it: the caller must look again."""
+
+    def __init__(self, attendance: Attendance):
+        super().__init__(
+            _(
+                "Someone else recorded this outcome meanwhile (%(outcome)s, by %(user)s): "
+                "look at it again before changing it."
+            )
+            % {"outcome": attendance.outcome or "—", "user": attendance.recorded_by or "—"},
+            code="stale",
+        )
+
+
 class AttendanceRowErrors(ValidationError):
     """Some rows of a group session's attendance need correcting; `rows` maps their ids."""
 
@@ -37,8 +51,13 @@ class AttendanceRowErrors(ValidationError):
         self.rows = rows
 
 
-def _apply(attendance: Attendance, *, actor, outcome, change_reason: str = "", **details) -> bool:
-    """Set the outcome on one attendance; return whether anything changed."""
+def _apply(
+    attendance: Attendance, *, actor, outcome, revision: int, change_reason: str = "", **details
+) -> bool:
+    """Set the outcome on one attendance; return whether anything changed.
+
+    `revision` is the attendance's revision as the caller read it (0: nothing recorded yet).
+    A change on top of a recording made since is refused (StaleOutcome)."""
     appointment = attendance.appointment
     if appointment.status != Appointment.Status.SCHEDULED:
         raise ValidationError(
@@ -60,6 +79,9 @@ def _apply(attendance: Attendance, *, actor, outcome, change_reason: str = "", *
     after = (attendance.outcome_id, *(getattr(attendance, name) for name in DETAILS))
     if before == after:
         return False
+    if revision != attendance.revision:
+        attendance.refresh_from_db()
+        raise StaleOutcome(attendance)
     if len(change_reason) > CHANGE_REASON_MAX_LENGTH:
         raise ValidationError(
             {
@@ -73,6 +95,7 @@ def _apply(attendance: Attendance, *, actor, outcome, change_reason: str = "", *
         )
     attendance._change_reason = change_reason.strip() or None  # kept by the history
     attendance.recorded_at, attendance.recorded_by = timezone.now(), actor
+    attendance.revision += 1
     attendance.full_clean()
     attendance.save()
     record_access(actor=actor, action=Action.UPDATE, patient=attendance.patient, obj=attendance)
@@ -93,16 +116,26 @@ def attendance_record(
     actor,
     attendance: Attendance,
     outcome: AttendanceOutcome,
+    revision: int = 0,
     change_reason: str = "",
     **details,
 ) -> Attendance:
-    """Record (or correct) one patient's outcome; rules are checked after commit."""
+    """Record (or correct) one patient's outcome; rules are checked after commit.
+
+    `revision`: the attendance's revision the caller read (0 when nothing was recorded)."""
     attendance = (
         Attendance.objects.select_for_update()
         .select_related("appointment", "patient")
         .get(pk=attendance.pk)
     )
-    if _apply(attendance, actor=actor, outcome=outcome, change_reason=change_reason, **details):
+    if _apply(
+        attendance,
+        actor=actor,
+        outcome=outcome,
+        revision=revision,
+        change_reason=change_reason,
+        **details,
+    ):
         _evaluate_later({attendance.patient_id})
     return attendance
 
@@ -111,8 +144,9 @@ def attendance_record(
 def group_attendance_record(*, actor, appointment: Appointment, rows: dict[int, dict]) -> int:
     """Record every member's outcome of one group session at once: all or nothing.
 
-    rows maps an attendance id to its outcome and details; members left out keep theirs.
-    Errors come back in AttendanceRowErrors.rows, keyed by attendance id.
+    rows maps an attendance id to its outcome, details and the revision the caller read;
+    members left out keep theirs. Errors come back in AttendanceRowErrors.rows, keyed by
+    attendance id.
     """
     attendances = {
         a.pk: a
@@ -128,6 +162,7 @@ def group_attendance_record(*, actor, appointment: Appointment, rows: dict[int, 
         # What the screen does not show (evidence...) stays as it was.
         data = {**{name: getattr(attendance, name) for name in DETAILS}, **data}
         outcome = data.pop("outcome", None)
+        data.setdefault("revision", 0)
         try:
             with transaction.atomic():
                 if _apply(attendance, actor=actor, outcome=outcome, **data):

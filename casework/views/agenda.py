@@ -20,7 +20,13 @@ from django.views.generic import TemplateView
 from assessments import selectors as assessment_selectors
 from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors, services
-from casework.forms import AppointmentForm, CancelForm, OutcomeForm, RescheduleForm
+from casework.forms import (
+    AlertAcknowledgeForm,
+    AppointmentForm,
+    CancelForm,
+    OutcomeForm,
+    RescheduleForm,
+)
 from casework.models import Appointment, CalendarFeed
 from casework.views.base import (
     CaseworkRoleRequired,
@@ -221,14 +227,40 @@ class OutcomeView(AppointmentMixin, ServiceFormView):
         )
 
 
-class AlertAcknowledgeView(PatientScopedMixin, TemplateView):
-    http_method_names = ["post"]
+class AlertAcknowledgeView(PatientScopedMixin, ServiceFormView):
+    form_class = AlertAcknowledgeForm
+    title = gettext_lazy("Acknowledge the alert")
+    template_name = "casework/alert_acknowledge.html"
+    submit_label = gettext_lazy("Acknowledge")
+    success_message = gettext_lazy("Alert acknowledged.")
 
-    def post(self, request, *args, **kwargs):
-        alert = get_object_or_404(self.patient.compliance_alerts, pk=kwargs["alert_id"])
-        services.compliance_alert_acknowledge(actor=request.user, alert=alert)
-        messages.success(request, _("Alert acknowledged."))
-        return redirect(self.patient.get_absolute_url())
+    def get_patient(self):
+        patient = super().get_patient()
+        self.alert = get_object_or_404(
+            patient.compliance_alerts.select_related(
+                "rule", "attendance__appointment", "attendance__outcome"
+            ),
+            pk=self.kwargs["alert_id"],
+        )
+        return patient
+
+    def get_audit_object(self):
+        return self.alert
+
+    def refusal(self):
+        if self.alert.resolved_at:
+            return _("This alert was resolved: its grounds no longer hold.")
+        if self.alert.acknowledged_at:
+            return _("This alert was already acknowledged.")
+        return ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(alert=self.alert, **kwargs)
+
+    def perform(self, data):
+        return services.compliance_alert_acknowledge(
+            actor=self.request.user, alert=self.alert, comment=data["comment"]
+        )
 
 
 # --- Calendar feed --------------------------------------------------------------------------

@@ -223,6 +223,7 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
                     prefix=f"a{attendance.pk}",
                     outcomes=outcomes,
                     initial={
+                        "revision": attendance.revision,
                         "outcome": attendance.outcome_id,
                         "minutes_late": attendance.minutes_late,
                         "notify_concern": attendance.notify_concern,

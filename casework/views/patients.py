@@ -157,6 +157,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         for mandate in active:
             mandate.period = selectors.reporting_period(mandate, today)
             mandate.period_last_day = mandate.period[1] - datetime.timedelta(days=1)
+        alerts = list(selectors.recent_alerts(patient))
         counters = selectors.compliance_counters_many(
             patient, {f"m{mandate.pk}": mandate.period for mandate in active}
         )
@@ -166,11 +167,8 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             recent_sessions=recent,
             upcoming_sessions=upcoming,
             compliance=active,
-            alerts=list(
-                patient.compliance_alerts.filter(acknowledged_at__isnull=True).select_related(
-                    "rule", "attendance__appointment", "attendance__outcome"
-                )
-            ),
+            alerts=[alert for alert in alerts if alert.is_open],
+            earlier_alerts=[alert for alert in alerts if not alert.is_open],
             memberships=list(
                 patient.group_memberships.filter(left_on__isnull=True).select_related("group")
             ),

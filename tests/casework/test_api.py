@@ -5,17 +5,6 @@ from rest_framework.test import APIClient
 
 from casework.models import Authority, Mandate, Patient
 
-
-@pytest.fixture
-def api_for():
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return make
-
-
 NEW_PATIENT = {
     "last_name": "Thiry",
     "first_name": "Alain",

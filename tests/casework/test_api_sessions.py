@@ -19,17 +19,6 @@ from casework.models import Appointment, Attendance, ClinicalNote, TherapyGroup
 from tests.factories import at, book, record, register_patient
 
 
-@pytest.fixture
-def api_for():
-    def make(user) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
-
-
 def url(name, *args):
     return reverse(f"api:{name}", args=args)
 
@@ -326,11 +315,13 @@ def test_an_outcome_waits_for_the_appointment_and_a_reported_one_needs_a_reason(
         url("appointment_outcome", patient.pk, coming.pk), {"outcome": "attended"}, format="json"
     )
     silent = client.post(
-        url("appointment_outcome", patient.pk, held.pk), {"outcome": "attended"}, format="json"
+        url("appointment_outcome", patient.pk, held.pk),
+        {"outcome": "attended", "revision": 1},
+        format="json",
     )
     explained = client.post(
         url("appointment_outcome", patient.pk, held.pk),
-        {"outcome": "attended", "change_reason": "Recorded on the wrong session"},
+        {"outcome": "attended", "change_reason": "Recorded on the wrong session", "revision": 1},
         format="json",
     )
 

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 
 from casework import services
 from casework.models import ComplianceAlert, ComplianceRule
@@ -26,7 +27,7 @@ def absences(patient, clinician, days, code="absence-unacceptable"):
 
 def alerts(rule_name):
     return list(
-        ComplianceAlert.objects.filter(rule__name=rule_name).order_by(
+        ComplianceAlert.objects.filter(rule__name_en=rule_name).order_by(
             "attendance__appointment__starts_at"
         )
     )
@@ -133,9 +134,74 @@ def test_acknowledging_an_alert_is_logged_and_done_once(
     absences(patient, treating_psychologist, [-20, -10])
     alert = services.compliance_evaluate(patient_ids=[patient.pk])[0]
 
-    services.compliance_alert_acknowledge(actor=administrator, alert=alert)
-    first = alert.acknowledged_at
+    first = services.compliance_alert_acknowledge(actor=administrator, alert=alert).acknowledged_at
     services.compliance_alert_acknowledge(actor=treating_psychologist, alert=alert)
 
     alert.refresh_from_db()
     assert (alert.acknowledged_at, alert.acknowledged_by) == (first, administrator)
+
+
+# --- Alerts whose grounds change, and what was done about them --------------------------------
+
+
+def test_correcting_an_outcome_resolves_the_alert_it_raised_and_keeps_why(
+    patient, treating_psychologist, signals_sent, django_capture_on_commit_callbacks
+):
+    first, second = (book(patient, treating_psychologist, days=d) for d in (-30, -10))
+    record(first, "absence-unacceptable", by=treating_psychologist)
+    with django_capture_on_commit_callbacks(execute=True):
+        record(second, "absence-unacceptable", by=treating_psychologist)
+    (alert,) = alerts(WINDOW)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record(second, "attended", by=treating_psychologist)  # evaluated after commit
+
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+    assert alert.resolution == ComplianceAlert.Resolution.GROUNDS_CHANGED
+    assert not ComplianceAlert.objects.open().exists()
+    assert alert.history.latest().history_change_reason.startswith("resolved")
+    assert signals_sent == [alert.pk]
+
+
+def test_an_alert_whose_grounds_hold_again_is_raised_again(
+    patient, treating_psychologist, signals_sent
+):
+    first, second = (book(patient, treating_psychologist, days=d) for d in (-30, -10))
+    record(first, "absence-unacceptable", by=treating_psychologist)
+    record(second, "absence-unacceptable", by=treating_psychologist)
+    (alert,) = services.compliance_evaluate(patient_ids=[patient.pk])
+    record(second, "attended", by=treating_psychologist)
+    assert services.compliance_evaluate(patient_ids=[patient.pk]) == []
+
+    record(second, "absence-unacceptable", by=treating_psychologist)
+    again = services.compliance_evaluate(patient_ids=[patient.pk])
+
+    assert [a.pk for a in again] == [alert.pk]  # the same occurrence, reopened, not doubled
+    assert list(ComplianceAlert.objects.open()) == [alert]
+    assert services.compliance_evaluate(patient_ids=[patient.pk]) == []
+
+
+def test_a_correction_that_leaves_the_grounds_standing_leaves_the_alerts_open(
+    patient, treating_psychologist
+):
+    absences(patient, treating_psychologist, [-30, -20, -10])
+    raised = services.compliance_evaluate(patient_ids=[patient.pk])
+    assert sorted(a.rule.name for a in raised) == [STREAK, WINDOW]
+    last = patient.attendances.order_by("appointment__starts_at").last()
+
+    # a medical absence is still a missed session: three in a row still stand
+    record(last.appointment, "absence-medical", by=treating_psychologist)
+    services.compliance_evaluate(patient_ids=[patient.pk])
+
+    assert ComplianceAlert.objects.open().count() == 2
+
+
+def test_a_resolved_alert_cannot_be_acknowledged(patient, treating_psychologist):
+    absences(patient, treating_psychologist, [-20, -10])
+    (alert,) = services.compliance_evaluate(patient_ids=[patient.pk])
+    record(alert.attendance.appointment, "attended", by=treating_psychologist)
+    services.compliance_evaluate(patient_ids=[patient.pk])
+
+    with pytest.raises(ValidationError):
+        services.compliance_alert_acknowledge(actor=treating_psychologist, alert=alert)

@@ -28,7 +28,7 @@ def at_once(*calls):
             barrier.wait()
             with transaction.atomic():
                 results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the caller inspects what happened
+        except Exception as error:
             results[index] = error
         finally:
             connection.close()
