@@ -64,11 +64,24 @@ def can_see_clinic_agenda(user) -> bool:
     return has_global_access(user, Zone.FRAME)
 
 
+def may_work_with_group(user, group) -> bool:
+    """The group rule. A group's facilitators, regular or cover, and whoever manages groups
+    (administrators, the clinical lead) work with the group: they see its members' file
+    numbers and names and, for the group's own sessions only, the members' outcomes and notes
+    for the authority, and they record them and move the sessions. That is the frame of those
+    sessions and nothing more: a member's file, other appointments and the clinical zone stay
+    behind the patient door (404) unless the facilitator is in that member's care team.
+    Every page and endpoint that shows members logs who saw them.
+
+    selectors.groups_visible_to is the same rule as a query."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return can_manage_groups(user) or group.facilitation.filter(clinician=user.pk).exists()
+
+
 def can_move_appointment(user, appointment) -> bool:
     """Whoever sees the patient moves an individual appointment; a group session moves for the
-    whole group, so only its facilitators, the administrators and the lead move it."""
+    whole group, so only those who work with the group move it."""
     if not appointment.group_id:
         return True
-    return (
-        can_manage_groups(user) or appointment.group.facilitation.filter(clinician=user.pk).exists()
-    )
+    return may_work_with_group(user, appointment.group)

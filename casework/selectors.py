@@ -17,6 +17,7 @@ from casework.models import (
     ClinicalNote,
     ComplianceAlert,
     Episode,
+    GroupFacilitator,
     Mandate,
     NonAssociation,
     Patient,
@@ -38,6 +39,13 @@ def patients_visible_to(user, *, zone: Zone = Zone.FRAME) -> QuerySet[Patient]:
         permission__content_type__app_label="casework",
     )
     return Patient.objects.filter(Exists(grants))
+
+
+def visible_patient_ids(user, patient_ids) -> set[int]:
+    """Which of these patients' files the user may open (to link names only where they may)."""
+    return set(
+        patients_visible_to(user).filter(pk__in=list(patient_ids)).values_list("pk", flat=True)
+    )
 
 
 def patient_for(user, patient_id, *, zone: Zone = Zone.FRAME) -> Patient:
@@ -215,21 +223,36 @@ def day_bounds(first: datetime.date, days: int = 1) -> tuple[datetime.datetime, 
     )
 
 
+def appointments_visible_to(user) -> QuerySet[Appointment]:
+    """What a user may see of the agenda, as of now: the appointments of the patients they may
+    see, and the sessions of the groups they may see (a facilitator takes a group's attendance:
+    casework.permissions.may_work_with_group). Being booked on an appointment grants
+    nothing: a clinician who leaves a care team no longer sees that patient's appointments."""
+    return Appointment.objects.filter(
+        Q(patient__in=patients_visible_to(user)) | Q(group__in=groups_visible_to(user))
+    )
+
+
 def agenda(
-    start: datetime.datetime, end: datetime.datetime, *, clinician_id: int | None = None
+    user, start: datetime.datetime, end: datetime.datetime, *, clinician_id: int | None = None
 ) -> QuerySet[Appointment]:
     """Appointments that stand or were cancelled (not the superseded ones), in time order."""
-    appointments = Appointment.objects.current().filter(starts_at__gte=start, starts_at__lt=end)
+    appointments = (
+        appointments_visible_to(user).current().filter(starts_at__gte=start, starts_at__lt=end)
+    )
     if clinician_id:
         appointments = appointments.filter(clinicians=clinician_id)
     return _agenda_prefetch(appointments).order_by("starts_at", "pk")
 
 
-def awaiting_outcome(user) -> QuerySet[Appointment]:
-    """The user's past sessions with at least one attendance still waiting for its outcome."""
+def awaiting_outcome(user, *, before: datetime.datetime | None = None) -> QuerySet[Appointment]:
+    """The user's sessions begun (before `before`, default now) with at least one attendance
+    still waiting for its outcome."""
     waiting = Attendance.objects.filter(appointment=OuterRef("pk"), outcome__isnull=True)
-    appointments = Appointment.objects.held_or_due().filter(
-        Exists(waiting), clinicians=user, starts_at__lt=timezone.now()
+    appointments = (
+        appointments_visible_to(user)
+        .held_or_due()
+        .filter(Exists(waiting), clinicians=user, starts_at__lt=before or timezone.now())
     )
     return _agenda_prefetch(appointments).order_by("starts_at", "pk")
 
@@ -239,8 +262,7 @@ def awaiting_evidence(user) -> QuerySet[Attendance]:
     return (
         Attendance.objects.filter(
             evidence=Attendance.Evidence.AWAITED,
-            appointment__clinicians=user,
-            appointment__status=Appointment.Status.SCHEDULED,
+            appointment__in=appointments_visible_to(user).held_or_due().filter(clinicians=user),
         )
         .select_related("appointment", "patient", "outcome")
         .order_by("appointment__starts_at")
@@ -379,12 +401,15 @@ def recent_alerts(patient: Patient) -> list[ComplianceAlert]:
 
 
 def groups_visible_to(user) -> QuerySet[TherapyGroup]:
-    """Administrators and the lead see every group; a clinician, those they facilitate."""
+    """Administrators and the lead see every group; a clinician, those they facilitate
+    (regular or cover): casework.permissions.may_work_with_group, as a query."""
     if not (user.is_authenticated and user.is_active):
         return TherapyGroup.objects.none()
     if can_manage_groups(user):
         return TherapyGroup.objects.all()
-    return TherapyGroup.objects.filter(facilitation__clinician=user).distinct()
+    return TherapyGroup.objects.filter(
+        Exists(GroupFacilitator.objects.filter(group=OuterRef("pk"), clinician=user))
+    )
 
 
 def group_for(user, group_id) -> TherapyGroup:

@@ -31,6 +31,7 @@ from casework.models import (
 from casework.permissions import (
     can_manage_groups,
     has_casework_home,
+    may_work_with_group,
 )
 
 # Therapy groups: group-scoped, resolved through selectors.group_for (404 for non-facilitators).
@@ -258,6 +259,8 @@ class GroupAttendanceAPI(GroupScopedAPIMixin, generics.GenericAPIView):
 
     @extend_schema(responses={200: GroupAttendanceResultSerializer})
     def post(self, request, *args, **kwargs):
+        if not may_work_with_group(request.user, self.group):
+            raise PermissionDenied
         session = get_object_or_404(
             Appointment.objects.filter(group=self.group), pk=kwargs["appointment_id"]
         )

@@ -176,32 +176,34 @@ def group_attendance_record(*, actor, appointment: Appointment, rows: dict[int, 
 
 
 def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
-    """E-mail each clinician, at most once a day, the sessions whose outcome is overdue."""
-    today = today or timezone.localdate()
-    threshold = timezone.now() - datetime.timedelta(days=settings.OUTCOME_REMINDER_AFTER_DAYS)
-    overdue = (
-        Attendance.objects.filter(
-            outcome__isnull=True,
-            appointment__status=Appointment.Status.SCHEDULED,
-            appointment__starts_at__lt=threshold,
-        )
-        .values_list("appointment__clinicians", "appointment__starts_at", "patient__file_number")
-        .order_by("appointment__starts_at")
-    )
-    by_clinician: dict[int, list[tuple]] = {}
-    for clinician_id, starts_at, file_number in overdue:
-        by_clinician.setdefault(clinician_id, []).append((starts_at, file_number))
+    """E-mail each clinician, at most once a day, the sessions whose outcome is overdue:
+    those they are booked on and may still see (a clinician who has left a care team is not
+    reminded of that patient any more)."""
     from django.contrib.auth import get_user_model
 
-    clinicians = get_user_model().objects.in_bulk(list(by_clinician))
+    from casework.selectors import awaiting_outcome
+
+    today = today or timezone.localdate()
+    threshold = timezone.now() - datetime.timedelta(days=settings.OUTCOME_REMINDER_AFTER_DAYS)
+    booked = Appointment.objects.held_or_due().filter(
+        starts_at__lt=threshold, attendances__outcome__isnull=True
+    )
+    clinicians = get_user_model().objects.filter(is_active=True, appointments__in=booked).distinct()
     sent = 0
-    for clinician_id, items in by_clinician.items():
-        clinician = clinicians[clinician_id]
+    for clinician in clinicians:
+        items = [
+            (appointment.starts_at, attendance.patient.file_number)
+            for appointment in awaiting_outcome(clinician, before=threshold)
+            for attendance in appointment.attendances.all()
+            if attendance.outcome_id is None
+        ]
+        if not items:
+            continue
         with transaction.atomic():
             _reminder, created = OutcomeReminder.objects.get_or_create(
                 clinician=clinician, sent_on=today, defaults={"pending": len(items)}
             )
-        if not created or not clinician.email or not clinician.is_active:
+        if not created or not clinician.email:
             continue
         lines = [
             f"- {timezone.localtime(starts_at):%d/%m/%Y %H:%M}  {file_number}"

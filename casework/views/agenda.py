@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -27,7 +26,7 @@ from casework.forms import (
     OutcomeForm,
     RescheduleForm,
 )
-from casework.models import Appointment, CalendarFeed
+from casework.models import CalendarFeed
 from casework.views.base import (
     CaseworkRoleRequired,
     PatientScopedMixin,
@@ -66,7 +65,7 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
         else:
             clinician_id = user.pk
         appointments = list(
-            selectors.agenda(*selectors.day_bounds(first, length), clinician_id=clinician_id)
+            selectors.agenda(user, *selectors.day_bounds(first, length), clinician_id=clinician_id)
         )
         days = {first + datetime.timedelta(days=i): [] for i in range(length)}
         for appointment in appointments:
@@ -302,10 +301,10 @@ def calendar_ics(request, token: str):
         raise Http404
     start, end = selectors.day_bounds(timezone.localdate() - datetime.timedelta(days=30), 30 + 180)
     appointments = (
-        Appointment.objects.current()
+        selectors.appointments_visible_to(feed.user)
+        .current()
         .filter(clinicians=feed.user, starts_at__gte=start, starts_at__lt=end)
         .select_related("patient", "group")
-        .prefetch_related(Prefetch("attendances"))
     )
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     lines = [

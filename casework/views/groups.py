@@ -106,6 +106,9 @@ class GroupDetailView(GroupScopedMixin, TemplateView):
         record_listing(actor=self.request.user, patients=[m.patient for m in members])
         return super().get_context_data(
             members=members,
+            openable=selectors.visible_patient_ids(
+                self.request.user, [m.patient_id for m in members]
+            ),
             facilitators=group.facilitation.select_related("clinician").order_by("role"),
             upcoming=list(sessions.filter(starts_at__gte=now).order_by("starts_at")[:8]),
             recent=list(sessions.filter(starts_at__lt=now).order_by("-starts_at")[:8]),
@@ -205,6 +208,8 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.group = selectors.group_for(request.user, kwargs["group_id"])
+        if not permissions.may_work_with_group(request.user, self.group):
+            raise PermissionDenied
         self.session = get_object_or_404(
             Appointment.objects.filter(group=self.group), pk=kwargs["appointment_id"]
         )
@@ -239,7 +244,14 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
         record_listing(
             actor=self.request.user, patients=[attendance.patient for attendance, _ in rows]
         )
-        return super().get_context_data(session=self.session, rows=rows, **kwargs)
+        return super().get_context_data(
+            session=self.session,
+            rows=rows,
+            openable=selectors.visible_patient_ids(
+                self.request.user, [attendance.patient_id for attendance, _ in rows]
+            ),
+            **kwargs,
+        )
 
     def post(self, request, *args, **kwargs):
         rows = self.rows(request.POST)

@@ -54,7 +54,9 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             # A lead who treats no one sees the clinic's overview instead of an empty list.
             if mine or not user.has_role(Role.CLINICAL_LEAD):
                 context["my_patients"] = mine
-            todays = list(selectors.agenda(*selectors.day_bounds(today), clinician_id=user.pk))
+            todays = list(
+                selectors.agenda(user, *selectors.day_bounds(today), clinician_id=user.pk)
+            )
             listed += mine + [a.patient for item in todays for a in item.attendances.all()]
             context["todays"] = todays
             context["pending"] = selectors.awaiting_outcome(user).count()

@@ -1,0 +1,167 @@
+"""Access is what it is now: leaving a care team ends what a clinician sees everywhere, and a
+group's facilitators see its members for the group's sessions only (the group rule)."""
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from audit.models import AccessEvent
+from casework import services
+from casework.models import Appointment, Attendance, TherapyGroup
+from casework.permissions import may_work_with_group
+from tests.factories import at, book
+from tests.forms import browser_form
+
+
+@pytest.fixture
+def former_clinician(patient, treating_psychologist, clinical_lead):
+    """The treating psychologist, booked on past and coming sessions, then taken off the team."""
+    book(patient, treating_psychologist, days=-3, hour=9)  # outcome still awaited
+    book(patient, treating_psychologist, days=0, hour=23, minute=30)  # later today
+    book(patient, treating_psychologist, days=2)
+    membership = patient.care_team.get(clinician=treating_psychologist, ends_on=None)
+    services.care_team_end(actor=clinical_lead, membership=membership)
+    return treating_psychologist
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("casework:agenda"),
+        reverse("casework:agenda") + "?view=day",
+        reverse("casework:todo"),
+        reverse("casework:dashboard"),
+    ],
+)
+def test_a_clinician_who_left_the_care_team_no_longer_sees_the_patient(
+    url, former_clinician, patient, client_for
+):
+    page = client_for(former_clinician).get(url).content.decode()
+
+    assert patient.file_number not in page
+    assert patient.last_name.upper() not in page
+
+
+def test_nor_in_the_calendar_feed(former_clinician, patient, client, client_for):
+    made = client_for(former_clinician).post(reverse("casework:calendar_feed")).content.decode()
+    feed = client.get(re.search(r'value="(http[^"]+\.ics)"', made).group(1)).content.decode()
+
+    assert "BEGIN:VCALENDAR" in feed
+    assert patient.file_number not in feed
+
+
+def test_nor_in_the_outcome_reminders(former_clinician, patient):
+    services.outcome_reminders_send()
+
+    assert not [m for m in mail.outbox if former_clinician.email in m.to]
+
+
+def test_while_in_the_care_team_the_clinician_sees_the_patient_everywhere(
+    patient, treating_psychologist, client, client_for
+):
+    book(patient, treating_psychologist, days=-3, hour=9)
+    book(patient, treating_psychologist, days=2)
+    clinician = client_for(treating_psychologist)
+
+    for url in (reverse("casework:agenda"), reverse("casework:todo")):
+        assert patient.file_number in clinician.get(url).content.decode()
+    made = clinician.post(reverse("casework:calendar_feed")).content.decode()
+    feed = client.get(re.search(r'value="(http[^"]+\.ics)"', made).group(1)).content.decode()
+    assert patient.file_number in feed
+    services.outcome_reminders_send()
+    assert patient.file_number in mail.outbox[0].body
+
+
+# --- The group rule ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def group(treating_psychologist, other_psychologist, administrator):
+    """The treating psychologist leads it; the other psychologist covers."""
+    return services.group_save(
+        actor=administrator,
+        group=TherapyGroup(name="Tuesday", weekday=1, start_time=datetime.time(18)),
+        regular=[treating_psychologist],
+        cover=[other_psychologist],
+    )
+
+
+@pytest.fixture
+def session(group, patient, administrator, treating_psychologist):
+    services.group_member_add(
+        actor=administrator, group=group, patient=patient, joined_on=at(-30).date()
+    )
+    return services.appointment_schedule(
+        actor=administrator,
+        kind=Appointment.Kind.GROUP,
+        starts_at=at(-1, 18),
+        clinicians=[treating_psychologist],
+        group=group,
+    )[0]
+
+
+def test_a_cover_facilitator_takes_the_group_s_attendance_and_it_is_logged(
+    group, session, patient, other_psychologist, client_for
+):
+    assert may_work_with_group(other_psychologist, group)
+    client = client_for(other_psychologist)
+    url = reverse("casework:group_attendance", args=[group.pk, session.pk])
+    page = client.get(url)
+    assert patient.full_name in page.content.decode()
+    attendance = session.attendances.get()
+    data = browser_form(page)
+    data[f"a{attendance.pk}-outcome"] = str(
+        Attendance._meta.get_field("outcome").related_model.objects.get(code="attended").pk
+    )
+
+    assert client.post(url, data).status_code == 302
+    attendance.refresh_from_db()
+    assert (attendance.outcome.code, attendance.recorded_by) == ("attended", other_psychologist)
+    seen = AccessEvent.objects.filter(user=other_psychologist, patient=patient)
+    assert set(seen.values_list("action", flat=True)) == {"list", "update"}
+
+
+def test_a_cover_facilitator_sees_nothing_else_of_a_member(
+    group, session, patient, treating_psychologist, other_psychologist, client_for
+):
+    individual = book(patient, treating_psychologist, days=-2)
+    client = client_for(other_psychologist)
+
+    assert client.get(patient.get_absolute_url()).status_code == 404
+    assert (
+        client.get(reverse("casework:outcome", args=[patient.pk, individual.pk])).status_code == 404
+    )
+    detail = client.get(group.get_absolute_url()).content.decode()
+    assert patient.get_absolute_url() not in detail  # the name, without a link to the file
+    assert patient.full_name in detail
+    agenda = client.get(reverse("casework:agenda") + f"?date={at(-2).date()}").content.decode()
+    assert patient.file_number not in agenda
+
+
+def test_a_clinician_who_does_not_facilitate_the_group_works_with_none_of_it(
+    group, session, patient, clinical_lead, client_for
+):
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    stranger = UserFactory(username="psy.stranger", role=Role.PSYCHOLOGIST)
+    assert not may_work_with_group(stranger, group)
+    assert may_work_with_group(clinical_lead, group)
+    client = client_for(stranger)
+    url = reverse("casework:group_attendance", args=[group.pk, session.pk])
+    assert client.get(url).status_code == 404
+    assert client.get(group.get_absolute_url()).status_code == 404
+
+
+def test_the_api_gives_a_cover_facilitator_the_group_s_sessions_only(
+    group, session, patient, other_psychologist, api_for
+):
+    client = api_for(other_psychologist)
+
+    sessions = client.get(reverse("api:group_sessions", args=[group.pk])).json()["results"]
+    assert [row["patient"] for row in sessions[0]["attendances"]] == [patient.pk]
+    assert client.get(reverse("api:patient_detail", args=[patient.pk])).status_code == 404
+    assert client.get(reverse("api:appointment_list", args=[patient.pk])).status_code == 404
