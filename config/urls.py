@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -22,7 +22,13 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include(("casework.api_urls", "api"))),
+    # DRF views opt out of LoginRequiredMiddleware. The schema answers like the API (401 to an
+    # anonymous call, a token works); the docs are a page, so they send a visitor to log in.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
 ]

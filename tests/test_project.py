@@ -35,6 +35,35 @@ def test_the_api_docs_are_served_from_our_own_static_files(treating_psychologist
     assert not re.search(r"""(src|href)=["']https?://""", page)
 
 
+def test_the_api_schema_and_docs_are_not_for_anonymous_visitors(db, client):
+    schema = client.get(reverse("api_schema"))
+    docs = client.get(reverse("api_docs"))
+
+    # The API's own answer for a missing credential: 401 with a challenge, not a login page.
+    assert schema.status_code == 401
+    assert schema["WWW-Authenticate"].startswith("Token")
+    assert docs.status_code == 302
+    assert docs["Location"] == f"{reverse('login')}?next={reverse('api_docs')}"
+
+
+def test_a_clinician_gets_the_api_schema_and_docs(treating_psychologist, client_for):
+    client = client_for(treating_psychologist)
+
+    assert client.get(reverse("api_schema")).status_code == 200
+    assert client.get(reverse("api_docs")).status_code == 200
+
+
+def test_an_api_token_opens_the_api_schema(treating_psychologist, client):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=treating_psychologist)
+
+    response = client.get(reverse("api_schema"), HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 200
+    assert b"/api/v1/patients/" in response.content
+
+
 def test_the_admin_holds_reference_data_and_never_patient_data():
     registered = {model._meta.label for model in admin.site._registry}
 
