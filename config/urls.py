@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required, login_required
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path, register_converter
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.language import set_language
 from accounts.views import home
 from common.http import IdConverter
 
@@ -16,8 +16,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Anyone may pick a language, including on the login page.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Anyone may pick a language, including on the login page; a logged-in user's is saved.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("casework.urls")),
     path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
