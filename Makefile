@@ -15,11 +15,13 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 ## Serve the demo clinic on the embedded SQLite database, with tasks run in-process.
+## DEBUG stays off, so a missing page gets the clinic's own 404 page (DEBUG's lists every URL);
+## --insecure lets runserver serve the static files all the same.
 run: install
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(ADDRESS)/ — stop with Ctrl-C."
-	DEBUG=true $(BIN)/python manage.py runserver $(ADDRESS)
+	DEBUG=false $(BIN)/python manage.py runserver --insecure $(ADDRESS)
 
 ## Lint, then the whole test suite (DATABASE_URL picks the database; SQLite by default).
 test: install lint

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    view_on_site = False  # the admin links to no page outside it (config.admin_site)
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["groups", "is_active", "is_staff"]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Preferences"), {"fields": ["language"]}))

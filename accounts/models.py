@@ -1,6 +1,8 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -8,6 +10,14 @@ from accounts.roles import Role
 
 class User(AbstractUser):
     """A member of the clinic's staff. Patients never log in."""
+
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages on every device. Blank: the browser's language."),
+    )
 
     class Meta:
         verbose_name = _("user")

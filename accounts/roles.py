@@ -29,6 +29,28 @@ _REFERENCE_DATA = [
     "casework.change_justicecontact",
 ]
 
+# Edited in the admin. Nobody deletes them (the model admins refuse it): they are history.
+# Outcome flags and compliance rules decide what the justice system is told: the clinical lead
+# sets them, administrators may read them.
+_REPORTING_RULES_VIEW = ["casework.view_attendanceoutcome", "casework.view_compliancerule"]
+_REPORTING_RULES = [
+    *_REPORTING_RULES_VIEW,
+    "casework.add_attendanceoutcome",
+    "casework.change_attendanceoutcome",
+    "casework.add_compliancerule",
+    "casework.change_compliancerule",
+]
+# The clinic's licensed Static-99R norms and Static-99R x STABLE-2007 table are clinical:
+# entered by the clinical lead only.
+_CLINICAL_TABLES = [
+    "assessments.view_static99rnorm",
+    "assessments.add_static99rnorm",
+    "assessments.change_static99rnorm",
+    "assessments.view_riskcombination",
+    "assessments.add_riskcombination",
+    "assessments.change_riskcombination",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CLINICAL_LEAD: [
         # The lead sees the whole caseload, frame and clinical, without per-patient rows.
@@ -38,6 +60,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.manage_care_team",
         "audit.view_accessevent",
         *_REFERENCE_DATA,
+        *_REPORTING_RULES,
+        *_CLINICAL_TABLES,
     ],
     Role.PSYCHOLOGIST: [
         # Patients come through the care team (object permissions), never globally.
@@ -50,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.add_patient",
         "casework.manage_care_team",
         *_REFERENCE_DATA,
+        *_REPORTING_RULES_VIEW,
     ],
     Role.AUDITOR: ["audit.view_accessevent"],
     Role.HELPLINE_LISTENER: [],

@@ -11,6 +11,7 @@ from casework.models import AttendanceOutcome, Authority, ComplianceRule, Justic
 
 @admin.register(Authority)
 class AuthorityAdmin(admin.ModelAdmin):
+    view_on_site = False  # the admin links to no page outside it (config.admin_site)
     list_display = ["name", "kind", "region", "language", "is_active"]
     list_filter = ["kind", "region", "language", "is_active"]
     search_fields = ["name", "jurisdiction"]
@@ -18,6 +19,7 @@ class AuthorityAdmin(admin.ModelAdmin):
 
 @admin.register(JusticeContact)
 class JusticeContactAdmin(admin.ModelAdmin):
+    view_on_site = False  # the admin links to no page outside it (config.admin_site)
     list_display = ["name", "service", "language", "email", "is_active"]
     list_filter = ["language", "is_active"]
     search_fields = ["name", "service", "email"]
@@ -25,6 +27,7 @@ class JusticeContactAdmin(admin.ModelAdmin):
 
 @admin.register(AttendanceOutcome)
 class AttendanceOutcomeAdmin(admin.ModelAdmin):
+    view_on_site = False  # the admin links to no page outside it (config.admin_site)
     list_display = [
         "code",
         "name_en",
@@ -43,6 +46,7 @@ class AttendanceOutcomeAdmin(admin.ModelAdmin):
 
 @admin.register(ComplianceRule)
 class ComplianceRuleAdmin(admin.ModelAdmin):
+    view_on_site = False  # the admin links to no page outside it (config.admin_site)
     list_display = ["name", "kind", "counts", "threshold", "window_months", "is_active"]
 
     def has_delete_permission(self, request, obj=None):

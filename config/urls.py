@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path, register_converter
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.language import set_language
 from accounts.views import home
 from common.http import IdConverter
 
@@ -16,13 +16,19 @@ urlpatterns = [
     path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Anyone may pick a language, including on the login page.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Anyone may pick a language, including on the login page; a logged-in user's is saved.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("casework.urls")),
     path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include(("casework.api_urls", "api"))),
+    # DRF views opt out of LoginRequiredMiddleware. The schema answers like the API (401 to an
+    # anonymous call, a token works); the docs are a page, so they send a visitor to log in.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
 ]

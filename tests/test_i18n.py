@@ -1,11 +1,12 @@
 """French and Dutch from the start: complete catalogues, compiled, and used by the pages."""
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import dateformat, formats, translation
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 ENTRY = re.compile(r'^msgid "(.+)"\nmsgstr "(.+)"$', re.MULTILINE)
@@ -60,3 +61,58 @@ def test_the_login_page_follows_the_browsers_language(db, client):
 
     assert '<html lang="nl"' in page
     assert "Inloggen" in page
+
+
+# --- dates: Django writes the day and month names; the project's catalogue must leave them be.
+# Django looks them up with the same msgids as any other string ("Monday", "February"), and
+# the project's catalogue (LOCALE_PATHS) wins over Django's own. An entry for one of those
+# msgids with another translation changes every date of the site: the therapy groups'
+# weekday choices (casework/models/groups.py) made "Monday".."Sunday" entries, translated
+# "Lundi".."Dimanche" and "Maandag".."Zondag", so "l j F Y" reads "Mardi 10 février 2026"
+# mid-sentence instead of "mardi 10 février 2026".
+
+CATALOGUE_SHADOWS_WEEKDAYS = (
+    "locale/fr and locale/nl translate the msgids Monday..Sunday with a capital (Lundi, "
+    "Maandag, ...), which replaces Django's lower-case weekday names in every date; the msgstrs "
+    "must be lower case (lundi..dimanche, maandag..zondag) or the weekday choices must take a "
+    "context (pgettext_lazy) so that they stop sharing Django's msgids"
+)
+SAMPLE_DAYS = [datetime.date(2026, 2, 9) + datetime.timedelta(days=n) for n in range(7)] + [
+    datetime.date(2026, month, 10) for month in range(1, 13)
+]
+NAMES = "l|D|F|N|b|E"  # weekday, its abbreviation, month, its abbreviations, standalone month
+
+
+def date_names(language: str) -> list[str]:
+    with translation.override(language):
+        return [dateformat.format(day, NAMES) for day in SAMPLE_DAYS]
+
+
+@pytest.mark.xfail(strict=True, reason=CATALOGUE_SHADOWS_WEEKDAYS)
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_the_catalogue_leaves_djangos_day_and_month_names_alone(language, settings):
+    ours = date_names(language)
+    settings.LOCALE_PATHS = []  # Django's catalogues only (the signal drops cached catalogues)
+
+    assert ours == date_names(language)
+
+
+@pytest.mark.xfail(strict=True, reason=CATALOGUE_SHADOWS_WEEKDAYS)
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("fr", "mardi 10 février 2026"), ("nl", "dinsdag 10 februari 2026")],
+)
+def test_a_date_with_its_weekday_reads_in_lower_case_mid_sentence(language, expected):
+    with translation.override(language):
+        assert dateformat.format(datetime.date(2026, 2, 10), "l j F Y") == expected
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_month_names_are_lower_case_mid_sentence(language):
+    months = [datetime.date(2026, month, 10) for month in range(1, 13)]
+    with translation.override(language):
+        written = [formats.date_format(day, "DATE_FORMAT") for day in months] + [
+            dateformat.format(day, "j N Y, j b Y") for day in months
+        ]
+
+    assert [text for text in written if text != text.lower()] == []

@@ -2,8 +2,12 @@
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -33,6 +37,35 @@ def test_the_api_docs_are_served_from_our_own_static_files(treating_psychologist
 
     assert "/static/drf_spectacular_sidecar/" in page
     assert not re.search(r"""(src|href)=["']https?://""", page)
+
+
+def test_the_api_schema_and_docs_are_not_for_anonymous_visitors(db, client):
+    schema = client.get(reverse("api_schema"))
+    docs = client.get(reverse("api_docs"))
+
+    # The API's own answer for a missing credential: 401 with a challenge, not a login page.
+    assert schema.status_code == 401
+    assert schema["WWW-Authenticate"].startswith("Token")
+    assert docs.status_code == 302
+    assert docs["Location"] == f"{reverse('login')}?next={reverse('api_docs')}"
+
+
+def test_a_clinician_gets_the_api_schema_and_docs(treating_psychologist, client_for):
+    client = client_for(treating_psychologist)
+
+    assert client.get(reverse("api_schema")).status_code == 200
+    assert client.get(reverse("api_docs")).status_code == 200
+
+
+def test_an_api_token_opens_the_api_schema(treating_psychologist, client):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=treating_psychologist)
+
+    response = client.get(reverse("api_schema"), HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 200
+    assert b"/api/v1/patients/" in response.content
 
 
 def test_the_admin_holds_reference_data_and_never_patient_data():
@@ -125,3 +158,99 @@ def test_production_settings_refuse_to_start_half_configured(env, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+# --- the demo server: DEBUG off, the project's own error pages, static files still served
+
+
+def make_dry_run(target: str) -> list[str]:
+    result = subprocess.run(  # noqa: S603 (a fixed command line)
+        ["make", "--dry-run", "--always-make", target],  # noqa: S607 (make from PATH, as a person)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def test_make_run_serves_the_demo_without_debug():
+    commands = [line for line in make_dry_run("run") if "manage.py" in line]
+
+    assert [line for line in commands if "runserver" in line]
+    assert not [line for line in commands if re.search(r"DEBUG=(1|true|yes|on)", line, re.I)]
+    server = next(line for line in commands if "runserver" in line)
+    assert "DEBUG=false" in server  # even when the shell exports DEBUG=true
+    assert "--insecure" in server  # runserver serves the static files without DEBUG
+
+
+@pytest.mark.parametrize("persona", [None, "treating_psychologist"])
+def test_a_missing_page_is_the_projects_404_without_the_url_list(persona, request, client_for):
+    user = request.getfixturevalue(persona) if persona else None
+
+    response = client_for(user).get("/no-such-page/")
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "404.html" in [template.name for template in response.templates]
+    assert "There is nothing here" in page
+    assert "URLconf" not in page and "api/v1/" not in page and "admin/" not in page
+
+
+@pytest.mark.urls("tests.urls_failing")
+def test_a_server_error_is_the_projects_500_page(db):
+    from django.test import Client
+
+    response = Client(raise_request_exception=False).get("/fail/")
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Nothing was saved" in page
+    assert "Traceback" not in page and "ZeroDivisionError" not in page
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_runserver_insecure_serves_static_files_and_the_404_page_without_debug(tmp_path):
+    """What `make run` relies on: static files and the project's 404, with DEBUG off."""
+    address = f"127.0.0.1:{free_port()}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}},
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "VAR_DIR": str(tmp_path),  # a throwaway SQLite file and secret, never the demo's
+        "DEBUG": "false",
+    }
+    server = subprocess.Popen(  # noqa: S603 (a fixed command line)
+        [sys.executable, "manage.py", "runserver", "--insecure", "--noreload", address],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        static = fetch(f"http://{address}/static/css/app.css", until=time.monotonic() + 30)
+        missing = fetch(f"http://{address}/no-such-page/")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert static[0] == 200
+    assert missing[0] == 404
+    assert "There is nothing here" in missing[1] and "URLconf" not in missing[1]
+
+
+def fetch(url: str, until: float = 0.0) -> tuple[int, str]:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except urllib.error.URLError:
+            if time.monotonic() > until:
+                raise
+            time.sleep(0.2)
