@@ -9,15 +9,10 @@ from audit.models import AccessEvent
 from audit.permissions import can_read_access_log
 from audit.services import Action, record_access
 from casework.models import Patient
+from common.dates import query_day
+from common.http import query_search
 
 PAGE_SIZE = 50
-
-
-def _date(value: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 class AccessEventListView(TemplateView):
@@ -33,18 +28,18 @@ class AccessEventListView(TemplateView):
     def get_context_data(self, **kwargs):
         params = self.request.GET
         events = AccessEvent.objects.select_related("patient")
-        file_number = params.get("file_number", "").strip()
+        file_number = query_search(params.get("file_number"))
         patient = None
         if file_number:
             patient = Patient.objects.filter(file_number=file_number).first()
             events = events.filter(patient=patient) if patient else events.none()
-        username = params.get("username", "").strip()
+        username = query_search(params.get("username"))
         if username:
             events = events.filter(username=username)
         action = params.get("action", "")
         if action in Action.values:
             events = events.filter(action=action)
-        since, until = _date(params.get("since", "")), _date(params.get("until", ""))
+        since, until = query_day(params.get("since")), query_day(params.get("until"))
         # Whole local days, as bounds on the indexed timestamp.
         zone = timezone.get_current_timezone()
         if since:

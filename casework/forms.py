@@ -73,6 +73,10 @@ class ReferralForm(forms.Form):
 class PatientRegisterForm(FieldsetsMixin, PatientForm, ReferralForm):
     """A new patient: identity and the referral that brings them."""
 
+    allow_duplicate = forms.BooleanField(
+        label=_("Register anyway: this is another person"), required=False
+    )
+
     fieldsets = [
         (_("Identity and contact"), PatientForm.Meta.fields),
         (_("Referral"), ["referral_source", "referral_source_detail", "referral_received_on"]),

@@ -25,6 +25,7 @@ from casework.models import (
     TherapyGroup,
 )
 from casework.permissions import Zone, can_manage_groups, has_global_access
+from common.text import search_key
 
 
 def patients_visible_to(user, *, zone: Zone = Zone.FRAME) -> QuerySet[Patient]:
@@ -79,14 +80,12 @@ def patient_list(
     clinician_id: int | None = None,
     authority_id: int | None = None,
 ) -> QuerySet[Patient]:
-    """The patients a user may see, filtered, with what a list row shows prefetched."""
+    """The patients a user may see, filtered, with what a list row shows prefetched.
+    Each word of the query must appear in the file number or the name, whatever the case and
+    the accents ("lefevre" finds Lefèvre). Callers bound the query (common.http.query_search)."""
     patients = patients_visible_to(user)
-    for term in query.split():
-        patients = patients.filter(
-            Q(file_number__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(first_name__icontains=term)
-        )
+    for term in search_key(query).split():
+        patients = patients.filter(search_text__contains=term)
     if status:
         patients = patients.filter(status=status)
     if clinician_id:

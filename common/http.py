@@ -32,14 +32,18 @@ def query_id(value: str | None) -> int | None:
     return int(value)
 
 
-SEARCH_MAX_LENGTH = 100
+# A search box holds a name, a file number, a few words: each word is one more condition on
+# every row searched, so both are bounded.
+SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS = 100, 6
 
 
-def query_search(value: str | None, *, max_length: int = SEARCH_MAX_LENGTH) -> str:
-    """A search term from a query string, stripped; InvalidParameter when it is too long."""
+def query_search(value: str | None) -> str:
+    """A search from a query string, stripped; InvalidParameter when it is too long."""
     text = (value or "").strip()
-    if len(text) > max_length:
+    if len(text) > SEARCH_MAX_LENGTH:
         raise InvalidParameter(
-            _("A search can be %(max)d characters long at most.") % {"max": max_length}
+            _("A search can be %(max)d characters long at most.") % {"max": SEARCH_MAX_LENGTH}
         )
+    if len(text.split()) > SEARCH_MAX_WORDS:
+        raise InvalidParameter(_("Search with %(max)d words at most.") % {"max": SEARCH_MAX_WORDS})
     return text

@@ -3,6 +3,8 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.views import exception_handler
 
 from common.http import InvalidParameter
 
@@ -18,3 +20,10 @@ def bad_request(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus the project's InvalidParameter answered as a 400 like on pages."""
+    if isinstance(exc, InvalidParameter):
+        exc = exceptions.ParseError(bad_request_message(exc))
+    return exception_handler(exc, context)

@@ -49,15 +49,25 @@ class JusticeContactFactory(factory.django.DjangoModelFactory):
     language = "fr"
 
 
+def _today() -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
 def register_patient(actor, **overrides):
+    """A referral registered through the service. Tests make look-alike patients on purpose:
+    the duplicate warning is tested where it is meant (allow_duplicate=False)."""
     data = {
+        "allow_duplicate": True,
         "last_name": "Dupont",
         "first_name": "Jean",
         "date_of_birth": datetime.date(1980, 5, 17),
         "sex": "male",
         "preferred_language": "fr",
         "referral_source": "justice_assistant",
-        "referral_received_on": datetime.date(2026, 1, 5),
+        # two years back: room for the sessions and absences the tests book in the past
+        "referral_received_on": _today() - datetime.timedelta(days=730),
         **overrides,
     }
     return services.patient_register(actor=actor, **data)

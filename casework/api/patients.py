@@ -2,10 +2,9 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import (
-    extend_schema,
-)
-from rest_framework import generics, permissions, serializers, status
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.response import Response
 
 from audit.services import record_listing
@@ -26,6 +25,7 @@ from casework.permissions import (
     can_view_reference_data,
     has_casework_home,
 )
+from common.http import query_id, query_search
 
 # --- Serializers ----------------------------------------------------------------------------
 
@@ -82,6 +82,11 @@ class PatientRegisterSerializer(PatientSerializer):
         max_length=200, required=False, allow_blank=True, write_only=True
     )
     referral_received_on = serializers.DateField(write_only=True)
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text="Register even though a file has the same name and date of birth.",
+    )
 
     class Meta(PatientSerializer.Meta):
         fields = [
@@ -89,7 +94,20 @@ class PatientRegisterSerializer(PatientSerializer):
             "referral_source",
             "referral_source_detail",
             "referral_received_on",
+            "allow_duplicate",
         ]
+
+
+class DuplicateSerializer(serializers.Serializer):
+    duplicates = serializers.ListField(child=serializers.CharField())
+
+
+class PossibleDuplicateError(exceptions.APIException):
+    """409: a file has the same name and date of birth; send again with allow_duplicate."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("A file has the same name and date of birth.")
+    default_code = "duplicate"
 
 
 class MandateSerializer(serializers.ModelSerializer):
@@ -160,17 +178,12 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
         if not has_casework_home(self.request.user):
             raise PermissionDenied
         params = self.request.query_params
-
-        def as_int(name):
-            value = params.get(name, "")
-            return int(value) if value.isdigit() else None
-
         return selectors.patient_list(
             self.request.user,
-            query=params.get("q", ""),
+            query=query_search(params.get("q")),
             status=params.get("status", ""),
-            clinician_id=as_int("clinician"),
-            authority_id=as_int("authority"),
+            clinician_id=query_id(params.get("clinician")),
+            authority_id=query_id(params.get("authority")),
         )
 
     def paginate_queryset(self, queryset):
@@ -178,15 +191,27 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
         record_listing(actor=self.request.user, patients=page)
         return page
 
-    @extend_schema(responses={201: PatientSerializer})
+    @extend_schema(
+        responses={
+            201: PatientSerializer,
+            409: OpenApiResponse(DuplicateSerializer, description="A possible duplicate."),
+        }
+    )
     def post(self, request, *args, **kwargs):
+        """Register a referral. A file with the same name and date of birth answers 409 with
+        the warnings: send the same request with "allow_duplicate": true to go ahead."""
         if not can_register_patient(request.user):
             raise PermissionDenied
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        patient = call_service(
-            services.patient_register, actor=request.user, **serializer.validated_data
-        )
+
+        def register(**data):
+            try:
+                return services.patient_register(**data)
+            except services.PossibleDuplicate as warning:
+                raise PossibleDuplicateError({"duplicates": warning.warnings}) from warning
+
+        patient = call_service(register, actor=request.user, **serializer.validated_data)
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 
 

@@ -15,9 +15,19 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
+
+from common.dates import out_of_bounds, years_after, years_before
+from common.text import search_key
+
+# The ages of the people the clinic treats: adults and, rarely, adolescents under a youth
+# measure (from 12 in Belgian youth law). A date of birth outside them is a typing error.
+PATIENT_AGES = (12, 110)
+# A mandate with a fixed end runs this many years at most (internment has none: leave it empty).
+MANDATE_LONGEST_YEARS = 30
 
 
 class Language(models.TextChoices):
@@ -153,6 +163,9 @@ class Patient(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=CareStage.choices, default=CareStage.REFERRAL
     )
+    # File number and name as searched: lower case, without accents (common.text.search_key),
+    # kept by save() so that every database searches the same way.
+    search_text = models.CharField(max_length=340, editable=False, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -181,6 +194,12 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return self.file_number
 
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.file_number, self.last_name, self.first_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("casework:patient_detail", args=[self.pk])
 
@@ -193,8 +212,27 @@ class Patient(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def clean(self) -> None:
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
+        if self.date_of_birth:
+            today = timezone.localdate()
+            youngest, oldest = PATIENT_AGES
+            message = out_of_bounds(
+                self.date_of_birth, years_before(today, oldest), years_before(today, youngest)
+            )
+            if message:
+                raise ValidationError(
+                    {
+                        "date_of_birth": _(
+                            "%(message)s The clinic treats people aged %(youngest)d to "
+                            "%(oldest)d: check the date of birth."
+                        )
+                        % {"message": message, "youngest": youngest, "oldest": oldest}
+                    }
+                )
+
+    @property
+    def twelfth_birthday(self) -> datetime.date:
+        """No justice measure, referral or session of this clinic can be older than this."""
+        return years_after(self.date_of_birth, PATIENT_AGES[0])
 
 
 class PatientUserObjectPermission(UserObjectPermissionBase):
@@ -347,6 +385,28 @@ class Mandate(models.Model):
             errors["status"] = _("Set the status to “ended” to record an end date or reason.")
         if self.ended_on and self.starts_on and self.ended_on < self.starts_on:
             errors["ended_on"] = _("The mandate cannot end before it starts.")
+        if self.ended_on and self.ended_on > today:
+            errors["ended_on"] = _("Record the end once the mandate has ended.")
+        if self.starts_on and self.starts_on > years_after(today, 5):
+            errors["starts_on"] = _("A mandate starts at most 5 years ahead: check the date.")
+        if (
+            self.starts_on
+            and self.ends_on
+            and self.ends_on > years_after(self.starts_on, MANDATE_LONGEST_YEARS)
+        ):
+            errors["ends_on"] = _(
+                "A mandate with a fixed end runs %(years)d years at most: check the date, or "
+                "leave it empty if the mandate has no fixed end."
+            ) % {"years": MANDATE_LONGEST_YEARS}
+        if self.patient_id and self.patient.date_of_birth:
+            earliest = self.patient.twelfth_birthday
+            for name in ("decision_date", "starts_on", "consent_on"):
+                value = getattr(self, name)
+                if value and value < earliest and name not in errors:
+                    errors[name] = _(
+                        "This date comes before the patient's 12th birthday (%(date)s): "
+                        "no justice measure is that old. Check the date."
+                    ) % {"date": date_format(earliest, "DATE_FORMAT")}
         if errors:
             raise ValidationError(errors)
 

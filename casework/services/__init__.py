@@ -28,6 +28,7 @@ from casework.services.groups import (
 )
 from casework.services.notes import note_create, note_sign, note_update
 from casework.services.patients import (
+    PossibleDuplicate,
     care_team_assign,
     care_team_end,
     episode_close,
@@ -43,6 +44,7 @@ from casework.services.patients import (
 __all__ = [
     "AttendanceRowErrors",
     "NonAssociationWarning",
+    "PossibleDuplicate",
     "SchedulingConflict",
     "StaleOutcome",
     "appointment_cancel",

@@ -5,7 +5,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
@@ -20,6 +22,7 @@ from casework.models import (
     TherapyGroup,
 )
 from casework.permissions import may_join_care_team
+from common.dates import out_of_bounds, years_after, years_before
 
 
 class SchedulingConflict(ValidationError):
@@ -67,6 +70,43 @@ def scheduling_conflicts(
             % {"file_number": file_number}
         )
     return warnings
+
+
+# Sessions are booked up to two years ahead; back to ten years (older files taken over from
+# paper), and never before the patient was referred to the clinic (_check_referral).
+BOOKING_YEARS_BACK, BOOKING_YEARS_AHEAD = 10, 2
+
+
+def check_booking_time(starts_at: datetime.datetime, *, field: str = "starts_at") -> None:
+    """Refuse a start outside the booking window, before any date arithmetic is done on it."""
+    today = timezone.localdate()
+    earliest = years_before(today, BOOKING_YEARS_BACK)
+    latest = years_after(today, BOOKING_YEARS_AHEAD)
+    message = out_of_bounds(timezone.localdate(starts_at), earliest, latest)
+    if message:
+        raise ValidationError(
+            {
+                field: _("%(message)s Sessions are booked from ten years back to two years ahead.")
+                % {"message": message}
+            }
+        )
+
+
+def _check_referral(patient: Patient, kind: str, starts_at: datetime.datetime) -> None:
+    """No session before the patient was referred; no intake before the current referral."""
+    episodes = patient.episodes.all()
+    if kind == Appointment.Kind.INTAKE:
+        episodes = episodes.exclude(stage=CareStage.CLOSED)
+    referred_on = episodes.aggregate(first=Min("referral_received_on"))["first"]
+    if referred_on and timezone.localdate(starts_at) < referred_on:
+        message = (
+            _("The referral was received on %(date)s: the intake cannot come before it.")
+            if kind == Appointment.Kind.INTAKE
+            else _("The patient was referred on %(date)s: a session cannot come before it.")
+        )
+        raise ValidationError(
+            {"starts_at": message % {"date": date_format(referred_on, "DATE_FORMAT")}}
+        )
 
 
 def _members_on(group: TherapyGroup, day: datetime.date) -> list[Patient]:
@@ -144,8 +184,11 @@ def appointment_schedule(
     allow_conflicts: bool = False,
 ) -> list[Appointment]:
     """Book one appointment, or a series of them; returns what was booked, first first."""
+    check_booking_time(starts_at)
     clinicians = list(clinicians)
     _check_people(kind=kind, clinicians=clinicians, patient=patient, group=group)
+    if patient is not None:
+        _check_referral(patient, kind, starts_at)
     template = {
         "kind": kind,
         "mode": mode,
@@ -175,6 +218,12 @@ def appointment_schedule(
         series.full_clean(exclude=["created_by"])
         series.save()
         starts = [series.occurrence_start(i) for i in range(series.occurrences)]
+        try:
+            check_booking_time(starts[-1], field="occurrences")
+        except ValidationError:
+            raise ValidationError(
+                {"occurrences": _("The series would run past two years ahead: book fewer.")}
+            ) from None
     if not allow_conflicts:
         duration = datetime.timedelta(minutes=duration_minutes)
         warnings = []
@@ -248,6 +297,7 @@ def appointment_reschedule(
     allow_conflicts: bool = False,
 ) -> Appointment:
     """Move an appointment: a new one replaces it; the old one keeps who asked and why."""
+    check_booking_time(starts_at)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _must_stand(appointment)
     if requested_by not in Appointment.RequestedBy.values:

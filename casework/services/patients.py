@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -20,6 +21,7 @@ from casework.models import (
     Patient,
 )
 from casework.permissions import Zone, may_join_care_team
+from common.text import search_key
 
 
 def _save(instance, *, actor, patient: Patient, action: str) -> None:
@@ -39,6 +41,27 @@ def _next_file_number(year: int) -> str:
 # --- Patients -------------------------------------------------------------------------------
 
 
+class PossibleDuplicate(ValidationError):
+    """A file with the same name and date of birth exists. The caller may register anyway
+    (allow_duplicate): two people can share both."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(warnings, code="duplicate")
+        self.warnings = warnings
+
+
+def possible_duplicates(patient: Patient) -> list[Patient]:
+    """Files with the same date of birth and the same name, whatever the case and accents."""
+    name = search_key(patient.last_name, patient.first_name)
+    return [
+        other
+        for other in Patient.objects.filter(date_of_birth=patient.date_of_birth).exclude(
+            pk=patient.pk
+        )
+        if search_key(other.last_name, other.first_name) == name
+    ]
+
+
 @transaction.atomic
 def patient_register(
     *,
@@ -46,11 +69,27 @@ def patient_register(
     referral_source: str,
     referral_received_on: datetime.date,
     referral_source_detail: str = "",
+    allow_duplicate: bool = False,
     **identity: Any,
 ) -> Patient:
-    """Register a referral: the patient, with a file number, and the episode it opens."""
+    """Register a referral: the patient, with a file number, and the episode it opens.
+    A file with the same name and date of birth is a warning (PossibleDuplicate) unless the
+    caller registers anyway."""
     patient = Patient(**identity, created_by=actor, status=CareStage.REFERRAL)
     patient.full_clean(exclude=["file_number"])
+    if not allow_duplicate:
+        same = possible_duplicates(patient)
+        if same:
+            raise PossibleDuplicate(
+                [
+                    _(
+                        "File %(file_number)s has the same name and date of birth: check that "
+                        "this is not the same person before registering a new file."
+                    )
+                    % {"file_number": other.file_number}
+                    for other in same
+                ]
+            )
     patient.file_number = _next_file_number(timezone.localdate().year)
     patient.save()
     record_access(actor=actor, action=Action.CREATE, patient=patient, obj=patient)
@@ -116,6 +155,16 @@ def episode_open(
     if referral_received_on > timezone.localdate():
         raise ValidationError(
             {"referral_received_on": _("The referral date cannot be in the future.")}
+        )
+    if referral_received_on < patient.twelfth_birthday:
+        raise ValidationError(
+            {
+                "referral_received_on": _(
+                    "The referral comes before the patient's 12th birthday (%(date)s): "
+                    "check the date."
+                )
+                % {"date": date_format(patient.twelfth_birthday, "DATE_FORMAT")}
+            }
         )
     episode = Episode(
         patient=patient,

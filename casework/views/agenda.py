@@ -32,13 +32,8 @@ from casework.views.base import (
     PatientScopedMixin,
     ServiceFormView,
 )
-
-
-def _day(value: str | None) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+from common.dates import query_day
+from common.http import query_id
 
 
 class AgendaView(CaseworkRoleRequired, TemplateView):
@@ -55,15 +50,11 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
     def get_context_data(self, **kwargs):
         params, user = self.request.GET, self.request.user
         today = timezone.localdate()
-        day = _day(params.get("date"))
+        day = query_day(params.get("date")) or today
         view = "day" if params.get("view") == "day" else "week"
         first = day if view == "day" else day - datetime.timedelta(days=day.weekday())
         length = 1 if view == "day" else 7
-        if self.clinic_wide:
-            clinician_id = params.get("clinician", "")
-            clinician_id = int(clinician_id) if clinician_id.isdigit() else None
-        else:
-            clinician_id = user.pk
+        clinician_id = query_id(params.get("clinician")) if self.clinic_wide else user.pk
         appointments = list(
             selectors.agenda(user, *selectors.day_bounds(first, length), clinician_id=clinician_id)
         )

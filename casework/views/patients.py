@@ -35,6 +35,7 @@ from casework.views.base import (
     PatientScopedMixin,
     ServiceFormView,
 )
+from common.http import query_id, query_search
 
 
 class DashboardView(CaseworkRoleRequired, TemplateView):
@@ -84,13 +85,6 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
 # --- Patients -------------------------------------------------------------------------------
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 class PatientListView(CaseworkRoleRequired, TemplateView):
     template_name = "casework/patient_list.html"
 
@@ -98,10 +92,10 @@ class PatientListView(CaseworkRoleRequired, TemplateView):
         user, params = self.request.user, self.request.GET
         status = params.get("status", "")
         filters = {
-            "query": params.get("q", "").strip(),
+            "query": query_search(params.get("q")),
             "status": status if status in CareStage.values else "",
-            "clinician_id": _int_or_none(params.get("clinician")),
-            "authority_id": _int_or_none(params.get("authority")),
+            "clinician_id": query_id(params.get("clinician")),
+            "authority_id": query_id(params.get("authority")),
         }
         patients = selectors.patient_list(user, **filters)
         page = Paginator(patients, PAGE_SIZE).get_page(params.get("page"))
@@ -364,7 +358,7 @@ class ReferenceListView(TemplateView):
     def get_context_data(self, **kwargs):
         params = self.request.GET
         items = self.model.objects.all()
-        query = params.get("q", "").strip()
+        query = query_search(params.get("q"))
         if query:
             items = items.filter(name__icontains=query)
         return super().get_context_data(

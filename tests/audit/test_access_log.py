@@ -244,7 +244,7 @@ def test_the_access_log_filters_by_action_and_dates(patient, auditor, client_for
     client = client_for(auditor)
 
     created = client.get(reverse("audit:event_list"), {"action": "create"}).context["page"]
-    none = client.get(reverse("audit:event_list"), {"since": "2999-01-01"}).context["page"]
+    none = client.get(reverse("audit:event_list"), {"since": "2099-01-01"}).context["page"]
 
     assert {e.action for e in created} == {"create"}
     assert len(none) == 0

@@ -45,7 +45,8 @@ def test_bad_input_gets_field_errors_and_changes_nothing(administrator, api_for)
     fixed = {**data, "sex": "male"}
     response = api_for(administrator).post(reverse("api:patient_list"), fixed, format="json")
     assert response.status_code == 400
-    assert response.json() == {"date_of_birth": ["The date of birth is in the future."]}
+    assert list(response.json()) == ["date_of_birth"]
+    assert "aged 12 to 110" in response.json()["date_of_birth"][0]
     assert not Patient.objects.exists()
 
 

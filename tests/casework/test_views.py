@@ -65,11 +65,29 @@ def test_the_list_filters_by_clinician_authority_and_status(
     assert list(in_treatment) == []
 
 
-def test_bad_filter_values_are_ignored_not_fatal(caseload, administrator, client_for):
-    response = client_for(administrator).get(list_url(status="nonsense", clinician="x", page="z"))
+def test_an_unknown_status_or_page_is_ignored(caseload, administrator, client_for):
+    response = client_for(administrator).get(list_url(status="nonsense", page="z"))
 
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"clinician": "x"}, "Choose one of the options offered."),
+        ({"clinician": "9" * 30}, "Choose one of the options offered."),
+        ({"q": "a" * 100_000}, "A search can be 100 characters long at most."),
+        ({"q": " ".join(["dupont"] * 4000)}, "A search can be 100 characters long at most."),
+        ({"q": "a b c d e f g"}, "Search with 6 words at most."),
+        ({"q": "dupont\x00"}, "Text may not contain NUL characters."),
+    ],
+)
+def test_a_bad_filter_gets_a_clear_400(params, message, caseload, administrator, client_for):
+    response = client_for(administrator).get(list_url(**params))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
 
 
 def test_a_psychologist_lists_only_their_own_patients(caseload, treating_psychologist, client_for):
@@ -188,14 +206,14 @@ def test_a_psychologist_may_not_register_a_referral(treating_psychologist, clien
 
 
 def test_a_registration_with_errors_explains_them_and_saves_nothing(administrator, client_for):
-    data = {**REGISTRATION, "date_of_birth": "2999-01-01", "last_name": ""}
+    data = {**REGISTRATION, "date_of_birth": "2999-01-01", "last_name": ""}  # an age of -973
 
     response = client_for(administrator).post(reverse("casework:patient_create"), data)
 
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "This field is required." in errors["last_name"]
-    assert "The date of birth is in the future." in errors["date_of_birth"]
+    assert "The clinic treats people aged 12 to 110" in errors["date_of_birth"][0]
     assert 'aria-invalid="true"' in response.content.decode()
     assert not Patient.objects.exists()
 
@@ -246,8 +264,9 @@ def test_an_episode_step_records_the_intake_from_the_patient_page(
 ):
     episode = patient.episodes.get()
     url = reverse("casework:episode_intake", args=[patient.pk, episode.pk])
+    intake_on = episode.referral_received_on + datetime.timedelta(days=15)
 
-    response = client_for(administrator).post(url, {"on": "2026-01-20"})
+    response = client_for(administrator).post(url, {"on": intake_on.isoformat()})
 
     episode.refresh_from_db()
     assert response.status_code == 302
