@@ -15,6 +15,10 @@ from django.utils.translation import ngettext
 
 Responses = Mapping[str, object]
 
+# The longest text a counted item reads: "110.0" needs five characters; leave room for spaces
+# and a sign, and refuse the rest before the decimal arithmetic sees it.
+MAX_NUMBER_LENGTH = 20
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -48,7 +52,11 @@ class Item:
         return self.applies is None or self.applies(facts)
 
     def parse(self, raw) -> object:
-        """The stored value of a response, or ValueError with a message for the assessor."""
+        """The stored value of a response, or ValueError with a message for the assessor.
+
+        Whatever arrives (a form's text, any JSON value), the answer is a value or a
+        ValueError: never an exception of the decimal arithmetic.
+        """
         if raw is None or raw == "":
             raise ValueError(_("Rate this item."))
         if self.choices:
@@ -56,11 +64,30 @@ class Item:
             if value not in {c.value for c in self.choices}:
                 raise ValueError(_("Choose one of the ratings offered."))
             return value
+        return self._parse_number(raw)
+
+    def _parse_number(self, raw) -> int | str:
+        text = str(raw).strip().replace(",", ".")
+        # No count or age of ours needs more characters; a longer text is not worth parsing.
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise self._out_of_range()
         try:
-            number = Decimal(str(raw).replace(",", "."))
-        except InvalidOperation:
+            number = Decimal(text)
+        except (InvalidOperation, ValueError, OverflowError):
             raise ValueError(_("Enter a number.")) from None
-        if number != round(number, self.decimals):
+        # "inf", "NaN", and JSON's 1e400 (read as float("inf")) parse, but are not numbers of
+        # anything; bounds come before rounding, which fails on huge values.
+        if not number.is_finite():
+            raise self._out_of_range()
+        if (self.minimum is not None and number < self.minimum) or (
+            self.maximum is not None and number > self.maximum
+        ):
+            raise self._out_of_range()
+        try:
+            rounded = round(number, self.decimals)
+        except (InvalidOperation, OverflowError):
+            raise self._out_of_range() from None
+        if number != rounded:
             raise ValueError(
                 ngettext(
                     "Use at most %(decimals)d decimal.",
@@ -69,14 +96,13 @@ class Item:
                 )
                 % {"decimals": self.decimals}
             )
-        if (self.minimum is not None and number < self.minimum) or (
-            self.maximum is not None and number > self.maximum
-        ):
-            raise ValueError(
-                _("Enter a number from %(min)s to %(max)s.")
-                % {"min": self.minimum, "max": self.maximum}
-            )
-        return str(number) if self.decimals else int(number)
+        return str(rounded) if self.decimals else int(rounded)
+
+    def _out_of_range(self) -> ValueError:
+        if self.minimum is None or self.maximum is None:
+            return ValueError(_("Enter a number."))
+        bounds = {"min": self.minimum, "max": self.maximum}
+        return ValueError(_("Enter a number from %(min)s to %(max)s.") % bounds)
 
     def points(self, value) -> int:
         for choice in self.choices:
@@ -185,7 +211,8 @@ class Instrument:
         relevance = {}
         for item in self.applicable_items(clean_facts):
             if item.relevance:
-                value = responses.get(f"{item.code}_relevance") or ""
+                raw = responses.get(f"{item.code}_relevance")
+                value = "" if raw is None or raw == "" else str(raw)  # any JSON value: a text
                 if value and value not in {c.value for c in self.relevance_choices}:
                     errors[f"item_{item.code}_relevance"] = [str(_("Choose a relevance rating."))]
                 elif value:
