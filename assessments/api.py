@@ -36,6 +36,9 @@ class InstrumentSerializer(serializers.Serializer):
     name = serializers.CharField()
     version = serializers.CharField()
     kind = serializers.CharField()
+    published = serializers.IntegerField(
+        help_text="The year this version was published: no assessment is dated before 1 January."
+    )
     facts = ItemSerializer(many=True)
     items = ItemSerializer(many=True)
     judgements = ItemSerializer(many=True)

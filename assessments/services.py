@@ -18,6 +18,22 @@ def _errors(errors: dict[str, list[str]]) -> ValidationError:
     )
 
 
+def _date_errors(definition, patient, assessed_on: datetime.date) -> list[str]:
+    """Why an assessment cannot carry this date: it is to come, or the instrument or the
+    person did not exist yet (a date typed as 1900 or 0001 is a slip, never a fact)."""
+    if assessed_on > timezone.localdate():
+        return [_("The assessment date cannot be in the future.")]
+    errors = []
+    if assessed_on < datetime.date(definition.published, 1, 1):
+        errors.append(
+            _("%(instrument)s was published in %(year)d: the assessment cannot be dated earlier.")
+            % {"instrument": definition.name, "year": definition.published}
+        )
+    if assessed_on < patient.date_of_birth:
+        errors.append(_("The assessment cannot be dated before the patient's date of birth."))
+    return errors
+
+
 @transaction.atomic
 def assessment_save(
     *,
@@ -45,8 +61,9 @@ def assessment_save(
             raise ValidationError(_("This assessment is signed and final: amend it instead."))
         if assessment.assessor_id != actor.pk:
             raise ValidationError(_("Only the assessor can change a draft."))
-    if assessed_on > timezone.localdate():
-        raise ValidationError({"assessed_on": _("The assessment date cannot be in the future.")})
+    date_errors = _date_errors(definition, patient, assessed_on)
+    if date_errors:
+        raise ValidationError({"assessed_on": date_errors})
     clean_facts, clean_responses, clean_judgements, errors = definition.clean(
         facts=facts, responses=responses, judgements=judgements or {}, sex=patient.sex
     )

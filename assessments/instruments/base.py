@@ -160,6 +160,8 @@ class Instrument:
     name: str = ""
     version: str = ""
     kind: str = ""  # "actuarial", "dynamic" or "structured judgement"
+    # The year the instrument (this version) was published: no assessment can predate it.
+    published: int = 0
     # Context the assessor records first (eligibility, which items apply).
     facts: tuple[Item, ...] = ()
     items: tuple[Item, ...] = ()

@@ -124,3 +124,22 @@ def post_back(fields: dict[str, dict], choose=None) -> dict:
         if value is not None:
             data[name] = value
     return data
+
+
+def full_answers(code: str) -> dict:
+    """Facts, ratings and judgements that rate every item of an instrument (the lowest
+    rating; Static-99R: the answers in STATIC)."""
+    from assessments import instruments
+
+    definition = instruments.get(code)
+    if code == "static99r":
+        return {"facts": {"non_contact_only": "no"}, "responses": dict(STATIC), "judgements": {}}
+
+    def lowest(items):
+        return {item.code: item.choices[0].value for item in items}
+
+    return {
+        "facts": lowest(definition.facts),
+        "responses": lowest(definition.items),
+        "judgements": lowest(definition.judgements),
+    }
