@@ -47,6 +47,13 @@ class InstrumentSerializer(serializers.Serializer):
 
 class AssessmentSerializer(serializers.ModelSerializer):
     level = serializers.SerializerMethodField()
+    items_rated = serializers.SerializerMethodField()
+    items_applicable = serializers.SerializerMethodField(
+        help_text="The items to rate; totals and levels are computed once all are rated."
+    )
+    missing = serializers.SerializerMethodField(
+        help_text="What is still to answer, rate or decide before signing, named."
+    )
 
     class Meta:
         model = Assessment
@@ -64,6 +71,9 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "level_override",
             "override_reason",
             "level",
+            "items_rated",
+            "items_applicable",
+            "missing",
             "trained_assessor",
             "complete",
             "status",
@@ -77,12 +87,22 @@ class AssessmentSerializer(serializers.ModelSerializer):
         level = assessment.final_level
         return level.code if level else None
 
+    def get_items_rated(self, assessment) -> int:
+        return assessment.progress[0]
+
+    def get_items_applicable(self, assessment) -> int:
+        return assessment.progress[1]
+
+    def get_missing(self, assessment) -> list[str]:
+        return assessment.missing
+
 
 class AssessmentCreateSerializer(serializers.Serializer):
     instrument = serializers.ChoiceField(choices=list(instruments.INSTRUMENTS))
     assessed_on = serializers.DateField()
     facts = serializers.DictField(required=False, default=dict)
-    responses = serializers.DictField()
+    # A draft may be saved a part at a time: missing ratings wait for signing.
+    responses = serializers.DictField(required=False, default=dict)
     judgements = serializers.DictField(required=False, default=dict)
     level_override = serializers.CharField(required=False, allow_blank=True, default="")
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -118,6 +118,22 @@ class Assessment(models.Model):
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
 
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(items rated, items to rate): a draft may be saved a part at a time."""
+        return self.definition.progress(self.facts, self.responses)
+
+    @property
+    def is_rated(self) -> bool:
+        return self.definition.is_rated(self.facts, self.responses)
+
+    @property
+    def missing(self) -> list[str]:
+        """What is still to answer, rate or decide before signing, named."""
+        return self.definition.missing(
+            facts=self.facts, responses=self.responses, judgements=self.judgements
+        )
+
     def _primary_table(self):
         """The instrument's main band table, as this assessment recorded it."""
         tables = self.definition.band_tables

@@ -64,12 +64,18 @@ def assessment_save(
     date_errors = _date_errors(definition, patient, assessed_on)
     if date_errors:
         raise ValidationError({"assessed_on": date_errors})
+    # A draft may be saved a part at a time: what is given is checked, what is missing waits
+    # for signing; the total and levels come once every item that applies is rated.
     clean_facts, clean_responses, clean_judgements, errors = definition.clean(
-        facts=facts, responses=responses, judgements=judgements or {}, sex=patient.sex
+        facts=facts,
+        responses=responses,
+        judgements=judgements or {},
+        sex=patient.sex,
+        partial=True,
     )
     if errors:
         raise _errors(errors)
-    scores = definition.score(facts=clean_facts, responses=clean_responses)
+    scores = definition.result(facts=clean_facts, responses=clean_responses)
     if level_override:
         table = definition.band_tables[0] if definition.band_tables else None
         if table is None or level_override not in {b.code for b in table.bands}:
@@ -116,7 +122,17 @@ def assessment_sign(*, actor, assessment: Assessment) -> Assessment:
         raise ValidationError(_("This assessment is already signed."))
     if assessment.assessor_id != actor.pk:
         raise ValidationError(_("Only the assessor can sign."))
+    definition = assessment.definition
     missing = {}
+    # Everything rated, the person eligible (checked again: the draft may have been saved
+    # before the facts that decide it were there), and the two attestations.
+    incomplete = definition.missing(
+        facts=assessment.facts, responses=assessment.responses, judgements=assessment.judgements
+    ) + definition.eligibility(
+        facts=assessment.facts, responses=assessment.responses, sex=assessment.patient.sex
+    )
+    if incomplete:
+        missing[NON_FIELD_ERRORS] = [str(message) for message in incomplete]
     if not assessment.trained_assessor:
         missing["trained_assessor"] = _("Attest that you are trained to use this instrument.")
     if not assessment.complete:

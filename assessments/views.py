@@ -142,8 +142,11 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
         assessment = self.assessment
         definition = assessment.definition
         rows = []
+        applicable = definition.applicable_items(assessment.facts)
         for item in definition.items:
             if item.code not in assessment.responses:
+                if item in applicable:  # a draft's item still to rate
+                    rows.append((item, None, ""))
                 continue
             value = assessment.responses[item.code]
             label = next((c.label for c in item.choices if c.value == value), value)

@@ -111,16 +111,16 @@ def offered(page: str) -> dict[str, dict]:
 
 
 def post_back(fields: dict[str, dict], choose=None) -> dict:
-    """What a browser would send: each field's shown value, or for a choice with nothing
-    chosen the value `choose(name, offered)` picks (the last offered by default)."""
+    """What a browser would send: each field's shown value; a list with nothing selected sends
+    its first option; of radio buttons with none checked, `choose(name, values)` picks one
+    (the last offered by default); an unticked box sends nothing."""
     data = {}
     for name, field in fields.items():
-        value = field["value"]
-        if field["kind"] in ("radio", "select") and not value and field["offered"]:
-            offers = [v for v in field["offered"] if v]
-            value = choose(name, offers) if choose else (offers[-1] if offers else "")
-        if field["kind"] == "checkbox" and value is None:
-            continue  # an unticked box is not sent
+        value, offers = field["value"], field["offered"]
+        if field["kind"] == "select" and value is None and offers:
+            value = offers[0]
+        elif field["kind"] == "radio" and value is None and offers:
+            value = choose(name, offers) if choose else offers[-1]
         if value is not None:
             data[name] = value
     return data
