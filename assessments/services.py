@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import instruments
+from assessments import instruments, permissions
 from assessments.models import Assessment
 from audit.services import Action, record_access
 
@@ -57,10 +57,9 @@ def assessment_save(
     definition = instruments.get(instrument)
     if assessment is not None:
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if assessment.is_signed:
-            raise ValidationError(_("This assessment is signed and final: amend it instead."))
-        if assessment.assessor_id != actor.pk:
-            raise ValidationError(_("Only the assessor can change a draft."))
+        refusal = permissions.edit_refusal(actor, assessment)
+        if refusal:
+            raise ValidationError(refusal)
     date_errors = _date_errors(definition, patient, assessed_on)
     if date_errors:
         raise ValidationError({"assessed_on": date_errors})
@@ -118,10 +117,9 @@ def assessment_save(
 def assessment_sign(*, actor, assessment: Assessment) -> Assessment:
     """Sign a draft: from then on it never changes; its next-due date is set."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.is_signed:
-        raise ValidationError(_("This assessment is already signed."))
-    if assessment.assessor_id != actor.pk:
-        raise ValidationError(_("Only the assessor can sign."))
+    refusal = permissions.sign_refusal(actor, assessment)
+    if refusal:
+        raise ValidationError(refusal)
     definition = assessment.definition
     missing = {}
     # Everything rated, the person eligible (checked again: the draft may have been saved

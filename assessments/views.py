@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from assessments import instruments, selectors, services
+from assessments import instruments, permissions, selectors, services
 from assessments.charts import trend_svg
 from assessments.forms import AssessmentForm
 from casework.permissions import Zone
@@ -41,6 +41,9 @@ class AssessmentMixin(ClinicalMixin):
 
     def get_audit_object(self):
         return self.assessment
+
+    def get_cancel_url(self) -> str:
+        return self.assessment.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -122,6 +125,10 @@ class AssessmentUpdateView(AssessmentMixin, AssessmentFormMixin):
     def get_title(self):
         return _("Edit the %(instrument)s draft") % {"instrument": self.definition.name}
 
+    def refusal(self) -> str:
+        # A signed assessment, or someone else's draft: the form is not offered at all.
+        return permissions.edit_refusal(self.request.user, self.assessment)
+
     def get_initial(self):
         return AssessmentForm.initial_from(self.assessment)
 
@@ -191,7 +198,7 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
             levels=levels,
             judgements=judgements,
             norms=selectors.norms_for(assessment),
-            can_edit=not assessment.is_signed and assessment.assessor_id == self.request.user.pk,
+            can_edit=not permissions.edit_refusal(self.request.user, assessment),
             amended_by=getattr(assessment, "amended_by", None),
             **kwargs,
         )

@@ -170,17 +170,6 @@ def test_the_live_total_adds_up_what_is_rated(patient, treating_psychologist, cl
     assert "Total so far: 2" in text and "(2 of 11 items rated)" in text
 
 
-def test_a_signed_assessment_cannot_be_edited_on_its_page(
-    signed, patient, treating_psychologist, client_for
-):
-    url = reverse("assessments:update", args=[patient.pk, signed.pk])
-
-    response = client_for(treating_psychologist).post(url, form_data(item_4="no"))
-
-    assert "signed and final" in response.content.decode()
-    assert Assessment.objects.get(pk=signed.pk).totals == {"total": 4}
-
-
 def test_norms_show_only_once_the_clinic_has_entered_them(
     signed, patient, treating_psychologist, client_for
 ):
