@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from assessments import instruments, services
@@ -110,6 +111,25 @@ class AssessmentCreateSerializer(serializers.Serializer):
     complete = serializers.BooleanField(required=False, default=False)
 
 
+class GivenOrNotBooleanField(serializers.BooleanField):
+    """A box left out means "as the draft has it", not "unticked" (DRF reads a missing box
+    of a form-encoded body as False)."""
+
+    default_empty_html = empty
+
+
+class AssessmentSignSerializer(serializers.Serializer):
+    trained_assessor = GivenOrNotBooleanField(
+        required=False,
+        help_text="I am trained to use this instrument. Left out: as the draft has it.",
+    )
+    complete = GivenOrNotBooleanField(
+        required=False,
+        help_text="Every item was rated from sufficient information. Left out: as the draft "
+        "has it.",
+    )
+
+
 class InstrumentListAPI(ClinicAPIMixin, generics.GenericAPIView):
     """The instruments: items, allowed ratings, reassessment interval (no manual text)."""
 
@@ -165,10 +185,17 @@ class AssessmentDetailAPI(AssessmentScopedAPI):
 class AssessmentSignAPI(AssessmentScopedAPI):
     """Sign a draft: final from then on (a correction is an amendment)."""
 
-    @extend_schema(request=None, responses={200: AssessmentSerializer})
+    @extend_schema(request=AssessmentSignSerializer, responses={200: AssessmentSerializer})
     def post(self, request, *args, **kwargs):
+        """Attest (both attestations must hold) and sign in one step; refused, nothing
+        changes."""
+        serializer = AssessmentSignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         assessment = call_service(
-            services.assessment_sign, actor=request.user, assessment=self.get_object()
+            services.assessment_sign,
+            actor=request.user,
+            assessment=self.get_object(),
+            **serializer.validated_data,
         )
         return Response(AssessmentSerializer(assessment).data)
 

@@ -114,12 +114,24 @@ def assessment_save(
 
 
 @transaction.atomic
-def assessment_sign(*, actor, assessment: Assessment) -> Assessment:
-    """Sign a draft: from then on it never changes; its next-due date is set."""
+def assessment_sign(
+    *,
+    actor,
+    assessment: Assessment,
+    trained_assessor: bool | None = None,
+    complete: bool | None = None,
+) -> Assessment:
+    """Attest and sign a draft in one step: from then on it never changes; its next-due date
+    is set. An attestation given here (the signing page's boxes) replaces the draft's; one left
+    out (None) keeps it. Refused, nothing changes: not even the attestations."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     refusal = permissions.sign_refusal(actor, assessment)
     if refusal:
         raise ValidationError(refusal)
+    if trained_assessor is not None:
+        assessment.trained_assessor = trained_assessor
+    if complete is not None:
+        assessment.complete = complete
     definition = assessment.definition
     missing = {}
     # Everything rated, the person eligible (checked again: the draft may have been saved

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 
 from assessments import instruments, permissions, selectors, services
 from assessments.charts import trend_svg
-from assessments.forms import AssessmentForm
+from assessments.forms import AssessmentForm, SignForm
 from casework.permissions import Zone
 from casework.views.base import PatientScopedMixin, ServiceFormView
 
@@ -204,30 +204,32 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
         )
 
 
-class AssessmentSignView(AssessmentMixin, TemplateView):
-    template_name = "casework/confirm.html"
+class AssessmentSignView(AssessmentMixin, ServiceFormView):
+    """The attestations are ticked here, and set and signed in one service call."""
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=_("Sign the assessment"),
-            question=_(
-                "Once signed, the assessment can no longer change; a correction becomes an "
-                "amendment, a new version."
-            ),
-            confirm_label=_("Sign"),
-            cancel_url=self.assessment.get_absolute_url(),
-            **kwargs,
-        )
+    form_class = SignForm
+    template_name = "assessments/sign.html"
+    submit_label = gettext_lazy("Sign the assessment")
+    back_label = gettext_lazy("Keep it as a draft")
+    success_message = gettext_lazy("Assessment signed.")
 
-    def post(self, request, *args, **kwargs):
-        try:
-            services.assessment_sign(actor=request.user, assessment=self.assessment)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Assessment signed."))
-        return redirect(self.assessment.get_absolute_url())
+    def refusal(self) -> str:
+        # Signed already, or someone else's draft: the signing form is not offered at all.
+        return permissions.sign_refusal(self.request.user, self.assessment)
+
+    def get_title(self):
+        return _("Sign the %(instrument)s assessment") % {
+            "instrument": self.assessment.definition.name
+        }
+
+    def get_initial(self):
+        return {
+            "trained_assessor": self.assessment.trained_assessor,
+            "complete": self.assessment.complete,
+        }
+
+    def perform(self, data):
+        return services.assessment_sign(actor=self.request.user, assessment=self.assessment, **data)
 
 
 class AssessmentAmendView(AssessmentMixin, TemplateView):
