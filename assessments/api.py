@@ -181,6 +181,16 @@ class AssessmentDetailAPI(AssessmentScopedAPI):
     def get(self, request, *args, **kwargs):
         return Response(AssessmentSerializer(self.get_object()).data)
 
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="Discard an unsigned draft, for good: only its assessor may, and the "
+        "access log records it. A signed assessment is never discarded (400): amend it.",
+    )
+    def delete(self, request, *args, **kwargs):
+        call_service(services.assessment_discard, actor=request.user, assessment=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class AssessmentSignAPI(AssessmentScopedAPI):
     """Sign a draft: final from then on (a correction is an amendment)."""

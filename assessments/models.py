@@ -108,7 +108,13 @@ class Assessment(models.Model):
         return reverse("assessments:detail", args=[self.patient_id, self.pk])
 
     def delete(self, *args, **kwargs):
-        raise SignedAssessmentError("Assessments are kept: amend instead.")
+        # Only an unsigned draft may go, and only through services.assessment_discard (which
+        # logs it). A signed assessment is part of the record: never deleted, only amended.
+        if self.is_signed or (
+            self.pk and Assessment.objects.filter(pk=self.pk, status=self.Status.SIGNED).exists()
+        ):
+            raise SignedAssessmentError("A signed assessment is final: it is never deleted.")
+        return super().delete(*args, **kwargs)
 
     @property
     def definition(self) -> instruments.Instrument:

@@ -22,3 +22,11 @@ def sign_refusal(user, assessment) -> str:
     if assessment.assessor_id != user.pk:
         return _("Only the assessor can sign.")
     return ""
+
+
+def discard_refusal(user, assessment) -> str:
+    if assessment.is_signed:
+        return _("This assessment is signed and final: it can never be discarded.")
+    if assessment.assessor_id != user.pk:
+        return _("Only the assessor can discard a draft.")
+    return ""

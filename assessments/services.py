@@ -158,6 +158,24 @@ def assessment_sign(
 
 
 @transaction.atomic
+def assessment_discard(*, actor, assessment: Assessment) -> None:
+    """Delete an unsigned draft for good, at its assessor's request.
+
+    Deleted for real, not hidden: a draft is not part of the record. Nobody has attested it,
+    no decision or letter rests on it, and it may be a false start (the wrong instrument, the
+    wrong patient); keeping it would keep clinical content with no purpose. What remains is
+    the fact, in the access log: who discarded which draft of which patient (identifiers
+    only). A signed assessment is never discarded: it is corrected by an amendment.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    refusal = permissions.discard_refusal(actor, assessment)
+    if refusal:
+        raise ValidationError(refusal)
+    record_access(actor=actor, action=Action.DELETE, patient=assessment.patient, obj=assessment)
+    assessment.delete()
+
+
+@transaction.atomic
 def assessment_amend(*, actor, assessment: Assessment) -> Assessment:
     """Start a new version of a signed assessment; the signed one stays as it was."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)

@@ -1,6 +1,7 @@
 """Assessment pages: the clinical zone. The patient is resolved with Zone.CLINICAL, so an
 administrator or a clinician outside the care team gets 404."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -199,6 +200,7 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
             judgements=judgements,
             norms=selectors.norms_for(assessment),
             can_edit=not permissions.edit_refusal(self.request.user, assessment),
+            can_discard=not permissions.discard_refusal(self.request.user, assessment),
             amended_by=getattr(assessment, "amended_by", None),
             **kwargs,
         )
@@ -230,6 +232,30 @@ class AssessmentSignView(AssessmentMixin, ServiceFormView):
 
     def perform(self, data):
         return services.assessment_sign(actor=self.request.user, assessment=self.assessment, **data)
+
+
+class AssessmentDiscardView(AssessmentMixin, ServiceFormView):
+    """Confirm, then delete an unsigned draft (services.assessment_discard says why for real)."""
+
+    form_class = forms.Form  # nothing to fill in: the buttons say it all
+    template_name = "assessments/discard.html"
+    submit_label = gettext_lazy("Discard the draft")
+    back_label = gettext_lazy("Keep the draft")
+    success_message = gettext_lazy("Draft discarded.")
+
+    def refusal(self) -> str:
+        return permissions.discard_refusal(self.request.user, self.assessment)
+
+    def get_title(self):
+        return _("Discard the %(instrument)s draft") % {
+            "instrument": self.assessment.definition.name
+        }
+
+    def perform(self, data):
+        services.assessment_discard(actor=self.request.user, assessment=self.assessment)
+
+    def get_success_url(self) -> str:
+        return self.history_url()
 
 
 class AssessmentAmendView(AssessmentMixin, TemplateView):
