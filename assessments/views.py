@@ -68,7 +68,11 @@ class AssessmentListView(ClinicalMixin, TemplateView):
             if definition.is_scored:
                 low, high = definition.total_range
                 chart = trend_svg(
-                    selectors.trend(self.patient, code), low=low, high=high, label=definition.name
+                    selectors.trend(self.patient, code),
+                    low=low,
+                    high=high,
+                    label=definition.name,
+                    bands=definition.band_tables[0] if definition.band_tables else None,
                 )
             sections.append((definition, rows, chart))
         return super().get_context_data(
