@@ -155,6 +155,44 @@ def test_the_form_offers_choices_it_accepts_back(patient, treating_psychologist,
     assert Assessment.objects.get().responses == draft.responses
 
 
+def test_a_partly_rated_drafts_level_override_shows_on_its_page(
+    patient, treating_psychologist, client_for
+):
+    draft = save(
+        patient,
+        treating_psychologist,
+        responses=SOME,
+        facts={},
+        level_override="III",
+        override_reason="Index offence only.",
+    )
+
+    page = client_for(treating_psychologist).get(draft.get_absolute_url()).content.decode()
+
+    assert "Level III: average risk — Index offence only." in page
+
+
+@pytest.mark.parametrize("code", ["static99r", "stable2007", "acute2007", "svr20", "hcr20v3"])
+def test_every_instruments_form_takes_back_every_choice_it_offers(
+    code, patient, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    url = reverse("assessments:create", args=[patient.pk, code])
+    typed = {"item_1": "45.0", "item_5c": "2", "item_5v": "1", "item_6": "4"}  # Static-99R
+
+    for pick in (0, -1):  # the first choice of every question, then the last
+        fields = offered(client.get(url).content.decode())
+        data = post_back(fields, choose=lambda name, values, pick=pick: values[pick])
+        data.update({k: v for k, v in typed.items() if fields.get(k, {}).get("kind") == "text"})
+        if code == "static99r":
+            data["fact_non_contact_only"] = "no"  # "yes" rules the instrument out
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["form"].errors
+
+    drafts = Assessment.objects.filter(instrument=code)
+    assert drafts.count() == 2 and all(d.is_rated and not d.missing for d in drafts)
+
+
 # --- API --------------------------------------------------------------------------------------
 
 
