@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from assessments import instruments, services
@@ -36,6 +37,9 @@ class InstrumentSerializer(serializers.Serializer):
     name = serializers.CharField()
     version = serializers.CharField()
     kind = serializers.CharField()
+    published = serializers.IntegerField(
+        help_text="The year this version was published: no assessment is dated before 1 January."
+    )
     facts = ItemSerializer(many=True)
     items = ItemSerializer(many=True)
     judgements = ItemSerializer(many=True)
@@ -44,6 +48,13 @@ class InstrumentSerializer(serializers.Serializer):
 
 class AssessmentSerializer(serializers.ModelSerializer):
     level = serializers.SerializerMethodField()
+    items_rated = serializers.SerializerMethodField()
+    items_applicable = serializers.SerializerMethodField(
+        help_text="The items to rate; totals and levels are computed once all are rated."
+    )
+    missing = serializers.SerializerMethodField(
+        help_text="What is still to answer, rate or decide before signing, named."
+    )
 
     class Meta:
         model = Assessment
@@ -61,6 +72,9 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "level_override",
             "override_reason",
             "level",
+            "items_rated",
+            "items_applicable",
+            "missing",
             "trained_assessor",
             "complete",
             "status",
@@ -74,17 +88,46 @@ class AssessmentSerializer(serializers.ModelSerializer):
         level = assessment.final_level
         return level.code if level else None
 
+    def get_items_rated(self, assessment) -> int:
+        return assessment.progress[0]
+
+    def get_items_applicable(self, assessment) -> int:
+        return assessment.progress[1]
+
+    def get_missing(self, assessment) -> list[str]:
+        return assessment.missing
+
 
 class AssessmentCreateSerializer(serializers.Serializer):
     instrument = serializers.ChoiceField(choices=list(instruments.INSTRUMENTS))
     assessed_on = serializers.DateField()
     facts = serializers.DictField(required=False, default=dict)
-    responses = serializers.DictField()
+    # A draft may be saved a part at a time: missing ratings wait for signing.
+    responses = serializers.DictField(required=False, default=dict)
     judgements = serializers.DictField(required=False, default=dict)
     level_override = serializers.CharField(required=False, allow_blank=True, default="")
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
     trained_assessor = serializers.BooleanField(required=False, default=False)
     complete = serializers.BooleanField(required=False, default=False)
+
+
+class GivenOrNotBooleanField(serializers.BooleanField):
+    """A box left out means "as the draft has it", not "unticked" (DRF reads a missing box
+    of a form-encoded body as False)."""
+
+    default_empty_html = empty
+
+
+class AssessmentSignSerializer(serializers.Serializer):
+    trained_assessor = GivenOrNotBooleanField(
+        required=False,
+        help_text="I am trained to use this instrument. Left out: as the draft has it.",
+    )
+    complete = GivenOrNotBooleanField(
+        required=False,
+        help_text="Every item was rated from sufficient information. Left out: as the draft "
+        "has it.",
+    )
 
 
 class InstrumentListAPI(ClinicAPIMixin, generics.GenericAPIView):
@@ -138,14 +181,31 @@ class AssessmentDetailAPI(AssessmentScopedAPI):
     def get(self, request, *args, **kwargs):
         return Response(AssessmentSerializer(self.get_object()).data)
 
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="Discard an unsigned draft, for good: only its assessor may, and the "
+        "access log records it. A signed assessment is never discarded (400): amend it.",
+    )
+    def delete(self, request, *args, **kwargs):
+        call_service(services.assessment_discard, actor=request.user, assessment=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class AssessmentSignAPI(AssessmentScopedAPI):
     """Sign a draft: final from then on (a correction is an amendment)."""
 
-    @extend_schema(request=None, responses={200: AssessmentSerializer})
+    @extend_schema(request=AssessmentSignSerializer, responses={200: AssessmentSerializer})
     def post(self, request, *args, **kwargs):
+        """Attest (both attestations must hold) and sign in one step; refused, nothing
+        changes."""
+        serializer = AssessmentSignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         assessment = call_service(
-            services.assessment_sign, actor=request.user, assessment=self.get_object()
+            services.assessment_sign,
+            actor=request.user,
+            assessment=self.get_object(),
+            **serializer.validated_data,
         )
         return Response(AssessmentSerializer(assessment).data)
 

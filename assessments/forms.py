@@ -123,3 +123,14 @@ class AssessmentForm(FieldsetsMixin, forms.Form):
             "trained_assessor": data["trained_assessor"],
             "complete": data["complete"],
         }
+
+
+class SignForm(forms.Form):
+    """The two attestations, ticked on the signing page itself (shown as the draft has them)."""
+
+    trained_assessor = forms.BooleanField(
+        label=_("I am trained to use this instrument"), required=False
+    )
+    complete = forms.BooleanField(
+        label=_("Every item was rated from sufficient information"), required=False
+    )

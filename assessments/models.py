@@ -108,7 +108,13 @@ class Assessment(models.Model):
         return reverse("assessments:detail", args=[self.patient_id, self.pk])
 
     def delete(self, *args, **kwargs):
-        raise SignedAssessmentError("Assessments are kept: amend instead.")
+        # Only an unsigned draft may go, and only through services.assessment_discard (which
+        # logs it). A signed assessment is part of the record: never deleted, only amended.
+        if self.is_signed or (
+            self.pk and Assessment.objects.filter(pk=self.pk, status=self.Status.SIGNED).exists()
+        ):
+            raise SignedAssessmentError("A signed assessment is final: it is never deleted.")
+        return super().delete(*args, **kwargs)
 
     @property
     def definition(self) -> instruments.Instrument:
@@ -117,6 +123,22 @@ class Assessment(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(items rated, items to rate): a draft may be saved a part at a time."""
+        return self.definition.progress(self.facts, self.responses)
+
+    @property
+    def is_rated(self) -> bool:
+        return self.definition.is_rated(self.facts, self.responses)
+
+    @property
+    def missing(self) -> list[str]:
+        """What is still to answer, rate or decide before signing, named."""
+        return self.definition.missing(
+            facts=self.facts, responses=self.responses, judgements=self.judgements
+        )
 
     def _primary_table(self):
         """The instrument's main band table, as this assessment recorded it."""

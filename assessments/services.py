@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import instruments
+from assessments import instruments, permissions
 from assessments.models import Assessment
 from audit.services import Action, record_access
 
@@ -16,6 +16,22 @@ def _errors(errors: dict[str, list[str]]) -> ValidationError:
     return ValidationError(
         {NON_FIELD_ERRORS if key == "__all__" else key: value for key, value in errors.items()}
     )
+
+
+def _date_errors(definition, patient, assessed_on: datetime.date) -> list[str]:
+    """Why an assessment cannot carry this date: it is to come, or the instrument or the
+    person did not exist yet (a date typed as 1900 or 0001 is a slip, never a fact)."""
+    if assessed_on > timezone.localdate():
+        return [_("The assessment date cannot be in the future.")]
+    errors = []
+    if assessed_on < datetime.date(definition.published, 1, 1):
+        errors.append(
+            _("%(instrument)s was published in %(year)d: the assessment cannot be dated earlier.")
+            % {"instrument": definition.name, "year": definition.published}
+        )
+    if assessed_on < patient.date_of_birth:
+        errors.append(_("The assessment cannot be dated before the patient's date of birth."))
+    return errors
 
 
 @transaction.atomic
@@ -41,18 +57,24 @@ def assessment_save(
     definition = instruments.get(instrument)
     if assessment is not None:
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if assessment.is_signed:
-            raise ValidationError(_("This assessment is signed and final: amend it instead."))
-        if assessment.assessor_id != actor.pk:
-            raise ValidationError(_("Only the assessor can change a draft."))
-    if assessed_on > timezone.localdate():
-        raise ValidationError({"assessed_on": _("The assessment date cannot be in the future.")})
+        refusal = permissions.edit_refusal(actor, assessment)
+        if refusal:
+            raise ValidationError(refusal)
+    date_errors = _date_errors(definition, patient, assessed_on)
+    if date_errors:
+        raise ValidationError({"assessed_on": date_errors})
+    # A draft may be saved a part at a time: what is given is checked, what is missing waits
+    # for signing; the total and levels come once every item that applies is rated.
     clean_facts, clean_responses, clean_judgements, errors = definition.clean(
-        facts=facts, responses=responses, judgements=judgements or {}, sex=patient.sex
+        facts=facts,
+        responses=responses,
+        judgements=judgements or {},
+        sex=patient.sex,
+        partial=True,
     )
     if errors:
         raise _errors(errors)
-    scores = definition.score(facts=clean_facts, responses=clean_responses)
+    scores = definition.result(facts=clean_facts, responses=clean_responses)
     if level_override:
         table = definition.band_tables[0] if definition.band_tables else None
         if table is None or level_override not in {b.code for b in table.bands}:
@@ -92,14 +114,35 @@ def assessment_save(
 
 
 @transaction.atomic
-def assessment_sign(*, actor, assessment: Assessment) -> Assessment:
-    """Sign a draft: from then on it never changes; its next-due date is set."""
+def assessment_sign(
+    *,
+    actor,
+    assessment: Assessment,
+    trained_assessor: bool | None = None,
+    complete: bool | None = None,
+) -> Assessment:
+    """Attest and sign a draft in one step: from then on it never changes; its next-due date
+    is set. An attestation given here (the signing page's boxes) replaces the draft's; one left
+    out (None) keeps it. Refused, nothing changes: not even the attestations."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.is_signed:
-        raise ValidationError(_("This assessment is already signed."))
-    if assessment.assessor_id != actor.pk:
-        raise ValidationError(_("Only the assessor can sign."))
+    refusal = permissions.sign_refusal(actor, assessment)
+    if refusal:
+        raise ValidationError(refusal)
+    if trained_assessor is not None:
+        assessment.trained_assessor = trained_assessor
+    if complete is not None:
+        assessment.complete = complete
+    definition = assessment.definition
     missing = {}
+    # Everything rated, the person eligible (checked again: the draft may have been saved
+    # before the facts that decide it were there), and the two attestations.
+    incomplete = definition.missing(
+        facts=assessment.facts, responses=assessment.responses, judgements=assessment.judgements
+    ) + definition.eligibility(
+        facts=assessment.facts, responses=assessment.responses, sex=assessment.patient.sex
+    )
+    if incomplete:
+        missing[NON_FIELD_ERRORS] = [str(message) for message in incomplete]
     if not assessment.trained_assessor:
         missing["trained_assessor"] = _("Attest that you are trained to use this instrument.")
     if not assessment.complete:
@@ -112,6 +155,24 @@ def assessment_sign(*, actor, assessment: Assessment) -> Assessment:
     assessment.save()
     record_access(actor=actor, action=Action.UPDATE, patient=assessment.patient, obj=assessment)
     return assessment
+
+
+@transaction.atomic
+def assessment_discard(*, actor, assessment: Assessment) -> None:
+    """Delete an unsigned draft for good, at its assessor's request.
+
+    Deleted for real, not hidden: a draft is not part of the record. Nobody has attested it,
+    no decision or letter rests on it, and it may be a false start (the wrong instrument, the
+    wrong patient); keeping it would keep clinical content with no purpose. What remains is
+    the fact, in the access log: who discarded which draft of which patient (identifiers
+    only). A signed assessment is never discarded: it is corrected by an amendment.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    refusal = permissions.discard_refusal(actor, assessment)
+    if refusal:
+        raise ValidationError(refusal)
+    record_access(actor=actor, action=Action.DELETE, patient=assessment.patient, obj=assessment)
+    assessment.delete()
 
 
 @transaction.atomic

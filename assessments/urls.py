@@ -33,6 +33,11 @@ urlpatterns = [
         name="sign",
     ),
     path(
+        "patients/<id:patient_id>/assessments/<id:assessment_id>/discard/",
+        views.AssessmentDiscardView.as_view(),
+        name="discard",
+    ),
+    path(
         "patients/<id:patient_id>/assessments/<id:assessment_id>/amend/",
         views.AssessmentAmendView.as_view(),
         name="amend",

@@ -1,6 +1,7 @@
 """Assessment pages: the clinical zone. The patient is resolved with Zone.CLINICAL, so an
 administrator or a clinician outside the care team gets 404."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from assessments import instruments, selectors, services
+from assessments import instruments, permissions, selectors, services
 from assessments.charts import trend_svg
-from assessments.forms import AssessmentForm
+from assessments.forms import AssessmentForm, SignForm
 from casework.permissions import Zone
 from casework.views.base import PatientScopedMixin, ServiceFormView
 
@@ -42,6 +43,9 @@ class AssessmentMixin(ClinicalMixin):
     def get_audit_object(self):
         return self.assessment
 
+    def get_cancel_url(self) -> str:
+        return self.assessment.get_absolute_url()
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             assessment=self.assessment, definition=self.assessment.definition, **kwargs
@@ -64,7 +68,11 @@ class AssessmentListView(ClinicalMixin, TemplateView):
             if definition.is_scored:
                 low, high = definition.total_range
                 chart = trend_svg(
-                    selectors.trend(self.patient, code), low=low, high=high, label=definition.name
+                    selectors.trend(self.patient, code),
+                    low=low,
+                    high=high,
+                    label=definition.name,
+                    bands=definition.band_tables[0] if definition.band_tables else None,
                 )
             sections.append((definition, rows, chart))
         return super().get_context_data(
@@ -122,6 +130,10 @@ class AssessmentUpdateView(AssessmentMixin, AssessmentFormMixin):
     def get_title(self):
         return _("Edit the %(instrument)s draft") % {"instrument": self.definition.name}
 
+    def refusal(self) -> str:
+        # A signed assessment, or someone else's draft: the form is not offered at all.
+        return permissions.edit_refusal(self.request.user, self.assessment)
+
     def get_initial(self):
         return AssessmentForm.initial_from(self.assessment)
 
@@ -142,8 +154,11 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
         assessment = self.assessment
         definition = assessment.definition
         rows = []
+        applicable = definition.applicable_items(assessment.facts)
         for item in definition.items:
             if item.code not in assessment.responses:
+                if item in applicable:  # a draft's item still to rate
+                    rows.append((item, None, ""))
                 continue
             value = assessment.responses[item.code]
             label = next((c.label for c in item.choices if c.value == value), value)
@@ -188,36 +203,63 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
             levels=levels,
             judgements=judgements,
             norms=selectors.norms_for(assessment),
-            can_edit=not assessment.is_signed and assessment.assessor_id == self.request.user.pk,
+            can_edit=not permissions.edit_refusal(self.request.user, assessment),
+            can_discard=not permissions.discard_refusal(self.request.user, assessment),
             amended_by=getattr(assessment, "amended_by", None),
             **kwargs,
         )
 
 
-class AssessmentSignView(AssessmentMixin, TemplateView):
-    template_name = "casework/confirm.html"
+class AssessmentSignView(AssessmentMixin, ServiceFormView):
+    """The attestations are ticked here, and set and signed in one service call."""
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=_("Sign the assessment"),
-            question=_(
-                "Once signed, the assessment can no longer change; a correction becomes an "
-                "amendment, a new version."
-            ),
-            confirm_label=_("Sign"),
-            cancel_url=self.assessment.get_absolute_url(),
-            **kwargs,
-        )
+    form_class = SignForm
+    template_name = "assessments/sign.html"
+    submit_label = gettext_lazy("Sign the assessment")
+    back_label = gettext_lazy("Keep it as a draft")
+    success_message = gettext_lazy("Assessment signed.")
 
-    def post(self, request, *args, **kwargs):
-        try:
-            services.assessment_sign(actor=request.user, assessment=self.assessment)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Assessment signed."))
-        return redirect(self.assessment.get_absolute_url())
+    def refusal(self) -> str:
+        # Signed already, or someone else's draft: the signing form is not offered at all.
+        return permissions.sign_refusal(self.request.user, self.assessment)
+
+    def get_title(self):
+        return _("Sign the %(instrument)s assessment") % {
+            "instrument": self.assessment.definition.name
+        }
+
+    def get_initial(self):
+        return {
+            "trained_assessor": self.assessment.trained_assessor,
+            "complete": self.assessment.complete,
+        }
+
+    def perform(self, data):
+        return services.assessment_sign(actor=self.request.user, assessment=self.assessment, **data)
+
+
+class AssessmentDiscardView(AssessmentMixin, ServiceFormView):
+    """Confirm, then delete an unsigned draft (services.assessment_discard says why for real)."""
+
+    form_class = forms.Form  # nothing to fill in: the buttons say it all
+    template_name = "assessments/discard.html"
+    submit_label = gettext_lazy("Discard the draft")
+    back_label = gettext_lazy("Keep the draft")
+    success_message = gettext_lazy("Draft discarded.")
+
+    def refusal(self) -> str:
+        return permissions.discard_refusal(self.request.user, self.assessment)
+
+    def get_title(self):
+        return _("Discard the %(instrument)s draft") % {
+            "instrument": self.assessment.definition.name
+        }
+
+    def perform(self, data):
+        services.assessment_discard(actor=self.request.user, assessment=self.assessment)
+
+    def get_success_url(self) -> str:
+        return self.history_url()
 
 
 class AssessmentAmendView(AssessmentMixin, TemplateView):

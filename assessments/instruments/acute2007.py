@@ -18,6 +18,7 @@ class Acute2007(Instrument):
     code = "acute2007"
     name = "ACUTE-2007"
     version = "2007"
+    published = 2007
     kind = _("dynamic")
     total_range = (0, 21)
     reassess_months = 1  # rated at every contact: at least monthly

@@ -44,6 +44,7 @@ class HCR20V3(Instrument):
     code = "hcr20v3"
     name = "HCR-20 V3"
     version = "3"
+    published = 2013
     kind = _("structured judgement")
     reassess_months = 6
     items = tuple(

@@ -36,6 +36,7 @@ class Stable2007(Instrument):
     code = "stable2007"
     name = "STABLE-2007"
     version = "2007"
+    published = 2007
     kind = _("dynamic")
     total_range = (0, 26)
     reassess_months = 6

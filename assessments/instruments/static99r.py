@@ -39,6 +39,7 @@ class Static99R(Instrument):
     code = "static99r"
     name = "Static-99R"
     version = "2016"
+    published = 2012
     kind = _("actuarial")
     total_range = (-3, 12)
     reassess_months = None  # re-scored only when the facts change

@@ -42,6 +42,7 @@ class SVR20(Instrument):
     code = "svr20"
     name = "SVR-20"
     version = "1"
+    published = 1997
     kind = _("structured judgement")
     reassess_months = 12
     items = tuple(
