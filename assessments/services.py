@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessments import instruments, permissions
@@ -29,8 +30,11 @@ def _date_errors(definition, patient, assessed_on: datetime.date) -> list[str]:
             _("%(instrument)s was published in %(year)d: the assessment cannot be dated earlier.")
             % {"instrument": definition.name, "year": definition.published}
         )
-    if assessed_on < patient.date_of_birth:
-        errors.append(_("The assessment cannot be dated before the patient's date of birth."))
+    if assessed_on < patient.twelfth_birthday:
+        errors.append(
+            _("The assessment cannot be dated before the patient's 12th birthday (%(date)s).")
+            % {"date": date_format(patient.twelfth_birthday, "DATE_FORMAT")}
+        )
     return errors
 
 

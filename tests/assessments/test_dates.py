@@ -52,23 +52,29 @@ def test_the_form_says_why_a_date_from_1900_is_refused(patient, treating_psychol
     assert response.status_code == 200
     assert response.context["form"].errors["assessed_on"] == [
         "Static-99R was published in 2012: the assessment cannot be dated earlier.",
-        "The assessment cannot be dated before the patient's date of birth.",  # 17 May 1980
+        "The assessment cannot be dated before the patient's 12th birthday (17 May 1992).",
     ]
     assert not Assessment.objects.exists()
 
 
-def test_an_assessment_cannot_predate_the_persons_birth(
+def test_an_assessment_cannot_predate_the_persons_12th_birthday(
     administrator, clinical_lead, treating_psychologist
 ):
-    born = register_patient(administrator, date_of_birth=datetime.date(2013, 3, 1))
+    young = register_patient(
+        administrator,
+        date_of_birth=datetime.date(2013, 3, 1),
+        referral_received_on=datetime.date(2025, 3, 1),
+    )
 
     with pytest.raises(ValidationError) as error:
-        save(born, clinical_lead, assessed_on=datetime.date(2013, 2, 28))
+        save(young, clinical_lead, assessed_on=datetime.date(2025, 2, 28))
 
     assert error.value.message_dict == {
-        "assessed_on": ["The assessment cannot be dated before the patient's date of birth."]
+        "assessed_on": [
+            "The assessment cannot be dated before the patient's 12th birthday (1 March 2025)."
+        ]
     }
-    assert save(born, clinical_lead, assessed_on=datetime.date(2013, 3, 1)).pk
+    assert save(young, clinical_lead, assessed_on=datetime.date(2025, 3, 1)).pk
 
 
 def test_the_future_is_still_refused(patient, treating_psychologist):
