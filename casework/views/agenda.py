@@ -130,6 +130,7 @@ class AppointmentMixin(PatientScopedMixin):
 class AppointmentCreateView(PatientScopedMixin, ServiceFormView):
     form_class = AppointmentForm
     title = gettext_lazy("Book an appointment")
+    submit_label = gettext_lazy("Book")
     template_name = "casework/appointment_form.html"
 
     def get_form_kwargs(self):
@@ -162,6 +163,8 @@ class MoveMixin(AppointmentMixin):
 class AppointmentRescheduleView(MoveMixin, ServiceFormView):
     form_class = RescheduleForm
     title = gettext_lazy("Reschedule the appointment")
+    submit_label = gettext_lazy("Reschedule")
+    back_label = gettext_lazy("Go back")
     template_name = "casework/appointment_form.html"
     success_message = gettext_lazy("Appointment rescheduled.")
 
@@ -180,6 +183,8 @@ class AppointmentRescheduleView(MoveMixin, ServiceFormView):
 class AppointmentCancelView(MoveMixin, ServiceFormView):
     form_class = CancelForm
     title = gettext_lazy("Cancel the appointment")
+    submit_label = gettext_lazy("Cancel the appointment")
+    back_label = gettext_lazy("Keep the appointment")
     template_name = "casework/appointment_form.html"
     success_message = gettext_lazy("Appointment cancelled; the cancellation is kept on file.")
 
@@ -194,6 +199,8 @@ class OutcomeView(AppointmentMixin, ServiceFormView):
 
     form_class = OutcomeForm
     title = gettext_lazy("Record the outcome")
+    submit_label = gettext_lazy("Record the outcome")
+    back_label = gettext_lazy("Go back")
     template_name = "casework/appointment_form.html"
     success_message = gettext_lazy("Outcome recorded.")
 

@@ -120,6 +120,7 @@ class GroupDetailView(GroupScopedMixin, TemplateView):
 class GroupMemberAddView(GroupScopedMixin, ServiceFormView):
     form_class = GroupMemberForm
     title = gettext_lazy("Allocate a patient to the group")
+    submit_label = gettext_lazy("Allocate to the group")
     manage = True
 
     def get_form_kwargs(self):
@@ -174,6 +175,7 @@ class GroupMemberEndView(GroupScopedMixin, ConfirmView):
 class GroupSessionsCreateView(GroupScopedMixin, ServiceFormView):
     form_class = GroupSessionsForm
     title = gettext_lazy("Schedule group sessions")
+    submit_label = gettext_lazy("Schedule the sessions")
     template_name = "casework/appointment_form.html"
     manage = True
 
@@ -294,6 +296,7 @@ class NonAssociationCreateView(PatientScopedMixin, ServiceFormView):
 
     form_class = NonAssociationForm
     title = gettext_lazy("Keep two patients apart")
+    submit_label = gettext_lazy("Keep them apart")
 
     def get_patient(self):
         patient = super().get_patient()

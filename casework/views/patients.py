@@ -118,6 +118,7 @@ class PatientListView(CaseworkRoleRequired, TemplateView):
 class PatientCreateView(ServiceFormView):
     form_class = PatientRegisterForm
     title = gettext_lazy("Register a referral")
+    submit_label = gettext_lazy("Register")
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.can_register_patient(request.user):
@@ -239,6 +240,7 @@ class MandateUpdateView(PatientScopedMixin, ServiceFormView):
 class EpisodeCreateView(PatientScopedMixin, ServiceFormView):
     form_class = ReferralForm
     title = gettext_lazy("Register a new referral")
+    submit_label = gettext_lazy("Register")
     success_message = gettext_lazy("New episode of care opened.")
 
     def perform(self, data):
@@ -302,6 +304,7 @@ class CareTeamMixin(PatientScopedMixin):
 class CareTeamAddView(CareTeamMixin, ServiceFormView):
     form_class = CareTeamForm
     title = gettext_lazy("Add a clinician to the care team")
+    submit_label = gettext_lazy("Add to the care team")
     success_message = gettext_lazy("Clinician added to the care team.")
 
     def perform(self, data):

@@ -498,3 +498,17 @@ def test_the_group_screen_costs_the_same_queries_for_2_or_8_members(
 
     assert session.attendances.count() == 8  # joined before the session: expected at it
     assert queries(client, url) == few
+
+
+def test_the_cancel_page_names_its_buttons_for_what_they_do(
+    patient, treating_psychologist, client_for
+):
+    appointment = book(patient, treating_psychologist, days=3)
+    page = client_for(treating_psychologist).get(
+        reverse("casework:appointment_cancel", args=[patient.pk, appointment.pk])
+    )
+    html = page.content.decode()
+
+    assert '<button type="submit">Cancel the appointment</button>' in html
+    assert ">Keep the appointment</a>" in html
+    assert ">Save<" not in html

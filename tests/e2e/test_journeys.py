@@ -38,7 +38,7 @@ def test_an_administrator_registers_a_referral_and_gives_it_a_lead_therapist(
     page.get_by_label(label("Preferred language")).select_option(label="French")
     page.get_by_label(label("referral source")).select_option(index=1)
     page.get_by_label(label("referral received on")).fill("2026-01-12")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Register").click()
 
     expect(page).to_have_url(re.compile(r"/patients/\d+/$"))
     patient = Patient.objects.get(last_name="Lambert", first_name="Sophie")
@@ -53,7 +53,7 @@ def test_an_administrator_registers_a_referral_and_gives_it_a_lead_therapist(
     care_team.get_by_role("link", name="Add a clinician").click()
     page.get_by_label(label("clinician")).select_option(label=str(treating_psychologist))
     page.get_by_label(label("role")).select_option(label="Lead therapist")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Add to the care team").click()
 
     expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/$"))
     expect(care_team.get_by_role("listitem")).to_have_count(1)
@@ -114,7 +114,7 @@ def test_a_psychologist_records_an_outcome_from_the_agenda(
     expect(page.get_by_role("heading", level=1)).to_have_text("Record the outcome")
     page.get_by_label("Attended late").check()
     page.get_by_label(label("Minutes late")).fill("15")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Record the outcome").click()
 
     # Back on the agenda, the session shows what happened and no longer asks for it.
     expect(page).to_have_url(re.compile(r"/agenda/$"))
