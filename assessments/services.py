@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -240,22 +240,26 @@ def due_reminders_send(*, today: datetime.date | None = None, within_days: int =
             )
         if not created or not clinician.email:
             continue
-        lines = [
-            f"- {a.next_due_on:%d/%m/%Y}  {a.patient.file_number}  {a.definition.name}"
-            + ("  " + _("overdue") if a.next_due_on < today else "")
-            for a in due
-        ]
-        send_mail(
-            ngettext("%(count)d risk assessment due", "%(count)d risk assessments due", len(due))
-            % {"count": len(due)},
-            _("These assessments are due within two weeks, or overdue:")
-            + "\n\n"
-            + "\n".join(lines)
-            + "\n\n"
-            + settings.SITE_URL
-            + reverse("casework:todo"),
-            None,
-            [clinician.email],
-        )
+        # in the clinician's own language, as their pages are
+        with translation.override(clinician.language or settings.LANGUAGE_CODE):
+            lines = [
+                f"- {a.next_due_on:%d/%m/%Y}  {a.patient.file_number}  {a.definition.name}"
+                + ("  " + _("overdue") if a.next_due_on < today else "")
+                for a in due
+            ]
+            send_mail(
+                ngettext(
+                    "%(count)d risk assessment due", "%(count)d risk assessments due", len(due)
+                )
+                % {"count": len(due)},
+                _("These assessments are due within two weeks, or overdue:")
+                + "\n\n"
+                + "\n".join(lines)
+                + "\n\n"
+                + settings.SITE_URL
+                + reverse("casework:todo"),
+                None,
+                [clinician.email],
+            )
         sent += 1
     return sent

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -205,25 +205,27 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
             )
         if not created or not clinician.email:
             continue
-        lines = [
-            f"- {timezone.localtime(starts_at):%d/%m/%Y %H:%M}  {file_number}"
-            for starts_at, file_number in items
-        ]
-        send_mail(
-            ngettext(
-                "%(count)d session outcome to record",
-                "%(count)d session outcomes to record",
-                len(items),
+        # in the clinician's own language, as their pages are
+        with translation.override(clinician.language or settings.LANGUAGE_CODE):
+            lines = [
+                f"- {timezone.localtime(starts_at):%d/%m/%Y %H:%M}  {file_number}"
+                for starts_at, file_number in items
+            ]
+            send_mail(
+                ngettext(
+                    "%(count)d session outcome to record",
+                    "%(count)d session outcomes to record",
+                    len(items),
+                )
+                % {"count": len(items)},
+                _("These sessions are still waiting for their outcome:")
+                + "\n\n"
+                + "\n".join(lines)
+                + "\n\n"
+                + settings.SITE_URL
+                + reverse("casework:todo"),
+                None,
+                [clinician.email],
             )
-            % {"count": len(items)},
-            _("These sessions are still waiting for their outcome:")
-            + "\n\n"
-            + "\n".join(lines)
-            + "\n\n"
-            + settings.SITE_URL
-            + reverse("casework:todo"),
-            None,
-            [clinician.email],
-        )
         sent += 1
     return sent

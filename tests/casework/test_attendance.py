@@ -182,3 +182,13 @@ def test_reminders_go_once_a_day_to_clinicians_with_overdue_outcomes(
     assert OutcomeReminder.objects.get().pending == 1
     tomorrow = services.outcome_reminders_send(today=today + datetime.timedelta(days=1))
     assert tomorrow == 1
+
+
+def test_reminders_speak_the_clinician_s_language(patient, treating_psychologist):
+    treating_psychologist.language = "nl"
+    treating_psychologist.save(update_fields=["language"])
+    book(patient, treating_psychologist, days=-5)
+
+    services.outcome_reminders_send()
+
+    assert mail.outbox[0].subject == "1 sessie-uitkomst te registreren"
