@@ -163,3 +163,41 @@ def test_two_outcomes_posted_at_the_same_moment_one_is_refused(patient, treating
     assert len(refused) == 1, results
     attendance.refresh_from_db()
     assert attendance.revision == 1
+
+
+def test_the_group_screen_does_not_overwrite_an_outcome_recorded_meanwhile(
+    patient, treating_psychologist, clinical_lead, administrator, client_for
+):
+    import datetime
+
+    from casework.models import Appointment, TherapyGroup
+    from tests.factories import at
+
+    group = services.group_save(
+        actor=administrator,
+        group=TherapyGroup(name="Thursday", weekday=3, start_time=datetime.time(17)),
+        regular=[treating_psychologist],
+    )
+    services.group_member_add(
+        actor=administrator, group=group, patient=patient, joined_on=at(-30).date()
+    )
+    session = services.appointment_schedule(
+        actor=administrator,
+        kind=Appointment.Kind.GROUP,
+        starts_at=at(-1, 17),
+        clinicians=[treating_psychologist],
+        group=group,
+    )[0]
+    attendance = session.attendances.get()
+    url = reverse("casework:group_attendance", args=[group.pk, session.pk])
+    client = client_for(treating_psychologist)
+    data = browser_form(client.get(url))
+    data[f"a{attendance.pk}-outcome"] = str(outcome("attended").pk)
+
+    record(session, "absence-unacceptable", by=clinical_lead)  # meanwhile, elsewhere
+    refused = client.post(url, data)
+
+    assert refused.status_code == 200
+    assert "Someone else recorded this outcome meanwhile" in refused.content.decode()
+    attendance.refresh_from_db()
+    assert attendance.outcome.code == "absence-unacceptable"
