@@ -131,3 +131,32 @@ def record(appointment, code, *, by, patient=None, **details):
     return services.attendance_record(
         actor=by, attendance=attendance, outcome=outcome(code), **details
     )
+
+
+def make_group(*, by, regular, cover=(), members=(), name="Tuesday group", weekday=1, hour=18):
+    """A therapy group with its facilitators; the members joined a month ago."""
+    from casework.models import TherapyGroup
+
+    group = services.group_save(
+        actor=by,
+        group=TherapyGroup(name=name, weekday=weekday, start_time=datetime.time(hour)),
+        regular=list(regular),
+        cover=list(cover),
+    )
+    for member in members:
+        services.group_member_add(actor=by, group=group, patient=member, joined_on=at(-30).date())
+    return group
+
+
+def book_group_session(group, *, by, clinicians, days=-1, hour=18, **options):
+    """One session of the group (in the past by default), every current member expected."""
+    from casework.models import Appointment
+
+    return services.appointment_schedule(
+        actor=by,
+        kind=Appointment.Kind.GROUP,
+        starts_at=at(days, hour),
+        clinicians=list(clinicians),
+        group=group,
+        **options,
+    )[0]

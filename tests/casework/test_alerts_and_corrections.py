@@ -7,7 +7,7 @@ from django.utils import translation
 from casework import services
 from casework.models import Attendance, ComplianceAlert
 from tests.casework.test_races import at_once
-from tests.factories import book, outcome, record
+from tests.factories import book, book_group_session, make_group, outcome, record
 from tests.forms import browser_form, offered
 
 
@@ -168,26 +168,8 @@ def test_two_outcomes_posted_at_the_same_moment_one_is_refused(patient, treating
 def test_the_group_screen_does_not_overwrite_an_outcome_recorded_meanwhile(
     patient, treating_psychologist, clinical_lead, administrator, client_for
 ):
-    import datetime
-
-    from casework.models import Appointment, TherapyGroup
-    from tests.factories import at
-
-    group = services.group_save(
-        actor=administrator,
-        group=TherapyGroup(name="Thursday", weekday=3, start_time=datetime.time(17)),
-        regular=[treating_psychologist],
-    )
-    services.group_member_add(
-        actor=administrator, group=group, patient=patient, joined_on=at(-30).date()
-    )
-    session = services.appointment_schedule(
-        actor=administrator,
-        kind=Appointment.Kind.GROUP,
-        starts_at=at(-1, 17),
-        clinicians=[treating_psychologist],
-        group=group,
-    )[0]
+    group = make_group(by=administrator, regular=[treating_psychologist], members=[patient])
+    session = book_group_session(group, by=administrator, clinicians=[treating_psychologist])
     attendance = session.attendances.get()
     url = reverse("casework:group_attendance", args=[group.pk, session.pk])
     client = client_for(treating_psychologist)

@@ -1,7 +1,6 @@
 """Access is what it is now: leaving a care team ends what a clinician sees everywhere, and a
 group's facilitators see its members for the group's sessions only (the group rule)."""
 
-import datetime
 import re
 
 import pytest
@@ -10,9 +9,9 @@ from django.urls import reverse
 
 from audit.models import AccessEvent
 from casework import services
-from casework.models import Appointment, Attendance, TherapyGroup
+from casework.models import Attendance
 from casework.permissions import may_work_with_group
-from tests.factories import at, book
+from tests.factories import at, book, book_group_session, make_group
 from tests.forms import browser_form
 
 
@@ -79,28 +78,19 @@ def test_while_in_the_care_team_the_clinician_sees_the_patient_everywhere(
 
 
 @pytest.fixture
-def group(treating_psychologist, other_psychologist, administrator):
+def group(patient, treating_psychologist, other_psychologist, administrator):
     """The treating psychologist leads it; the other psychologist covers."""
-    return services.group_save(
-        actor=administrator,
-        group=TherapyGroup(name="Tuesday", weekday=1, start_time=datetime.time(18)),
+    return make_group(
+        by=administrator,
         regular=[treating_psychologist],
         cover=[other_psychologist],
+        members=[patient],
     )
 
 
 @pytest.fixture
-def session(group, patient, administrator, treating_psychologist):
-    services.group_member_add(
-        actor=administrator, group=group, patient=patient, joined_on=at(-30).date()
-    )
-    return services.appointment_schedule(
-        actor=administrator,
-        kind=Appointment.Kind.GROUP,
-        starts_at=at(-1, 18),
-        clinicians=[treating_psychologist],
-        group=group,
-    )[0]
+def session(group, administrator, treating_psychologist):
+    return book_group_session(group, by=administrator, clinicians=[treating_psychologist])
 
 
 def test_a_cover_facilitator_takes_the_group_s_attendance_and_it_is_logged(

@@ -175,27 +175,19 @@ def test_every_read_by_the_treating_psychologist_is_logged(
 
 @pytest.fixture
 def group_kwargs(patient, treating_psychologist, administrator):
-    import datetime
+    from tests.factories import book_group_session, make_group
 
-    from casework.models import Appointment, TherapyGroup
-    from tests.factories import at
-
-    group = services.group_save(
-        actor=administrator,
-        group=TherapyGroup(name="Thursday", weekday=3, start_time=datetime.time(17)),
-        regular=[treating_psychologist],
+    group = make_group(
+        by=administrator, regular=[treating_psychologist], members=[patient], name="Thursday"
     )
-    membership = services.group_member_add(
-        actor=administrator, group=group, patient=patient, joined_on=at(-30).date()
+    session = book_group_session(
+        group, by=administrator, clinicians=[treating_psychologist], days=-3
     )
-    session = services.appointment_schedule(
-        actor=administrator,
-        kind=Appointment.Kind.GROUP,
-        starts_at=at(-3, 17),
-        clinicians=[treating_psychologist],
-        group=group,
-    )[0]
-    return {"group_id": group.pk, "membership_id": membership.pk, "appointment_id": session.pk}
+    return {
+        "group_id": group.pk,
+        "membership_id": group.members.get().pk,
+        "appointment_id": session.pk,
+    }
 
 
 @pytest.mark.parametrize("route", GROUP_ROUTES, ids=lambda r: r.name)

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from casework import services
 from casework.models import Appointment, Attendance, ClinicalNote, TherapyGroup
-from tests.factories import at, book, outcome, record, register_patient
+from tests.factories import (
+    at,
+    book,
+    book_group_session,
+    make_group,
+    outcome,
+    record,
+    register_patient,
+)
 
 
 def queries(client, url) -> int:
@@ -234,24 +242,17 @@ def test_cancelling_from_the_page_keeps_the_reason(patient, treating_psychologis
 
 @pytest.fixture
 def group_session(patient, treating_psychologist, administrator):
-    group = services.group_save(
-        actor=administrator,
-        group=TherapyGroup(name="Monday group", weekday=0, start_time=datetime.time(18)),
-        regular=[treating_psychologist],
-    )
     other = register_patient(administrator, last_name="Member")
-    for member in (patient, other):
-        services.group_member_add(
-            actor=administrator, group=group, patient=member, joined_on=at(-30).date()
-        )
-    session = services.appointment_schedule(
-        actor=administrator,
-        kind="group",
-        starts_at=at(-2, 18),
-        clinicians=[treating_psychologist],
-        group=group,
-    )[0]
-    return group, session
+    group = make_group(
+        by=administrator,
+        regular=[treating_psychologist],
+        members=[patient, other],
+        name="Monday group",
+        weekday=0,
+    )
+    return group, book_group_session(
+        group, by=administrator, clinicians=[treating_psychologist], days=-2
+    )
 
 
 def test_the_facilitator_records_the_whole_group_in_one_screen(
