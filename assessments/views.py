@@ -244,6 +244,7 @@ class AssessmentDiscardView(AssessmentMixin, ServiceFormView):
     form_class = forms.Form  # nothing to fill in: the buttons say it all
     template_name = "assessments/discard.html"
     submit_label = gettext_lazy("Discard the draft")
+    submit_class = "danger"
     back_label = gettext_lazy("Keep the draft")
     success_message = gettext_lazy("Draft discarded.")
 

@@ -184,6 +184,7 @@ class AppointmentCancelView(MoveMixin, ServiceFormView):
     form_class = CancelForm
     title = gettext_lazy("Cancel the appointment")
     submit_label = gettext_lazy("Cancel the appointment")
+    submit_class = "danger"
     back_label = gettext_lazy("Keep the appointment")
     template_name = "casework/appointment_form.html"
     success_message = gettext_lazy("Appointment cancelled; the cancellation is kept on file.")

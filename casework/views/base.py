@@ -65,6 +65,7 @@ class ServiceFormView(RefusalMixin, FormView):
     success_message = ""
     title = ""
     submit_label = gettext_lazy("Save")
+    submit_class = ""  # "danger" for a button that destroys something
     back_label = gettext_lazy("Cancel")
 
     def perform(self, data: dict):
@@ -94,6 +95,7 @@ class ServiceFormView(RefusalMixin, FormView):
             title=self.get_title(),
             cancel_url=self.get_cancel_url(),
             submit_label=self.submit_label,
+            submit_class=self.submit_class,
             back_label=self.back_label,
             **kwargs,
         )

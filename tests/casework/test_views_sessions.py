@@ -510,6 +510,6 @@ def test_the_cancel_page_names_its_buttons_for_what_they_do(
     )
     html = page.content.decode()
 
-    assert '<button type="submit">Cancel the appointment</button>' in html
+    assert '<button type="submit" class="danger">Cancel the appointment</button>' in html
     assert ">Keep the appointment</a>" in html
     assert ">Save<" not in html
