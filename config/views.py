@@ -3,6 +3,8 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
+from rest_framework.exceptions import NotFound
 
 from common.http import InvalidParameter
 
@@ -18,3 +20,11 @@ def bad_request(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def page_not_found(request, exception=None):
+    """An API path that no URL matches (an id that is not a number) answers JSON, as every
+    other API 404 does; pages keep the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

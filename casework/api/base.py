@@ -1,8 +1,11 @@
-"""What every API view stands on: authentication, the patient door, errors as 400s."""
+"""What every API view stands on: authentication, the patient door, errors as 400s, and the
+schema's error answers."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 from rest_framework.settings import api_settings
 
@@ -63,3 +66,63 @@ class CaseworkHomePermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return has_casework_home(request.user)
+
+
+# --- The schema: every operation documents the errors it can answer with --------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, for the person who sent it.")
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """Field errors under each field's name; errors about the whole request under
+    non_field_errors; a request that could not be read at all under detail."""
+
+    detail = serializers.CharField(required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+ERROR_RESPONSES = {
+    "400": OpenApiResponse(
+        ValidationErrorSerializer,
+        description="The request was refused: each field names its errors.",
+    ),
+    "401": OpenApiResponse(ErrorSerializer, description="No valid token or session."),
+    "403": OpenApiResponse(ErrorSerializer, description="The caller's role may not do this."),
+    "404": OpenApiResponse(
+        ErrorSerializer,
+        description="No such object, or one the caller may not see (another clinician's "
+        "patient answers 404, never 403).",
+    ),
+}
+
+
+class ClinicAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus the error answers every operation can give, so that
+    no view has to repeat them:
+
+    - 401 and 403 everywhere: every endpoint authenticates, and roles limit what each does;
+    - 404 where the path names an object, or a list is paginated (a page past the end);
+    - 400 for writes and wherever a query parameter can be wrong.
+    """
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        parameters = operation.get("parameters", [])
+        codes = {"401", "403"}
+        if any(p["in"] == "path" for p in parameters) or any(
+            p["in"] == "query" and p["name"] == "page" for p in parameters
+        ):
+            codes.add("404")
+        if self.method not in permissions.SAFE_METHODS or any(
+            p["in"] == "query" for p in parameters
+        ):
+            codes.add("400")
+        responses = operation["responses"]
+        for code in codes - responses.keys():
+            responses[code] = self._get_response_for_code(ERROR_RESPONSES[code], code)
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
