@@ -10,6 +10,7 @@ from assessments.models import Assessment
 from casework.api.base import (
     CaseworkHomePermission,
     ClinicAPIMixin,
+    ClinicModelSerializer,
     PatientScopedAPIMixin,
     call_service,
 )
@@ -42,7 +43,7 @@ class InstrumentSerializer(serializers.Serializer):
     reassess_months = serializers.IntegerField(allow_null=True)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ClinicModelSerializer):
     level = serializers.SerializerMethodField()
 
     class Meta:

@@ -43,6 +43,19 @@ def test_every_api_operation_documents_the_errors_it_can_answer_with():
     assert {"400", "404"} <= compliance["responses"].keys()
 
 
+def test_the_api_schema_describes_what_the_api_answers():
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+    requested_by = components["Appointment"]["properties"]["change_requested_by"]
+    exit_reason = components["Episode"]["properties"]["exit_reason"]
+    start_time = components["Group"]["properties"]["start_time"]
+    email = components["JusticeContact"]["properties"]["email"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in requested_by["oneOf"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in exit_reason["oneOf"]
+    assert "format" not in start_time and re.search(start_time["pattern"], "18:00:00")
+    assert email["oneOf"][0]["format"] == "idn-email"
+
+
 def test_the_api_docs_are_served_from_our_own_static_files(treating_psychologist, client_for):
     page = client_for(treating_psychologist).get(reverse("api_docs")).content.decode()
 

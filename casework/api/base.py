@@ -1,11 +1,14 @@
-"""What every API view stands on: authentication, the patient door, errors as 400s, and the
-schema's error answers."""
+"""What every API view stands on: authentication, the patient door, errors as 400s, the
+fields that read and answer times and e-mail addresses, and the schema's error answers."""
+
+import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.settings import api_settings
 
@@ -66,6 +69,48 @@ class CaseworkHomePermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return has_casework_home(request.user)
+
+
+# --- Fields: what the schema says is what the API answers -----------------------------------
+
+
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+
+
+@extend_schema_field({"type": "string", "pattern": f"^{_TIME}$", "example": "18:00:00"})
+class LocalTimeField(serializers.TimeField):
+    """A time of day on the clinic's clock, hh:mm[:ss[.uuuuuu]], as it is stored and answered.
+    Not OpenAPI's `time` format: that one requires a UTC offset, which a group's weekly start
+    time does not have; an offset sent is refused rather than silently dropped."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not re.fullmatch(_TIME, value):
+            self.fail("invalid", format="hh:mm[:ss[.uuuuuu]]")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({"type": "string", "format": "idn-email"})
+class EmailField(serializers.EmailField):
+    """Django accepts internationalised domains (jean@exämple.be); so says the schema."""
+
+
+class ClinicModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that reads model fields through the fields above, and whose read-only
+    choice fields keep the blank choice their model field allows (DRF drops allow_blank from
+    read-only fields, and the schema then leaves "" out of an enum that answers it)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.TimeField: LocalTimeField,
+        models.EmailField: EmailField,
+    }
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only") and "choices" in kwargs:
+            kwargs["allow_blank"] = True
+        return kwargs
 
 
 # --- The schema: every operation documents the errors it can answer with --------------------

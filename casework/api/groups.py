@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from audit.services import record_listing
 from casework import selectors, services
-from casework.api.base import ClinicAPIMixin, call_service
+from casework.api.base import ClinicAPIMixin, ClinicModelSerializer, call_service
 from casework.api.sessions import (
     APPOINTMENT_FIELDS,
     AttendanceSerializer,
@@ -37,7 +37,7 @@ from casework.permissions import (
 # Group screens show patients: each read logs a LIST access for every patient it shows.
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ClinicModelSerializer):
     regular = serializers.SerializerMethodField(help_text="Ids of the regular facilitators.")
     cover = serializers.SerializerMethodField(help_text="Ids of the cover facilitators.")
 
@@ -69,7 +69,7 @@ class GroupSerializer(serializers.ModelSerializer):
         return self._facilitators(group, GroupFacilitator.Role.COVER)
 
 
-class GroupCreateSerializer(serializers.ModelSerializer):
+class GroupCreateSerializer(ClinicModelSerializer):
     regular = serializers.PrimaryKeyRelatedField(many=True, queryset=_active_users())
     cover = serializers.PrimaryKeyRelatedField(many=True, queryset=_active_users(), default=list)
 
@@ -88,7 +88,7 @@ class GroupCreateSerializer(serializers.ModelSerializer):
         ]
 
 
-class GroupMemberSerializer(serializers.ModelSerializer):
+class GroupMemberSerializer(ClinicModelSerializer):
     file_number = serializers.CharField(source="patient.file_number", read_only=True)
     last_name = serializers.CharField(source="patient.last_name", read_only=True)
     first_name = serializers.CharField(source="patient.first_name", read_only=True)
@@ -124,7 +124,7 @@ class SessionAttendanceSerializer(AttendanceSerializer):
         read_only_fields = fields
 
 
-class GroupSessionSerializer(serializers.ModelSerializer):
+class GroupSessionSerializer(ClinicModelSerializer):
     attendances = SessionAttendanceSerializer(many=True, read_only=True)
 
     class Meta:

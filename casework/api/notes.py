@@ -10,7 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from casework import selectors, services
-from casework.api.base import PatientScopedAPIMixin, call_service
+from casework.api.base import ClinicModelSerializer, PatientScopedAPIMixin, call_service
 from casework.models import (
     Appointment,
     ClinicalNote,
@@ -20,7 +20,7 @@ from casework.permissions import (
 )
 
 
-class ClinicalNoteSerializer(serializers.ModelSerializer):
+class ClinicalNoteSerializer(ClinicModelSerializer):
     author_name = serializers.CharField(source="author.__str__", read_only=True)
     is_signed = serializers.BooleanField(read_only=True)
 

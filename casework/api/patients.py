@@ -10,7 +10,12 @@ from rest_framework.response import Response
 
 from audit.services import record_listing
 from casework import selectors, services
-from casework.api.base import ClinicAPIMixin, PatientScopedAPIMixin, call_service
+from casework.api.base import (
+    ClinicAPIMixin,
+    ClinicModelSerializer,
+    PatientScopedAPIMixin,
+    call_service,
+)
 from casework.models import (
     Authority,
     CareTeamMembership,
@@ -30,7 +35,7 @@ from casework.permissions import (
 # --- Serializers ----------------------------------------------------------------------------
 
 
-class AuthoritySerializer(serializers.ModelSerializer):
+class AuthoritySerializer(ClinicModelSerializer):
     class Meta:
         model = Authority
         fields = [
@@ -47,13 +52,13 @@ class AuthoritySerializer(serializers.ModelSerializer):
         ]
 
 
-class JusticeContactSerializer(serializers.ModelSerializer):
+class JusticeContactSerializer(ClinicModelSerializer):
     class Meta:
         model = JusticeContact
         fields = ["id", "name", "service", "language", "email", "phone", "address", "is_active"]
 
 
-class PatientSerializer(serializers.ModelSerializer):
+class PatientSerializer(ClinicModelSerializer):
     class Meta:
         model = Patient
         fields = [
@@ -92,7 +97,7 @@ class PatientRegisterSerializer(PatientSerializer):
         ]
 
 
-class MandateSerializer(serializers.ModelSerializer):
+class MandateSerializer(ClinicModelSerializer):
     class Meta:
         model = Mandate
         fields = [
@@ -119,7 +124,7 @@ class MandateSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class EpisodeSerializer(serializers.ModelSerializer):
+class EpisodeSerializer(ClinicModelSerializer):
     waiting_days = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
@@ -140,7 +145,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CareTeamMembershipSerializer(serializers.ModelSerializer):
+class CareTeamMembershipSerializer(ClinicModelSerializer):
     clinician_name = serializers.CharField(source="clinician.__str__", read_only=True)
 
     class Meta:

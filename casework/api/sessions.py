@@ -19,6 +19,7 @@ from casework import selectors, services
 from casework.api.base import (
     CaseworkHomePermission,
     ClinicAPIMixin,
+    ClinicModelSerializer,
     PatientScopedAPIMixin,
     call_service,
 )
@@ -63,7 +64,7 @@ class ConflictSerializer(serializers.Serializer):
     conflicts = serializers.ListField(child=serializers.CharField())
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class OutcomeSerializer(ClinicModelSerializer):
     name = serializers.CharField(read_only=True, help_text="In the language of the request.")
 
     class Meta:
@@ -79,7 +80,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ClinicModelSerializer):
     outcome = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -120,7 +121,7 @@ APPOINTMENT_FIELDS = [
 ]
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(ClinicModelSerializer):
     """An appointment, with the attendance of the patient in the URL (null if not expected)."""
 
     attendance = serializers.SerializerMethodField()
@@ -205,7 +206,7 @@ class AppointmentCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class OutcomeRecordSerializer(serializers.ModelSerializer):
+class OutcomeRecordSerializer(ClinicModelSerializer):
     """What happened; details left out take their defaults (the outcome replaces them all)."""
 
     outcome = serializers.SlugRelatedField(
@@ -435,7 +436,7 @@ class MandateComplianceAPI(PatientScopedAPIMixin, generics.GenericAPIView):
         )
 
 
-class ComplianceAlertSerializer(serializers.ModelSerializer):
+class ComplianceAlertSerializer(ClinicModelSerializer):
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     appointment = serializers.IntegerField(source="attendance.appointment_id", read_only=True)
     starts_at = serializers.DateTimeField(source="attendance.appointment.starts_at", read_only=True)
