@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from assessments import instruments, services
 from assessments.models import Assessment
 from casework.api.base import (
+    BoundedDateField,
     CaseworkHomePermission,
     ClinicAPIMixin,
     ClinicModelSerializer,
@@ -78,7 +79,7 @@ class AssessmentSerializer(ClinicModelSerializer):
 
 class AssessmentCreateSerializer(serializers.Serializer):
     instrument = serializers.ChoiceField(choices=list(instruments.INSTRUMENTS))
-    assessed_on = serializers.DateField()
+    assessed_on = BoundedDateField()
     facts = serializers.DictField(required=False, default=dict)
     responses = serializers.DictField()
     judgements = serializers.DictField(required=False, default=dict)

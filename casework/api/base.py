@@ -1,20 +1,29 @@
 """What every API view stands on: authentication, the patient door, errors as 400s, the
-fields that read and answer times and e-mail addresses, and the schema's error answers."""
+fields that read dates, times, e-mail addresses, ids and codes, and the schema's error answers."""
 
+import datetime
 import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import permissions, serializers
+from rest_framework.fields import empty
 from rest_framework.settings import api_settings
+from rest_framework.utils import html
 
 from audit.services import Action, record_access
 from casework import selectors
 from casework.permissions import Zone, has_casework_home
+from common.http import ID_MAX_DIGITS
 
 
 def call_service(service, **kwargs):
@@ -71,14 +80,69 @@ class CaseworkHomePermission(permissions.BasePermission):
         return has_casework_home(request.user)
 
 
-# --- Fields: what the schema says is what the API answers -----------------------------------
+# --- Fields: every date, time, e-mail address and id the API reads --------------------------
+
+# The calendar the API reads. Arithmetic near the edges of Python's calendar (0001-01-01,
+# 9999-12-31) overflows into a 500, and before 1900 local time zones had offsets in seconds,
+# which an RFC 3339 date-time cannot write. Wide on purpose: the plausibility of a date (a date
+# of birth, an appointment near today) is for the models to judge, with their own messages.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+class _EmptyIsNotAbsent:
+    """In a form or a query string, `?until=` gives an empty value: refuse it, rather than
+    read it as if the parameter were not there (a field that may be null reads it as null)."""
+
+    default_error_messages = {"blank": serializers.CharField.default_error_messages["blank"]}
+
+    def get_value(self, dictionary):
+        value = super().get_value(dictionary)
+        given = html.is_html_input(dictionary) and dictionary.get(self.field_name) == ""
+        return "" if value is empty and given else value
+
+    def to_internal_value(self, value):
+        if value == "":
+            self.fail("blank")
+        return super().to_internal_value(value)
+
+
+class BoundedDateField(_EmptyIsNotAbsent, serializers.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators += [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
+
+
+class BoundedDateTimeField(_EmptyIsNotAbsent, serializers.DateTimeField):
+    """A moment between the start of EARLIEST_DATE and the end of LATEST_DATE. A local time at
+    the very edge of the calendar (0001-01-01T00:00) is out of range too: DRF lets the
+    OverflowError of its conversion to UTC through."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators += [
+            MinValueValidator(
+                datetime.datetime.combine(EARLIEST_DATE, datetime.time.min, datetime.UTC)
+            ),
+            MaxValueValidator(
+                datetime.datetime.combine(LATEST_DATE, datetime.time.max, datetime.UTC)
+            ),
+        ]
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
 
 
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
 
 
 @extend_schema_field({"type": "string", "pattern": f"^{_TIME}$", "example": "18:00:00"})
-class LocalTimeField(serializers.TimeField):
+class LocalTimeField(_EmptyIsNotAbsent, serializers.TimeField):
     """A time of day on the clinic's clock, hh:mm[:ss[.uuuuuu]], as it is stored and answered.
     Not OpenAPI's `time` format: that one requires a UTC offset, which a group's weekly start
     time does not have; an offset sent is refused rather than silently dropped."""
@@ -94,6 +158,33 @@ class EmailField(serializers.EmailField):
     """Django accepts internationalised domains (jean@exämple.be); so says the schema."""
 
 
+# The largest id a URL, a query string or a body may name (see common.http.IdConverter).
+MAX_ID = 10**ID_MAX_DIGITS - 1
+
+
+class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id that cannot be a database id (zero, negative, more digits than the URLs' <id:...>
+    allow) names nothing: "does not exist", without asking the database, where SQLite cannot
+    hold it and an `__in` lookup would overflow."""
+
+    def to_internal_value(self, data):
+        number = int(data) if isinstance(data, str) and data.isascii() and data.isdigit() else data
+        is_number = isinstance(number, int | float) and not isinstance(number, bool)
+        if is_number and not 0 < number <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """A code that names an object: a NUL character in it is refused before the database is
+    asked (PostgreSQL cannot even compare it)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            ProhibitNullCharactersValidator()(data)
+        return super().to_internal_value(data)
+
+
 class ClinicModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer that reads model fields through the fields above, and whose read-only
     choice fields keep the blank choice their model field allows (DRF drops allow_blank from
@@ -101,9 +192,12 @@ class ClinicModelSerializer(serializers.ModelSerializer):
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: BoundedDateField,
+        models.DateTimeField: BoundedDateTimeField,
         models.TimeField: LocalTimeField,
         models.EmailField: EmailField,
     }
+    serializer_related_field = BoundedPrimaryKeyRelatedField
 
     def include_extra_kwargs(self, kwargs, extra_kwargs):
         allow_blank = kwargs.get("allow_blank", False)

@@ -14,7 +14,13 @@ from rest_framework.response import Response
 
 from audit.services import record_listing
 from casework import selectors, services
-from casework.api.base import ClinicAPIMixin, ClinicModelSerializer, call_service
+from casework.api.base import (
+    MAX_ID,
+    BoundedPrimaryKeyRelatedField,
+    ClinicAPIMixin,
+    ClinicModelSerializer,
+    call_service,
+)
 from casework.api.sessions import (
     APPOINTMENT_FIELDS,
     AttendanceSerializer,
@@ -70,8 +76,8 @@ class GroupSerializer(ClinicModelSerializer):
 
 
 class GroupCreateSerializer(ClinicModelSerializer):
-    regular = serializers.PrimaryKeyRelatedField(many=True, queryset=_active_users())
-    cover = serializers.PrimaryKeyRelatedField(many=True, queryset=_active_users(), default=list)
+    regular = BoundedPrimaryKeyRelatedField(many=True, queryset=_active_users())
+    cover = BoundedPrimaryKeyRelatedField(many=True, queryset=_active_users(), default=list)
 
     class Meta:
         model = TherapyGroup
@@ -134,7 +140,9 @@ class GroupSessionSerializer(ClinicModelSerializer):
 
 
 class GroupAttendanceRowSerializer(OutcomeRecordSerializer):
-    attendance = serializers.IntegerField(help_text="The id of the member's attendance row.")
+    attendance = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The id of the member's attendance row."
+    )
 
     class Meta(OutcomeRecordSerializer.Meta):
         fields = ["attendance", *OutcomeRecordSerializer.Meta.fields]

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from audit.services import record_listing
 from casework import selectors, services
 from casework.api.base import (
+    BoundedDateField,
     ClinicAPIMixin,
     ClinicModelSerializer,
     PatientScopedAPIMixin,
@@ -86,7 +87,7 @@ class PatientRegisterSerializer(PatientSerializer):
     referral_source_detail = serializers.CharField(
         max_length=200, required=False, allow_blank=True, write_only=True
     )
-    referral_received_on = serializers.DateField(write_only=True)
+    referral_received_on = BoundedDateField(write_only=True)
 
     class Meta(PatientSerializer.Meta):
         fields = [

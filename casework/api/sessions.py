@@ -17,10 +17,14 @@ from rest_framework.response import Response
 
 from casework import selectors, services
 from casework.api.base import (
+    BoundedDateField,
+    BoundedDateTimeField,
+    BoundedPrimaryKeyRelatedField,
     CaseworkHomePermission,
     ClinicAPIMixin,
     ClinicModelSerializer,
     PatientScopedAPIMixin,
+    SlugRelatedField,
     call_service,
 )
 from casework.models import (
@@ -158,13 +162,13 @@ class AppointmentBookSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=Appointment.Kind.choices, help_text="Group sessions are booked for their group."
     )
-    starts_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=480, default=60)
     mode = serializers.ChoiceField(
         choices=Appointment.Mode.choices, default=Appointment.Mode.IN_PERSON
     )
     place = serializers.CharField(max_length=120, allow_blank=True, default="")
-    clinicians = serializers.PrimaryKeyRelatedField(many=True, queryset=_active_users())
+    clinicians = BoundedPrimaryKeyRelatedField(many=True, queryset=_active_users())
     repeat = serializers.ChoiceField(
         choices=AppointmentSeries.Cadence.choices, allow_blank=True, default=""
     )
@@ -195,7 +199,7 @@ class BookedSerializer(serializers.Serializer):
 
 
 class AppointmentRescheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
     requested_by = serializers.ChoiceField(choices=Appointment.RequestedBy.choices)
     reason = serializers.CharField(max_length=300)
     duration_minutes = serializers.IntegerField(min_value=5, max_value=480, required=False)
@@ -209,7 +213,7 @@ class AppointmentCancelSerializer(serializers.Serializer):
 class OutcomeRecordSerializer(ClinicModelSerializer):
     """What happened; details left out take their defaults (the outcome replaces them all)."""
 
-    outcome = serializers.SlugRelatedField(
+    outcome = SlugRelatedField(
         slug_field="code", queryset=AttendanceOutcome.objects.filter(is_active=True)
     )
     change_reason = serializers.CharField(
@@ -375,8 +379,8 @@ class AppointmentOutcomeAPI(AppointmentMixin, PatientScopedAPIMixin, generics.Ge
 
 
 class CompliancePeriodSerializer(serializers.Serializer):
-    since = serializers.DateField(required=False, help_text="First day of the period.")
-    until = serializers.DateField(
+    since = BoundedDateField(required=False, help_text="First day of the period.")
+    until = BoundedDateField(
         required=False, help_text="Day after the period (excluded), as reporting periods end."
     )
 
