@@ -9,8 +9,10 @@ from rest_framework.response import Response
 from assessments import instruments, services
 from assessments.models import Assessment
 from casework.api.base import (
+    BoundedDateField,
     CaseworkHomePermission,
     ClinicAPIMixin,
+    ClinicModelSerializer,
     PatientScopedAPIMixin,
     call_service,
 )
@@ -46,7 +48,7 @@ class InstrumentSerializer(serializers.Serializer):
     reassess_months = serializers.IntegerField(allow_null=True)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ClinicModelSerializer):
     level = serializers.SerializerMethodField()
     items_rated = serializers.SerializerMethodField()
     items_applicable = serializers.SerializerMethodField(
@@ -100,7 +102,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 class AssessmentCreateSerializer(serializers.Serializer):
     instrument = serializers.ChoiceField(choices=list(instruments.INSTRUMENTS))
-    assessed_on = serializers.DateField()
+    assessed_on = BoundedDateField()
     facts = serializers.DictField(required=False, default=dict)
     # A draft may be saved a part at a time: missing ratings wait for signing.
     responses = serializers.DictField(required=False, default=dict)

@@ -15,11 +15,17 @@ LATEST_DAY = datetime.date(2100, 12, 31)
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
-    """The same day `years` earlier (28 February for a 29 February that has none)."""
+    """The same day `years` earlier (28 February for a 29 February that has none), held within
+    Python's calendar: a bound computed from an absurd date must not overflow."""
+    year = day.year - years
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
     try:
-        return day.replace(year=day.year - years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year - years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def years_after(day: datetime.date, years: int) -> datetime.date:

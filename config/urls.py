@@ -11,6 +11,7 @@ from common.http import IdConverter
 # Before the apps' URL modules are included: they write every database id as <id:...>.
 register_converter(IdConverter, "id")
 handler400 = "config.views.bad_request"
+handler404 = "config.views.page_not_found"
 
 urlpatterns = [
     path("", home, name="home"),

@@ -3,7 +3,9 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions
+from rest_framework.exceptions import NotFound
 from rest_framework.views import exception_handler
 
 from common.http import InvalidParameter
@@ -27,3 +29,11 @@ def api_exception_handler(exc, context):
     if isinstance(exc, InvalidParameter):
         exc = exceptions.ParseError(bad_request_message(exc))
     return exception_handler(exc, context)
+
+
+def page_not_found(request, exception=None):
+    """An API path that no URL matches (an id that is not a number) answers JSON, as every
+    other API 404 does; pages keep the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

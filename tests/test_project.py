@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 
 from accounts.roles import Role
 from casework.models import Authority, CareStage, Mandate, Patient
@@ -30,6 +31,33 @@ def test_the_openapi_schema_is_valid_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
 
     assert "/api/v1/patients/{patient_id}/mandates/" in (tmp_path / "s.yml").read_text()
+
+
+def test_every_api_operation_documents_the_errors_it_can_answer_with():
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            codes = operation["responses"].keys()
+            label = f"{method.upper()} {path}"
+            assert {"401", "403"} <= codes, label
+            assert "{" not in path or "404" in codes, label
+            assert method == "get" or "400" in codes, label
+    compliance = paths["/api/v1/patients/{patient_id}/mandates/{mandate_id}/compliance/"]["get"]
+    assert {"400", "404"} <= compliance["responses"].keys()
+
+
+def test_the_api_schema_describes_what_the_api_answers():
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+    requested_by = components["Appointment"]["properties"]["change_requested_by"]
+    exit_reason = components["Episode"]["properties"]["exit_reason"]
+    start_time = components["Group"]["properties"]["start_time"]
+    email = components["JusticeContact"]["properties"]["email"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in requested_by["oneOf"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in exit_reason["oneOf"]
+    assert "format" not in start_time and re.search(start_time["pattern"], "18:00:00")
+    assert email["oneOf"][0]["format"] == "idn-email"
 
 
 def test_the_api_docs_are_served_from_our_own_static_files(treating_psychologist, client_for):

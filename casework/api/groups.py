@@ -14,7 +14,13 @@ from rest_framework.response import Response
 
 from audit.services import record_listing
 from casework import selectors, services
-from casework.api.base import ClinicAPIMixin, call_service
+from casework.api.base import (
+    MAX_ID,
+    BoundedPrimaryKeyRelatedField,
+    ClinicAPIMixin,
+    ClinicModelSerializer,
+    call_service,
+)
 from casework.api.sessions import (
     APPOINTMENT_FIELDS,
     AttendanceSerializer,
@@ -38,7 +44,7 @@ from casework.permissions import (
 # Group screens show patients: each read logs a LIST access for every patient it shows.
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ClinicModelSerializer):
     regular = serializers.SerializerMethodField(help_text="Ids of the regular facilitators.")
     cover = serializers.SerializerMethodField(help_text="Ids of the cover facilitators.")
 
@@ -70,9 +76,9 @@ class GroupSerializer(serializers.ModelSerializer):
         return self._facilitators(group, GroupFacilitator.Role.COVER)
 
 
-class GroupCreateSerializer(serializers.ModelSerializer):
-    regular = serializers.PrimaryKeyRelatedField(many=True, queryset=_active_users())
-    cover = serializers.PrimaryKeyRelatedField(many=True, queryset=_active_users(), default=list)
+class GroupCreateSerializer(ClinicModelSerializer):
+    regular = BoundedPrimaryKeyRelatedField(many=True, queryset=_active_users())
+    cover = BoundedPrimaryKeyRelatedField(many=True, queryset=_active_users(), default=list)
 
     class Meta:
         model = TherapyGroup
@@ -89,7 +95,7 @@ class GroupCreateSerializer(serializers.ModelSerializer):
         ]
 
 
-class GroupMemberSerializer(serializers.ModelSerializer):
+class GroupMemberSerializer(ClinicModelSerializer):
     file_number = serializers.CharField(source="patient.file_number", read_only=True)
     last_name = serializers.CharField(source="patient.last_name", read_only=True)
     first_name = serializers.CharField(source="patient.first_name", read_only=True)
@@ -125,7 +131,7 @@ class SessionAttendanceSerializer(AttendanceSerializer):
         read_only_fields = fields
 
 
-class GroupSessionSerializer(serializers.ModelSerializer):
+class GroupSessionSerializer(ClinicModelSerializer):
     attendances = SessionAttendanceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -135,7 +141,9 @@ class GroupSessionSerializer(serializers.ModelSerializer):
 
 
 class GroupAttendanceRowSerializer(OutcomeRecordSerializer):
-    attendance = serializers.IntegerField(help_text="The id of the member's attendance row.")
+    attendance = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The id of the member's attendance row."
+    )
 
     class Meta(OutcomeRecordSerializer.Meta):
         fields = ["attendance", *OutcomeRecordSerializer.Meta.fields]

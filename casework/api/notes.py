@@ -10,7 +10,12 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from casework import selectors, services
-from casework.api.base import PatientScopedAPIMixin, call_service
+from casework.api.base import (
+    BoundedPrimaryKeyRelatedField,
+    ClinicModelSerializer,
+    PatientScopedAPIMixin,
+    call_service,
+)
 from casework.models import (
     Appointment,
     ClinicalNote,
@@ -20,7 +25,7 @@ from casework.permissions import (
 )
 
 
-class ClinicalNoteSerializer(serializers.ModelSerializer):
+class ClinicalNoteSerializer(ClinicModelSerializer):
     author_name = serializers.CharField(source="author.__str__", read_only=True)
     is_signed = serializers.BooleanField(read_only=True)
 
@@ -49,13 +54,13 @@ class NoteCreateSerializer(serializers.Serializer):
         help_text="Not needed for an addendum: it takes the kind of the note it completes.",
     )
     text = serializers.CharField()
-    appointment = serializers.PrimaryKeyRelatedField(
+    appointment = BoundedPrimaryKeyRelatedField(
         queryset=Appointment.objects.none(),
         required=False,
         allow_null=True,
         help_text="The session, for a session note: one of this patient's appointments.",
     )
-    addendum_to = serializers.PrimaryKeyRelatedField(
+    addendum_to = BoundedPrimaryKeyRelatedField(
         queryset=ClinicalNote.objects.none(),
         required=False,
         allow_null=True,

@@ -9,7 +9,13 @@ from rest_framework.response import Response
 
 from audit.services import record_listing
 from casework import selectors, services
-from casework.api.base import ClinicAPIMixin, PatientScopedAPIMixin, call_service
+from casework.api.base import (
+    BoundedDateField,
+    ClinicAPIMixin,
+    ClinicModelSerializer,
+    PatientScopedAPIMixin,
+    call_service,
+)
 from casework.models import (
     Authority,
     CareTeamMembership,
@@ -30,7 +36,7 @@ from common.http import query_id, query_search
 # --- Serializers ----------------------------------------------------------------------------
 
 
-class AuthoritySerializer(serializers.ModelSerializer):
+class AuthoritySerializer(ClinicModelSerializer):
     class Meta:
         model = Authority
         fields = [
@@ -47,13 +53,13 @@ class AuthoritySerializer(serializers.ModelSerializer):
         ]
 
 
-class JusticeContactSerializer(serializers.ModelSerializer):
+class JusticeContactSerializer(ClinicModelSerializer):
     class Meta:
         model = JusticeContact
         fields = ["id", "name", "service", "language", "email", "phone", "address", "is_active"]
 
 
-class PatientSerializer(serializers.ModelSerializer):
+class PatientSerializer(ClinicModelSerializer):
     class Meta:
         model = Patient
         fields = [
@@ -81,7 +87,7 @@ class PatientRegisterSerializer(PatientSerializer):
     referral_source_detail = serializers.CharField(
         max_length=200, required=False, allow_blank=True, write_only=True
     )
-    referral_received_on = serializers.DateField(write_only=True)
+    referral_received_on = BoundedDateField(write_only=True)
     allow_duplicate = serializers.BooleanField(
         write_only=True,
         default=False,
@@ -137,7 +143,7 @@ class MandateSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class EpisodeSerializer(serializers.ModelSerializer):
+class EpisodeSerializer(ClinicModelSerializer):
     waiting_days = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
@@ -158,7 +164,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CareTeamMembershipSerializer(serializers.ModelSerializer):
+class CareTeamMembershipSerializer(ClinicModelSerializer):
     clinician_name = serializers.CharField(source="clinician.__str__", read_only=True)
 
     class Meta:

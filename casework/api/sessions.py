@@ -17,9 +17,14 @@ from rest_framework.response import Response
 
 from casework import selectors, services
 from casework.api.base import (
+    BoundedDateField,
+    BoundedDateTimeField,
+    BoundedPrimaryKeyRelatedField,
     CaseworkHomePermission,
     ClinicAPIMixin,
+    ClinicModelSerializer,
     PatientScopedAPIMixin,
+    SlugRelatedField,
     call_service,
 )
 from casework.models import (
@@ -63,7 +68,7 @@ class ConflictSerializer(serializers.Serializer):
     conflicts = serializers.ListField(child=serializers.CharField())
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class OutcomeSerializer(ClinicModelSerializer):
     name = serializers.CharField(read_only=True, help_text="In the language of the request.")
 
     class Meta:
@@ -79,7 +84,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ClinicModelSerializer):
     outcome = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -121,7 +126,7 @@ APPOINTMENT_FIELDS = [
 ]
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(ClinicModelSerializer):
     """An appointment, with the attendance of the patient in the URL (null if not expected)."""
 
     attendance = serializers.SerializerMethodField()
@@ -158,13 +163,13 @@ class AppointmentBookSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=Appointment.Kind.choices, help_text="Group sessions are booked for their group."
     )
-    starts_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=480, default=60)
     mode = serializers.ChoiceField(
         choices=Appointment.Mode.choices, default=Appointment.Mode.IN_PERSON
     )
     place = serializers.CharField(max_length=120, allow_blank=True, default="")
-    clinicians = serializers.PrimaryKeyRelatedField(many=True, queryset=_active_users())
+    clinicians = BoundedPrimaryKeyRelatedField(many=True, queryset=_active_users())
     repeat = serializers.ChoiceField(
         choices=AppointmentSeries.Cadence.choices, allow_blank=True, default=""
     )
@@ -195,7 +200,7 @@ class BookedSerializer(serializers.Serializer):
 
 
 class AppointmentRescheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = BoundedDateTimeField()
     requested_by = serializers.ChoiceField(choices=Appointment.RequestedBy.choices)
     reason = serializers.CharField(max_length=300)
     duration_minutes = serializers.IntegerField(min_value=5, max_value=480, required=False)
@@ -206,10 +211,10 @@ class AppointmentCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class OutcomeRecordSerializer(serializers.ModelSerializer):
+class OutcomeRecordSerializer(ClinicModelSerializer):
     """What happened; details left out take their defaults (the outcome replaces them all)."""
 
-    outcome = serializers.SlugRelatedField(
+    outcome = SlugRelatedField(
         slug_field="code", queryset=AttendanceOutcome.objects.filter(is_active=True)
     )
     change_reason = serializers.CharField(
@@ -388,8 +393,8 @@ class AppointmentOutcomeAPI(AppointmentMixin, PatientScopedAPIMixin, generics.Ge
 
 
 class CompliancePeriodSerializer(serializers.Serializer):
-    since = serializers.DateField(required=False, help_text="First day of the period.")
-    until = serializers.DateField(
+    since = BoundedDateField(required=False, help_text="First day of the period.")
+    until = BoundedDateField(
         required=False, help_text="Day after the period (excluded), as reporting periods end."
     )
 
@@ -449,7 +454,7 @@ class MandateComplianceAPI(PatientScopedAPIMixin, generics.GenericAPIView):
         )
 
 
-class ComplianceAlertSerializer(serializers.ModelSerializer):
+class ComplianceAlertSerializer(ClinicModelSerializer):
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     appointment = serializers.IntegerField(source="attendance.appointment_id", read_only=True)
     starts_at = serializers.DateTimeField(source="attendance.appointment.starts_at", read_only=True)

@@ -199,14 +199,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "casework.api.base.ClinicAutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "EXCEPTION_HANDLER": "config.views.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Forensic clinic API",
     "DESCRIPTION": "Patients, mandates, authorities, justice contacts and care teams. "
-    "Every patient-scoped endpoint answers 404 for a patient the caller may not see.",
+    "Every patient-scoped endpoint answers 404 for a patient the caller may not see. "
+    "Dates run from 1900-01-01 to 2999-12-31; a time of day is hh:mm[:ss], without offset.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema maps every endpoint and field of patient data: staff only, like the API.

@@ -36,7 +36,7 @@ def test_a_psychologist_may_not_register_a_patient_through_the_api(treating_psyc
 
 
 def test_bad_input_gets_field_errors_and_changes_nothing(administrator, api_for):
-    data = {**NEW_PATIENT, "date_of_birth": "2999-01-01", "sex": "unknown"}
+    data = {**NEW_PATIENT, "date_of_birth": "2099-01-01", "sex": "unknown"}
 
     response = api_for(administrator).post(reverse("api:patient_list"), data, format="json")
 

@@ -247,3 +247,18 @@ def test_an_edited_name_is_found_under_its_new_spelling(patient, administrator, 
     page = client_for(administrator).get(reverse("casework:patient_list"), {"q": "ozturk"})
 
     assert list(page.context["page"]) == [patient]
+
+
+def test_a_mandate_starting_in_the_year_9999_is_refused_not_a_crash(
+    patient, administrator, authority
+):
+    with pytest.raises(ValidationError) as refused:
+        services.mandate_create(
+            actor=administrator,
+            patient=patient,
+            **mandate_data(
+                authority, starts_on=datetime.date(9999, 1, 1), ends_on=datetime.date(9999, 12, 31)
+            ),
+        )
+
+    assert "starts_on" in refused.value.message_dict
