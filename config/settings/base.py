@@ -207,7 +207,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Forensic clinic API",
     "DESCRIPTION": "Patients, mandates, authorities, justice contacts and care teams. "
     "Every patient-scoped endpoint answers 404 for a patient the caller may not see. "
-    "Dates run from 1900-01-01 to 2999-12-31; a time of day is hh:mm[:ss], without offset.",
+    "Dates run from 1900-01-01 to 2100-12-31; a time of day is hh:mm[:ss], without offset.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema maps every endpoint and field of patient data: staff only, like the API.
