@@ -282,3 +282,23 @@ def fetch(url: str, until: float = 0.0) -> tuple[int, str]:
             if time.monotonic() > until:
                 raise
             time.sleep(0.2)
+
+
+def test_every_api_model_serializer_reads_fields_the_clinic_way():
+    """ClinicModelSerializer maps dates, times, e-mail addresses and ids to the bounded fields
+    (casework.api.base): a model serializer that forgets it reads 9999-12-31 again."""
+    import inspect
+
+    from rest_framework import serializers
+
+    from assessments import api as assessments_api
+    from casework.api import base, groups, notes, patients, sessions
+
+    forgotten = [
+        f"{module.__name__}.{name}"
+        for module in (assessments_api, groups, notes, patients, sessions)
+        for name, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, serializers.ModelSerializer)
+        and not issubclass(cls, base.ClinicModelSerializer)
+    ]
+    assert forgotten == []

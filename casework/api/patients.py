@@ -116,7 +116,7 @@ class PossibleDuplicateError(exceptions.APIException):
     default_code = "duplicate"
 
 
-class MandateSerializer(serializers.ModelSerializer):
+class MandateSerializer(ClinicModelSerializer):
     class Meta:
         model = Mandate
         fields = [
