@@ -25,6 +25,7 @@ from audit.services import Action, record_access
 from casework import selectors
 from casework.permissions import Zone, has_casework_home
 from common.dates import EARLIEST_DAY, LATEST_DAY
+from common.errors import OverridableWarning
 from common.http import ID_MAX_DIGITS
 
 
@@ -36,12 +37,24 @@ class StaleRecordError(exceptions.APIException):
     default_code = "stale"
 
 
+class OverridableWarningError(exceptions.APIException):
+    """409: warnings to know before going on (common.errors.OverridableWarning); the body holds
+    them under one key, e.g. {"conflicts": [...]}. Send the request again with the matching
+    "allow_..." field to go ahead."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("Check the warnings before going on.")
+    default_code = "warnings"
+
+
 def call_service(service, **kwargs):
     """Run a service; its ValidationError becomes a 400 with field errors (and errors about
-    the whole request under non_field_errors, as DRF names them), or a 409 when the record
-    changed since the caller read it."""
+    the whole request under non_field_errors, as DRF names them), or a 409: with the warnings
+    the caller may override, or when the record changed since the caller read it."""
     try:
         return service(**kwargs)
+    except OverridableWarning as warning:
+        raise OverridableWarningError({warning.key: warning.warnings}) from warning
     except DjangoValidationError as error:
         if getattr(error, "code", None) == "stale":
             raise StaleRecordError(error.messages[0]) from error

@@ -2,9 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, permissions, serializers, status
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
 from audit.services import record_listing
@@ -108,14 +107,6 @@ class DuplicateSerializer(serializers.Serializer):
     duplicates = serializers.ListField(child=serializers.CharField())
 
 
-class PossibleDuplicateError(exceptions.APIException):
-    """409: a file has the same name and date of birth; send again with allow_duplicate."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = gettext_lazy("A file has the same name and date of birth.")
-    default_code = "duplicate"
-
-
 class MandateSerializer(ClinicModelSerializer):
     class Meta:
         model = Mandate
@@ -210,14 +201,9 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
             raise PermissionDenied
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-
-        def register(**data):
-            try:
-                return services.patient_register(**data)
-            except services.PossibleDuplicate as warning:
-                raise PossibleDuplicateError({"duplicates": warning.warnings}) from warning
-
-        patient = call_service(register, actor=request.user, **serializer.validated_data)
+        patient = call_service(
+            services.patient_register, actor=request.user, **serializer.validated_data
+        )
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,13 +6,12 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import exceptions, generics, permissions, serializers, status
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
 from casework import selectors, services
@@ -37,27 +36,6 @@ from casework.models import (
 from casework.permissions import (
     can_move_appointment,
 )
-
-
-class SchedulingConflictError(exceptions.APIException):
-    """409: someone is already booked then. The body is {"conflicts": [warnings]}."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = gettext_lazy("Someone is already booked at that time.")
-    default_code = "conflict"
-
-
-def call_scheduling_service(service, **kwargs):
-    """As call_service, but a scheduling conflict is a 409 that lists its warnings: the caller
-    may send the same request again with "allow_conflicts": true."""
-
-    def run(**arguments):
-        try:
-            return service(**arguments)
-        except services.SchedulingConflict as conflict:
-            raise SchedulingConflictError({"conflicts": conflict.warnings}) from conflict
-
-    return call_service(run, **kwargs)
 
 
 def _active_users():
@@ -300,7 +278,7 @@ class AppointmentListAPI(PatientScopedAPIMixin, generics.ListCreateAPIView):
         """Book one appointment, or a series (repeat + occurrences): {"appointments": [...]}."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booked = call_scheduling_service(
+        booked = call_service(
             services.appointment_schedule,
             actor=request.user,
             patient=self.patient,
@@ -341,7 +319,7 @@ class AppointmentRescheduleAPI(AppointmentMixin, PatientScopedAPIMixin, generics
         self.check_may_move(appointment)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        moved = call_scheduling_service(
+        moved = call_service(
             services.appointment_reschedule,
             actor=request.user,
             appointment=appointment,

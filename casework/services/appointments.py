@@ -23,14 +23,13 @@ from casework.models import (
 )
 from casework.permissions import may_join_care_team
 from common.dates import out_of_bounds, years_after, years_before
+from common.errors import OverridableWarning
 
 
-class SchedulingConflict(ValidationError):
+class SchedulingConflict(OverridableWarning):
     """Someone is already booked at that time. The caller may insist (allow_conflicts)."""
 
-    def __init__(self, warnings: list[str]):
-        super().__init__(warnings, code="conflict")
-        self.warnings = warnings
+    key = "conflicts"
 
 
 def scheduling_conflicts(

@@ -19,14 +19,14 @@ from casework.models import (
     TherapyGroup,
 )
 from casework.permissions import may_join_care_team
+from common.errors import OverridableWarning
 
 
-class NonAssociationWarning(ValidationError):
-    """Someone in the group must not meet the newcomer. The caller may go ahead knowingly."""
+class NonAssociationWarning(OverridableWarning):
+    """Someone in the group must not meet the newcomer. The caller may go ahead knowingly
+    (allow_non_associations)."""
 
-    def __init__(self, warnings: list[str]):
-        super().__init__(warnings, code="non_association")
-        self.warnings = warnings
+    key = "non_associations"
 
 
 @transaction.atomic

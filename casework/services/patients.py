@@ -21,6 +21,7 @@ from casework.models import (
     Patient,
 )
 from casework.permissions import Zone, may_join_care_team
+from common.errors import OverridableWarning
 from common.text import search_key
 
 
@@ -41,13 +42,11 @@ def _next_file_number(year: int) -> str:
 # --- Patients -------------------------------------------------------------------------------
 
 
-class PossibleDuplicate(ValidationError):
+class PossibleDuplicate(OverridableWarning):
     """A file with the same name and date of birth exists. The caller may register anyway
     (allow_duplicate): two people can share both."""
 
-    def __init__(self, warnings: list[str]):
-        super().__init__(warnings, code="duplicate")
-        self.warnings = warnings
+    key = "duplicates"
 
 
 def possible_duplicates(patient: Patient) -> list[Patient]:

@@ -10,6 +10,7 @@ from django.views.generic import FormView, TemplateView
 from audit.services import Action, record_access
 from casework import permissions, selectors
 from casework.models import Patient
+from common.errors import OverridableWarning
 
 PAGE_SIZE = 25
 
@@ -74,13 +75,12 @@ class ServiceFormView(RefusalMixin, FormView):
     def form_valid(self, form):
         try:
             self.result = self.perform(form.cleaned_data)
+        except OverridableWarning as warning:
+            # shown above the form, whose "allow_..." checkbox says "go ahead anyway"
+            return self.render_to_response(
+                self.get_context_data(form=form, warnings=warning.warnings)
+            )
         except ValidationError as error:
-            if getattr(error, "warnings", None):
-                # A warning the user may override (a double booking, people who must not
-                # meet): show it above the form, whose checkbox says "go ahead anyway".
-                return self.render_to_response(
-                    self.get_context_data(form=form, warnings=error.warnings)
-                )
             apply_errors(form, error)
             return self.form_invalid(form)
         if self.success_message:
