@@ -4,13 +4,15 @@ import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments import instruments, permissions
 from assessments.models import Assessment
 from audit.services import Action, record_access
+from casework.mail import mail_clinician
 
 
 def _errors(errors: dict[str, list[str]]) -> ValidationError:
@@ -209,11 +211,7 @@ def assessment_amend(*, actor, assessment: Assessment) -> Assessment:
 
 def due_reminders_send(*, today: datetime.date | None = None, within_days: int = 14) -> int:
     """E-mail each clinician, once a day at most, the assessments due soon or overdue."""
-    from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
-    from django.urls import reverse
-    from django.utils.translation import ngettext
 
     from assessments.models import DueReminder
     from assessments.selectors import due_for_clinician
@@ -240,26 +238,18 @@ def due_reminders_send(*, today: datetime.date | None = None, within_days: int =
             )
         if not created or not clinician.email:
             continue
-        # in the clinician's own language, as their pages are
-        with translation.override(clinician.language or settings.LANGUAGE_CODE):
+
+        def compose(due=due):
+            subject = ngettext(
+                "%(count)d risk assessment due", "%(count)d risk assessments due", len(due)
+            ) % {"count": len(due)}
             lines = [
                 f"- {a.next_due_on:%d/%m/%Y}  {a.patient.file_number}  {a.definition.name}"
                 + ("  " + _("overdue") if a.next_due_on < today else "")
                 for a in due
             ]
-            send_mail(
-                ngettext(
-                    "%(count)d risk assessment due", "%(count)d risk assessments due", len(due)
-                )
-                % {"count": len(due)},
-                _("These assessments are due within two weeks, or overdue:")
-                + "\n\n"
-                + "\n".join(lines)
-                + "\n\n"
-                + settings.SITE_URL
-                + reverse("casework:todo"),
-                None,
-                [clinician.email],
-            )
+            return subject, _("These assessments are due within two weeks, or overdue:"), lines
+
+        mail_clinician(clinician, compose)
         sent += 1
     return sent

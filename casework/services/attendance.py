@@ -4,14 +4,13 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import Action, record_access
+from casework.mail import mail_clinician
 from casework.models import Appointment, Attendance, AttendanceOutcome, OutcomeReminder
 
 # What an outcome record holds besides the outcome itself.
@@ -205,27 +204,19 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
             )
         if not created or not clinician.email:
             continue
-        # in the clinician's own language, as their pages are
-        with translation.override(clinician.language or settings.LANGUAGE_CODE):
+
+        def compose(items=items):
+            subject = ngettext(
+                "%(count)d session outcome to record",
+                "%(count)d session outcomes to record",
+                len(items),
+            ) % {"count": len(items)}
             lines = [
                 f"- {timezone.localtime(starts_at):%d/%m/%Y %H:%M}  {file_number}"
                 for starts_at, file_number in items
             ]
-            send_mail(
-                ngettext(
-                    "%(count)d session outcome to record",
-                    "%(count)d session outcomes to record",
-                    len(items),
-                )
-                % {"count": len(items)},
-                _("These sessions are still waiting for their outcome:")
-                + "\n\n"
-                + "\n".join(lines)
-                + "\n\n"
-                + settings.SITE_URL
-                + reverse("casework:todo"),
-                None,
-                [clinician.email],
-            )
+            return subject, _("These sessions are still waiting for their outcome:"), lines
+
+        mail_clinician(clinician, compose)
         sent += 1
     return sent
