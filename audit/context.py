@@ -9,6 +9,8 @@ from dataclasses import dataclass
 class AccessContext:
     request_id: str
     client_address: str | None
+    # A refused attempt this request made (audit.services.note_denied); written after it.
+    denied: dict | None = None
 
 
 _current: ContextVar[AccessContext | None] = ContextVar("access_context", default=None)

@@ -1,8 +1,11 @@
 from audit import context
+from audit.services import record_denied
 
 
 class AccessContextMiddleware:
-    """Gives each request an id (echoed in X-Request-ID) that ties its access events together."""
+    """Gives each request an id (echoed in X-Request-ID) that ties its access events together,
+    and writes the attempt it was refused, if any: after the view, outside the request's
+    transaction, which a refusal rolls back."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -10,14 +13,15 @@ class AccessContextMiddleware:
     def __call__(self, request):
         request.request_id = context.new_request_id()
         # REMOTE_ADDR is the peer; behind a reverse proxy, the proxy must set it (docs/).
-        token = context.bind(
-            context.AccessContext(
-                request_id=request.request_id,
-                client_address=request.META.get("REMOTE_ADDR") or None,
-            )
+        ctx = context.AccessContext(
+            request_id=request.request_id,
+            client_address=request.META.get("REMOTE_ADDR") or None,
         )
+        token = context.bind(ctx)
         try:
             response = self.get_response(request)
+            if ctx.denied is not None and response.status_code in (403, 404):
+                record_denied(actor=getattr(request, "user", None), denied=ctx.denied)
         finally:
             context.unbind(token)
         response["X-Request-ID"] = request.request_id

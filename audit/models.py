@@ -1,20 +1,21 @@
 """The access log: who touched which patient's data, when, and how. Append-only.
 
-Rows are inserted inside the transaction of the work they describe, so a change and its log
-entry commit or vanish together, and writers never wait for each other. A sealer then chains
-committed rows one after the other (seq, prev_hash, hash); `manage.py audit_verify` walks the
-chain. On PostgreSQL a trigger refuses any UPDATE or DELETE except the sealing of a fresh row.
+A row reads on its own: it keeps the identifiers it needs as text written at the time (the
+patient's id and file number, the object's type and id, a readable label), so that it outlives
+the records it names and the log depends on no other part of the application.
+
+Every row carries, from its insertion, a keyed MAC of its content (AUDIT_CHAIN_KEY, kept out of
+the database). The sealer chains only rows whose MAC holds; a row someone inserted in the
+database without the key is rejected, never sealed (seq < 0). See docs/operations.md.
 """
 
 import datetime
 import hashlib
 import hmac
-import json
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -32,10 +33,19 @@ class AccessEventQuerySet(models.QuerySet):
         raise AppendOnlyError("The access log is append-only.")
 
     def sealed(self):
-        return self.filter(seq__isnull=False)
+        return self.filter(seq__gt=0)
 
     def unsealed(self):
         return self.filter(seq__isnull=True)
+
+    def rejected(self):
+        """Rows whose MAC did not hold when the sealer met them: not written by the app."""
+        return self.filter(seq__lt=0)
+
+    def about_patient(self, patient_id: int):
+        """Every event about this patient: their own, and the listings that showed them."""
+        listed = AccessEventPatient.objects.filter(patient_id=patient_id).values("event_id")
+        return self.filter(Q(patient_id=patient_id) | Q(pk__in=listed))
 
 
 class AccessEvent(models.Model):
@@ -48,11 +58,12 @@ class AccessEvent(models.Model):
         EXPORT = "export", _("Exported")
         PRINT = "print", _("Printed")
         SEND = "send", _("Sent")
+        DENIED = "denied", _("Denied")
         LOGIN = "login", _("Logged in")
         LOGOUT = "logout", _("Logged out")
         LOGIN_FAILED = "login_failed", _("Failed login")
 
-    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+    occurred_at = models.DateTimeField(_("time"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -64,20 +75,23 @@ class AccessEvent(models.Model):
     # For a failed login: the name that was tried.
     username = models.CharField(_("user name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=32, blank=True)
-    patient = models.ForeignKey(
-        "casework.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    # The patient the event is about, as identifiers: no foreign key, so that the log outlives
+    # a record destroyed at the end of its retention period.
+    patient_id = models.BigIntegerField(_("patient id"), null=True, blank=True)
+    file_number = models.CharField(_("file number"), max_length=20, blank=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    label = models.CharField(_("what"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # A listing: the ids of the patients it showed, sorted, comma-separated (covered by the
+    # MAC); AccessEventPatient indexes them for "who saw this patient".
+    patient_ids = models.TextField(blank=True)
     request_id = models.CharField(_("request id"), max_length=32, blank=True)
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
-    # The chain, filled by the sealer.
+    # Unique per row and covered by the MAC: a copy of a genuine row is not a genuine row.
+    nonce = models.CharField(max_length=32, unique=True)
+    mac = models.CharField(max_length=64)
+    # The chain, filled by the sealer: seq > 0 sealed, seq < 0 rejected, NULL pending.
     seq = models.BigIntegerField(_("sequence"), null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
@@ -87,11 +101,13 @@ class AccessEvent(models.Model):
     class Meta:
         verbose_name = _("access event")
         verbose_name_plural = _("access events")
-        ordering = ["-occurred_at", "-pk"]
+        ordering = ["-pk"]
         indexes = [
-            models.Index(fields=["patient", "-occurred_at"], name="access_patient_time"),
-            models.Index(fields=["user", "-occurred_at"], name="access_user_time"),
+            # the auditor's page and "who accessed this file": newest first by id (keyset)
+            models.Index(fields=["patient_id", "-id"], name="access_patient"),
+            models.Index(fields=["user", "-id"], name="access_user"),
             models.Index(fields=["-occurred_at"], name="access_time"),
+            models.Index(fields=["file_number"], name="access_file_number"),
             models.Index(fields=["id"], condition=Q(seq__isnull=True), name="access_unsealed"),
         ]
 
@@ -110,22 +126,74 @@ class AccessEvent(models.Model):
     def role_label(self) -> str:
         return Role(self.role).label if self.role in Role.values else self.role
 
-    def compute_hash(self) -> str:
-        """HMAC of the row's content and its predecessor's hash, under AUDIT_CHAIN_KEY."""
-        content = [
-            self.seq,
-            self.pk,
-            self.occurred_at.astimezone(datetime.UTC).isoformat(),
-            self.user_id,
-            self.username,
-            self.role,
-            self.patient_id,
-            self.object_type,
-            self.object_id,
-            self.action,
-            self.request_id,
-            self.client_address,
-            self.prev_hash,
+    @property
+    def listed_count(self) -> int:
+        return len(self.patient_ids.split(",")) if self.patient_ids else 0
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.seq is not None and self.seq < 0
+
+    def content(self) -> tuple:
+        return tuple(getattr(self, name) for name in CONTENT)
+
+
+class AccessEventPatient(models.Model):
+    """A patient shown by a listing: the index behind "who saw this patient". Derived from
+    AccessEvent.patient_ids, which the MAC covers; audit_verify --full checks they agree."""
+
+    event = models.ForeignKey(AccessEvent, on_delete=models.PROTECT, related_name="+")
+    patient_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("patient in a listing")
+        verbose_name_plural = _("patients in listings")
+        constraints = [
+            models.UniqueConstraint(fields=["patient_id", "event"], name="access_listed_once")
         ]
-        message = json.dumps(content, separators=(",", ":")).encode()
-        return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.patient_id}"
+
+
+# What the MAC covers, in this order (identity, who, about whom, what, where from).
+CONTENT = (
+    "nonce",
+    "occurred_at",
+    "user_id",
+    "username",
+    "role",
+    "patient_id",
+    "file_number",
+    "object_type",
+    "object_id",
+    "label",
+    "action",
+    "patient_ids",
+    "request_id",
+    "client_address",
+)
+
+
+def _key() -> bytes:
+    return settings.AUDIT_CHAIN_KEY.encode()
+
+
+def content_mac(content: tuple, key: bytes | None = None) -> str:
+    """The keyed MAC of a row's content (values in CONTENT's order), as the app writes it."""
+    parts = []
+    for value in content:
+        if value is None:
+            parts.append("")
+        elif isinstance(value, datetime.datetime):
+            parts.append(value.astimezone(datetime.UTC).isoformat())
+        else:
+            parts.append(str(value))
+    message = "\x1f".join(parts).encode()
+    return hmac.new(key or _key(), message, hashlib.sha256).hexdigest()
+
+
+def link_hash(seq: int, prev_hash: str, mac: str, key: bytes | None = None) -> str:
+    """The chain: each sealed row's hash binds its place, its predecessor and its content."""
+    message = f"{seq}\x1f{prev_hash}\x1f{mac}".encode()
+    return hmac.new(key or _key(), message, hashlib.sha256).hexdigest()

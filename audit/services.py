@@ -1,12 +1,25 @@
-"""The one writer of the access log, its sealer and its verifier."""
+"""The one writer of the access log, its sealer and its verifier.
 
+Writing: `record_access` (one event about one patient or object), `record_listing` (one event
+for a page or an endpoint that listed patients), `note_denied` (a refused attempt, written by
+the middleware after the request's transaction has been rolled back). Identifiers only: never
+put health content in an event.
+"""
+
+import ipaddress
+import threading
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.conf import settings
 from django.db import connection, models, transaction
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 
-from audit import context
-from audit.models import AccessEvent
+from audit import checkpoint, context
+from audit.models import CONTENT, AccessEvent, AccessEventPatient, content_mac, link_hash
 
 Action = AccessEvent.Action
 
@@ -14,23 +27,194 @@ Action = AccessEvent.Action
 _SEAL_LOCK_KEY = 7_270_000_001
 
 
+# --- Writing --------------------------------------------------------------------------------
+
+
 def _actor_fields(actor) -> dict:
     if actor is None or not actor.is_authenticated:
-        return {"user": None, "username": "", "role": ""}
-    return {"user": actor, "username": actor.get_username(), "role": actor.role or ""}
+        return {"user_id": None, "username": "", "role": ""}
+    return {"user_id": actor.pk, "username": actor.get_username(), "role": actor.role or ""}
 
 
 def _request_fields() -> dict:
     ctx = context.current()
-    if ctx is None:
-        return {"request_id": "", "client_address": None}
-    return {"request_id": ctx.request_id, "client_address": ctx.client_address}
+    if ctx is None or not ctx.client_address:
+        return {"request_id": ctx.request_id if ctx else "", "client_address": None}
+    try:  # the form the database gives back, so that the MAC holds when it is checked
+        address = str(ipaddress.ip_address(ctx.client_address))
+    except ValueError:
+        address = None
+    return {"request_id": ctx.request_id, "client_address": address}
+
+
+def _model(object_type: str):
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def label_for(
+    *, obj=None, object_type: str = "", object_id: str = "", file_number: str = ""
+) -> str:
+    """What an event is about, in words: "Mandate 12 of 2026-0042", "Patient 2026-0042",
+    "Appointments of 2026-0042". Identifiers only. In the installation's language, written
+    once: the label still reads when the object is gone."""
+    model = type(obj) if obj is not None else _model(object_type)
+    with translation.override(settings.LANGUAGE_CODE):
+        if model is None:
+            name = object_type or str(Action.VIEW.label)
+        elif object_id or obj is not None:
+            name = capfirst(str(model._meta.verbose_name))
+        else:
+            name = capfirst(str(model._meta.verbose_name_plural))
+        if object_id and file_number and object_type == "casework.patient":
+            return f"{name} {file_number}"
+        if object_id:
+            name = f"{name} {object_id}"
+        return f"{name} of {file_number}" if file_number else name
+
+
+def _written(label) -> str:
+    """A label (perhaps lazy) as the log keeps it: in the installation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(label)[:200]
+
+
+def _event(*, actor, action: str, username: str = "", **fields) -> AccessEvent:
+    """An event with its nonce and MAC, ready to insert."""
+    who = _actor_fields(actor)
+    if username:
+        who["username"] = username
+    event = AccessEvent(
+        **who,
+        **_request_fields(),
+        **fields,
+        action=action,
+        occurred_at=timezone.now(),
+        nonce=uuid.uuid4().hex,
+    )
+    event.mac = content_mac(event.content())
+    return event
+
+
+def record_access(
+    *,
+    actor,
+    action: str,
+    patient=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    label: str = "",
+    username: str = "",
+) -> AccessEvent:
+    """Log one access: to a patient's file (patient), to an object of it (obj), to a kind of
+    object of it (object_type without id: "the appointments of 2026-0042")."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    file_number = getattr(patient, "file_number", "") or ""
+    fields = {
+        "patient_id": patient.pk if patient is not None else None,
+        "file_number": file_number,
+        "object_type": object_type,
+        "object_id": object_id,
+        "label": _written(label)
+        or label_for(
+            obj=obj, object_type=object_type, object_id=object_id, file_number=file_number
+        ),
+    }
+    event = _event(actor=actor, action=action, username=username, **fields)
+    event.save()
+    _schedule_seal()
+    return event
+
+
+def record_listing(
+    *, actor, patients: Iterable, object_type: str = "casework.patient", label: str = ""
+) -> AccessEvent | None:
+    """Log that a page or an endpoint listed these patients: one event naming them all (one
+    INSERT for the event, one for the index), whatever the number of rows shown."""
+    ids = sorted({patient.pk for patient in patients})
+    if not ids:
+        return None
+    event = _event(
+        actor=actor,
+        action=Action.LIST,
+        object_type=object_type,
+        label=_written(label) or label_for(object_type=object_type),
+        patient_ids=",".join(map(str, ids)),
+    )
+    event.save()
+    AccessEventPatient.objects.bulk_create(
+        [AccessEventPatient(event=event, patient_id=patient_id) for patient_id in ids]
+    )
+    _schedule_seal()
+    return event
+
+
+def note_denied(*, object_type: str, object_id: str, patient=None) -> None:
+    """Remember that this request was refused access to something; the middleware writes it
+    once the request's transaction has been rolled back (at most one event per request)."""
+    ctx = context.current()
+    if ctx is not None and ctx.denied is None:
+        ctx.denied = {
+            "object_type": object_type,
+            "object_id": str(object_id)[:64],
+            "patient_id": patient.pk if patient is not None else None,
+            "file_number": getattr(patient, "file_number", "") or "",
+        }
+
+
+def record_denied(*, actor, denied: dict) -> AccessEvent | None:
+    """Write a refused attempt, collapsed: one per user and window (AUDIT_DENIED_WINDOW), so
+    that a script guessing ids cannot flood the log; the first of the window is kept."""
+    since = timezone.now() - settings.AUDIT_DENIED_WINDOW
+    if actor is not None and actor.is_authenticated:
+        recent = AccessEvent.objects.filter(
+            user=actor, action=Action.DENIED, occurred_at__gte=since
+        )
+        if recent.exists():
+            return None
+    with transaction.atomic():
+        event = _event(
+            actor=actor,
+            action=Action.DENIED,
+            label=label_for(
+                object_type=denied["object_type"],
+                object_id=denied["object_id"],
+                file_number=denied["file_number"],
+            ),
+            **denied,
+        )
+        event.save()
+        _schedule_seal()
+    return event
+
+
+# --- Sealing --------------------------------------------------------------------------------
+
+_pending = threading.local()
 
 
 def _seal_after_commit() -> None:
+    """In a request with tasks run in-process (the embedded demo), seal once the response is
+    sent (seal_after_response); otherwise queue the task, which a worker takes."""
+    if settings.CELERY_TASK_ALWAYS_EAGER and context.current() is not None:
+        _pending.seal = True
+        return
     from audit.tasks import seal_access_log
 
     seal_access_log.delay()
+
+
+def seal_after_response(**kwargs) -> None:
+    """request_finished: the response has gone; seal what this request wrote."""
+    if getattr(_pending, "seal", False):
+        _pending.seal = False
+        while seal_access_log():
+            pass
 
 
 def _schedule_seal() -> None:
@@ -43,103 +227,169 @@ def _schedule_seal() -> None:
     transaction.on_commit(_seal_after_commit, robust=True)
 
 
-def record_access(
-    *,
-    actor,
-    action: str,
-    patient=None,
-    obj: models.Model | None = None,
-    object_type: str = "",
-    object_id: str = "",
-    username: str = "",
-) -> AccessEvent:
-    """Log one access. Identifiers only: never put health content in an event."""
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-    fields = _actor_fields(actor)
-    if username:
-        fields["username"] = username
-    event = AccessEvent.objects.create(
-        **fields,
-        **_request_fields(),
-        patient=patient,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-    )
-    _schedule_seal()
-    return event
-
-
-def record_listing(*, actor, patients: Iterable) -> None:
-    """Log that a page or an endpoint listed these patients (once each), in one INSERT."""
-    fields = {**_actor_fields(actor), **_request_fields()}
-    unique = {patient.pk: patient for patient in patients}
-    events = [
-        AccessEvent(
-            **fields,
-            patient=patient,
-            object_type="casework.patient",
-            object_id=str(patient.pk),
-            action=Action.LIST,
-        )
-        for patient in unique.values()
-    ]
-    if events:
-        AccessEvent.objects.bulk_create(events)
-        _schedule_seal()
-
-
 @transaction.atomic
 def seal_access_log(*, batch_size: int = 5000) -> int:
-    """Chain the committed, unsealed events in id order. Returns how many were sealed."""
+    """Chain the committed, unsealed events in id order; reject (seq < 0, never chained) those
+    whose MAC does not hold. Returns how many were sealed or rejected."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_KEY])
     # (SQLite: the IMMEDIATE transaction already holds the database's only write lock.)
     last = AccessEvent.objects.sealed().order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = last if last else (0, "")
-    pending = list(AccessEvent.objects.unsealed().order_by("id")[:batch_size])
-    for event in pending:
+    pending = AccessEvent.objects.unsealed().order_by("id")[:batch_size]
+    key = settings.AUDIT_CHAIN_KEY.encode()
+    rows = []
+    for pk, mac, *content in pending.values_list("id", "mac", *CONTENT):
+        if content_mac(tuple(content), key) != mac:
+            rows.append((pk, -pk, "", ""))  # rejected: not written by the application
+            continue
         seq += 1
-        event.seq = seq
-        event.prev_hash = prev_hash
-        event.hash = prev_hash = event.compute_hash()
-    # A plain QuerySet: AccessEventQuerySet refuses updates, sealing is the one exception.
-    models.QuerySet(model=AccessEvent).bulk_update(pending, ["seq", "prev_hash", "hash"])
-    return len(pending)
+        digest = link_hash(seq, prev_hash, mac, key)
+        rows.append((pk, seq, prev_hash, digest))
+        prev_hash = digest
+    if rows:
+        _update_chain(rows)
+        head = (seq, prev_hash)
+        transaction.on_commit(lambda: checkpoint.write(checkpoint.HEAD, *head))
+    elif last and checkpoint.read(checkpoint.HEAD) is None:
+        checkpoint.write(checkpoint.HEAD, *last)
+    return len(rows)
 
 
-@dataclass(frozen=True)
+def _update_chain(rows: list[tuple[int, int, str, str]]) -> None:
+    """One statement for the whole batch: UPDATE ... FROM (VALUES ...)."""
+    table = AccessEvent._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    cast = "::bigint" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"UPDATE {table} SET seq = v.seq{cast}, prev_hash = v.prev_hash, hash = v.hash "  # noqa: S608 - placeholders only
+        f"FROM (VALUES {values}) AS v(id, seq, prev_hash, hash) WHERE {table}.id = v.id{cast}"
+    )
+    if connection.vendor == "sqlite":
+        sql = (
+            f"UPDATE {table} SET seq = v.column2, prev_hash = v.column3, hash = v.column4 "  # noqa: S608 - placeholders only
+            f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [part for row in rows for part in row])
+
+
+# --- Verifying ------------------------------------------------------------------------------
+
+
+@dataclass
 class ChainReport:
-    checked: int
-    unsealed: int
+    checked: int = 0
+    unsealed: int = 0
+    first_seq: int = 1
+    last_seq: int = 0
     broken_seq: int | None = None
     broken_event_id: int | None = None
     reason: str = ""
+    problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return not self.problems
+
+    def problem(self, text: str, *, seq: int | None = None, event_id: int | None = None):
+        if self.broken_seq is None and seq is not None:
+            self.broken_seq, self.broken_event_id, self.reason = seq, event_id, text
+        self.problems.append(text)
 
 
-def verify_access_log() -> ChainReport:
-    """Walk the chain from the first sealed event; stop at the first broken link."""
-    expected_seq, prev_hash, checked = 1, "", 0
-    events = AccessEvent.objects.sealed().order_by("seq").iterator(chunk_size=2000)
-    unsealed = AccessEvent.objects.unsealed().count()
-    for event in events:
+def verify_access_log(*, full: bool = False, chunk_size: int = 20_000) -> ChainReport:
+    """Check the chain from the last verified checkpoint (from the first event with full),
+    against the head written outside the database, and check the rows not sealed yet.
+
+    Reads tuples, not objects; stops walking the chain at its first broken link."""
+    report = ChainReport()
+    key = settings.AUDIT_CHAIN_KEY.encode()
+    start = None if full else checkpoint.read(checkpoint.VERIFIED)
+    expected, prev_hash = 1, ""
+    if start is not None:
+        kept = AccessEvent.objects.filter(seq=start.seq).values_list("hash", flat=True).first()
+        if kept != start.hash:
+            report.problem(
+                f"event {start.seq}, verified before, is missing or changed: run with --full",
+                seq=start.seq,
+            )
+            return report
+        expected, prev_hash = start.seq + 1, start.hash
+    report.first_seq = expected
+    rows = (
+        AccessEvent.objects.filter(seq__gte=expected)
+        .order_by("seq")
+        .values_list("seq", "id", "prev_hash", "hash", "mac", *CONTENT)
+        .iterator(chunk_size=chunk_size)
+    )
+    for seq, pk, stored_prev, digest, mac, *content in rows:
         reason = ""
-        if event.seq != expected_seq:
-            reason = f"event {expected_seq} is missing"
-        elif event.prev_hash != prev_hash:
+        if seq != expected:
+            reason = (
+                f"event {expected} is missing"
+                if seq == expected + 1
+                else f"events {expected} to {seq - 1} are missing"
+            )
+        elif stored_prev != prev_hash:
             reason = "does not point to the previous event"
-        elif event.hash != event.compute_hash():
+        elif content_mac(tuple(content), key) != mac:
             reason = "content does not match its seal"
+        elif link_hash(seq, prev_hash, mac, key) != digest:
+            reason = "its seal does not follow from the chain"
         if reason:
-            return ChainReport(checked, unsealed, expected_seq, event.pk, reason)
-        checked += 1
-        expected_seq += 1
-        prev_hash = event.hash
-    return ChainReport(checked, unsealed)
+            report.problem(f"event {expected} (row id {pk}): {reason}", seq=expected, event_id=pk)
+            break
+        report.checked += 1
+        report.last_seq = seq
+        expected, prev_hash = seq + 1, digest
+    last_seq = report.last_seq or (start.seq if start else 0)
+    head = checkpoint.read(checkpoint.HEAD)
+    if head is not None and report.ok:
+        if last_seq < head.seq:
+            report.problem(
+                f"the log ends at event {last_seq}, but the head written outside the database "
+                f"on {head.at} is event {head.seq}: events {last_seq + 1} to {head.seq} were "
+                "removed",
+                seq=last_seq + 1,
+            )
+        elif AccessEvent.objects.filter(seq=head.seq).values_list("hash", flat=True).first() != (
+            head.hash
+        ):
+            report.problem(
+                f"event {head.seq} does not match the head written outside the database",
+                seq=head.seq,
+            )
+    rejected = list(AccessEvent.objects.rejected().values_list("id", flat=True)[:20])
+    if rejected:
+        report.problem(
+            "rows inserted outside the application (their MAC does not hold), never sealed: "
+            + ", ".join(f"row id {pk}" for pk in rejected)
+        )
+    unsealed = AccessEvent.objects.unsealed().values_list("id", "mac", *CONTENT)
+    for pk, mac, *content in unsealed.iterator(chunk_size=chunk_size):
+        report.unsealed += 1
+        if content_mac(tuple(content), key) != mac:
+            report.problem(f"row id {pk}, not sealed yet: its MAC does not hold")
+    if full:
+        _check_listing_index(report)
+    if report.ok and report.checked:
+        checkpoint.write(checkpoint.VERIFIED, report.last_seq, prev_hash)
+    return report
+
+
+def _check_listing_index(report: ChainReport) -> None:
+    """Every listing's patients are in the index, and nothing else is (set-based)."""
+    listings = dict(
+        AccessEvent.objects.exclude(patient_ids="").values_list("id", "patient_ids").iterator()
+    )
+    indexed: dict[int, list[int]] = {}
+    for event_id, patient_id in AccessEventPatient.objects.values_list(
+        "event_id", "patient_id"
+    ).iterator(chunk_size=50_000):
+        indexed.setdefault(event_id, []).append(patient_id)
+    for event_id in sorted(listings.keys() | indexed.keys()):
+        written = listings.get(event_id, "")
+        if ",".join(map(str, sorted(indexed.get(event_id, [])))) != written:
+            report.problem(f"row id {event_id}: the index of listed patients differs from it")

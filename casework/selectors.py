@@ -4,10 +4,11 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import CLINICIAN_ROLES
+from audit.services import note_denied
 from casework.models import (
     Appointment,
     Attendance,
@@ -50,8 +51,22 @@ def visible_patient_ids(user, patient_ids) -> set[int]:
 
 
 def patient_for(user, patient_id, *, zone: Zone = Zone.FRAME) -> Patient:
-    """The patient, or 404 — the same answer whether the file is someone else's or absent."""
-    return get_object_or_404(patients_visible_to(user, zone=zone), pk=patient_id)
+    """The patient, or 404 — the same answer whether the file is someone else's or absent.
+    A refusal is noted for the access log (who asked for which file), written after the
+    request whatever the transaction does."""
+    return _through_the_door(patients_visible_to(user, zone=zone), patient_id)
+
+
+def _through_the_door(visible: QuerySet[Patient], patient_id) -> Patient:
+    try:
+        return visible.get(pk=patient_id)
+    except Patient.DoesNotExist:
+        note_denied(
+            object_type="casework.patient",
+            object_id=str(patient_id),
+            patient=Patient.objects.filter(pk=patient_id).only("file_number").first(),
+        )
+        raise Http404 from None
 
 
 def _current_lead() -> Prefetch:
@@ -129,7 +144,7 @@ def patient_detail(user, patient_id) -> Patient:
         "episodes__treatment_started_by",
         "episodes__closed_by",
     )
-    return get_object_or_404(patients, pk=patient_id)
+    return _through_the_door(patients, patient_id)
 
 
 def clinicians() -> QuerySet:
@@ -412,7 +427,11 @@ def groups_visible_to(user) -> QuerySet[TherapyGroup]:
 
 
 def group_for(user, group_id) -> TherapyGroup:
-    return get_object_or_404(groups_visible_to(user), pk=group_id)
+    try:
+        return groups_visible_to(user).get(pk=group_id)
+    except TherapyGroup.DoesNotExist:
+        note_denied(object_type="casework.therapygroup", object_id=str(group_id))
+        raise Http404 from None
 
 
 def notes_of(patient: Patient, kind: str) -> QuerySet[ClinicalNote]:

@@ -73,11 +73,14 @@ class ClinicAPIMixin:
 
 
 class PatientScopedAPIMixin(ClinicAPIMixin):
-    """Resolves the patient through the one door (404 if out of reach) and logs each read."""
+    """Resolves the patient through the one door (404 if out of reach) and logs each read:
+    of the patient's file (the default), of one object (audit_object_type with the URL
+    keyword that holds its id, audit_object_kwarg), or of a kind of object (a list: no kwarg).
+    """
 
     zone = Zone.FRAME
     audit_object_type = "casework.patient"
-    audit_object_kwarg = "patient_id"
+    audit_object_kwarg = ""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -86,12 +89,16 @@ class PatientScopedAPIMixin(ClinicAPIMixin):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in permissions.SAFE_METHODS and response.status_code == 200:
+            is_file = self.audit_object_type == "casework.patient"
             record_access(
                 actor=request.user,
                 action=Action.VIEW,
                 patient=self.patient,
+                obj=self.patient if is_file else None,
                 object_type=self.audit_object_type,
-                object_id=str(self.kwargs.get(self.audit_object_kwarg, "")),
+                object_id=str(self.kwargs[self.audit_object_kwarg])
+                if self.audit_object_kwarg
+                else "",
             )
         return response
 

@@ -4,7 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -222,7 +224,12 @@ class GroupDetailAPI(GroupScopedAPIMixin, generics.GenericAPIView):
         )
         self.group.current_members = members
         data = self.get_serializer(self.group).data
-        record_listing(actor=request.user, patients=[m.patient for m in members])
+        record_listing(
+            actor=request.user,
+            patients=[m.patient for m in members],
+            object_type="casework.groupmembership",
+            label=format_lazy(gettext_lazy("Members of group {id}"), id=self.group.pk),
+        )
         return Response(data)
 
 
@@ -254,6 +261,8 @@ class GroupSessionListAPI(GroupScopedAPIMixin, generics.ListAPIView):
         record_listing(
             actor=self.request.user,
             patients=[a.patient for session in page for a in session.attendances.all()],
+            object_type="casework.attendance",
+            label=format_lazy(gettext_lazy("Sessions of group {id}"), id=self.group.pk),
         )
         return page
 

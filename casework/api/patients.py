@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
@@ -185,7 +186,9 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        record_listing(actor=self.request.user, patients=page)
+        record_listing(
+            actor=self.request.user, patients=page, label=gettext_lazy("Patient list (API)")
+        )
         return page
 
     @extend_schema(

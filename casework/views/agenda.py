@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
@@ -64,7 +65,19 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
         patients = [
             a.patient for appointment in appointments for a in appointment.attendances.all()
         ]
-        record_listing(actor=user, patients=patients)
+        record_listing(
+            actor=user,
+            patients=patients,
+            object_type="casework.appointment",
+            label=format_lazy(
+                gettext_lazy("{agenda} from {first}, {days} days"),
+                agenda=gettext_lazy("Clinic agenda")
+                if self.clinic_wide
+                else gettext_lazy("Agenda"),
+                first=first.isoformat(),
+                days=length,
+            ),
+        )
         step = datetime.timedelta(days=length)
         # The week view puts today first, in a section of its own.
         todays = days.pop(today, None) if view == "week" else None
@@ -100,6 +113,8 @@ class TodoView(CaseworkRoleRequired, TemplateView):
             patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]
             + [a.patient for a in evidence]
             + [a.patient for a in assessments],
+            object_type="casework.appointment",
+            label=gettext_lazy("To-do list"),
         )
         return super().get_context_data(
             awaiting=awaiting, evidence=evidence, assessments=assessments, **kwargs

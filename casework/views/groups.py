@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
@@ -103,7 +104,12 @@ class GroupDetailView(GroupScopedMixin, TemplateView):
             .filter(group=group)
             .prefetch_related("clinicians", "attendances__outcome")
         )
-        record_listing(actor=self.request.user, patients=[m.patient for m in members])
+        record_listing(
+            actor=self.request.user,
+            patients=[m.patient for m in members],
+            object_type="casework.groupmembership",
+            label=format_lazy(gettext_lazy("Members of group {id}"), id=group.pk),
+        )
         return super().get_context_data(
             members=members,
             openable=selectors.visible_patient_ids(
@@ -244,7 +250,10 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
     def get_context_data(self, rows=None, **kwargs):
         rows = rows or self.rows()
         record_listing(
-            actor=self.request.user, patients=[attendance.patient for attendance, _ in rows]
+            actor=self.request.user,
+            patients=[attendance.patient for attendance, _row in rows],
+            object_type="casework.attendance",
+            label=format_lazy(gettext_lazy("Attendance at group session {id}"), id=self.session.pk),
         )
         return super().get_context_data(
             session=self.session,

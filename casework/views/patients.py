@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -78,7 +79,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             context["without_lead"] = without_lead
         if user.has_role(Role.CLINICAL_LEAD):
             context["caseloads"] = selectors.caseload_by_clinician()
-        record_listing(actor=user, patients=listed)
+        record_listing(actor=user, patients=listed, label=gettext_lazy("Home page"))
         return context
 
 
@@ -99,7 +100,11 @@ class PatientListView(CaseworkRoleRequired, TemplateView):
         }
         patients = selectors.patient_list(user, **filters)
         page = Paginator(patients, PAGE_SIZE).get_page(params.get("page"))
-        record_listing(actor=user, patients=page.object_list)
+        record_listing(
+            actor=user,
+            patients=page.object_list,
+            label=format_lazy(gettext_lazy("Patient list, page {number}"), number=page.number),
+        )
         query = params.copy()
         query.pop("page", None)
         return super().get_context_data(

@@ -5,6 +5,7 @@ kept in var/, tasks run in-process. Production overrides live in production.py a
 start without real values.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -189,6 +190,10 @@ STABLE_2007_BANDS = os.environ.get("STABLE_2007_BANDS", "4,12")
 # Access log: the key that seals each event into the chain. Keep it outside the database, so
 # that someone who can write to the database cannot re-seal a tampered chain.
 AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or f"audit-chain:{SECRET_KEY}"
+# Where each sealing run writes the chain's head, outside the database (audit/checkpoint.py).
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR))
+# Refused attempts of one user within this window are collapsed into the first one.
+AUDIT_DENIED_WINDOW = datetime.timedelta(seconds=envint("AUDIT_DENIED_WINDOW_SECONDS", 60))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
