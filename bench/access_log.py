@@ -53,7 +53,7 @@ from casework import services
 from casework.models import Patient
 from config.celery import app
 
-ROUNDS, REQUESTS = 5, 20
+ROUNDS, REQUESTS = 9, 25
 PAGE_TARGET, VERIFY_TARGET, AUDITOR_TARGET = 1.10, 20.0, 60.0
 
 

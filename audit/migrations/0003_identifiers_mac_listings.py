@@ -11,7 +11,6 @@
 """
 
 import datetime
-import hashlib
 import hmac
 import uuid
 
@@ -38,20 +37,23 @@ CONTENT = (
 )
 
 
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
 def _mac(key: bytes, content: tuple) -> str:
     parts = []
     for value in content:
         if value is None:
             parts.append("")
         elif isinstance(value, datetime.datetime):
-            parts.append(value.astimezone(datetime.UTC).isoformat())
+            parts.append(str((value - EPOCH) // datetime.timedelta(microseconds=1)))
         else:
             parts.append(str(value))
-    return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, "\x1f".join(parts).encode(), "sha256").hex()
 
 
 def _link(key: bytes, seq: int, prev_hash: str, mac: str) -> str:
-    return hmac.new(key, f"{seq}\x1f{prev_hash}\x1f{mac}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{seq}\x1f{prev_hash}\x1f{mac}".encode(), "sha256").hex()
 
 
 def _label(apps, object_type: str, object_id: str, file_number: str) -> str:
@@ -124,21 +126,15 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
-CREATE FUNCTION audit_accessevent_append_only() RETURNS trigger AS $$
-BEGIN
-    IF OLD.seq IS NOT NULL
-       OR ROW({", ".join("NEW." + c.strip() for c in EVENT_CONTENT.split(","))})
-          IS DISTINCT FROM ROW({", ".join("OLD." + c.strip() for c in EVENT_CONTENT.split(","))})
-    THEN
-        RAISE EXCEPTION 'the access log is append-only';
-    END IF;
-    RETURN NEW;
-END;
-$$ LANGUAGE plpgsql;
-
+-- Content never changes: any UPDATE that sets a content column is refused, whatever the rows.
 CREATE TRIGGER audit_accessevent_append_only
-    BEFORE UPDATE ON audit_accessevent
-    FOR EACH ROW EXECUTE FUNCTION audit_accessevent_append_only();
+    BEFORE UPDATE OF {EVENT_CONTENT} ON audit_accessevent
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse();
+-- The chain columns are filled once, by the sealer: a sealed row cannot be sealed again. The
+-- condition is evaluated without calling a function, so sealing stays cheap.
+CREATE TRIGGER audit_accessevent_sealed_once
+    BEFORE UPDATE OF seq, prev_hash, hash ON audit_accessevent
+    FOR EACH ROW WHEN (OLD.seq IS NOT NULL) EXECUTE FUNCTION audit_refuse();
 CREATE TRIGGER audit_accessevent_no_delete
     BEFORE DELETE ON audit_accessevent
     FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse();
@@ -155,11 +151,11 @@ CREATE TRIGGER audit_accesseventpatient_no_truncate
 
 DROP_NEW_TRIGGERS = """
 DROP TRIGGER IF EXISTS audit_accessevent_append_only ON audit_accessevent;
+DROP TRIGGER IF EXISTS audit_accessevent_sealed_once ON audit_accessevent;
 DROP TRIGGER IF EXISTS audit_accessevent_no_delete ON audit_accessevent;
 DROP TRIGGER IF EXISTS audit_accessevent_no_truncate ON audit_accessevent;
 DROP TRIGGER IF EXISTS audit_accesseventpatient_append_only ON audit_accesseventpatient;
 DROP TRIGGER IF EXISTS audit_accesseventpatient_no_truncate ON audit_accesseventpatient;
-DROP FUNCTION IF EXISTS audit_accessevent_append_only();
 DROP FUNCTION IF EXISTS audit_refuse();
 """
 
