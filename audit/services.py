@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from audit import checkpoint, context
 from audit.models import CONTENT, AccessEvent, AccessEventPatient, content_mac, link_hash
@@ -73,7 +74,9 @@ def label_for(
             return f"{name} {file_number}"
         if object_id:
             name = f"{name} {object_id}"
-        return f"{name} of {file_number}" if file_number else name
+        if not file_number:
+            return name
+        return gettext("%(what)s of %(file_number)s") % {"what": name, "file_number": file_number}
 
 
 def _written(label) -> str:
