@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments import instruments
+from common.dates import add_months
 
 
 class SignedAssessmentError(Exception):
@@ -177,9 +178,8 @@ class Assessment(models.Model):
         months = self.definition.reassess_months
         if months is None:
             return None
-        from casework.models.patients import _add_months
 
-        return _add_months(self.assessed_on, months)
+        return add_months(self.assessed_on, months)
 
 
 class Static99RNorm(models.Model):

@@ -26,6 +26,7 @@ from casework.models import (
     TherapyGroup,
 )
 from casework.permissions import Zone, can_manage_groups, has_global_access
+from common.dates import add_months
 from common.text import search_key
 
 
@@ -303,11 +304,10 @@ def patient_attendances(patient: Patient, *, past: int = 10, upcoming: int = 10)
 
 def reporting_period(mandate: Mandate, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The reporting period of the mandate that contains today: [start, end)."""
-    from casework.models.patients import _add_months
 
     start = mandate.starts_on
     step = mandate.reporting_interval_months
-    while (end := _add_months(mandate.starts_on, step)) <= today:
+    while (end := add_months(mandate.starts_on, step)) <= today:
         start = end
         step += mandate.reporting_interval_months
     last_day = mandate.ended_on or mandate.ends_on

@@ -2,6 +2,7 @@
 clear message instead of an overflow deep inside the date arithmetic."""
 
 import datetime
+from calendar import monthrange
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -12,6 +13,13 @@ from common.http import InvalidParameter
 # from the ends of Python's calendar that adding a week or a month never overflows.
 EARLIEST_DAY = datetime.date(1900, 1, 1)
 LATEST_DAY = datetime.date(2100, 12, 31)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day so many months later (or earlier): the last day of a shorter month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from casework.models.groups import TherapyGroup
 from casework.models.patients import Patient
+from common.dates import add_months
 
 
 class AppointmentSeries(models.Model):
@@ -49,9 +50,7 @@ class AppointmentSeries(models.Model):
         zone = timezone.get_current_timezone()
         local = timezone.localtime(self.first_starts_at, zone).replace(tzinfo=None)
         if self.cadence == self.Cadence.MONTHLY:
-            from casework.models.patients import _add_months
-
-            day = _add_months(local.date(), index)
+            day = add_months(local.date(), index)
             naive = datetime.datetime.combine(day, local.time())
         else:
             step = 7 if self.cadence == self.Cadence.WEEKLY else 14

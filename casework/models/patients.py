@@ -6,7 +6,6 @@ can never reach it through these.
 """
 
 import datetime
-from calendar import monthrange
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from common.dates import out_of_bounds, years_after, years_before
+from common.dates import add_months, out_of_bounds, years_after, years_before
 from common.text import search_key
 
 # The ages of the people the clinic treats: adults and, rarely, adolescents under a youth
@@ -417,16 +416,10 @@ class Mandate(models.Model):
         step = self.reporting_interval_months
         elapsed = (today.year - self.starts_on.year) * 12 + today.month - self.starts_on.month
         intervals = max(1, -(-elapsed // step))
-        due = _add_months(self.starts_on, intervals * step)
+        due = add_months(self.starts_on, intervals * step)
         if due < today:
-            due = _add_months(self.starts_on, (intervals + 1) * step)
+            due = add_months(self.starts_on, (intervals + 1) * step)
         return None if self.ends_on and due > self.ends_on else due
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
 # --- Episodes of care -----------------------------------------------------------------------

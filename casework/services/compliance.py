@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.models import Appointment, Attendance, ComplianceAlert, ComplianceRule
-from casework.models.patients import _add_months
 from casework.signals import compliance_alert_raised
+from common.dates import add_months
 
 
 def _occurrences(rule: ComplianceRule, events: list[Attendance]) -> Iterable[Attendance]:
@@ -22,7 +22,7 @@ def _occurrences(rule: ComplianceRule, events: list[Attendance]) -> Iterable[Att
         counted: list[Attendance] = []
         for event in matching:
             day = timezone.localdate(event.appointment.starts_at)
-            since = _add_months(day, -rule.window_months)
+            since = add_months(day, -rule.window_months)
             counted = [
                 e for e in counted if timezone.localdate(e.appointment.starts_at) > since
             ] + [event]
