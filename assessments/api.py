@@ -1,12 +1,11 @@
 """Assessments in the API: the clinical zone (404 for administrators and outsiders)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.fields import empty
 from rest_framework.response import Response
 
-from assessments import instruments, services
+from assessments import instruments, selectors, services
 from assessments.models import Assessment
 from casework.api.base import (
     BoundedDateField,
@@ -154,7 +153,7 @@ class AssessmentListAPI(PatientScopedAPIMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         if self.is_schema_generation():
             return Assessment.objects.none()
-        return self.patient.assessments.order_by("-assessed_on", "-pk")
+        return selectors.assessments_of(self.request.user, self.patient.pk)
 
     @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer})
     def post(self, request, *args, **kwargs):
@@ -176,7 +175,9 @@ class AssessmentScopedAPI(PatientScopedAPIMixin, generics.GenericAPIView):
     audit_object_kwarg = "assessment_id"
 
     def get_object(self):
-        return get_object_or_404(self.patient.assessments, pk=self.kwargs["assessment_id"])
+        return selectors.assessment_for(
+            self.request.user, self.patient.pk, self.kwargs["assessment_id"]
+        )
 
 
 class AssessmentDetailAPI(AssessmentScopedAPI):

@@ -30,7 +30,7 @@ class Assessment(models.Model):
         "casework.Patient",
         verbose_name=_("patient"),
         on_delete=models.PROTECT,
-        related_name="assessments",
+        related_name="+",  # the frame cannot reach the clinical zone: assessments.selectors
     )
     instrument = models.CharField(
         _("instrument"),

@@ -3,10 +3,30 @@
 import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from assessments import instruments
 from assessments.models import Assessment, RiskCombination, Static99RNorm
+from casework.permissions import Zone
+from casework.selectors import patients_visible_to
+
+
+def _readable(user, patient_id) -> QuerySet[Assessment]:
+    """The patient's assessments, if the user may read the patient's clinical zone."""
+    readable = patients_visible_to(user, zone=Zone.CLINICAL).filter(pk=patient_id)
+    return Assessment.objects.filter(patient__in=readable)
+
+
+def assessments_of(user, patient_id) -> QuerySet[Assessment]:
+    return _readable(user, patient_id).order_by("-assessed_on", "-pk")
+
+
+def assessment_for(user, patient_id, assessment_id) -> Assessment:
+    """One assessment of the patient, or 404."""
+    return get_object_or_404(
+        _readable(user, patient_id).select_related("assessor", "amends"), pk=assessment_id
+    )
 
 
 def history(patient) -> QuerySet[Assessment]:

@@ -217,13 +217,14 @@ def due_reminders_send(*, today: datetime.date | None = None, within_days: int =
     from assessments.selectors import due_for_clinician
 
     today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=within_days)
+    due_soon = Assessment.objects.filter(next_due_on__lte=horizon).values("patient")
     clinicians = (
         get_user_model()
         .objects.filter(
             is_active=True,
             care_team_memberships__ends_on__isnull=True,
-            care_team_memberships__patient__assessments__next_due_on__lte=today
-            + datetime.timedelta(days=within_days),
+            care_team_memberships__patient__in=due_soon,
         )
         .distinct()
     )

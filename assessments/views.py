@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,9 +34,8 @@ class ClinicalMixin(PatientScopedMixin):
 class AssessmentMixin(ClinicalMixin):
     def get_patient(self):
         patient = super().get_patient()
-        self.assessment = get_object_or_404(
-            patient.assessments.select_related("assessor", "amends"),
-            pk=self.kwargs["assessment_id"],
+        self.assessment = selectors.assessment_for(
+            self.request.user, patient.pk, self.kwargs["assessment_id"]
         )
         return patient
 

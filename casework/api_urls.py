@@ -1,7 +1,6 @@
 from django.urls import path
 
-from assessments import api as assessments
-from casework.api import groups, notes, patients, sessions
+from casework.api import groups, patients, sessions
 
 # As for the pages: every patient-scoped endpoint lives under patients/<patient_id>/.
 urlpatterns = [
@@ -85,17 +84,6 @@ urlpatterns += [
         sessions.AlertAcknowledgeAPI.as_view(),
         name="alert_acknowledge",
     ),
-    path("patients/<id:patient_id>/notes/", notes.NoteListAPI.as_view(), name="note_list"),
-    path(
-        "patients/<id:patient_id>/notes/<id:note_id>/",
-        notes.NoteDetailAPI.as_view(),
-        name="note_detail",
-    ),
-    path(
-        "patients/<id:patient_id>/notes/<id:note_id>/sign/",
-        notes.NoteSignAPI.as_view(),
-        name="note_sign",
-    ),
     # Group-scoped, not patient-scoped: the group comes through selectors.group_for.
     path("groups/", groups.GroupListAPI.as_view(), name="group_list"),
     path("groups/<id:group_id>/", groups.GroupDetailAPI.as_view(), name="group_detail"),
@@ -108,26 +96,5 @@ urlpatterns += [
         "groups/<id:group_id>/sessions/<id:appointment_id>/attendance/",
         groups.GroupAttendanceAPI.as_view(),
         name="group_attendance",
-    ),
-    path("instruments/", assessments.InstrumentListAPI.as_view(), name="instrument_list"),
-    path(
-        "patients/<id:patient_id>/assessments/",
-        assessments.AssessmentListAPI.as_view(),
-        name="assessment_list",
-    ),
-    path(
-        "patients/<id:patient_id>/assessments/<id:assessment_id>/",
-        assessments.AssessmentDetailAPI.as_view(),
-        name="assessment_detail",
-    ),
-    path(
-        "patients/<id:patient_id>/assessments/<id:assessment_id>/sign/",
-        assessments.AssessmentSignAPI.as_view(),
-        name="assessment_sign",
-    ),
-    path(
-        "patients/<id:patient_id>/assessments/<id:assessment_id>/amend/",
-        assessments.AssessmentAmendAPI.as_view(),
-        name="assessment_amend",
     ),
 ]

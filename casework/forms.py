@@ -11,7 +11,6 @@ from casework.models import (
     AttendanceOutcome,
     Authority,
     CareTeamMembership,
-    ClinicalNote,
     Episode,
     JusticeContact,
     Mandate,
@@ -445,30 +444,6 @@ class GroupSessionsForm(ConflictsMixin):
     occurrences = forms.IntegerField(
         label=_("Number of weekly sessions"), min_value=1, max_value=52, initial=1
     )
-
-
-class NoteForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=capfirst(_("kind")),
-        choices=ClinicalNote.Kind.choices,
-        widget=forms.RadioSelect,
-        initial=ClinicalNote.Kind.SESSION,
-    )
-    appointment = forms.ModelChoiceField(
-        label=capfirst(_("session")), queryset=None, required=False
-    )
-    text = forms.CharField(label=capfirst(_("note")), widget=forms.Textarea(attrs={"rows": 10}))
-
-    def __init__(self, *args, sessions=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["appointment"].queryset = sessions
-        self.fields["appointment"].label_from_instance = lambda a: (
-            f"{timezone.localtime(a.starts_at):%d/%m/%Y %H:%M} — {a.get_kind_display()}"
-        )
-
-
-class NoteTextForm(forms.Form):
-    text = forms.CharField(label=capfirst(_("note")), widget=forms.Textarea(attrs={"rows": 10}))
 
 
 class NonAssociationForm(forms.Form):

@@ -13,5 +13,5 @@ def mail_clinician(clinician, compose: Callable[[], tuple[str, str, list[str]]])
     compose runs under it, so its gettext and ngettext speak that language."""
     with translation.override(clinician.language or settings.LANGUAGE_CODE):
         subject, intro, lines = compose()
-        body = "\n\n".join([intro, "\n".join(lines), settings.SITE_URL + reverse("casework:todo")])
+        body = "\n\n".join([intro, "\n".join(lines), settings.SITE_URL + reverse("workspace:todo")])
         send_mail(subject, body, None, [clinician.email])

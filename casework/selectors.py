@@ -15,7 +15,6 @@ from casework.models import (
     Authority,
     CareStage,
     CareTeamMembership,
-    ClinicalNote,
     ComplianceAlert,
     Episode,
     GroupFacilitator,
@@ -432,14 +431,6 @@ def group_for(user, group_id) -> TherapyGroup:
     except TherapyGroup.DoesNotExist:
         note_denied(object_type="casework.therapygroup", object_id=str(group_id))
         raise Http404 from None
-
-
-def notes_of(patient: Patient, kind: str) -> QuerySet[ClinicalNote]:
-    return (
-        ClinicalNote.objects.filter(patient=patient, kind=kind)
-        .select_related("author", "appointment")
-        .order_by("-created_at", "-pk")
-    )
 
 
 def possible_clinicians_for(patient: Patient) -> QuerySet:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import agenda, groups, notes
+from casework.views import agenda, groups
 from casework.views import patients as views
 
 app_name = "casework"
@@ -8,10 +8,8 @@ app_name = "casework"
 # Every URL that shows or changes a patient's data starts with patients/<patient_id>/, so that
 # tests/casework/test_patient_urls.py finds it and checks that it answers 404 to outsiders.
 urlpatterns = [
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("patients/", views.PatientListView.as_view(), name="patient_list"),
     path("patients/new/", views.PatientCreateView.as_view(), name="patient_create"),
-    path("patients/<id:patient_id>/", views.PatientDetailView.as_view(), name="patient_detail"),
     path(
         "patients/<id:patient_id>/edit/",
         views.PatientUpdateView.as_view(),
@@ -77,7 +75,6 @@ urlpatterns += [
     # Agendas and the to-do list: the user's own, or the clinic's for those who see every file.
     path("agenda/", agenda.AgendaView.as_view(), name="agenda"),
     path("agenda/clinic/", agenda.AgendaView.as_view(clinic_wide=True), name="clinic_agenda"),
-    path("agenda/todo/", agenda.TodoView.as_view(), name="todo"),
     path("agenda/feed/", agenda.CalendarFeedView.as_view(), name="calendar_feed"),
     path("calendar/<str:token>.ics", agenda.calendar_ics, name="calendar_ics"),
     # A patient's appointments, outcomes, alerts and notes.
@@ -110,27 +107,6 @@ urlpatterns += [
         "patients/<id:patient_id>/non-associations/new/",
         groups.NonAssociationCreateView.as_view(),
         name="non_association_create",
-    ),
-    path("patients/<id:patient_id>/notes/", notes.NoteListView.as_view(), name="note_list"),
-    path(
-        "patients/<id:patient_id>/notes/new/",
-        notes.NoteCreateView.as_view(),
-        name="note_create",
-    ),
-    path(
-        "patients/<id:patient_id>/notes/<id:note_id>/edit/",
-        notes.NoteUpdateView.as_view(),
-        name="note_update",
-    ),
-    path(
-        "patients/<id:patient_id>/notes/<id:note_id>/sign/",
-        notes.NoteSignView.as_view(),
-        name="note_sign",
-    ),
-    path(
-        "patients/<id:patient_id>/notes/<id:note_id>/addendum/",
-        notes.NoteAddendumView.as_view(),
-        name="note_addendum",
     ),
     # Therapy groups: every URL of a group takes group_id and resolves it through its door.
     path("groups/", groups.GroupListView.as_view(), name="group_list"),

@@ -5,8 +5,8 @@ from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.language import set_language
-from accounts.views import home
 from common.http import IdConverter
+from workspace.views import home
 
 # Before the apps' URL modules are included: they write every database id as <id:...>.
 register_converter(IdConverter, "id")
@@ -19,10 +19,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Anyone may pick a language, including on the login page; a logged-in user's is saved.
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("workspace.urls")),
     path("", include("casework.urls")),
+    path("", include("notes.urls")),
     path("", include("assessments.urls")),
     path("audit/", include("audit.urls")),
-    path("api/v1/", include(("casework.api_urls", "api"))),
+    path("api/v1/", include(("config.api_urls", "api"))),
     # DRF views opt out of LoginRequiredMiddleware. The schema answers like the API (401 to an
     # anonymous call, a token works); the docs are a page, so they send a visitor to log in.
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

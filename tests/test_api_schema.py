@@ -36,6 +36,7 @@ from accounts.roles import Role
 from assessments import services as assessment_services
 from casework import services
 from casework.models import Appointment, TherapyGroup
+from notes import services as note_services
 from tests.factories import (
     AuthorityFactory,
     JusticeContactFactory,
@@ -160,12 +161,14 @@ class Clinic:
             duration_minutes=90,
         )
 
-        draft = services.note_create(
+        draft = note_services.note_create(
             actor=lead, patient=patient, kind="session", appointment=attended, text="Draft."
         )
-        signed = services.note_sign(
+        signed = note_services.note_sign(
             actor=lead,
-            note=services.note_create(actor=lead, patient=patient, kind="personal", text="Seen."),
+            note=note_services.note_create(
+                actor=lead, patient=patient, kind="personal", text="Seen."
+            ),
         )
         stable = {
             "actor": lead,

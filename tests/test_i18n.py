@@ -51,7 +51,7 @@ def test_pages_speak_the_chosen_language(language, expected, clinical_lead, clie
     client = client_for(clinical_lead)
     client.post(reverse("set_language"), {"language": language, "next": "/"})
 
-    page = client.get(reverse("casework:dashboard")).content.decode()
+    page = client.get(reverse("workspace:dashboard")).content.decode()
 
     assert f'<html lang="{language}"' in page
     assert expected in page

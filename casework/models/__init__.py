@@ -2,7 +2,7 @@
 
 patients: patients, mandates, authorities, justice contacts, episodes, care teams (the frame);
 appointments: appointments and their series; groups: therapy groups and who must not meet;
-attendance: outcomes, attendance, compliance rules and alerts; notes: clinical notes.
+attendance: outcomes, attendance, compliance rules and alerts. (Clinical notes: the notes app.)
 """
 
 from casework.models.appointments import Appointment, AppointmentSeries, CalendarFeed
@@ -20,7 +20,6 @@ from casework.models.groups import (
     TherapyGroup,
     Weekday,
 )
-from casework.models.notes import ClinicalNote, SignedNoteError
 from casework.models.patients import (
     Authority,
     CareStage,
@@ -45,7 +44,6 @@ __all__ = [
     "CalendarFeed",
     "CareStage",
     "CareTeamMembership",
-    "ClinicalNote",
     "ComplianceAlert",
     "ComplianceRule",
     "Episode",
@@ -61,7 +59,6 @@ __all__ = [
     "PatientGroupObjectPermission",
     "PatientUserObjectPermission",
     "Region",
-    "SignedNoteError",
     "TherapyGroup",
     "Weekday",
 ]

@@ -200,7 +200,7 @@ class Patient(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("casework:patient_detail", args=[self.pk])
+        return reverse("workspace:patient", args=[self.pk])
 
     @property
     def full_name(self) -> str:

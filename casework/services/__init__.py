@@ -26,7 +26,6 @@ from casework.services.groups import (
     group_save,
     non_association_add,
 )
-from casework.services.notes import note_create, note_sign, note_update
 from casework.services.patients import (
     PossibleDuplicate,
     care_team_assign,
@@ -66,9 +65,6 @@ __all__ = [
     "mandate_create",
     "mandate_update",
     "non_association_add",
-    "note_create",
-    "note_sign",
-    "note_update",
     "outcome_reminders_send",
     "patient_register",
     "patient_update",

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
-from assessments import selectors as assessment_selectors
 from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors, services
 from casework.forms import (
@@ -95,29 +94,6 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
             clinician_id=clinician_id,
             pending=selectors.awaiting_outcome(user).count() if not self.clinic_wide else None,
             **kwargs,
-        )
-
-
-class TodoView(CaseworkRoleRequired, TemplateView):
-    """What a clinician still owes: outcomes of past sessions, evidence awaited."""
-
-    template_name = "casework/todo.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        awaiting = list(selectors.awaiting_outcome(user))
-        evidence = list(selectors.awaiting_evidence(user))
-        assessments = list(assessment_selectors.due_for_clinician(user))
-        record_listing(
-            actor=user,
-            patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]
-            + [a.patient for a in evidence]
-            + [a.patient for a in assessments],
-            object_type="casework.appointment",
-            label=gettext_lazy("To-do list"),
-        )
-        return super().get_context_data(
-            awaiting=awaiting, evidence=evidence, assessments=assessments, **kwargs
         )
 
 

@@ -1,4 +1,3 @@
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -6,15 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from accounts.roles import Role
-from assessments import selectors as assessment_selectors
-from audit.permissions import can_read_access_log
 from audit.services import record_listing
 from casework import permissions, selectors, services
 from casework.forms import (
@@ -37,51 +32,6 @@ from casework.views.base import (
     ServiceFormView,
 )
 from common.http import query_id, query_search
-
-
-class DashboardView(CaseworkRoleRequired, TemplateView):
-    """Home of the clinicians, the clinical lead and the administrators."""
-
-    template_name = "casework/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        listed = []  # every patient the page names, logged at once
-        if permissions.may_join_care_team(user):
-            mine = list(
-                selectors.patient_list(user, clinician_id=user.pk).exclude(status=CareStage.CLOSED)
-            )
-            # A lead who treats no one sees the clinic's overview instead of an empty list.
-            if mine or not user.has_role(Role.CLINICAL_LEAD):
-                context["my_patients"] = mine
-            todays = list(
-                selectors.agenda(user, *selectors.day_bounds(today), clinician_id=user.pk)
-            )
-            listed += mine + [a.patient for item in todays for a in item.attendances.all()]
-            context["todays"] = todays
-            context["pending"] = selectors.awaiting_outcome(user).count()
-        alerts = list(selectors.open_alerts(user)[:10])
-        listed += [alert.patient for alert in alerts]
-        context["alerts"] = alerts
-        if permissions.has_global_access(user, permissions.Zone.FRAME):
-            waiting = list(selectors.referrals_waiting(user)[:10])
-            for patient in waiting:
-                patient.waiting_days = (today - patient.referred_on).days
-            without_lead = list(selectors.patients_without_lead_therapist(user)[:10])
-            listed += waiting + without_lead
-            context["stages"] = [
-                (CareStage(stage).label, count)
-                for stage, count in selectors.caseload_by_stage(user).items()
-            ]
-            context["waiting"] = waiting
-            context["without_lead"] = without_lead
-        if user.has_role(Role.CLINICAL_LEAD):
-            context["caseloads"] = selectors.caseload_by_clinician()
-        record_listing(actor=user, patients=listed, label=gettext_lazy("Home page"))
-        return context
-
 
 # --- Patients -------------------------------------------------------------------------------
 
@@ -139,57 +89,6 @@ class PatientCreateView(ServiceFormView):
             _("Patient %(file_number)s registered.") % {"file_number": self.result.file_number},
         )
         return self.result.get_absolute_url()
-
-
-class PatientDetailView(PatientScopedMixin, TemplateView):
-    template_name = "casework/patient_detail.html"
-
-    def get_patient(self):
-        return selectors.patient_detail(self.request.user, self.kwargs["patient_id"])
-
-    def get_context_data(self, **kwargs):
-        user, patient = self.request.user, self.patient
-        today = timezone.localdate()
-        episodes = list(patient.episodes.all())
-        mandates = list(patient.mandates.all())
-        for mandate in mandates:
-            mandate.next_due = mandate.next_report_due(today)
-        recent, upcoming = selectors.patient_attendances(patient)
-        active = [m for m in mandates if m.status == Mandate.Status.ACTIVE]
-        for mandate in active:
-            mandate.period = selectors.reporting_period(mandate, today)
-            mandate.period_last_day = mandate.period[1] - datetime.timedelta(days=1)
-        alerts = list(selectors.recent_alerts(patient))
-        counters = selectors.compliance_counters_many(
-            patient, {f"m{mandate.pk}": mandate.period for mandate in active}
-        )
-        for mandate in active:
-            mandate.counters = counters[f"m{mandate.pk}"]
-        return super().get_context_data(
-            recent_sessions=recent,
-            upcoming_sessions=upcoming,
-            compliance=active,
-            alerts=[alert for alert in alerts if alert.is_open],
-            earlier_alerts=[alert for alert in alerts if not alert.is_open],
-            memberships=list(
-                patient.group_memberships.filter(left_on__isnull=True).select_related("group")
-            ),
-            kept_apart=selectors.non_associations_of(patient),
-            # Due dates only: items, totals and levels belong to the clinical zone.
-            assessments_due=assessment_selectors.due_dates(patient),
-            can_read_clinical=selectors.patients_visible_to(user, zone=permissions.Zone.CLINICAL)
-            .filter(pk=patient.pk)
-            .exists(),
-            can_manage_groups=permissions.can_manage_groups(user),
-            age=patient.age_on(today),
-            mandates=mandates,
-            open_episode=next((e for e in episodes if e.is_open), None),
-            past_episodes=[e for e in episodes if not e.is_open],
-            care_team=patient.care_team.all(),
-            can_manage_care_team=permissions.can_manage_care_team(user),
-            can_read_access_log=can_read_access_log(user),
-            **kwargs,
-        )
 
 
 class PatientUpdateView(PatientScopedMixin, ServiceFormView):

@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "casework",
+    "notes",
     "assessments",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -103,7 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "accounts.context_processors.clinic",
+                "workspace.context_processors.clinic",
             ],
         },
     },
@@ -228,7 +230,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "casework.models.Appointment.Status",
         "AppointmentKindEnum": "casework.models.Appointment.Kind",
         "RequestedByEnum": "casework.models.Appointment.RequestedBy",
-        "NoteKindEnum": "casework.models.ClinicalNote.Kind",
+        "NoteKindEnum": "notes.models.ClinicalNote.Kind",
     },
 }
 

@@ -39,7 +39,7 @@ def test_a_users_language_follows_them_to_a_new_device(treating_psychologist, cl
 def test_a_user_without_a_choice_follows_the_browser(treating_psychologist, client_for):
     client = client_for(treating_psychologist)
 
-    page = client.get(reverse("casework:dashboard"), HTTP_ACCEPT_LANGUAGE="fr-BE,fr;q=0.9")
+    page = client.get(reverse("workspace:dashboard"), HTTP_ACCEPT_LANGUAGE="fr-BE,fr;q=0.9")
 
     assert treating_psychologist.language == ""
     assert '<html lang="fr"' in page.content.decode()
@@ -74,7 +74,7 @@ def test_the_last_choice_wins_on_every_device(treating_psychologist, client_for)
     pick(laptop, "nl")
     pick(desktop, "fr")
 
-    page = laptop.get(reverse("casework:dashboard"), **ENGLISH_BROWSER)
+    page = laptop.get(reverse("workspace:dashboard"), **ENGLISH_BROWSER)
 
     assert '<html lang="fr"' in page.content.decode()
 

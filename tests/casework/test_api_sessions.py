@@ -15,7 +15,9 @@ from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
 from casework import selectors, services
-from casework.models import Appointment, Attendance, ClinicalNote, TherapyGroup
+from casework.models import Appointment, Attendance, TherapyGroup
+from notes import services as note_services
+from notes.models import ClinicalNote
 from tests.factories import at, book, record, register_patient
 
 
@@ -457,7 +459,7 @@ def test_others_neither_see_nor_acknowledge_the_alerts(patient, alert, other_psy
 @pytest.fixture
 def session_note(patient, treating_psychologist):
     appointment = book(patient, treating_psychologist, days=-1)
-    return services.note_create(
+    return note_services.note_create(
         actor=treating_psychologist,
         patient=patient,
         kind="session",
@@ -496,7 +498,7 @@ def test_the_treating_psychologist_writes_edits_signs_and_completes_a_note(
 
 
 def test_notes_are_listed_by_kind(patient, session_note, treating_psychologist, api_for):
-    services.note_create(
+    note_services.note_create(
         actor=treating_psychologist, patient=patient, kind="personal", text="Hypothesis"
     )
     client = api_for(treating_psychologist)
@@ -553,7 +555,7 @@ def test_the_clinical_lead_reads_notes_but_edits_no_ones_draft(
             patient_id=patient.pk,
             user=clinical_lead,
             action="view",
-            object_type="casework.clinicalnote",
+            object_type="notes.clinicalnote",
         ).count()
         == 2
     )
@@ -583,9 +585,7 @@ def test_administrators_and_outsiders_get_404_on_every_notes_endpoint(
     assert client.patch(detail, {"text": "x"}, format="json").status_code == 404
     assert client.post(url("note_sign", patient.pk, session_note.pk)).status_code == 404
     assert ClinicalNote.objects.count() == 1
-    assert not AccessEvent.objects.filter(
-        object_type="casework.clinicalnote", action="view"
-    ).exists()
+    assert not AccessEvent.objects.filter(object_type="notes.clinicalnote", action="view").exists()
 
 
 # --- Groups ---------------------------------------------------------------------------------

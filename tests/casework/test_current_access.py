@@ -31,8 +31,8 @@ def former_clinician(patient, treating_psychologist, clinical_lead):
     [
         reverse("casework:agenda"),
         reverse("casework:agenda") + "?view=day",
-        reverse("casework:todo"),
-        reverse("casework:dashboard"),
+        reverse("workspace:todo"),
+        reverse("workspace:dashboard"),
     ],
 )
 def test_a_clinician_who_left_the_care_team_no_longer_sees_the_patient(
@@ -65,7 +65,7 @@ def test_while_in_the_care_team_the_clinician_sees_the_patient_everywhere(
     book(patient, treating_psychologist, days=2)
     clinician = client_for(treating_psychologist)
 
-    for url in (reverse("casework:agenda"), reverse("casework:todo")):
+    for url in (reverse("casework:agenda"), reverse("workspace:todo")):
         assert patient.file_number in clinician.get(url).content.decode()
     made = clinician.post(reverse("casework:calendar_feed")).content.decode()
     feed = client.get(re.search(r'value="(http[^"]+\.ics)"', made).group(1)).content.decode()

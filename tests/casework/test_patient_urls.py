@@ -12,6 +12,7 @@ from assessments import services as assessment_services
 from audit.models import AccessEvent
 from casework import services
 from casework.models import CareTeamMembership, Episode, Mandate, Patient
+from notes import services as note_services
 from tests.factories import at, book, record
 from tests.url_walk import routes
 
@@ -20,7 +21,7 @@ from tests.url_walk import routes
 NOT_PATIENT_SCOPED = {
     "casework:agenda",
     "casework:clinic_agenda",
-    "casework:todo",
+    "workspace:todo",
     "casework:calendar_feed",
     "casework:calendar_ics",
     "casework:group_list",
@@ -30,7 +31,7 @@ NOT_PATIENT_SCOPED = {
     "login",
     "logout",
     "set_language",
-    "casework:dashboard",
+    "workspace:dashboard",
     "casework:patient_list",
     "casework:patient_create",
     "casework:authority_list",
@@ -71,7 +72,7 @@ def test_every_url_is_either_patient_scoped_or_known_not_to_be():
 
 def test_the_walk_finds_the_patient_pages_and_endpoints():
     names = {route.name for route in PATIENT_ROUTES}
-    assert {"casework:patient_detail", "casework:mandate_update", "api:patient_detail"} <= names
+    assert {"workspace:patient", "casework:mandate_update", "api:patient_detail"} <= names
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def url_kwargs(patient, treating_psychologist):
     for appointment in (first, second):
         record(appointment, "absence-unacceptable", by=treating_psychologist)
     alert = services.compliance_evaluate(patient_ids=[patient.pk])[0]
-    note = services.note_create(
+    note = note_services.note_create(
         actor=treating_psychologist,
         patient=patient,
         kind="session",

@@ -9,7 +9,7 @@ from casework.selectors import patient_for, patients_visible_to
 
 
 def detail(patient):
-    return reverse("casework:patient_detail", args=[patient.pk])
+    return reverse("workspace:patient", args=[patient.pk])
 
 
 def api_detail(patient):

@@ -164,7 +164,7 @@ def test_the_dashboard_costs_the_same_queries_however_many_patients(
 ):
     client = client_for(treating_psychologist)
     assign(register_patient(administrator), treating_psychologist, by=clinical_lead)
-    few = _queries(client, reverse("casework:dashboard"))
+    few = _queries(client, reverse("workspace:dashboard"))
     for i in range(10):
         assign(
             register_patient(administrator, last_name=f"D{i}"),
@@ -172,7 +172,7 @@ def test_the_dashboard_costs_the_same_queries_however_many_patients(
             by=clinical_lead,
         )
 
-    assert _queries(client, reverse("casework:dashboard")) == few
+    assert _queries(client, reverse("workspace:dashboard")) == few
 
 
 # --- Registering and editing ----------------------------------------------------------------

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services
-from casework.models import Appointment, Attendance, ClinicalNote, TherapyGroup
+from casework.models import Appointment, Attendance, TherapyGroup
+from notes import services as note_services
+from notes.models import ClinicalNote
 from tests.factories import (
     at,
     book,
@@ -40,7 +42,7 @@ def caseload(n, *, administrator, clinical_lead, clinician, days=-1):
 # --- Query counts stay flat as the data grows -----------------------------------------------
 
 
-@pytest.mark.parametrize("url_name", ["casework:agenda", "casework:todo", "casework:dashboard"])
+@pytest.mark.parametrize("url_name", ["casework:agenda", "workspace:todo", "workspace:dashboard"])
 def test_agenda_todo_and_home_cost_the_same_queries_for_2_or_12_sessions(
     url_name, administrator, clinical_lead, treating_psychologist, client_for
 ):
@@ -51,7 +53,7 @@ def test_agenda_todo_and_home_cost_the_same_queries_for_2_or_12_sessions(
         administrator=administrator,
         clinical_lead=clinical_lead,
         clinician=treating_psychologist,
-        days=0 if url_name == "casework:dashboard" else -1,
+        days=0 if url_name == "workspace:dashboard" else -1,
     )
     few = queries(client, url)
     caseload(
@@ -59,7 +61,7 @@ def test_agenda_todo_and_home_cost_the_same_queries_for_2_or_12_sessions(
         administrator=administrator,
         clinical_lead=clinical_lead,
         clinician=treating_psychologist,
-        days=0 if url_name == "casework:dashboard" else -1,
+        days=0 if url_name == "workspace:dashboard" else -1,
     )
 
     assert queries(client, url) == few
@@ -128,7 +130,7 @@ def test_the_todo_list_holds_past_sessions_without_outcome(
     done = book(patient, treating_psychologist, days=-4)
     record(done, "attended", by=treating_psychologist)
 
-    response = client_for(treating_psychologist).get(reverse("casework:todo"))
+    response = client_for(treating_psychologist).get(reverse("workspace:todo"))
 
     assert list(response.context["awaiting"]) == [waiting]
 
@@ -338,7 +340,7 @@ def test_psychologists_may_not_create_groups(treating_psychologist, administrato
 @pytest.fixture
 def note(patient, treating_psychologist):
     appointment = book(patient, treating_psychologist, days=-1)
-    return services.note_create(
+    return note_services.note_create(
         actor=treating_psychologist,
         patient=patient,
         kind="session",
@@ -348,20 +350,16 @@ def note(patient, treating_psychologist):
 
 
 NOTE_URLS = [
-    "casework:note_list",
-    "casework:note_create",
-    "casework:note_update",
-    "casework:note_sign",
-    "casework:note_addendum",
+    "notes:list",
+    "notes:create",
+    "notes:update",
+    "notes:sign",
+    "notes:addendum",
 ]
 
 
 def note_url(name, patient, note):
-    args = (
-        [patient.pk]
-        if name in ("casework:note_list", "casework:note_create")
-        else [patient.pk, note.pk]
-    )
+    args = [patient.pk] if name in ("notes:list", "notes:create") else [patient.pk, note.pk]
     return reverse(name, args=args)
 
 
@@ -396,19 +394,15 @@ def test_the_lead_reads_notes_and_the_author_signs_them(
 ):
     assert (
         "Discussed the safety plan"
-        in client_for(clinical_lead)
-        .get(reverse("casework:note_list", args=[patient.pk]))
-        .content.decode()
+        in client_for(clinical_lead).get(reverse("notes:list", args=[patient.pk])).content.decode()
     )
 
-    client_for(treating_psychologist).post(
-        reverse("casework:note_sign", args=[patient.pk, note.pk])
-    )
+    client_for(treating_psychologist).post(reverse("notes:sign", args=[patient.pk, note.pk]))
 
     note.refresh_from_db()
     assert note.is_signed
     edit = client_for(treating_psychologist).post(
-        reverse("casework:note_update", args=[patient.pk, note.pk]),
+        reverse("notes:update", args=[patient.pk, note.pk]),
         {"text": "Changed"},
         follow=True,
     )
@@ -477,7 +471,7 @@ def test_the_todo_page_lists_assessments_due_in_its_body(
     )
     assessment_services.assessment_sign(actor=treating_psychologist, assessment=draft)
 
-    page = client_for(treating_psychologist).get(reverse("casework:todo")).content.decode()
+    page = client_for(treating_psychologist).get(reverse("workspace:todo")).content.decode()
 
     title = page[page.index("<title>") : page.index("</title>")]
     assert "ACUTE-2007" not in title

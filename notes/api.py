@@ -1,6 +1,5 @@
-"""Clinical notes: the clinical zone (administrators and outsiders get 404)."""
+"""Clinical notes in the API: the clinical zone (administrators and outsiders get 404)."""
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -9,20 +8,16 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from casework import selectors, services
 from casework.api.base import (
     BoundedPrimaryKeyRelatedField,
     ClinicModelSerializer,
     PatientScopedAPIMixin,
     call_service,
 )
-from casework.models import (
-    Appointment,
-    ClinicalNote,
-)
-from casework.permissions import (
-    Zone,
-)
+from casework.models import Appointment
+from casework.permissions import Zone
+from notes import selectors, services
+from notes.models import ClinicalNote
 
 
 class ClinicalNoteSerializer(ClinicModelSerializer):
@@ -88,21 +83,18 @@ class NoteTextSerializer(serializers.Serializer):
 
 class NoteScopedMixin:
     zone = Zone.CLINICAL
-    audit_object_type = "casework.clinicalnote"
+    audit_object_type = "notes.clinicalnote"
     audit_object_kwarg = "note_id"
 
     def get_note(self) -> ClinicalNote:
-        return get_object_or_404(
-            ClinicalNote.objects.filter(patient=self.patient).select_related("author"),
-            pk=self.kwargs["note_id"],
-        )
+        return selectors.note_for(self.request.user, self.patient.pk, self.kwargs["note_id"])
 
 
 class NoteListAPI(PatientScopedAPIMixin, generics.ListCreateAPIView):
     """Session notes (default) or personal notes (?kind=personal), latest first."""
 
     zone = Zone.CLINICAL
-    audit_object_type = "casework.clinicalnote"
+    audit_object_type = "notes.clinicalnote"
 
     def get_serializer_class(self):
         return NoteCreateSerializer if self.request.method == "POST" else ClinicalNoteSerializer
@@ -116,7 +108,7 @@ class NoteListAPI(PatientScopedAPIMixin, generics.ListCreateAPIView):
         kind = self.request.query_params.get("kind", ClinicalNote.Kind.SESSION)
         if kind not in ClinicalNote.Kind.values:
             raise serializers.ValidationError({"kind": _("Choose session or personal notes.")})
-        return selectors.notes_of(self.patient, kind)
+        return selectors.notes_of(self.request.user, self.patient.pk, kind=kind)
 
     @extend_schema(
         parameters=[

@@ -28,6 +28,7 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
+from notes import services as note_services
 
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 (the demo's published password)
 
@@ -393,14 +394,14 @@ class Command(BaseCommand):
                     minutes_late=rng.choice([5, 10, 20]) if code == "attended-late" else None,
                 )
             if index % 6 == 0:
-                signed = services.note_create(
+                signed = note_services.note_create(
                     actor=lead,
                     patient=patient,
                     kind="session",
                     appointment=series[0],
                     text="Exemple de note de séance (données de démonstration).",
                 )
-                services.note_sign(actor=lead, note=signed)
+                note_services.note_sign(actor=lead, note=signed)
 
     def _group(self, rng, admin, psychologists):
         group = services.group_save(

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from casework import services
-from casework.models import ClinicalNote
+from notes import services as note_services
+from notes.models import ClinicalNote
 from tests.factories import book
 from tests.forms import browser_form, offered
 
@@ -16,7 +17,7 @@ def session(patient, treating_psychologist):
 
 @pytest.fixture
 def note(patient, treating_psychologist, session):
-    return services.note_create(
+    return note_services.note_create(
         actor=treating_psychologist,
         patient=patient,
         kind="session",
@@ -29,7 +30,7 @@ def test_a_session_note_is_written_with_a_session_the_form_offers(
     patient, session, treating_psychologist, client_for
 ):
     client = client_for(treating_psychologist)
-    url = reverse("casework:note_create", args=[patient.pk])
+    url = reverse("notes:create", args=[patient.pk])
     page = client.get(url)
     data = browser_form(page)
     assert offered(page, "appointment") == [str(session.pk)]
@@ -46,7 +47,7 @@ def test_the_form_offers_held_sessions_only(patient, session, treating_psycholog
     upcoming = book(patient, treating_psychologist, days=3)
     cancelled = book(patient, treating_psychologist, days=-3)
     services.appointment_cancel(actor=treating_psychologist, appointment=cancelled, reason="Ill")
-    page = client_for(treating_psychologist).get(reverse("casework:note_create", args=[patient.pk]))
+    page = client_for(treating_psychologist).get(reverse("notes:create", args=[patient.pk]))
 
     assert offered(page, "appointment") == [str(session.pk)]
     assert str(upcoming.pk) not in offered(page, "appointment")
@@ -56,7 +57,7 @@ def test_a_session_note_without_its_session_says_so_on_the_field(
     patient, session, treating_psychologist, client_for
 ):
     response = client_for(treating_psychologist).post(
-        reverse("casework:note_create", args=[patient.pk]),
+        reverse("notes:create", args=[patient.pk]),
         {"kind": "session", "appointment": "", "text": "Worked on the plan."},
     )
 
@@ -70,13 +71,13 @@ def test_a_session_note_without_its_session_says_so_on_the_field(
 def test_the_edit_page_of_a_signed_note_offers_no_form(
     patient, note, treating_psychologist, client_for
 ):
-    services.note_sign(actor=treating_psychologist, note=note)
+    note_services.note_sign(actor=treating_psychologist, note=note)
     client = client_for(treating_psychologist)
-    url = reverse("casework:note_update", args=[patient.pk, note.pk])
+    url = reverse("notes:update", args=[patient.pk, note.pk])
 
     response = client.get(url, follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("casework:note_list", args=[patient.pk])
+    assert response.redirect_chain[-1][0] == reverse("notes:list", args=[patient.pk])
     assert "signed and final" in response.content.decode()
     assert "<textarea" not in response.content.decode()
     assert client.post(url, {"text": "Changed"}).status_code == 302
@@ -86,7 +87,7 @@ def test_the_edit_page_of_a_signed_note_offers_no_form(
 def test_a_draft_is_edited_by_its_author_only(
     patient, note, treating_psychologist, clinical_lead, client_for
 ):
-    url = reverse("casework:note_update", args=[patient.pk, note.pk])
+    url = reverse("notes:update", args=[patient.pk, note.pk])
     mine = client_for(treating_psychologist).get(url)
     data = browser_form(mine)
     assert data["text"] == "Discussed the safety plan."
@@ -103,22 +104,20 @@ def test_no_addendum_form_for_a_draft_and_no_sign_page_for_a_signed_note(
     patient, note, treating_psychologist, client_for
 ):
     client = client_for(treating_psychologist)
-    addendum = client.get(
-        reverse("casework:note_addendum", args=[patient.pk, note.pk]), follow=True
-    )
+    addendum = client.get(reverse("notes:addendum", args=[patient.pk, note.pk]), follow=True)
     assert "<textarea" not in addendum.content.decode()
     assert "Sign the note first" in addendum.content.decode()
 
-    services.note_sign(actor=treating_psychologist, note=note)
-    sign = client.get(reverse("casework:note_sign", args=[patient.pk, note.pk]), follow=True)
+    note_services.note_sign(actor=treating_psychologist, note=note)
+    sign = client.get(reverse("notes:sign", args=[patient.pk, note.pk]), follow=True)
     assert sign.redirect_chain, "the sign page of a signed note must not be offered"
     assert "already signed" in sign.content.decode()
 
 
 def test_an_addendum_is_written_through_its_form(patient, note, treating_psychologist, client_for):
-    services.note_sign(actor=treating_psychologist, note=note)
+    note_services.note_sign(actor=treating_psychologist, note=note)
     client = client_for(treating_psychologist)
-    url = reverse("casework:note_addendum", args=[patient.pk, note.pk])
+    url = reverse("notes:addendum", args=[patient.pk, note.pk])
     data = browser_form(client.get(url))
     data["text"] = "Correction: the plan was started, not finished."
 

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
-from casework.models import Appointment, ClinicalNote, Patient
+from casework.models import Appointment, Patient
+from notes.models import ClinicalNote
 
 
 @transaction.atomic

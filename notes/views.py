@@ -3,26 +3,24 @@ administrator, or anyone outside the care team, gets 404 here."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Subquery
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from casework import selectors, services
-from casework.forms import NoteForm, NoteTextForm
-from casework.models import Appointment, ClinicalNote
 from casework.permissions import Zone
 from casework.views.base import ConfirmView, PatientScopedMixin, ServiceFormView
+from notes import selectors, services
+from notes.forms import NoteForm, NoteTextForm
+from notes.models import ClinicalNote
 
 
 class ClinicalMixin(PatientScopedMixin):
     zone = Zone.CLINICAL
 
     def notes_url(self) -> str:
-        return reverse("casework:note_list", args=[self.patient.pk])
+        return reverse("notes:list", args=[self.patient.pk])
 
     def get_cancel_url(self) -> str:
         return self.notes_url()
@@ -34,9 +32,7 @@ class ClinicalMixin(PatientScopedMixin):
 class NoteMixin(ClinicalMixin):
     def get_patient(self):
         patient = super().get_patient()
-        self.note = get_object_or_404(
-            patient.notes.select_related("author", "appointment"), pk=self.kwargs["note_id"]
-        )
+        self.note = selectors.note_for(self.request.user, patient.pk, self.kwargs["note_id"])
         return patient
 
     def get_audit_object(self):
@@ -54,38 +50,25 @@ class NoteMixin(ClinicalMixin):
 
 
 class NoteListView(ClinicalMixin, TemplateView):
-    template_name = "casework/note_list.html"
+    template_name = "notes/list.html"
 
-    audit_object_type = "casework.clinicalnote"
+    audit_object_type = "notes.clinicalnote"
 
     def get_audit_object(self):
         return None  # the notes as a whole
 
     def get_context_data(self, **kwargs):
+        user, patient_id = self.request.user, self.patient.pk
         notes = list(
-            selectors.notes_of(self.patient, ClinicalNote.Kind.SESSION).prefetch_related("addenda")
+            selectors.notes_of(user, patient_id, kind=ClinicalNote.Kind.SESSION).prefetch_related(
+                "addenda"
+            )
         )
         return super().get_context_data(
             session_notes=[n for n in notes if n.addendum_to_id is None],
-            personal_notes=selectors.notes_of(self.patient, ClinicalNote.Kind.PERSONAL),
+            personal_notes=selectors.notes_of(user, patient_id, kind=ClinicalNote.Kind.PERSONAL),
             **kwargs,
         )
-
-
-SESSIONS_OFFERED = 50
-
-
-def _sessions(patient):
-    """The patient's latest held sessions, for the note form to offer. The form's field must
-    be able to filter its queryset when it checks the choice: no slice on the queryset itself,
-    only in the subquery that picks the ids."""
-    latest = (
-        Appointment.objects.held_or_due()
-        .filter(attendances__patient=patient, starts_at__lte=timezone.now())
-        .order_by("-starts_at")
-        .values("pk")[:SESSIONS_OFFERED]
-    )
-    return Appointment.objects.filter(pk__in=Subquery(latest)).order_by("-starts_at")
 
 
 class NoteCreateView(ClinicalMixin, ServiceFormView):
@@ -94,7 +77,8 @@ class NoteCreateView(ClinicalMixin, ServiceFormView):
     submit_label = gettext_lazy("Save the draft")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "sessions": _sessions(self.patient)}
+        sessions = selectors.sessions_to_note(self.request.user, self.patient.pk)
+        return {**super().get_form_kwargs(), "sessions": sessions}
 
     def get_initial(self):
         appointment = self.request.GET.get("appointment", "")

@@ -1,13 +1,16 @@
 """Clinical notes: the clinical zone. Only the care team's clinicians and the clinical lead
-read them; never an administrator, a letter or an export for the justice system."""
+read them; never an administrator, a letter or an export for the justice system.
+
+The foreign keys to the frame (patient, session) have no reverse accessor: the frame cannot
+reach a note; notes are read through notes.selectors, which take the user and go through the
+patient door."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.appointments import Appointment
-from casework.models.patients import Patient
+from casework.models import Appointment, Patient
 
 
 class SignedNoteError(Exception):
@@ -21,7 +24,7 @@ class ClinicalNote(models.Model):
         PERSONAL = "personal", _("Personal note")
 
     patient = models.ForeignKey(
-        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="notes"
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     appointment = models.ForeignKey(
@@ -30,7 +33,7 @@ class ClinicalNote(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="notes",
+        related_name="+",
     )
     addendum_to = models.ForeignKey(
         "self",
@@ -52,6 +55,7 @@ class ClinicalNote(models.Model):
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
 
     class Meta:
+        db_table = "casework_clinicalnote"  # the table the notes were first written in
         verbose_name = _("clinical note")
         verbose_name_plural = _("clinical notes")
         ordering = ["-created_at", "-pk"]

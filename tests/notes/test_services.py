@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from casework import services
-from casework.models import ClinicalNote, SignedNoteError
+from casework import services as casework_services
+from notes import services
+from notes.models import ClinicalNote, SignedNoteError
 from tests.factories import book
 
 
@@ -65,7 +66,7 @@ def test_a_session_note_belongs_to_one_of_the_patients_sessions(
     from tests.factories import register_patient
 
     other = register_patient(administrator, last_name="Other")
-    services.care_team_assign(
+    casework_services.care_team_assign(
         actor=clinical_lead, patient=other, clinician=treating_psychologist, role="lead"
     )
     foreign = book(other, treating_psychologist, days=-2)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from workspace import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("patients/<id:patient_id>/", views.PatientDetailView.as_view(), name="patient"),
+    path("agenda/todo/", views.TodoView.as_view(), name="todo"),
+]
