@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from casework.models import Patient
+from notes.models import ClinicalNote
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -165,6 +166,6 @@ def test_a_psychologist_writes_signs_and_completes_a_session_note(
     page.get_by_role("button", name="Sign the note").click()
     expect(addendum).to_contain_text("Signed")
 
-    note = patient.notes.get(addendum_to=None)
+    note = ClinicalNote.objects.get(patient=patient, addendum_to=None)
     assert (note.appointment, note.is_signed) == (session, True)
     assert note.addenda.get().is_signed
