@@ -30,6 +30,7 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## Refresh the fr and nl catalogues after changing user-facing strings, then compile them.
 messages: install
