@@ -5,6 +5,7 @@ the per-patient door and the access log (tests/casework/test_admin.py keeps it t
 """
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from casework.models import AttendanceOutcome, Authority, ComplianceRule, JusticeContact
 
@@ -26,7 +27,7 @@ class JusticeContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttendanceOutcome)
-class AttendanceOutcomeAdmin(admin.ModelAdmin):
+class AttendanceOutcomeAdmin(SimpleHistoryAdmin):
     view_on_site = False  # the admin links to no page outside it (config.admin_site)
     list_display = [
         "code",
@@ -45,7 +46,7 @@ class AttendanceOutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComplianceRule)
-class ComplianceRuleAdmin(admin.ModelAdmin):
+class ComplianceRuleAdmin(SimpleHistoryAdmin):
     view_on_site = False  # the admin links to no page outside it (config.admin_site)
     list_display = ["name", "kind", "counts", "threshold", "window_months", "is_active"]
 

@@ -1,8 +1,12 @@
-"""The reference data a new clinic starts with: attendance outcomes (DOMAIN.md, adapted from
-the UK probation outcome table) and two compliance rules. The clinic edits them in the admin.
+"""The reference data a new clinic starts with: attendance outcomes (docs/domain.md, adapted
+from the UK probation outcome table) and two compliance rules. The clinic edits them in the
+admin, which keeps their history.
 
-Written when the tables are empty: by migration 0003, and after a database flush (tests).
+Written when the tables are empty, after every migrate (casework/apps.py): a new database, or
+one flushed by the tests.
 """
+
+from simple_history.utils import bulk_create_with_history
 
 # code, English, French, Dutch, counts as attended, compliant, enforceable, needs evidence
 OUTCOMES = [
@@ -134,32 +138,38 @@ RULES = [
 
 def seed_when_empty(outcome_model, rule_model) -> None:
     if not outcome_model.objects.exists():
-        outcome_model.objects.bulk_create(
-            outcome_model(
-                code=code,
-                name_en=en,
-                name_fr=fr,
-                name_nl=nl,
-                counts_as_attended=attended,
-                compliant=compliant,
-                enforceable=enforceable,
-                needs_evidence=evidence,
-                position=position * 10,
-            )
-            for position, (code, en, fr, nl, attended, compliant, enforceable, evidence) in (
-                enumerate(OUTCOMES)
-            )
+        bulk_create_with_history(
+            [
+                outcome_model(
+                    code=code,
+                    name_en=en,
+                    name_fr=fr,
+                    name_nl=nl,
+                    counts_as_attended=attended,
+                    compliant=compliant,
+                    enforceable=enforceable,
+                    needs_evidence=evidence,
+                    position=position * 10,
+                )
+                for position, (code, en, fr, nl, attended, compliant, enforceable, evidence) in (
+                    enumerate(OUTCOMES)
+                )
+            ],
+            outcome_model,
         )
     if not rule_model.objects.exists():
-        rule_model.objects.bulk_create(
-            rule_model(
-                name_en=en,
-                name_fr=fr,
-                name_nl=nl,
-                kind=kind,
-                counts=counts,
-                threshold=threshold,
-                window_months=window,
-            )
-            for en, fr, nl, kind, counts, threshold, window in RULES
+        bulk_create_with_history(
+            [
+                rule_model(
+                    name_en=en,
+                    name_fr=fr,
+                    name_nl=nl,
+                    kind=kind,
+                    counts=counts,
+                    threshold=threshold,
+                    window_months=window,
+                )
+                for en, fr, nl, kind, counts, threshold, window in RULES
+            ],
+            rule_model,
         )

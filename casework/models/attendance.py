@@ -54,6 +54,10 @@ class AttendanceOutcome(NamedInThreeLanguages):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
+    # Flags decide past counters: their history says what an outcome meant when a figure was
+    # computed (a letter freezes what it stated; this keeps how it was defined).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("attendance outcome")
         verbose_name_plural = _("attendance outcomes")
@@ -187,6 +191,8 @@ class ComplianceRule(NamedInThreeLanguages):
         validators=[MinValueValidator(1), MaxValueValidator(36)],
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("compliance rule")

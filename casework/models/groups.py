@@ -72,6 +72,8 @@ class GroupFacilitator(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("group facilitator")
         verbose_name_plural = _("group facilitators")

@@ -45,11 +45,18 @@ def group_save(
                 )
     group.full_clean()
     group.save()
-    GroupFacilitator.objects.filter(group=group).delete()
-    GroupFacilitator.objects.bulk_create(
-        [GroupFacilitator(group=group, clinician=c, role="regular") for c in regular]
-        + [GroupFacilitator(group=group, clinician=c, role="cover") for c in cover]
-    )
+    # Only what changes is written, one row at a time, so that the history keeps who
+    # facilitated the group when (GroupFacilitator.history).
+    wanted = {c.pk: "regular" for c in regular} | {c.pk: "cover" for c in cover}
+    for place in GroupFacilitator.objects.filter(group=group):
+        role = wanted.pop(place.clinician_id, None)
+        if role is None:
+            place.delete()
+        elif role != place.role:
+            place.role = role
+            place.save()
+    for clinician_id, role in wanted.items():
+        GroupFacilitator.objects.create(group=group, clinician_id=clinician_id, role=role)
     return group
 
 

@@ -71,6 +71,25 @@ def test_a_signed_assessment_is_final(signed, patient, treating_psychologist):
         signed.delete()
 
 
+def test_postgresql_refuses_to_change_a_signed_assessment_behind_the_model(signed):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only; CI's PostgreSQL run covers it")
+    for change in (
+        lambda rows: rows.update(responses={"1": "0"}),
+        lambda rows: rows.update(status="draft"),
+        lambda rows: rows.delete(),
+    ):
+        with (
+            pytest.raises(DatabaseError, match="signed assessment is final"),
+            transaction.atomic(),
+        ):
+            change(Assessment.objects.filter(pk=signed.pk))
+    assert Assessment.objects.get(pk=signed.pk).status == "signed"
+
+
 def test_an_amendment_is_a_new_version_and_both_are_kept(signed, patient, treating_psychologist):
     amendment = services.assessment_amend(actor=treating_psychologist, assessment=signed)
     corrected = save(

@@ -9,6 +9,7 @@ from casework import services
 from casework.models import Attendance, OutcomeReminder
 from casework.selectors import compliance_counters
 from tests.factories import at, book, outcome, record
+from tests.forms import browser_form
 
 ZERO = {
     "planned": 1,
@@ -192,3 +193,36 @@ def test_reminders_speak_the_clinician_s_language(patient, treating_psychologist
     services.outcome_reminders_send()
 
     assert mail.outbox[0].subject == "1 sessie-uitkomst te registreren"
+
+
+def test_changing_an_outcome_s_flags_keeps_what_they_were(clinical_lead, client_for):
+    clinical_lead.is_staff = True
+    clinical_lead.save()
+    late = outcome("attended-late")
+    url = f"/admin/casework/attendanceoutcome/{late.pk}/change/"
+    client = client_for(clinical_lead)
+    data = browser_form(client.get(url))
+    data.pop("compliant")  # unticked: a late arrival is no longer compliant
+
+    assert client.post(url, data).status_code == 302
+
+    late.refresh_from_db()
+    assert late.compliant is False
+    before, after = late.history.order_by("history_date")[:2]
+    assert (before.compliant, after.compliant) == (True, False)
+    assert after.history_user == clinical_lead
+
+
+def test_facilitators_keep_their_history(treating_psychologist, other_psychologist, administrator):
+    from casework.models import GroupFacilitator
+    from tests.factories import make_group
+
+    group = make_group(by=administrator, regular=[treating_psychologist])
+    services.group_save(actor=administrator, group=group, regular=[other_psychologist])
+
+    history = GroupFacilitator.history.filter(group_id=group.pk).order_by("history_date")
+    assert [(h.clinician_id, h.history_type) for h in history] == [
+        (treating_psychologist.pk, "+"),
+        (treating_psychologist.pk, "-"),
+        (other_psychologist.pk, "+"),
+    ]

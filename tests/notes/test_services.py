@@ -89,3 +89,24 @@ def test_personal_notes_are_kept_apart_from_session_notes(patient, treating_psyc
 
     assert note.appointment is None
     assert ClinicalNote.objects.filter(patient=patient, kind="session").count() == 0
+
+
+def test_postgresql_refuses_to_change_a_signed_note_behind_the_model(
+    session_note, treating_psychologist
+):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only; CI's PostgreSQL run covers it")
+    ClinicalNote.objects.filter(pk=session_note.pk).update(text="A draft may change")
+    services.note_sign(actor=treating_psychologist, note=session_note)
+
+    for change in (
+        lambda notes: notes.update(text="Rewritten in bulk"),
+        lambda notes: notes.update(signed_at=None),
+        lambda notes: notes.delete(),
+    ):
+        with pytest.raises(DatabaseError, match="signed note is final"), transaction.atomic():
+            change(ClinicalNote.objects.filter(pk=session_note.pk).order_by())
+    assert ClinicalNote.objects.get(pk=session_note.pk).text == "A draft may change"
