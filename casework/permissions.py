@@ -1,4 +1,4 @@
-"""Who may do what with patients. The one place for these rules (DESIGN.md invariant 3).
+"""Who may do what with patients. The one place for these rules (docs/architecture.md).
 
 Per-patient access is a guardian object permission granted by the care-team service; the
 clinical lead and the administrators carry the same permission globally through their role

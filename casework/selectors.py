@@ -318,7 +318,7 @@ def reporting_period(mandate: Mandate, today: datetime.date) -> tuple[datetime.d
 def _counter_expressions(
     start: datetime.date, end: datetime.date
 ) -> tuple[dict, datetime.datetime]:
-    """The counters of DOMAIN.md over [start, end), as aggregate expressions on Attendance."""
+    """The counters of docs/domain.md over [start, end), as aggregate expressions on Attendance."""
     since, until = day_bounds(start, (end - start).days)
     year_ago = until - datetime.timedelta(days=365)
     now = min(timezone.now(), until)
@@ -385,7 +385,7 @@ def compliance_counters_many(
 def compliance_counters(
     patient: Patient, start: datetime.date, end: datetime.date
 ) -> dict[str, int]:
-    """The counters of DOMAIN.md for one patient over [start, end), in one query."""
+    """The counters of docs/domain.md for one patient over [start, end), in one query."""
     return compliance_counters_many(patient, {"period": (start, end)})["period"]
 
 

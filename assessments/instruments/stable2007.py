@@ -53,7 +53,7 @@ class Stable2007(Instrument):
         for number, name in enumerate(NAMES, start=1)
     )
 
-    # The nominal bands are 0-3 / 4-11 / 12+, but one source differs (DOMAIN.md: verify): the
+    # The nominal bands are 0-3 / 4-11 / 12+, but one source differs (docs/domain.md): the
     # clinic sets where "moderate" and "high" start (STABLE_2007_BANDS), and each assessment
     # records the cut points it was banded with.
     @property

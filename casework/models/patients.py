@@ -1,8 +1,8 @@
 """The casework core: patients, the mandates that bring them, episodes of care, care teams.
 
-Everything here is the *frame* zone (DESIGN.md): facts the clinic may share with the justice
-authority. Clinical content lives in other models, so that a letter builder or an administrator
-can never reach it through these.
+Everything here is the *frame* zone (docs/architecture.md): facts the clinic may share with the
+justice authority. Clinical content lives in other apps, which this one never imports, so that a
+letter builder or an administrator can never reach it through these.
 """
 
 import datetime

@@ -25,7 +25,8 @@ ZERO = {
     "failures_last_12_months": 0,
 }
 
-# Each seeded outcome and the counters its flags move (DOMAIN.md, "Attendance outcomes").
+# Each seeded outcome and the counters its flags move (docs/domain.md, "Sessions and
+# attendance outcomes").
 EFFECTS = {
     "attended": {"attended": 1},
     "attended-late": {"attended": 1},
