@@ -63,6 +63,23 @@ def _let_the_test_flush_through(request):
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """Data built once for a whole module, in a transaction rolled back when the module ends;
+    each test still runs in a savepoint of its own (mark the module django_db). For what a
+    module's tests only read: building it per test is most of the suite's time."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
 def treating_psychologist(db):
     return UserFactory(username="psy.treating", role=Role.PSYCHOLOGIST)

@@ -13,8 +13,91 @@ from audit.models import AccessEvent
 from casework import services
 from casework.models import CareTeamMembership, Episode, Mandate, Patient
 from notes import services as note_services
-from tests.factories import at, book, record
+from tests.factories import (
+    AuthorityFactory,
+    JusticeContactFactory,
+    UserFactory,
+    assign,
+    at,
+    book,
+    book_group_session,
+    make_group,
+    mandate_data,
+    record,
+    register_patient,
+)
 from tests.url_walk import routes
+
+pytestmark = pytest.mark.django_db
+
+# The walk runs hundreds of cases that only read one clinic: it is built once for the module
+# (module_db), and each case runs in a savepoint rolled back after it.
+
+
+@pytest.fixture(scope="module")
+def people(module_db):
+    from accounts.roles import Role
+
+    return {
+        "treating_psychologist": UserFactory(username="psy.treating", role=Role.PSYCHOLOGIST),
+        "other_psychologist": UserFactory(username="psy.other", role=Role.PSYCHOLOGIST),
+        "administrator": UserFactory(username="admin", role=Role.ADMINISTRATOR),
+        "clinical_lead": UserFactory(username="lead", role=Role.CLINICAL_LEAD),
+        "helpline_listener": UserFactory(username="helpline", role=Role.HELPLINE_LISTENER),
+        "auditor": UserFactory(username="auditor", role=Role.AUDITOR),
+    }
+
+
+@pytest.fixture
+def treating_psychologist(people):
+    return people["treating_psychologist"]
+
+
+@pytest.fixture
+def other_psychologist(people):
+    return people["other_psychologist"]
+
+
+@pytest.fixture
+def helpline_listener(people):
+    return people["helpline_listener"]
+
+
+@pytest.fixture
+def auditor(people):
+    return people["auditor"]
+
+
+@pytest.fixture(scope="module")
+def clinic(people):
+    """One patient in the treating psychologist's care team, with everything a patient URL or
+    a group URL can name."""
+    psychologist, lead = people["treating_psychologist"], people["clinical_lead"]
+    administrator = people["administrator"]
+    patient = register_patient(administrator)
+    assign(patient, psychologist, by=lead)
+    services.mandate_create(
+        actor=administrator,
+        patient=patient,
+        **mandate_data(
+            AuthorityFactory(name="Commission de probation de Liège"),
+            justice_contact=JusticeContactFactory(name="Claire Renard"),
+        ),
+    )
+    group = make_group(by=administrator, regular=[psychologist], members=[patient])
+    session = book_group_session(group, by=administrator, clinicians=[psychologist], days=-3)
+    return {
+        "patient": patient,
+        "group": group,
+        "session": session,
+        **_samples(patient, psychologist),
+    }
+
+
+@pytest.fixture
+def patient(clinic):
+    return clinic["patient"]
+
 
 # URLs that take neither a patient id nor a group id: each shows only what its own view
 # filters for the user (their agenda, their groups...) or nothing about patients at all.
@@ -75,22 +158,16 @@ def test_the_walk_finds_the_patient_pages_and_endpoints():
     assert {"workspace:patient", "casework:mandate_update", "api:patient_detail"} <= names
 
 
-@pytest.fixture
-def url_kwargs(patient, treating_psychologist):
-    """A sample of everything a patient URL can name, all belonging to `patient`."""
-    first, second = (book(patient, treating_psychologist, days=d) for d in (-20, -10))
+def _samples(patient, psychologist) -> dict:
+    first, second = (book(patient, psychologist, days=d) for d in (-20, -10))
     for appointment in (first, second):
-        record(appointment, "absence-unacceptable", by=treating_psychologist)
+        record(appointment, "absence-unacceptable", by=psychologist)
     alert = services.compliance_evaluate(patient_ids=[patient.pk])[0]
     note = note_services.note_create(
-        actor=treating_psychologist,
-        patient=patient,
-        kind="session",
-        appointment=first,
-        text="Session note",
+        actor=psychologist, patient=patient, kind="session", appointment=first, text="Note"
     )
     assessment = assessment_services.assessment_save(
-        actor=treating_psychologist,
+        actor=psychologist,
         patient=patient,
         instrument="acute2007",
         assessed_on=at(-1).date(),
@@ -98,16 +175,24 @@ def url_kwargs(patient, treating_psychologist):
         responses={str(n): "0" for n in range(1, 8)},
     )
     return {
-        "assessment_id": assessment.pk,
-        "instrument": "acute2007",
-        "patient_id": patient.pk,
-        "mandate_id": patient.mandates.get().pk,
-        "episode_id": patient.episodes.get().pk,
-        "membership_id": patient.care_team.get().pk,
-        "appointment_id": second.pk,
-        "alert_id": alert.pk,
-        "note_id": note.pk,
+        "url_kwargs": {
+            "assessment_id": assessment.pk,
+            "instrument": "acute2007",
+            "patient_id": patient.pk,
+            "mandate_id": patient.mandates.get().pk,
+            "episode_id": patient.episodes.get().pk,
+            "membership_id": patient.care_team.get().pk,
+            "appointment_id": second.pk,
+            "alert_id": alert.pk,
+            "note_id": note.pk,
+        }
     }
+
+
+@pytest.fixture
+def url_kwargs(clinic):
+    """A sample of everything a patient URL can name, all belonging to `patient`."""
+    return clinic["url_kwargs"]
 
 
 def url_for(route, url_kwargs) -> str:
@@ -175,19 +260,12 @@ def test_every_read_by_the_treating_psychologist_is_logged(
 
 
 @pytest.fixture
-def group_kwargs(patient, treating_psychologist, administrator):
-    from tests.factories import book_group_session, make_group
-
-    group = make_group(
-        by=administrator, regular=[treating_psychologist], members=[patient], name="Thursday"
-    )
-    session = book_group_session(
-        group, by=administrator, clinicians=[treating_psychologist], days=-3
-    )
+def group_kwargs(clinic):
+    group = clinic["group"]
     return {
         "group_id": group.pk,
         "membership_id": group.members.get().pk,
-        "appointment_id": session.pk,
+        "appointment_id": clinic["session"].pk,
     }
 
 
