@@ -1,0 +1,1 @@
+"""Letters to the justice authority, built from the frame zone only."""

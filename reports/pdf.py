@@ -1,0 +1,64 @@
+"""HTML to PDF with WeasyPrint, reading nothing but the project's own static files.
+
+A letter's HTML names its stylesheet, fonts and logo by their static URLs ("/static/...").
+WeasyPrint resolves them against STATIC_BASE and asks `StaticOnlyFetcher`, which serves them
+from the static finders and refuses everything else: no network, no file:// path, no data: URL
+smuggled in by a paragraph. A refused resource fails the render instead of printing a letter
+without its letterhead (docs/letters.md).
+
+Rendering takes a second or so: only workers call this, never a web request.
+"""
+
+import mimetypes
+import posixpath
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+# An origin that cannot exist (RFC 2606): relative URLs are resolved against it, and only its
+# static path is served.
+STATIC_BASE = "https://letter.invalid/"
+
+
+class RefusedResource(FatalURLFetchingError):
+    """A letter asked for something that is not one of our static files."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    def __init__(self):
+        super().__init__(allowed_protocols=("https",), fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        path = static_path(url)
+        if path is None:
+            raise RefusedResource(f"Refused: {url!r} is not one of the clinic's static files")
+        found = finders.find(path)
+        if not found:
+            raise RefusedResource(f"Refused: no static file {path!r}")
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        with open(found, "rb") as handle:
+            body = handle.read()
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
+def static_path(url: str) -> str | None:
+    """The static file a URL names, or None if it names anything else."""
+    parts = urlsplit(url)
+    prefix = urlsplit(STATIC_BASE)
+    if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc) or parts.query:
+        return None
+    path = unquote(parts.path)
+    if not path.startswith(settings.STATIC_URL):
+        return None
+    relative = path.removeprefix(settings.STATIC_URL)
+    normal = posixpath.normpath(relative)
+    if normal != relative or normal.startswith(("..", "/")) or "\\" in normal:
+        return None
+    return normal
+
+
+def render_pdf(html: str) -> bytes:
+    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticOnlyFetcher()).write_pdf()

@@ -1,0 +1,50 @@
+"""The PDF maker reads only our static files: the bundled fonts and stylesheet, nothing else."""
+
+import subprocess
+
+import pytest
+
+from reports.pdf import RefusedResource, render_pdf, static_path
+from tests.reports.pdf_helpers import pdf_pages, pdf_text
+
+SHEET = '<link rel="stylesheet" href="/static/css/letter.css">'
+
+
+def test_a_letter_uses_the_fonts_bundled_with_the_project():
+    pdf = render_pdf(f"<html><head>{SHEET}</head><body><p>Bonjour, <b>Liège</b></p></body></html>")
+
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
+    listing = fonts.stdout.decode()
+    assert "Letter-Serif" in listing  # the @font-face of letter.css, from static/fonts
+    assert "DejaVu" not in listing  # not the server's fonts: the letter looks the same anywhere
+    assert pdf_text(pdf).startswith("Bonjour, Liège")
+    assert pdf_pages(pdf) == 1
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="https://example.org/tracker.png">',
+        '<img src="http://127.0.0.1:8000/static/favicon.svg">',
+        '<img src="file:///etc/passwd">',
+        '<img src="/static/../config/settings/base.py">',
+        '<img src="/static/%2e%2e/pyproject.toml">',
+        '<img src="/media/anything.png">',
+        '<img src="/static/fonts/missing.ttf">',
+        '<img src="data:image/png;base64,iVBORw0KGgo=">',
+        '<link rel="stylesheet" href="https://fonts.example.org/css">',
+        "<style>@import url(http://example.org/x.css);</style>",
+    ],
+)
+def test_anything_but_our_static_files_is_refused(html):
+    with pytest.raises(RefusedResource):
+        render_pdf(f"<html><body>{html}<p>x</p></body></html>")
+
+
+def test_static_paths_are_read_from_the_static_url_only():
+    assert static_path("https://letter.invalid/static/fonts/LiberationSerif-Regular.ttf") == (
+        "fonts/LiberationSerif-Regular.ttf"
+    )
+    assert static_path("https://letter.invalid/static/css/../fonts/x.ttf") is None
+    assert static_path("https://letter.invalid/static/css/letter.css?v=2") is None
+    assert static_path("https://elsewhere.invalid/static/css/letter.css") is None
