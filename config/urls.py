@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("casework.urls")),
     path("", include("notes.urls")),
     path("", include("assessments.urls")),
+    path("", include("reports.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),
     # DRF views opt out of LoginRequiredMiddleware. The schema answers like the API (401 to an

@@ -14,6 +14,7 @@ from audit.services import record_listing
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
+from reports import selectors as letter_selectors
 
 
 def home(request):
@@ -106,6 +107,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             kept_apart=selectors.non_associations_of(patient),
             # Due dates only: items, totals and levels belong to the clinical zone.
             assessments_due=assessment_selectors.due_dates(patient),
+            letters=list(letter_selectors.letters_of(user, patient.pk)[:8]),
             can_read_clinical=selectors.patients_visible_to(user, zone=permissions.Zone.CLINICAL)
             .filter(pk=patient.pk)
             .exists(),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "casework",
     "notes",
     "assessments",
+    "reports",
     "workspace",
 ]
 
@@ -173,9 +174,15 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
 # The clinic that runs this installation; shown in the header and, later, on letters.
+# The letterhead. The defaults are the demo clinic's; production requires real values.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Forensic outpatient clinic")
-CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "")
+# Lines separated by ";" (letters print one per line).
+CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "Rue de la Démonstration 1; 4000 Liège")
+# The logo on letters: a path among the static files (e.g. "clinic/logo.png"), or nothing.
 CLINIC_LOGO = os.environ.get("CLINIC_LOGO", "")
+# On letters: the place they are written in and a contact line under the letterhead.
+CLINIC_PLACE = os.environ.get("CLINIC_PLACE", "Liège")
+CLINIC_CONTACT = os.environ.get("CLINIC_CONTACT", "04 000 00 00 · secretariat@clinic.example")
 # Jurisdiction profile: which region's cooperation agreement the clinic works under.
 CLINIC_JURISDICTION = os.environ.get("CLINIC_JURISDICTION", "be-wallonia")
 
@@ -185,6 +192,19 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 OUTCOME_REMINDER_AFTER_DAYS = envint("OUTCOME_REMINDER_AFTER_DAYS", 2)
 # Compliance rules: the hourly run looks at patients with outcomes recorded this recently.
 COMPLIANCE_LOOKBACK_HOURS = envint("COMPLIANCE_LOOKBACK_HOURS", 48)
+
+# Letters: days from what sets a letter off to when it is due, per letter type, over the
+# catalogue's defaults (reports/catalogue.py): LETTER_DELAYS=unjustified_absence:2,stopping:5
+LETTER_DELAYS = {
+    code: int(days)
+    for code, days in (item.split(":", 1) for item in envlist("LETTER_DELAYS") if ":" in item)
+}
+# The daily run drafts a periodic report this many days before its period ends, and a notice
+# for unjustified absences recorded for sessions this recent.
+LETTER_DRAFT_AHEAD_DAYS = envint("LETTER_DRAFT_AHEAD_DAYS", 14)
+LETTER_ABSENCE_LOOKBACK_DAYS = envint("LETTER_ABSENCE_LOOKBACK_DAYS", 30)
+# A worker that took a letter to render and has not finished after this long has died.
+LETTER_RENDER_TIMEOUT = envint("LETTER_RENDER_TIMEOUT", 300)
 
 # STABLE-2007 bands: the totals at which "moderate" and "high" start (nominal: 0-3 / 4-11 / 12+).
 STABLE_2007_BANDS = os.environ.get("STABLE_2007_BANDS", "4,12")
@@ -255,6 +275,14 @@ CELERY_BEAT_SCHEDULE = {
     "assessment-reminders": {
         "task": "assessments.tasks.send_due_reminders",
         "schedule": crontab(hour=7, minute=35),
+    },
+    "letters-render-pending": {
+        "task": "reports.tasks.render_pending_letters",
+        "schedule": crontab(minute="*/10"),
+    },
+    "letters-due": {
+        "task": "reports.tasks.draft_due_letters",
+        "schedule": crontab(hour=6, minute=45),
     },
     "audit-verify-nightly": {
         "task": "audit.tasks.verify_access_log",

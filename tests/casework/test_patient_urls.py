@@ -174,8 +174,20 @@ def _samples(patient, psychologist) -> dict:
         facts={},
         responses={str(n): "0" for n in range(1, 8)},
     )
+    from reports.services import letter_draft
+
+    letter = letter_draft(
+        actor=psychologist,
+        patient=patient,
+        kind="unjustified_absence",
+        mandate=patient.mandates.get(),
+        attendance=second.attendances.get(),
+        period_start=at(-30).date(),
+        period_end=at(0).date(),
+    )
     return {
         "url_kwargs": {
+            "letter_id": letter.pk,
             "assessment_id": assessment.pk,
             "instrument": "acute2007",
             "patient_id": patient.pk,

@@ -1,0 +1,225 @@
+"""Letters to the justice authority: draft → ready for signature → signed → sent.
+
+A draft is editable. Signing freezes what the letter states (`facts`, built from the frame zone
+by reports.facts, with the outcome definitions the counters were computed with); from then on
+the letter never changes: a correction is a new letter that points to the one it corrects. The
+PDF is rendered once, by a worker, and kept with its SHA-256.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Attendance, Language, Mandate, Patient
+from reports import catalogue
+
+
+class SignedLetterError(Exception):
+    """A signed letter is final; a correction is a new letter."""
+
+
+class Letter(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        READY = "ready", _("Ready for signature")
+        SIGNED = "signed", _("Signed")
+        SENT = "sent", _("Sent")
+
+    kind = models.CharField(
+        _("letter"),
+        max_length=40,
+        choices=[(code, letter.name) for code, letter in catalogue.TYPES.items()],
+    )
+    # No reverse accessors: the frame does not reach the letters; reports.selectors does.
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="+"
+    )
+    mandate = models.ForeignKey(
+        Mandate,
+        verbose_name=_("mandate"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recipient = models.CharField(_("recipient"), max_length=30, choices=catalogue.Recipient.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period until"), null=True, blank=True)
+    # The session an absence notice is about.
+    attendance = models.ForeignKey(
+        Attendance,
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    request_reference = models.CharField(_("the authority's reference"), max_length=100, blank=True)
+    request_received_on = models.DateField(_("request received on"), null=True, blank=True)
+    paragraph = models.TextField(
+        _("paragraph for the authority"),
+        max_length=3000,
+        blank=True,
+        help_text=_(
+            "Written for the authority and sent as it stands. Facts about the frame of the "
+            "treatment only, never its content."
+        ),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Frozen at signing: exactly what the letter states, and the outcome definitions used.
+    facts = models.JSONField(_("facts stated"), default=dict, blank=True, editable=False)
+    definitions = models.JSONField(default=dict, blank=True, editable=False)
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    ready_at = models.DateTimeField(_("ready for signature"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cosigned_at = models.DateTimeField(_("co-signed"), null=True, blank=True)
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("co-signed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The PDF, rendered once by a worker (reports.services.letter_render), then kept as is.
+    render_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True, editable=False)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Drafts made by the daily run exist once: one periodic report per mandate and
+            # period, one notice per absence.
+            models.UniqueConstraint(
+                fields=["kind", "mandate", "period_start"],
+                condition=Q(kind="periodic_report", corrects__isnull=True),
+                name="letter_periodic_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "attendance"],
+                condition=Q(attendance__isnull=False, corrects__isnull=True),
+                name="letter_absence_notice_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "ready"]) | Q(signed_at__isnull=False),
+                name="letter_signed_has_signature",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-created_at"], name="letter_patient"),
+            # the dashboard and the to-do list: letters not sent yet, by due date
+            models.Index(fields=["due_on"], condition=~Q(status="sent"), name="letter_open_by_due"),
+            models.Index(fields=["status", "-signed_at"], name="letter_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+    # What may still be written once a letter is signed: its co-signature, its PDF (once), and
+    # its status (sent). The PostgreSQL trigger (migration 0002) holds the same rule.
+    AFTER_SIGNING = frozenset(
+        {"cosigned_at", "cosigned_by", "render_started_at", "rendered_at", "pdf", "pdf_sha256"}
+        | {"status"}
+    )
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            signed = Letter.objects.filter(pk=self.pk, signed_at__isnull=False).exists()
+            fields = kwargs.get("update_fields")
+            if signed and (fields is None or not set(fields) <= self.AFTER_SIGNING):
+                raise SignedLetterError("A signed letter is final: write a correction.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.patient_id, self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise SignedLetterError("Letters are kept.")
+
+    @property
+    def type(self) -> catalogue.LetterType:
+        return catalogue.get(self.kind)
+
+    @property
+    def reference(self) -> str:
+        """The clinic's reference, stable from creation: year and number."""
+        return f"{self.created_at:%Y}/L{self.pk:05d}" if self.pk and self.created_at else ""
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def is_fully_signed(self) -> bool:
+        return self.is_signed and (not self.type.needs_cosignature or bool(self.cosigned_at))
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.READY)
+
+    def pdf_matches(self) -> bool:
+        return bool(self.pdf) and hashlib.sha256(bytes(self.pdf)).hexdigest() == self.pdf_sha256
+
+
+class Dispatch(models.Model):
+    """How and when a signed letter went out, and by whom."""
+
+    class Channel(models.TextChoices):
+        POST = "post", _("Post")
+        EMAIL = "email", _("E-mail")
+        HANDED = "handed", _("Handed to the patient")
+        OTHER = "other", _("Other")
+
+    letter = models.ForeignKey(
+        Letter, verbose_name=_("letter"), on_delete=models.PROTECT, related_name="dispatches"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    to = models.CharField(
+        _("to"), max_length=300, blank=True, help_text=_("An address, an e-mail address...")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # E-mail goes out from a task: sent_at is set once, when the message has left.
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.letter} — {self.get_channel_display()}"

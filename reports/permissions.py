@@ -1,0 +1,34 @@
+"""Who may do what with letters. Letters belong to the frame: whoever may open the patient's
+file reads, drafts and dispatches them; signing is a clinician's act."""
+
+from accounts.roles import Role
+from casework.permissions import Zone
+from casework.selectors import patients_visible_to
+
+
+def can_sign(user, letter) -> bool:
+    """A clinician who may read the patient's clinical zone (the care team, the lead): the
+    one who knows the treatment vouches for what the letter states."""
+    return (
+        user.is_authenticated
+        and patients_visible_to(user, zone=Zone.CLINICAL).filter(pk=letter.patient_id).exists()
+    )
+
+
+def can_cosign(user, letter) -> bool:
+    """The second signature a serious-risk alert needs: the clinical lead, not the signer."""
+    return (
+        user.is_authenticated
+        and user.has_role(Role.CLINICAL_LEAD)
+        and (user.pk != letter.signed_by_id)
+    )
+
+
+def sign_refusal(user, letter) -> str:
+    from django.utils.translation import gettext as _
+
+    if letter.is_signed:
+        return _("This letter is already signed.")
+    if not can_sign(user, letter):
+        return _("A clinician of the care team, or the clinical lead, signs letters.")
+    return ""

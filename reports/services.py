@@ -1,0 +1,360 @@
+"""Letter workflows: draft, ready, sign (and co-sign), render once, dispatch, correct.
+
+Views and endpoints check permissions (reports.permissions) before calling these; these keep
+the letter consistent, freeze what a signed letter states, and write the access log.
+"""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import Action, record_access
+from casework.models import Attendance
+from reports import catalogue, facts
+from reports.models import Dispatch, Letter
+from reports.rendering import letter_language, render_html
+
+PARAGRAPH_MAX_LENGTH = Letter._meta.get_field("paragraph").max_length
+
+
+def _language_of(*, patient, mandate, recipient: str) -> str:
+    if recipient == catalogue.Recipient.PATIENT:
+        return letter_language(patient.preferred_language)
+    if recipient == catalogue.Recipient.JUSTICE_ASSISTANT and mandate and mandate.justice_contact:
+        return letter_language(mandate.justice_contact.language)
+    return letter_language(mandate.authority.language if mandate else "")
+
+
+def due_on(kind: str, *, start: datetime.date | None = None) -> datetime.date | None:
+    delay = catalogue.get(kind).delay
+    if delay is None:
+        return None
+    return (start or timezone.localdate()) + datetime.timedelta(days=delay)
+
+
+@transaction.atomic
+def letter_draft(
+    *,
+    actor,
+    patient,
+    kind: str,
+    mandate=None,
+    recipient: str = "",
+    attendance: Attendance | None = None,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    request_reference: str = "",
+    request_received_on: datetime.date | None = None,
+    paragraph: str = "",
+    due: datetime.date | None = None,
+) -> Letter:
+    """A new draft. actor is None when the daily run drafts a letter that falls due."""
+    if kind not in catalogue.TYPES:
+        raise ValidationError({"kind": _("Choose one of the letters of the catalogue.")})
+    letter_type = catalogue.get(kind)
+    recipient = recipient or letter_type.recipients[0]
+    if recipient not in letter_type.recipients:
+        raise ValidationError({"recipient": _("This letter does not go to that recipient.")})
+    if recipient != catalogue.Recipient.PATIENT and mandate is None:
+        raise ValidationError({"mandate": _("Choose the mandate the letter is about.")})
+    if mandate is not None and mandate.patient_id != patient.pk:
+        raise ValidationError({"mandate": _("Choose one of this patient's mandates.")})
+    if attendance is not None and attendance.patient_id != patient.pk:
+        raise ValidationError({"attendance": _("Choose one of this patient's sessions.")})
+    if kind == "unjustified_absence" and attendance is None:
+        raise ValidationError({"attendance": _("Choose the session the notice is about.")})
+    if period_start and period_end and period_end < period_start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
+    if catalogue.PERIOD in letter_type.facts and not (period_start and period_end):
+        raise ValidationError({"period_start": _("Give the period the letter covers.")})
+    _check_paragraph(paragraph)
+    letter = Letter(
+        kind=kind,
+        patient=patient,
+        mandate=mandate,
+        recipient=recipient,
+        language=_language_of(patient=patient, mandate=mandate, recipient=recipient),
+        attendance=attendance,
+        period_start=period_start,
+        period_end=period_end,
+        request_reference=request_reference,
+        request_received_on=request_received_on,
+        paragraph=paragraph,
+        due_on=due or due_on(kind),
+        created_by=actor,
+    )
+    letter.full_clean(exclude=["created_by"])
+    letter.save()
+    record_access(actor=actor, action=Action.CREATE, patient=patient, obj=letter)
+    return letter
+
+
+def _check_paragraph(paragraph: str) -> None:
+    if len(paragraph) > PARAGRAPH_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "paragraph": _("The paragraph can be %(max)d characters at most.")
+                % {"max": PARAGRAPH_MAX_LENGTH}
+            }
+        )
+
+
+def _locked(letter: Letter) -> Letter:
+    return (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("patient", "mandate")
+        .get(pk=letter.pk)
+    )
+
+
+@transaction.atomic
+def letter_update(*, actor, letter: Letter, **fields) -> Letter:
+    """Change a draft (or a letter ready for signature, which goes back to draft)."""
+    letter = _locked(letter)
+    if not letter.is_editable:
+        raise ValidationError(_("This letter is signed and final: write a correction instead."))
+    allowed = {"paragraph", "period_start", "period_end", "request_reference", "recipient"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(_("These cannot be changed: %(names)s.") % {"names": unknown})
+    _check_paragraph(fields.get("paragraph", ""))
+    for name, value in fields.items():
+        setattr(letter, name, value)
+    if "recipient" in fields:
+        if letter.recipient not in letter.type.recipients:
+            raise ValidationError({"recipient": _("This letter does not go to that recipient.")})
+        letter.language = _language_of(
+            patient=letter.patient, mandate=letter.mandate, recipient=letter.recipient
+        )
+    letter.status, letter.ready_at = Letter.Status.DRAFT, None
+    letter.full_clean(exclude=["created_by"])
+    letter.save()
+    record_access(actor=actor, action=Action.UPDATE, patient=letter.patient, obj=letter)
+    return letter
+
+
+@transaction.atomic
+def letter_ready(*, actor, letter: Letter) -> Letter:
+    """The draft is complete: it waits for a clinician's signature."""
+    letter = _locked(letter)
+    if letter.status != Letter.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be made ready for signature."))
+    letter.status, letter.ready_at = Letter.Status.READY, timezone.now()
+    letter.save()
+    record_access(actor=actor, action=Action.UPDATE, patient=letter.patient, obj=letter)
+    return letter
+
+
+def _queue_render(letter: Letter) -> None:
+    from reports.tasks import render_letter
+
+    letter_id = letter.pk
+    transaction.on_commit(lambda: render_letter.delay(letter_id), robust=True)
+
+
+@transaction.atomic
+def letter_sign(*, actor, letter: Letter) -> Letter:
+    """Sign: what the letter states is frozen now, with the outcome definitions behind its
+    counters. A letter that needs no second signature is then rendered by a worker."""
+    letter = _locked(letter)
+    if not letter.is_editable:
+        raise ValidationError(_("This letter is already signed."))
+    letter.facts = facts.build(letter)
+    letter.definitions = facts.outcome_definitions()
+    letter.status, letter.signed_at, letter.signed_by = (
+        Letter.Status.SIGNED,
+        timezone.now(),
+        actor,
+    )
+    letter.save()
+    record_access(actor=actor, action=Action.UPDATE, patient=letter.patient, obj=letter)
+    if letter.is_fully_signed:
+        _queue_render(letter)
+    return letter
+
+
+@transaction.atomic
+def letter_cosign(*, actor, letter: Letter) -> Letter:
+    """The second signature a serious-risk alert needs: the clinical lead's, not the signer's."""
+    letter = _locked(letter)
+    if not letter.type.needs_cosignature:
+        raise ValidationError(_("This letter needs one signature only."))
+    if not letter.is_signed:
+        raise ValidationError(_("The letter is signed first, then co-signed."))
+    if letter.cosigned_at:
+        raise ValidationError(_("This letter is already co-signed."))
+    if letter.signed_by_id == actor.pk:
+        raise ValidationError(_("The second signature is someone else's."))
+    letter.cosigned_at, letter.cosigned_by = timezone.now(), actor
+    letter.save(update_fields=["cosigned_at", "cosigned_by"])
+    record_access(actor=actor, action=Action.UPDATE, patient=letter.patient, obj=letter)
+    _queue_render(letter)
+    return letter
+
+
+def letter_render(*, letter_id: int) -> bool:
+    """Render the PDF once, whatever the number of deliveries: a worker claims the letter
+    with a conditional update, renders outside any transaction, then stores the bytes only if
+    none are stored yet. Returns whether this call rendered it."""
+    from reports.pdf import render_pdf
+
+    letter = (
+        Letter.objects.select_related(
+            "patient", "mandate__authority", "mandate__justice_contact", "signed_by", "cosigned_by"
+        )
+        .filter(pk=letter_id)
+        .first()
+    )
+    if letter is None or not letter.is_fully_signed or letter.pdf_sha256:
+        return False  # gone, waiting for its second signature, or rendered already
+    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
+    # Nobody is rendering it, or whoever was has been gone too long (a killed worker).
+    unclaimed = Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale)
+    claimed = Letter.objects.filter(unclaimed, pk=letter_id, pdf_sha256="").update(
+        render_started_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    pdf = render_pdf(render_html(letter, letter.facts))
+    stored = Letter.objects.filter(pk=letter_id, pdf_sha256="").update(
+        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), rendered_at=timezone.now()
+    )
+    if stored:
+        record_access(actor=None, action=Action.PRINT, patient=letter.patient, obj=letter)
+    return bool(stored)
+
+
+def letters_render_pending() -> list[int]:
+    """Queue again the signed letters still without a PDF that nobody is rendering: their task
+    was lost (a broker restarted, a worker killed). The render itself stays idempotent."""
+    from reports.tasks import render_letter
+
+    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
+    pending = [
+        letter.pk
+        for letter in Letter.objects.filter(signed_at__isnull=False, pdf_sha256="")
+        .filter(Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale))
+        .only("pk", "kind", "signed_at", "cosigned_at")
+        if letter.is_fully_signed
+    ]
+    for letter_id in pending:
+        render_letter.delay(letter_id)
+    return pending
+
+
+@transaction.atomic
+def letter_dispatch(
+    *, actor, letter: Letter, channel: str, to: str = "", note: str = ""
+) -> Dispatch:
+    """Record how the letter went out. By e-mail, a task sends it with the PDF attached."""
+    letter = _locked(letter)
+    if not letter.is_fully_signed:
+        raise ValidationError(_("Only a signed letter can be sent."))
+    if not letter.pdf_sha256:
+        raise ValidationError(_("The PDF is not ready yet: try again in a moment."))
+    if channel not in Dispatch.Channel.values:
+        raise ValidationError({"channel": _("Choose how the letter goes out.")})
+    if channel == Dispatch.Channel.EMAIL and "@" not in to:
+        raise ValidationError({"to": _("Give the e-mail address it goes to.")})
+    dispatch = Dispatch.objects.create(
+        letter=letter,
+        channel=channel,
+        to=to,
+        note=note,
+        recorded_by=actor,
+        sent_at=None if channel == Dispatch.Channel.EMAIL else timezone.now(),
+    )
+    if letter.status != Letter.Status.SENT:
+        letter.status = Letter.Status.SENT
+        letter.save(update_fields=["status"])
+        _mark_reported(letter)
+    record_access(actor=actor, action=Action.SEND, patient=letter.patient, obj=letter)
+    if channel == Dispatch.Channel.EMAIL:
+        from reports.tasks import send_letter_email
+
+        dispatch_id = dispatch.pk
+        transaction.on_commit(lambda: send_letter_email.delay(dispatch_id), robust=True)
+    return dispatch
+
+
+def _mark_reported(letter: Letter) -> None:
+    """The outcomes a sent letter stated were reported: a later change needs a reason."""
+    stated = letter.facts.keys() & {catalogue.SESSIONS, catalogue.ABSENCE, catalogue.COUNTERS}
+    if not stated:
+        return
+    reported = Q(pk=letter.attendance_id) if letter.attendance_id else Q(pk__in=[])
+    if letter.period_start and letter.period_end:
+        reported |= Q(
+            outcome__isnull=False,
+            appointment__starts_at__date__gte=letter.period_start,
+            appointment__starts_at__date__lte=letter.period_end,
+        )
+    now = timezone.now()
+    # One by one, through save(): the attendance's history keeps when it was reported.
+    for attendance in Attendance.objects.filter(
+        reported, patient=letter.patient, reported_at__isnull=True
+    ):
+        attendance.reported_at = now
+        attendance.save(update_fields=["reported_at"])
+
+
+def letter_email_send(*, dispatch_id: int) -> bool:
+    """Send one e-mail dispatch once: claimed by setting sent_at, sent, and kept if it fails."""
+    from django.core.mail import EmailMessage
+
+    with transaction.atomic():
+        dispatch = (
+            Dispatch.objects.select_for_update(of=("self",))
+            .select_related("letter__patient")
+            .filter(pk=dispatch_id, sent_at__isnull=True, channel=Dispatch.Channel.EMAIL)
+            .first()
+        )
+        if dispatch is None:
+            return False
+        letter = dispatch.letter
+        message = EmailMessage(
+            subject=f"{settings.CLINIC_NAME} — {letter.reference} — {letter.type.name}",
+            body=_("Please find our letter attached."),
+            to=[dispatch.to],
+        )
+        filename = f"{letter.reference.replace('/', '-')}.pdf"
+        message.attach(filename, bytes(letter.pdf), "application/pdf")
+        message.send()
+        dispatch.sent_at = timezone.now()
+        dispatch.save(update_fields=["sent_at"])
+    return True
+
+
+@transaction.atomic
+def letter_correct(*, actor, letter: Letter) -> Letter:
+    """A correction: a new draft that points to the letter it corrects, which stays as sent."""
+    letter = _locked(letter)
+    if not letter.is_signed:
+        raise ValidationError(_("A draft is corrected by editing it."))
+    if Letter.objects.filter(corrects=letter).exists():
+        raise ValidationError(_("This letter already has a correction."))
+    correction = Letter(
+        kind=letter.kind,
+        patient=letter.patient,
+        mandate=letter.mandate,
+        recipient=letter.recipient,
+        language=letter.language,
+        attendance=letter.attendance,
+        period_start=letter.period_start,
+        period_end=letter.period_end,
+        request_reference=letter.request_reference,
+        request_received_on=letter.request_received_on,
+        paragraph=letter.paragraph,
+        due_on=timezone.localdate(),
+        corrects=letter,
+        created_by=actor,
+    )
+    correction.save()
+    record_access(actor=actor, action=Action.CREATE, patient=letter.patient, obj=correction)
+    return correction

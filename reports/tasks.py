@@ -1,0 +1,34 @@
+"""Letter tasks: ids in, a service does the work; each is idempotent."""
+
+from celery import shared_task
+
+from reports import deadlines, services
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def render_letter(letter_id: int) -> bool:
+    """Render a signed letter's PDF; a second delivery finds it rendered and does nothing."""
+    return services.letter_render(letter_id=letter_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True)
+def send_letter_email(dispatch_id: int) -> bool:
+    return services.letter_email_send(dispatch_id=dispatch_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def draft_due_letters() -> int:
+    """Daily: draft the letters that fell due; a second run drafts nothing more."""
+    return len(deadlines.draft_due_letters())
+
+
+@shared_task
+def render_pending_letters() -> int:
+    """Every few minutes: queue again the renders that were lost."""
+    return len(services.letters_render_pending())

@@ -1,0 +1,44 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+# Patient-scoped, like every URL that shows a patient's data (the URL walk checks them).
+urlpatterns = [
+    path("patients/<id:patient_id>/letters/", views.LetterListView.as_view(), name="list"),
+    path("patients/<id:patient_id>/letters/new/", views.LetterCreateView.as_view(), name="create"),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/",
+        views.LetterDetailView.as_view(),
+        name="detail",
+    ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/edit/",
+        views.LetterUpdateView.as_view(),
+        name="update",
+    ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/preview/",
+        views.LetterPreviewView.as_view(),
+        name="preview",
+    ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/pdf/",
+        views.LetterDownloadView.as_view(),
+        name="pdf",
+    ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/dispatch/",
+        views.LetterDispatchView.as_view(),
+        name="dispatch",
+    ),
+    *[
+        path(
+            f"patients/<id:patient_id>/letters/<id:letter_id>/{step}/",
+            views.LetterStepView.as_view(step=step),
+            name=step,
+        )
+        for step in ("ready", "sign", "cosign", "correct")
+    ],
+]

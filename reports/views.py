@@ -1,0 +1,257 @@
+"""Letter pages: patient-scoped, through the patient door (frame zone)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from audit.services import Action, record_access
+from casework.models import Attendance, Mandate
+from casework.selectors import reporting_period
+from casework.views.base import ConfirmView, PatientScopedMixin, ServiceFormView
+from reports import catalogue, permissions, selectors, services
+from reports.forms import DispatchForm, LetterEditForm, LetterForm
+from reports.models import Letter
+from reports.rendering import render_html
+
+
+class LettersMixin(PatientScopedMixin):
+    def list_url(self) -> str:
+        return reverse("reports:list", args=[self.patient.pk])
+
+    def get_cancel_url(self) -> str:
+        return self.list_url()
+
+
+class LetterMixin(LettersMixin):
+    def get_patient(self):
+        patient = super().get_patient()
+        self.letter = selectors.letter_for(self.request.user, patient.pk, self.kwargs["letter_id"])
+        return patient
+
+    def get_audit_object(self):
+        return self.letter
+
+    def get_cancel_url(self) -> str:
+        return self.letter.get_absolute_url()
+
+    def get_success_url(self) -> str:
+        return self.letter.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(letter=self.letter, **kwargs)
+
+
+class LetterListView(LettersMixin, TemplateView):
+    template_name = "reports/list.html"
+    audit_object_type = "reports.letter"
+
+    def get_audit_object(self):
+        return None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            letters=selectors.letters_of(self.request.user, self.patient.pk), **kwargs
+        )
+
+
+class LetterCreateView(LettersMixin, ServiceFormView):
+    form_class = LetterForm
+    title = gettext_lazy("Draft a letter")
+    submit_label = gettext_lazy("Save the draft")
+
+    def get_form_kwargs(self):
+        attendances = (
+            Attendance.objects.filter(patient=self.patient, outcome__enforceable=True)
+            .select_related("appointment", "outcome")
+            .order_by("-appointment__starts_at")[:30]
+        )
+        return {
+            **super().get_form_kwargs(),
+            "mandates": self.patient.mandates.select_related("authority"),
+            "attendances": Attendance.objects.filter(pk__in=[a.pk for a in attendances])
+            .select_related("appointment", "outcome")
+            .order_by("-appointment__starts_at"),
+        }
+
+    def get_initial(self):
+        """The letter asked for (?kind=), the patient's current mandate, and its reporting
+        period up to today: what most letters are about."""
+        initial = {}
+        kind = self.request.GET.get("kind", "")
+        if kind in catalogue.TYPES:
+            initial["kind"] = kind
+        mandate = (
+            self.patient.mandates.filter(status=Mandate.Status.ACTIVE)
+            .order_by("-starts_on")
+            .first()
+        )
+        today = timezone.localdate()
+        if mandate is not None and mandate.starts_on <= today:
+            start, _end = reporting_period(mandate, today)
+            initial.update(mandate=mandate.pk, period_start=start, period_end=today)
+        return initial
+
+    def perform(self, data):
+        return services.letter_draft(actor=self.request.user, patient=self.patient, **data)
+
+    def get_success_url(self):
+        return self.result.get_absolute_url()
+
+
+class LetterDetailView(LetterMixin, TemplateView):
+    template_name = "reports/detail.html"
+
+    def get_context_data(self, **kwargs):
+        user, letter = self.request.user, self.letter
+        return super().get_context_data(
+            can_sign=not letter.is_signed and permissions.can_sign(user, letter),
+            can_cosign=(
+                letter.type.needs_cosignature
+                and letter.is_signed
+                and not letter.cosigned_at
+                and permissions.can_cosign(user, letter)
+            ),
+            dispatches=letter.dispatches.select_related("recorded_by"),
+            **kwargs,
+        )
+
+
+class LetterUpdateView(LetterMixin, ServiceFormView):
+    form_class = LetterEditForm
+    title = gettext_lazy("Edit the draft letter")
+    submit_label = gettext_lazy("Save the draft")
+
+    def refusal(self):
+        if not self.letter.is_editable:
+            return _("This letter is signed and final: write a correction instead.")
+        return ""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.letter}
+
+    def perform(self, data):
+        return services.letter_update(actor=self.request.user, letter=self.letter, **data)
+
+
+class LetterStepView(LetterMixin, ConfirmView):
+    """Ready, sign, co-sign, correct: one question, one button, one service."""
+
+    step = ""
+    steps = {
+        "ready": (
+            gettext_lazy("Ready for signature"),
+            gettext_lazy("The draft goes to a clinician of the care team for signature."),
+            gettext_lazy("Ready for signature"),
+        ),
+        "sign": (
+            gettext_lazy("Sign the letter"),
+            gettext_lazy(
+                "Once signed, what the letter states is final and it is turned into a PDF; a "
+                "correction becomes a new letter."
+            ),
+            gettext_lazy("Sign the letter"),
+        ),
+        "cosign": (
+            gettext_lazy("Co-sign the letter"),
+            gettext_lazy("A serious-risk alert leaves with two signatures: yours is the second."),
+            gettext_lazy("Co-sign the letter"),
+        ),
+        "correct": (
+            gettext_lazy("Correct the letter"),
+            gettext_lazy(
+                "A new draft will point to this letter, which stays as it was signed and sent."
+            ),
+            gettext_lazy("Write a correction"),
+        ),
+    }
+
+    def refusal(self):
+        user, letter = self.request.user, self.letter
+        if self.step == "ready" and letter.status != Letter.Status.DRAFT:
+            return _("Only a draft can be made ready for signature.")
+        if self.step == "sign":
+            return permissions.sign_refusal(user, letter)
+        if self.step == "cosign" and not (
+            letter.type.needs_cosignature
+            and letter.is_signed
+            and not letter.cosigned_at
+            and permissions.can_cosign(user, letter)
+        ):
+            return _("The clinical lead co-signs a signed serious-risk alert.")
+        if self.step == "correct" and not letter.is_signed:
+            return _("A draft is corrected by editing it.")
+        return ""
+
+    def get_context_data(self, **kwargs):
+        title, question, label = self.steps[self.step]
+        return super().get_context_data(
+            title=title, question=question, confirm_label=label, back_label=_("Not now"), **kwargs
+        )
+
+    def confirm(self):
+        action = {
+            "ready": services.letter_ready,
+            "sign": services.letter_sign,
+            "cosign": services.letter_cosign,
+            "correct": services.letter_correct,
+        }[self.step]
+        try:
+            result = action(actor=self.request.user, letter=self.letter)
+        except ValidationError as error:
+            messages.error(self.request, error.messages[0])
+            return redirect(self.letter.get_absolute_url())
+        messages.success(self.request, _("Done."))
+        return redirect(result.get_absolute_url())
+
+
+class LetterPreviewView(LetterMixin, TemplateView):
+    """The letter as it will print, from the same dictionary as the PDF."""
+
+    def get(self, request, *args, **kwargs):
+        letter = self.letter
+        stated = letter.facts if letter.is_signed else None
+        return HttpResponse(render_html(letter, stated))
+
+
+class LetterDownloadView(LetterMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        letter = Letter.objects.filter(pk=self.letter.pk).values_list("pdf", "pdf_sha256").get()
+        pdf, digest = letter
+        if not digest:
+            # A draft, or signed a moment ago and still with a worker: say so on its page.
+            messages.info(
+                request, _("The PDF is not ready yet: it is made once the letter is signed.")
+            )
+            return redirect(self.letter.get_absolute_url())
+        record_access(
+            actor=request.user, action=Action.EXPORT, patient=self.patient, obj=self.letter
+        )
+        response = HttpResponse(bytes(pdf), content_type="application/pdf")
+        filename = f"{self.letter.reference.replace('/', '-')}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class LetterDispatchView(LetterMixin, ServiceFormView):
+    form_class = DispatchForm
+    title = gettext_lazy("Record the dispatch")
+    submit_label = gettext_lazy("Record the dispatch")
+
+    def refusal(self):
+        if not self.letter.is_fully_signed:
+            return _("Only a signed letter can be sent.")
+        if not self.letter.pdf_sha256:
+            return _("The PDF is not ready yet: try again in a moment.")
+        return ""
+
+    def perform(self, data):
+        return services.letter_dispatch(actor=self.request.user, letter=self.letter, **data)
+
+    def get_success_url(self):
+        return self.letter.get_absolute_url()

@@ -1,0 +1,432 @@
+"""Letters to the justice authority: frame facts only, signed then final, rendered once."""
+
+import datetime
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services as assessment_services
+from audit.models import AccessEvent
+from notes import services as note_services
+from reports import catalogue, rendering
+from reports import services as letters
+from reports.models import Letter, SignedLetterError
+from tests.factories import book, record
+from tests.forms import browser_form, offered
+from tests.reports.pdf_helpers import ink, pdf_first_page_png, pdf_text
+
+MARKERS = ("MARKER-SESSION-NOTE-7731", "MARKER-PERSONAL-NOTE-7732", "MARKER-ASSESSMENT-7733")
+
+
+@pytest.fixture
+def clinical_secrets(patient, treating_psychologist):
+    """What therapy is about, in every clinical place a letter must never read from."""
+    session = book(patient, treating_psychologist, days=-12)
+    record(session, "attended", by=treating_psychologist)
+    note_services.note_create(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="session",
+        appointment=session,
+        text=f"Discussed the offence in detail. {MARKERS[0]}",
+    )
+    note_services.note_create(
+        actor=treating_psychologist, patient=patient, kind="personal", text=MARKERS[1]
+    )
+    assessment_services.assessment_save(
+        actor=treating_psychologist,
+        patient=patient,
+        instrument="acute2007",
+        assessed_on=timezone.localdate(),
+        facts={},
+        responses={str(n): "0" for n in range(1, 8)},
+        level_override="",
+        override_reason="",
+    )
+    from assessments.models import Assessment
+
+    Assessment.objects.update(judgements={"note": MARKERS[2]})
+    return session
+
+
+@pytest.fixture
+def absence(patient, treating_psychologist):
+    missed = book(patient, treating_psychologist, days=-5)
+    return record(missed, "absence-unacceptable", by=treating_psychologist)
+
+
+def draft(kind, patient, actor, absence=None, **extra):
+    today = timezone.localdate()
+    return letters.letter_draft(
+        actor=actor,
+        patient=patient,
+        kind=kind,
+        mandate=patient.mandates.get(),
+        attendance=absence if kind == "unjustified_absence" else None,
+        period_start=today - datetime.timedelta(days=60),
+        period_end=today,
+        request_reference="REQ-2026-14" if kind == "reply_to_request" else "",
+        paragraph="La personne se présente de manière régulière et ponctuelle.",
+        **extra,
+    )
+
+
+def sign_fully(letter, psychologist, lead):
+    letter = letters.letter_sign(actor=psychologist, letter=letter)
+    if letter.type.needs_cosignature:
+        letter = letters.letter_cosign(actor=lead, letter=letter)
+    assert letters.letter_render(letter_id=letter.pk)
+    letter.refresh_from_db()
+    return letter
+
+
+# --- Secrecy ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(catalogue.TYPES))
+def test_every_letter_states_frame_facts_and_never_the_content_of_therapy(
+    kind,
+    patient,
+    treating_psychologist,
+    clinical_lead,
+    administrator,
+    clinical_secrets,
+    absence,
+    settings,
+):
+    letter = sign_fully(
+        draft(kind, patient, administrator, absence), treating_psychologist, clinical_lead
+    )
+
+    text = pdf_text(bytes(letter.pdf))
+
+    for marker in MARKERS:
+        assert marker not in text
+        assert marker not in str(letter.facts)
+    assert patient.last_name.upper() in text
+    assert settings.CLINIC_NAME in text and settings.CLINIC_PLACE in text  # the letterhead
+    if letter.recipient != catalogue.Recipient.PATIENT:
+        assert patient.file_number in text
+    else:  # the patient's own paper names no court file
+        assert patient.mandates.get().decision_reference not in text
+    if letter.recipient != catalogue.Recipient.PATIENT:
+        assert "Commission de probation de Liège" in text  # the mandate's authority
+    assert re.search(r"\b1 ?/ ?1\b", text)  # page numbers "1 / 1" (pdftotext may drop spaces)
+    assert letter.pdf_matches()
+    png = pdf_first_page_png(bytes(letter.pdf))
+    assert png.startswith(b"\x89PNG")
+    assert 0.005 < ink(png) < 0.2  # a printed page, neither blank nor a black box
+
+
+@pytest.mark.parametrize("kind", list(catalogue.TYPES))
+def test_a_letter_template_receives_plain_values_only(kind, patient, administrator, absence):
+    values = rendering.context(draft(kind, patient, administrator, absence))
+
+    def plain(value):
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return all(plain(v) for v in value)
+        return value is None or isinstance(value, str | int | float | bool)
+
+    assert plain(values), values
+    assert set(values["facts"]) == set(catalogue.get(kind).facts)
+
+
+def test_the_facts_a_letter_states_are_its_types_allowlist(patient, administrator, absence):
+    certificate = draft("attendance_certificate", patient, administrator)
+
+    stated = rendering.context(certificate)["facts"]
+
+    assert catalogue.MANDATE not in stated  # the patient's certificate names no authority
+    assert catalogue.PARAGRAPH not in stated
+
+
+# --- Signed is final ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed(patient, administrator, treating_psychologist, clinical_lead):
+    return sign_fully(
+        draft("periodic_report", patient, administrator), treating_psychologist, clinical_lead
+    )
+
+
+def test_signing_freezes_what_the_letter_states(signed, patient, treating_psychologist):
+    before = signed.facts
+    later = book(patient, treating_psychologist, days=-1)
+    record(later, "absence-unacceptable", by=treating_psychologist)
+
+    signed.refresh_from_db()
+
+    assert signed.facts == before  # a later outcome does not rewrite what was signed
+    assert signed.definitions["absence-unacceptable"]["enforceable"] is True
+
+
+def test_a_signed_letter_cannot_change_through_the_service_or_the_model(
+    signed, treating_psychologist
+):
+    with pytest.raises(ValidationError):
+        letters.letter_update(actor=treating_psychologist, letter=signed, paragraph="Changed")
+    signed.paragraph = "Changed behind the service's back"
+    with pytest.raises(SignedLetterError):
+        signed.save()
+    with pytest.raises(SignedLetterError):
+        signed.save(update_fields=["paragraph"])
+    with pytest.raises(SignedLetterError):
+        signed.delete()
+
+
+def test_the_edit_page_of_a_signed_letter_offers_no_form(
+    signed, patient, administrator, client_for
+):
+    response = client_for(administrator).get(
+        reverse("reports:update", args=[patient.pk, signed.pk]), follow=True
+    )
+
+    assert "signed and final" in response.content.decode()
+    assert "<textarea" not in response.content.decode()
+
+
+def test_postgresql_keeps_a_signed_letter_as_signed(signed):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only; CI's PostgreSQL run covers it")
+    for change in (
+        {"paragraph": "Rewritten in bulk"},
+        {"facts": {}},
+        {"pdf": b"another pdf"},
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Letter.objects.filter(pk=signed.pk).update(**change)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Letter.objects.filter(pk=signed.pk).delete()
+
+
+def test_the_pdf_is_rendered_once_whatever_the_deliveries(signed):
+    digest = signed.pdf_sha256
+
+    assert letters.letter_render(letter_id=signed.pk) is False
+    signed.refresh_from_db()
+    assert signed.pdf_sha256 == digest and signed.pdf_matches()
+
+
+def test_a_lost_render_is_queued_again_and_a_render_under_way_is_left_alone(
+    patient, administrator, treating_psychologist, clinical_lead, settings
+):
+    lost = letters.letter_sign(
+        actor=treating_psychologist, letter=draft("difficulty", patient, administrator)
+    )
+    under_way = letters.letter_sign(
+        actor=treating_psychologist, letter=draft("difficulty", patient, administrator)
+    )
+    waiting = letters.letter_sign(  # for its second signature: nothing to render yet
+        actor=treating_psychologist, letter=draft("serious_risk", patient, administrator)
+    )
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT + 1)
+    Letter.objects.filter(pk=lost.pk).update(render_started_at=long_ago)  # its worker died
+    Letter.objects.filter(pk=under_way.pk).update(render_started_at=timezone.now())
+
+    assert letters.letters_render_pending() == [lost.pk]  # rendered at once (eager in tests)
+    assert Letter.objects.get(pk=lost.pk).pdf_matches()
+    assert not Letter.objects.get(pk=under_way.pk).pdf_sha256
+    assert not Letter.objects.get(pk=waiting.pk).pdf_sha256
+    assert letters.letters_render_pending() == []
+
+
+def test_a_correction_is_a_new_letter_that_points_to_the_old_one(signed, administrator):
+    correction = letters.letter_correct(actor=administrator, letter=signed)
+
+    assert (correction.corrects, correction.status) == (signed, Letter.Status.DRAFT)
+    signed.refresh_from_db()
+    assert signed.is_signed
+
+
+# --- Who signs ---------------------------------------------------------------------------------
+
+
+def test_an_administrator_drafts_and_dispatches_but_does_not_sign(
+    patient, administrator, treating_psychologist, client_for
+):
+    letter = draft("periodic_report", patient, administrator)
+    sign_url = reverse("reports:sign", args=[patient.pk, letter.pk])
+
+    refused = client_for(administrator).post(sign_url, follow=True)
+    assert "signs letters" in refused.content.decode()
+    letter.refresh_from_db()
+    assert not letter.is_signed
+
+    assert client_for(treating_psychologist).post(sign_url).status_code == 302
+    letter.refresh_from_db()
+    assert letter.signed_by == treating_psychologist
+
+
+def test_a_serious_risk_alert_cannot_leave_with_one_signature(
+    patient, administrator, treating_psychologist, clinical_lead, other_psychologist
+):
+    alert = letters.letter_sign(
+        actor=treating_psychologist, letter=draft("serious_risk", patient, administrator)
+    )
+
+    assert letters.letter_render(letter_id=alert.pk) is False  # not rendered, not sendable
+    with pytest.raises(ValidationError):
+        letters.letter_dispatch(actor=administrator, letter=alert, channel="post")
+    with pytest.raises(ValidationError):
+        letters.letter_cosign(actor=treating_psychologist, letter=alert)  # the same person
+
+    from reports.permissions import can_cosign
+
+    assert not can_cosign(other_psychologist, alert)
+    assert can_cosign(clinical_lead, alert)
+    alert = letters.letter_cosign(actor=clinical_lead, letter=alert)
+    assert letters.letter_render(letter_id=alert.pk)
+    alert.refresh_from_db()
+    dispatch = letters.letter_dispatch(actor=administrator, letter=alert, channel="post")
+    assert dispatch.sent_at is not None
+
+
+# --- Dispatch -----------------------------------------------------------------------------------
+
+
+def test_dispatching_records_who_how_and_when_and_marks_what_was_reported(
+    signed, patient, administrator, client_for
+):
+    url = reverse("reports:dispatch", args=[patient.pk, signed.pk])
+    client = client_for(administrator)
+    data = browser_form(client.get(url))
+    assert "post" in offered(client.get(url), "channel")
+    data.update(channel="post", to="Maison de justice de Liège")
+
+    assert client.post(url, data).status_code == 302
+
+    signed.refresh_from_db()
+    dispatch = signed.dispatches.get()
+    assert (signed.status, dispatch.channel, dispatch.recorded_by) == (
+        "sent",
+        "post",
+        administrator,
+    )
+    assert AccessEvent.objects.filter(action="send", object_id=str(signed.pk)).exists()
+
+
+def test_an_email_dispatch_sends_the_pdf_once(signed, administrator):
+    from django.core import mail
+
+    dispatch = letters.letter_dispatch(
+        actor=administrator, letter=signed, channel="email", to="ja@justice.example"
+    )
+
+    assert letters.letter_email_send(dispatch_id=dispatch.pk)
+    assert not letters.letter_email_send(dispatch_id=dispatch.pk)  # a second delivery
+    (message,) = mail.outbox
+    (attachment,) = message.attachments
+    assert attachment[1] == bytes(signed.pdf)
+
+
+def test_the_download_is_the_stored_pdf_and_is_logged(signed, patient, administrator, client_for):
+    response = client_for(administrator).get(reverse("reports:pdf", args=[patient.pk, signed.pk]))
+
+    assert response.status_code == 200
+    assert response.content == bytes(signed.pdf)
+    assert AccessEvent.objects.filter(action="export", object_id=str(signed.pk)).exists()
+
+
+def test_a_pdf_not_made_yet_sends_back_to_the_letter_with_a_word(
+    patient, administrator, client_for
+):
+    letter = draft("difficulty", patient, administrator)
+    client = client_for(administrator)
+
+    response = client.get(reverse("reports:pdf", args=[patient.pk, letter.pk]), follow=True)
+
+    assert response.redirect_chain == [(letter.get_absolute_url(), 302)]
+    assert "The PDF is not ready yet" in response.content.decode()
+    assert not AccessEvent.objects.filter(action="export").exists()
+
+
+# --- The pages ----------------------------------------------------------------------------------
+
+
+def test_the_form_starts_from_the_current_mandate_and_its_reporting_period(
+    patient, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    url = reverse("reports:create", args=[patient.pk]) + "?kind=periodic_report"
+    data = browser_form(client.get(url))  # as offered: nothing typed
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    letter = Letter.objects.get()
+    mandate = patient.mandates.get()
+    assert (letter.kind, letter.mandate, letter.period_end) == (
+        "periodic_report",
+        mandate,
+        timezone.localdate(),
+    )
+    assert (
+        letter.period_start <= timezone.localdate() < mandate.next_report_due(timezone.localdate())
+    )
+
+
+def test_a_letter_is_drafted_through_its_form(patient, administrator, client_for, absence):
+    client = client_for(administrator)
+    url = reverse("reports:create", args=[patient.pk])
+    page = client.get(url)
+    data = browser_form(page)
+    data.update(
+        kind="unjustified_absence",
+        mandate=offered(page, "mandate")[0],
+        attendance=offered(page, "attendance")[0],
+        period_start=(timezone.localdate() - datetime.timedelta(days=30)).isoformat(),
+        period_end=timezone.localdate().isoformat(),
+    )
+
+    response = client.post(url, data)
+
+    letter = Letter.objects.get()
+    assert response.status_code == 302, response.context["form"].errors
+    assert (letter.kind, letter.attendance, letter.recipient) == (
+        "unjustified_absence",
+        absence,
+        catalogue.Recipient.JUSTICE_ASSISTANT,
+    )
+    assert letter.due_on == timezone.localdate()  # a notice is due the day it is drafted
+
+
+def test_the_preview_is_the_letter_as_it_will_print(patient, administrator, client_for):
+    letter = draft("periodic_report", patient, administrator)
+
+    page = client_for(administrator).get(reverse("reports:preview", args=[patient.pk, letter.pk]))
+
+    assert patient.file_number in page.content.decode()
+    assert "Commission de probation de Liège" in page.content.decode()
+
+
+def test_an_outsider_gets_404_on_a_patients_letters(
+    patient, administrator, other_psychologist, client_for
+):
+    letter = draft("periodic_report", patient, administrator)
+
+    response = client_for(other_psychologist).get(
+        reverse("reports:detail", args=[patient.pk, letter.pk])
+    )
+
+    assert response.status_code == 404
+
+
+def test_a_notice_without_its_session_is_refused_on_the_field(patient, administrator):
+    with pytest.raises(ValidationError) as refused:
+        letters.letter_draft(
+            actor=administrator,
+            patient=patient,
+            kind="unjustified_absence",
+            mandate=patient.mandates.get(),
+        )
+
+    assert "attendance" in refused.value.message_dict
+    assert not Letter.objects.exists()
