@@ -171,6 +171,15 @@ def test_the_demo_clinic_is_believable_and_loads_once(db, capsys):
             },
             "Production runs on PostgreSQL",
         ),
+        (
+            {
+                "SECRET_KEY": "x" * 50,
+                "AUDIT_CHAIN_KEY": "y" * 50,
+                "DATABASE_URL": "postgres://clinic@127.0.0.1:5432/clinic",
+                "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            },
+            "CLINIC_NAME must be set in production: letters carry it.",
+        ),
     ],
 )
 def test_production_settings_refuse_to_start_half_configured(env, message):

@@ -14,6 +14,10 @@ for _name in ("SECRET_KEY", "AUDIT_CHAIN_KEY", "DATABASE_URL", "CELERY_BROKER_UR
         raise ImproperlyConfigured(f"{_name} must be set in production.")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL: set DATABASE_URL=postgres://...")
+# Letters to the justice system carry the clinic's own name, address and place, never the demo's.
+for _name in ("CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PLACE"):
+    if not os.environ.get(_name):
+        raise ImproperlyConfigured(f"{_name} must be set in production: letters carry it.")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -29,6 +29,8 @@ from casework.models import (
     TherapyGroup,
 )
 from notes import services as note_services
+from reports import deadlines
+from reports import services as letter_services
 
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 (the demo's published password)
 
@@ -141,6 +143,15 @@ JUSTICE_CONTACTS = [
     ("Inge Maes", "Justitiehuis Antwerpen", "nl"),
     ("Nicolas Dupont", "Maison de justice de Mons", "fr"),
 ]
+
+POSTCODES = {
+    "Liège": 4000,
+    "Namur": 5000,
+    "Bruxelles": 1000,
+    "Gent": 9000,
+    "Antwerpen": 2000,
+    "Mons": 7000,
+}
 
 SURNAMES_FR = [
     "Lefèvre",
@@ -296,10 +307,13 @@ class Command(BaseCommand):
                 name=name,
                 service=service,
                 language=language,
+                # where letters go: the service's town, from its name
+                address=f"{'Rue de la Justice' if language == 'fr' else 'Gerechtstraat'} "
+                f"{index + 1}\n{POSTCODES[service.split()[-1]]} {service.split()[-1]}",
                 email=f"{name.split()[0].lower()}.{name.split()[-1].lower()}@justice.example",
                 phone=f"+32 4 {rng.randint(200, 299)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             )
-            for name, service, language in JUSTICE_CONTACTS
+            for index, (name, service, language) in enumerate(JUSTICE_CONTACTS)
         ]
 
         for stage, count in STAGES:
@@ -309,6 +323,22 @@ class Command(BaseCommand):
         self._group(rng, admins[0], psychologists)
         self._assessments(rng)
         services.compliance_evaluate()
+        self._letters(lead, admins[0])
+
+    def _letters(self, lead, admin):
+        """What the daily run drafts (absence notices, periodic reports due), and letters at
+        each step: a report ready for signature, a notice signed and sent by post."""
+        drafted = deadlines.draft_due_letters()
+        reports = [letter for letter in drafted if letter.kind == "periodic_report"]
+        notices = [letter for letter in drafted if letter.kind == "unjustified_absence"]
+        if reports:
+            letter_services.letter_ready(actor=admin, letter=reports[0])
+        if notices:
+            sent = letter_services.letter_sign(actor=lead, letter=notices[0])
+            # Rendered here rather than after the commit, so that the demo starts complete.
+            letter_services.letter_render(letter_id=sent.pk)
+            sent.refresh_from_db()
+            letter_services.letter_dispatch(actor=admin, letter=sent, channel="post")
 
     def _assessments(self, rng):
         """Static-99R and STABLE-2007 for one patient in treatment in three; some are due."""
