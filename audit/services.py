@@ -9,6 +9,7 @@ put health content in an event.
 import ipaddress
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -202,15 +203,31 @@ def record_denied(*, actor, denied: dict) -> AccessEvent | None:
 _pending = threading.local()
 
 
+# Outside requests (tasks, commands), commits come in bursts: a worker rendering 200 letters
+# commits 200 times. There, a process queues at most one sealing task per window, to run when
+# the window has passed: it seals every row committed meanwhile.
+SEAL_WINDOW_SECONDS = 1.0
+_sealing_queued_until = 0.0
+
+
 def _seal_after_commit() -> None:
     """In a request with tasks run in-process (the embedded demo), seal once the response is
     sent (seal_after_response); otherwise queue the task, which a worker takes."""
-    if settings.CELERY_TASK_ALWAYS_EAGER and context.current() is not None:
+    global _sealing_queued_until
+    in_request = context.current() is not None
+    if settings.CELERY_TASK_ALWAYS_EAGER and in_request:
         _pending.seal = True
         return
     from audit.tasks import seal_access_log
 
-    seal_access_log.delay()
+    if in_request or settings.CELERY_TASK_ALWAYS_EAGER:
+        seal_access_log.delay()
+        return
+    now = time.monotonic()
+    if now < _sealing_queued_until:
+        return  # the task queued for this window will seal this row too
+    _sealing_queued_until = now + SEAL_WINDOW_SECONDS
+    seal_access_log.apply_async(countdown=SEAL_WINDOW_SECONDS)
 
 
 def seal_after_response(**kwargs) -> None:
