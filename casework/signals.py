@@ -1,5 +1,5 @@
 from django.dispatch import Signal
 
-# Sent after commit, once per alert (kwargs: alert). The letters will listen here to draft the
-# notice that may follow; nothing listens yet.
+# Sent after commit, once per alert (kwargs: alert). The letters listen (reports.receivers) and
+# draft the letter the alert sets off.
 compliance_alert_raised = Signal()

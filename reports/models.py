@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Attendance, Language, Mandate, Patient
+from casework.models import Attendance, ComplianceAlert, Language, Mandate, Patient
 from reports import catalogue
 
 
@@ -54,6 +54,15 @@ class Letter(models.Model):
     attendance = models.ForeignKey(
         Attendance,
         verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The compliance alert that set this letter off (reports.deadlines.draft_for_alert).
+    alert = models.ForeignKey(
+        ComplianceAlert,
+        verbose_name=_("compliance alert"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -120,7 +129,7 @@ class Letter(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             # Drafts made by the daily run exist once: one periodic report per mandate and
-            # period, one notice per absence.
+            # period, one notice per absence, one letter per compliance alert.
             models.UniqueConstraint(
                 fields=["kind", "mandate", "period_start"],
                 condition=Q(kind="periodic_report", corrects__isnull=True),
@@ -130,6 +139,11 @@ class Letter(models.Model):
                 fields=["kind", "attendance"],
                 condition=Q(attendance__isnull=False, corrects__isnull=True),
                 name="letter_absence_notice_once",
+            ),
+            models.UniqueConstraint(
+                fields=["alert"],
+                condition=Q(alert__isnull=False, corrects__isnull=True),
+                name="letter_alert_once",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "ready"]) | Q(signed_at__isnull=False),
@@ -223,3 +237,30 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter} — {self.get_channel_display()}"
+
+
+class LetterBatch(models.Model):
+    """Every periodic report due in a month, drafted in one action by a worker; the page that
+    asked follows its progress."""
+
+    month = models.DateField(_("month"))  # its first day
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    drafted = models.PositiveIntegerField(default=0)  # new drafts (the others existed already)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("batch of letters")
+        verbose_name_plural = _("batches of letters")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)

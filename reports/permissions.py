@@ -2,7 +2,7 @@
 file reads, drafts and dispatches them; signing is a clinician's act."""
 
 from accounts.roles import Role
-from casework.permissions import Zone
+from casework.permissions import Zone, has_global_access
 from casework.selectors import patients_visible_to
 
 
@@ -32,3 +32,8 @@ def sign_refusal(user, letter) -> str:
     if not can_sign(user, letter):
         return _("A clinician of the care team, or the clinical lead, signs letters.")
     return ""
+
+
+def can_queue_batches(user) -> bool:
+    """Preparing every report of the month is work on every file: who sees every frame."""
+    return user.is_authenticated and has_global_access(user, Zone.FRAME)

@@ -1,10 +1,15 @@
 """Reads of letters, through the patient door (the frame zone)."""
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+import datetime
 
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from casework.models import CareTeamMembership
 from casework.selectors import patients_visible_to
-from reports.models import Letter
+from reports import catalogue
+from reports.models import Dispatch, Letter
 
 
 def letters_of(user, patient_id) -> QuerySet[Letter]:
@@ -22,3 +27,59 @@ def letter_for(user, patient_id, letter_id) -> Letter:
         letters_of(user, patient_id).select_related("patient", "mandate__justice_contact"),
         pk=letter_id,
     )
+
+
+def letters_visible_to(user) -> QuerySet[Letter]:
+    """The letters of the patients a user may see, as lists show them (no PDF, no facts)."""
+    return (
+        Letter.objects.filter(patient__in=patients_visible_to(user))
+        .select_related("patient", "mandate__authority")
+        .defer("pdf", "facts", "definitions")
+    )
+
+
+def _soonest_due(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    return letters.order_by(F("due_on").asc(nulls_last=True), "pk")
+
+
+def letters_to_prepare(user) -> QuerySet[Letter]:
+    """Letters not signed yet about the patients of the user's current care teams."""
+    mine = CareTeamMembership.objects.filter(clinician=user, ends_on__isnull=True)
+    return _soonest_due(
+        letters_visible_to(user).filter(
+            status__in=[Letter.Status.DRAFT, Letter.Status.READY],
+            patient_id__in=mine.values("patient_id"),
+        )
+    )
+
+
+RECENT_DAYS = 30
+
+
+def dashboard_sections(user, today: datetime.date) -> dict[str, QuerySet[Letter]]:
+    """The clinic's letters by what they wait for, each list in the order it is worked on."""
+    visible = letters_visible_to(user)
+    unsent = visible.exclude(status=Letter.Status.SENT)
+    cosign = [code for code, letter in catalogue.TYPES.items() if letter.needs_cosignature]
+    return {
+        "overdue": _soonest_due(unsent.filter(due_on__lt=today)),
+        "due_soon": _soonest_due(
+            unsent.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=14))
+        ),
+        "to_sign": _soonest_due(
+            visible.filter(
+                Q(status=Letter.Status.READY)
+                | Q(status=Letter.Status.SIGNED, kind__in=cosign, cosigned_at__isnull=True)
+            )
+        ),
+        "to_send": _soonest_due(visible.filter(status=Letter.Status.SIGNED).exclude(pdf_sha256="")),
+        "sent": visible.filter(
+            Exists(
+                Dispatch.objects.filter(
+                    letter=OuterRef("pk"),
+                    recorded_at__gte=timezone.now() - datetime.timedelta(days=RECENT_DAYS),
+                )
+            ),
+            status=Letter.Status.SENT,
+        ).order_by("-signed_at", "-pk"),
+    }

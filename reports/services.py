@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
 from casework.models import Attendance
+from common import after_response
 from reports import catalogue, facts
-from reports.models import Dispatch, Letter
+from reports.models import Dispatch, Letter, LetterBatch
 from reports.rendering import letter_language, render_html
 
 PARAGRAPH_MAX_LENGTH = Letter._meta.get_field("paragraph").max_length
@@ -47,6 +48,7 @@ def letter_draft(
     mandate=None,
     recipient: str = "",
     attendance: Attendance | None = None,
+    alert=None,
     period_start: datetime.date | None = None,
     period_end: datetime.date | None = None,
     request_reference: str = "",
@@ -54,7 +56,8 @@ def letter_draft(
     paragraph: str = "",
     due: datetime.date | None = None,
 ) -> Letter:
-    """A new draft. actor is None when the daily run drafts a letter that falls due."""
+    """A new draft. actor is None when the daily run (or a compliance alert) drafts a letter
+    that falls due."""
     if kind not in catalogue.TYPES:
         raise ValidationError({"kind": _("Choose one of the letters of the catalogue.")})
     letter_type = catalogue.get(kind)
@@ -81,6 +84,7 @@ def letter_draft(
         recipient=recipient,
         language=_language_of(patient=patient, mandate=mandate, recipient=recipient),
         attendance=attendance,
+        alert=alert,
         period_start=period_start,
         period_end=period_end,
         request_reference=request_reference,
@@ -152,10 +156,12 @@ def letter_ready(*, actor, letter: Letter) -> Letter:
 
 
 def _queue_render(letter: Letter) -> None:
+    """After the commit, a worker renders it (or, with no worker, this process once the
+    response has gone: never while a page waits)."""
     from reports.tasks import render_letter
 
     letter_id = letter.pk
-    transaction.on_commit(lambda: render_letter.delay(letter_id), robust=True)
+    transaction.on_commit(lambda: after_response.queue(render_letter, letter_id), robust=True)
 
 
 @transaction.atomic
@@ -279,7 +285,9 @@ def letter_dispatch(
         from reports.tasks import send_letter_email
 
         dispatch_id = dispatch.pk
-        transaction.on_commit(lambda: send_letter_email.delay(dispatch_id), robust=True)
+        transaction.on_commit(
+            lambda: after_response.queue(send_letter_email, dispatch_id), robust=True
+        )
     return dispatch
 
 
@@ -358,3 +366,20 @@ def letter_correct(*, actor, letter: Letter) -> Letter:
     correction.save()
     record_access(actor=actor, action=Action.CREATE, patient=letter.patient, obj=correction)
     return correction
+
+
+def batch_queue(*, actor, today: datetime.date | None = None) -> LetterBatch:
+    """Queue the drafting of every periodic report due this month; while one is running for
+    this month, it is the one returned (one action, one batch)."""
+    from reports.deadlines import month_bounds
+    from reports.tasks import run_letter_batch
+
+    month = month_bounds(today or timezone.localdate())[0]
+    with transaction.atomic():
+        running = LetterBatch.objects.filter(month=month, finished_at__isnull=True).first()
+        if running:
+            return running
+        batch = LetterBatch.objects.create(month=month, requested_by=actor)
+        batch_id = batch.pk
+        transaction.on_commit(lambda: run_letter_batch.delay(batch_id), robust=True)
+    return batch

@@ -5,19 +5,14 @@ from celery import shared_task
 from reports import deadlines, services
 
 
-@shared_task(
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+# Acknowledged late and given back if the worker is lost (config/settings: CELERY_TASK_*).
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def render_letter(letter_id: int) -> bool:
     """Render a signed letter's PDF; a second delivery finds it rendered and does nothing."""
     return services.letter_render(letter_id=letter_id)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5, acks_late=True)
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def send_letter_email(dispatch_id: int) -> bool:
     return services.letter_email_send(dispatch_id=dispatch_id)
 
@@ -32,3 +27,15 @@ def draft_due_letters() -> int:
 def render_pending_letters() -> int:
     """Every few minutes: queue again the renders that were lost."""
     return len(services.letters_render_pending())
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def draft_letter_for_alert(alert_id: int) -> bool:
+    """A compliance alert was raised: draft the letter it sets off, once."""
+    return deadlines.draft_for_alert(alert_id) is not None
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def run_letter_batch(batch_id: int) -> int:
+    """Draft a batch's periodic reports; delivered twice, it drafts nothing more."""
+    return deadlines.batch_run(batch_id)

@@ -4,8 +4,12 @@ from reports import views
 
 app_name = "reports"
 
-# Patient-scoped, like every URL that shows a patient's data (the URL walk checks them).
+# The clinic's letters (filtered by the patients each user may see), then patient-scoped URLs,
+# like every URL that shows a patient's data (the URL walk checks them).
 urlpatterns = [
+    path("letters/", views.LettersDashboardView.as_view(), name="dashboard"),
+    path("letters/batches/new/", views.BatchQueueView.as_view(), name="batch_create"),
+    path("letters/batches/<id:batch_id>/", views.BatchView.as_view(), name="batch"),
     path("patients/<id:patient_id>/letters/", views.LetterListView.as_view(), name="list"),
     path("patients/<id:patient_id>/letters/new/", views.LetterCreateView.as_view(), name="create"),
     path(

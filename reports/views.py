@@ -2,21 +2,27 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
-from audit.services import Action, record_access
+from audit.services import Action, record_access, record_listing
 from casework.models import Attendance, Mandate
 from casework.selectors import reporting_period
-from casework.views.base import ConfirmView, PatientScopedMixin, ServiceFormView
-from reports import catalogue, permissions, selectors, services
+from casework.views.base import (
+    CaseworkRoleRequired,
+    ConfirmView,
+    PatientScopedMixin,
+    ServiceFormView,
+)
+from reports import catalogue, deadlines, permissions, selectors, services
 from reports.forms import DispatchForm, LetterEditForm, LetterForm
-from reports.models import Letter
+from reports.models import Letter, LetterBatch
 from reports.rendering import render_html
 
 
@@ -255,3 +261,103 @@ class LetterDispatchView(LetterMixin, ServiceFormView):
 
     def get_success_url(self):
         return self.letter.get_absolute_url()
+
+
+# --- The clinic's letters -------------------------------------------------------------------
+
+DASHBOARD_ROWS = 10
+SECTION_PAGE_SIZE = 50
+
+
+class LettersDashboardView(CaseworkRoleRequired, TemplateView):
+    """Letters overdue, due soon, waiting for a signature or to be sent, and sent lately: of
+    the patients the user may see. ?section= lists one of them in full, page by page."""
+
+    template_name = "reports/dashboard.html"
+    sections = {
+        "overdue": gettext_lazy("Overdue"),
+        "due_soon": gettext_lazy("Due in the next two weeks"),
+        "to_sign": gettext_lazy("Waiting for a signature"),
+        "to_send": gettext_lazy("Signed, to be sent"),
+        "sent": gettext_lazy("Sent in the last 30 days"),
+    }
+
+    def get_context_data(self, **kwargs):
+        user, params = self.request.user, self.request.GET
+        today = timezone.localdate()
+        lists = selectors.dashboard_sections(user, today)
+        only = params.get("section", "")
+        shown = []
+        if only in lists:
+            page = Paginator(lists[only], SECTION_PAGE_SIZE).get_page(params.get("page"))
+            rows = list(page.object_list)
+            shown = [(only, self.sections[only], rows, False)]
+            context = {"page": page, "query_string": f"section={only}", "section": only}
+        else:
+            for key, title in self.sections.items():
+                rows = list(lists[key][: DASHBOARD_ROWS + 1])
+                shown.append((key, title, rows[:DASHBOARD_ROWS], len(rows) > DASHBOARD_ROWS))
+            context = {}
+        record_listing(
+            actor=user,
+            patients=[letter.patient for _key, _title, rows, _more in shown for letter in rows],
+            object_type="reports.letter",
+            label=gettext_lazy("Letters to the justice system"),
+        )
+        batch = LetterBatch.objects.filter(finished_at__isnull=True).first()
+        return super().get_context_data(
+            shown=shown,
+            today=today,
+            can_queue=permissions.can_queue_batches(user),
+            batch=batch or LetterBatch.objects.filter(requested_by=user).first(),
+            **context,
+            **kwargs,
+        )
+
+
+class BatchQueueView(CaseworkRoleRequired, ConfirmView):
+    """One action for every periodic report due this month; a worker drafts them."""
+
+    def refusal(self):
+        if not permissions.can_queue_batches(self.request.user):
+            return _("Administrators and the clinical lead prepare the month's reports.")
+        return ""
+
+    def get_cancel_url(self):
+        return reverse("reports:dashboard")
+
+    def get_context_data(self, **kwargs):
+        due = len(deadlines.reports_due_in_month(timezone.localdate()))
+        return super().get_context_data(
+            title=_("Prepare this month's periodic reports"),
+            question=ngettext(
+                "%(count)d periodic report falls due this month. The ones not drafted yet "
+                "will be drafted from the files, and each care team told.",
+                "%(count)d periodic reports fall due this month. The ones not drafted yet "
+                "will be drafted from the files, and each care team told.",
+                due,
+            )
+            % {"count": due},
+            confirm_label=_("Prepare the reports"),
+            cancel_url=self.get_cancel_url(),
+            **kwargs,
+        )
+
+    def confirm(self):
+        batch = services.batch_queue(actor=self.request.user)
+        return redirect(reverse("reports:batch", args=[batch.pk]))
+
+
+class BatchView(CaseworkRoleRequired, TemplateView):
+    """A batch's progress: the whole page, or (for htmx, every second) only its bar."""
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["reports/_batch.html"]
+        return ["reports/batch.html"]
+
+    def get_context_data(self, **kwargs):
+        if not permissions.can_queue_batches(self.request.user):
+            raise Http404
+        batch = get_object_or_404(LetterBatch, pk=self.kwargs["batch_id"])
+        return super().get_context_data(batch=batch, **kwargs)

@@ -50,6 +50,11 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             listed += mine + [a.patient for item in todays for a in item.attendances.all()]
             context["todays"] = todays
             context["pending"] = selectors.awaiting_outcome(user).count()
+            context["letters_due"] = (
+                letter_selectors.letters_to_prepare(user)
+                .filter(due_on__lte=today + datetime.timedelta(days=7))
+                .count()
+            )
         alerts = list(selectors.open_alerts(user)[:10])
         listed += [alert.patient for alert in alerts]
         context["alerts"] = alerts
@@ -123,8 +128,12 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         )
 
 
+TODO_LETTERS = 26  # 25 shown; one more says there are more
+
+
 class TodoView(CaseworkRoleRequired, TemplateView):
-    """What a clinician still owes: outcomes of past sessions, evidence awaited."""
+    """What a clinician still owes: outcomes of past sessions, evidence awaited, assessments
+    and letters to the justice system due."""
 
     template_name = "workspace/todo.html"
 
@@ -133,14 +142,22 @@ class TodoView(CaseworkRoleRequired, TemplateView):
         awaiting = list(selectors.awaiting_outcome(user))
         evidence = list(selectors.awaiting_evidence(user))
         assessments = list(assessment_selectors.due_for_clinician(user))
+        letters = list(letter_selectors.letters_to_prepare(user)[:TODO_LETTERS])
         record_listing(
             actor=user,
             patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]
             + [a.patient for a in evidence]
-            + [a.patient for a in assessments],
+            + [a.patient for a in assessments]
+            + [letter.patient for letter in letters],
             object_type="casework.appointment",
             label=gettext_lazy("To-do list"),
         )
         return super().get_context_data(
-            awaiting=awaiting, evidence=evidence, assessments=assessments, **kwargs
+            awaiting=awaiting,
+            evidence=evidence,
+            assessments=assessments,
+            letters=letters[: TODO_LETTERS - 1],
+            more_letters=len(letters) == TODO_LETTERS,
+            today=timezone.localdate(),
+            **kwargs,
         )

@@ -34,6 +34,12 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envmap(name: str) -> dict[str, str]:
+    """key:value,key:value"""
+    pairs = (item.split(":", 1) for item in envlist(name) if ":" in item)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
 def _development_secret_key() -> str:
     # Generated once per checkout so that sessions and the access-log chain key survive restarts.
     path = VAR_DIR / "secret_key"
@@ -195,9 +201,13 @@ COMPLIANCE_LOOKBACK_HOURS = envint("COMPLIANCE_LOOKBACK_HOURS", 48)
 
 # Letters: days from what sets a letter off to when it is due, per letter type, over the
 # catalogue's defaults (reports/catalogue.py): LETTER_DELAYS=unjustified_absence:2,stopping:5
-LETTER_DELAYS = {
-    code: int(days)
-    for code, days in (item.split(":", 1) for item in envlist("LETTER_DELAYS") if ":" in item)
+LETTER_DELAYS = {code: int(days) for code, days in envmap("LETTER_DELAYS").items()}
+# The letter a compliance alert sets off, by the kind of its rule: several absences in a row
+# suggest the patient has stopped; several within a window are a difficulty. "none" drafts none.
+LETTER_FOR_ALERT = {
+    "consecutive": "stopping",
+    "within_window": "difficulty",
+    **envmap("LETTER_FOR_ALERT"),
 }
 # The daily run drafts a periodic report this many days before its period ends, and a notice
 # for unjustified absences recorded for sessions this recent.

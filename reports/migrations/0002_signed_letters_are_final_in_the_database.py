@@ -6,7 +6,7 @@ from django.db import migrations
 
 FROZEN = (
     "kind, patient_id, mandate_id, recipient, language, period_start, period_end, "
-    "attendance_id, request_reference, request_received_on, paragraph, due_on, facts, "
+    "attendance_id, alert_id, request_reference, request_received_on, paragraph, due_on, facts, "
     "definitions, corrects_id, created_at, created_by_id, ready_at, signed_at, signed_by_id"
 )
 

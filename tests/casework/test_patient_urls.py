@@ -115,6 +115,9 @@ NOT_PATIENT_SCOPED = {
     "logout",
     "set_language",
     "workspace:dashboard",
+    "reports:dashboard",  # filtered by the patients each user may see (tests/reports)
+    "reports:batch_create",
+    "reports:batch",
     "casework:patient_list",
     "casework:patient_create",
     "casework:authority_list",

@@ -169,3 +169,67 @@ def test_a_psychologist_writes_signs_and_completes_a_session_note(
     note = ClinicalNote.objects.get(patient=patient, addendum_to=None)
     assert (note.appointment, note.is_signed) == (session, True)
     assert note.addenda.get().is_signed
+
+
+def test_an_absence_becomes_a_notice_signed_by_the_psychologist_and_sent_by_the_administrator(
+    page, log_in, patient, treating_psychologist, administrator
+):
+    from reports.models import Letter
+    from reports.tasks import draft_due_letters
+    from tests.factories import book
+    from tests.reports.pdf_helpers import pdf_text
+
+    book(patient, treating_psychologist, days=-2)
+    log_in(treating_psychologist)
+
+    # The psychologist records the absence from the to-do list.
+    page.goto("/agenda/todo/")
+    page.get_by_role("button", name="Record outcome").click()
+    page.get_by_label("Unacceptable absence").check()
+    page.get_by_role("button", name="Record the outcome").click()
+    expect(page.get_by_role("status")).to_contain_text("Outcome recorded.")
+
+    # The morning run drafts the notice; it is on the to-do list, due today.
+    draft_due_letters.delay()
+    page.goto("/agenda/todo/")
+    letters = page.locator("section", has=page.get_by_role("heading", name="Letters to the"))
+    letters.get_by_role("link", name="Notice of an unjustified absence").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Notice of an unjustified absence")
+
+    # The preview is the letter as it will print (the justice assistant reads French).
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("body")).to_contain_text("Avis d'absence injustifiée")
+    expect(page.locator("body")).to_contain_text(patient.file_number)
+    page.wait_for_load_state("load")  # its fonts too
+    page.go_back()
+
+    page.get_by_role("button", name="Sign the letter").click()  # the page offering it
+    page.get_by_role("button", name="Sign the letter").click()  # the confirmation
+    expect(page.get_by_role("status").first).to_contain_text("Done.")
+    letter = Letter.objects.get(kind="unjustified_absence")
+    for _ in range(20):  # rendered once the page has answered: ask again until it is there
+        if page.get_by_role("button", name="Download the PDF").count():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(page.get_by_role("button", name="Download the PDF")).to_be_visible()
+
+    # The administrator sends it by post and downloads the PDF.
+    page.get_by_role("button", name="Log out").click()
+    log_in(administrator)
+    page.get_by_role("link", name="Letters", exact=True).click()
+    to_send = page.locator("section", has=page.get_by_role("heading", name="Signed, to be sent"))
+    to_send.get_by_role("link", name="Notice of an unjustified absence").click()
+    page.get_by_role("button", name="Record the dispatch").click()
+    page.get_by_label("Post").check()
+    page.get_by_label(label("To")).fill("Maison de justice de Liège")
+    page.get_by_role("button", name="Record the dispatch").click()
+    expect(page.get_by_role("heading", level=2, name="Sent")).to_be_visible()
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the PDF").click()
+    pdf = open(download.value.path(), "rb").read()  # noqa: SIM115 (a test's temporary file)
+    letter.refresh_from_db()
+    assert pdf == bytes(letter.pdf) and letter.pdf_matches()
+    assert patient.file_number in pdf_text(pdf)
+    assert (letter.status, letter.dispatches.get().channel) == ("sent", "post")

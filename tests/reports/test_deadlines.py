@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core import mail
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -113,6 +114,25 @@ def test_reporting_periods_follow_each_other_without_gap_or_overlap(start, month
     assert end.day in (start.day, 28, 29, 30, 31)  # the start's day, or a shorter month's end
 
 
+@given(
+    start=st.dates(datetime.date(2023, 1, 1), datetime.date(2026, 12, 31)),
+    months=st.sampled_from([1, 3, 6, 12]),
+    length=st.integers(1, 1500),
+    offset=st.integers(0, 2000),
+)
+def test_the_period_to_report_ends_with_the_mandate_and_is_never_a_lone_last_day(
+    start, months, length, offset
+):
+    last = start + datetime.timedelta(days=length)
+    mandate = Mandate(starts_on=start, reporting_interval_months=months, ends_on=last)
+    day = start + datetime.timedelta(days=offset)
+
+    first, end = deadlines.period_to_report(mandate, day)
+
+    assert first <= min(day, last) < end <= last + datetime.timedelta(days=1)
+    assert first == start or end - first > datetime.timedelta(days=1)
+
+
 def test_an_unjustified_absence_gets_its_notice_once(patient, treating_psychologist):
     missed = book(patient, treating_psychologist, days=-2)
     attendance = record(missed, "absence-unacceptable", by=treating_psychologist)
@@ -142,3 +162,118 @@ def test_an_ended_mandate_gets_no_notice(patient, treating_psychologist, adminis
     )
 
     assert deadlines.draft_due_letters() == []
+
+
+# --- Compliance alerts set letters off, and the care team is told ---------------------------
+
+
+def absences(patient, clinician, days):
+    for day in days:
+        record(book(patient, clinician, days=day), "absence-unacceptable", by=clinician)
+
+
+def test_a_compliance_alert_drafts_its_letter_once_and_tells_the_care_team(
+    patient, treating_psychologist, other_psychologist, django_capture_on_commit_callbacks
+):
+    absences(patient, treating_psychologist, [-100, -30])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (alert,) = services.compliance_evaluate(patient_ids=[patient.pk])
+
+    (letter,) = Letter.objects.filter(alert=alert)
+    assert (letter.kind, letter.status, letter.mandate) == (
+        "difficulty",  # several absences within a window
+        "draft",
+        patient.mandates.get(),
+    )
+    assert deadlines.draft_for_alert(alert.pk) is None  # a second delivery drafts nothing
+    assert Letter.objects.filter(alert=alert).count() == 1
+    (message,) = [m for m in mail.outbox if letter.reference in m.body]
+    assert message.to == [treating_psychologist.email]  # the care team, nobody else
+    assert patient.file_number in message.body
+    assert "Discussed" not in message.body  # what the letter is, never what therapy is about
+
+
+def test_absences_in_a_row_draft_a_stopping_letter(patient, treating_psychologist):
+    absences(patient, treating_psychologist, [-30, -20, -10])
+
+    raised = services.compliance_evaluate(patient_ids=[patient.pk])
+    streak = next(alert for alert in raised if alert.rule.kind == "consecutive")
+
+    assert deadlines.draft_for_alert(streak.pk).kind == "stopping"
+
+
+def test_no_letter_for_an_alert_when_the_clinic_says_so_or_nobody_is_to_be_told(
+    patient, treating_psychologist, administrator, settings
+):
+    absences(patient, treating_psychologist, [-100, -30])
+    (alert,) = services.compliance_evaluate(patient_ids=[patient.pk])
+
+    settings.LETTER_FOR_ALERT = {"within_window": "none"}
+    assert deadlines.draft_for_alert(alert.pk) is None
+
+    settings.LETTER_FOR_ALERT = {"within_window": "difficulty"}
+    services.mandate_update(actor=administrator, mandate=patient.mandates.get(), status="suspended")
+    assert deadlines.draft_for_alert(alert.pk) is None  # no active mandate: nobody to tell
+    assert not Letter.objects.exists()
+
+
+def test_the_daily_run_tells_each_clinician_once_of_the_letters_it_drafted(
+    patient, treating_psychologist, other_psychologist, administrator, settings
+):
+    settings.LETTER_DRAFT_AHEAD_DAYS = 400
+    absences(patient, treating_psychologist, [-3])
+    mail.outbox.clear()
+
+    drafted = deadlines.draft_due_letters()
+
+    assert sorted(letter.kind for letter in drafted) == ["periodic_report", "unjustified_absence"]
+    (message,) = mail.outbox
+    assert message.to == [treating_psychologist.email]
+    assert all(letter.reference in message.body for letter in drafted)
+    assert "2 letters to the justice system to prepare" in message.subject
+    mail.outbox.clear()
+    assert deadlines.draft_due_letters() == [] and mail.outbox == []  # nothing new, no mail
+
+
+def test_the_months_reports_are_those_falling_due_within_it_across_month_ends(patient):
+    mandate = patient.mandates.get()
+    Mandate.objects.filter(pk=mandate.pk).update(
+        starts_on=datetime.date(2024, 1, 31), reporting_interval_months=1, ends_on=None
+    )
+
+    def due(day):
+        return [
+            (start, last_day + datetime.timedelta(days=1))
+            for _m, start, last_day in deadlines.reports_due_in_month(day)
+        ]
+
+    # Leap February: the report of [31 Jan, 29 Feb) falls due on the 29th.
+    assert due(datetime.date(2024, 2, 10)) == [
+        (datetime.date(2024, 1, 31), datetime.date(2024, 2, 29))
+    ]
+    assert due(datetime.date(2024, 3, 1)) == [
+        (datetime.date(2024, 2, 29), datetime.date(2024, 3, 31))
+    ]
+    assert due(datetime.date(2024, 1, 15)) == []  # the mandate starts on the month's last day
+
+
+def test_a_mandate_ending_on_a_period_boundary_gets_one_last_report_whoever_drafts_it(patient):
+    """The daily run after the end and the month's batch draft the same last report: the
+    period up to the mandate's last day, not a one-day tail after it."""
+    mandate = patient.mandates.get()
+    Mandate.objects.filter(pk=mandate.pk).update(
+        starts_on=datetime.date(2025, 5, 24),
+        reporting_interval_months=6,
+        ends_on=datetime.date(2026, 11, 24),  # a boundary: 24 May + 18 months
+    )
+
+    (daily,) = deadlines.draft_due_letters(today=datetime.date(2026, 11, 30))
+    assert deadlines.reports_due_in_month(datetime.date(2026, 11, 30)) == [
+        (mandate, daily.period_start, daily.period_end)
+    ]
+    assert (daily.period_start, daily.period_end, daily.due_on) == (
+        datetime.date(2026, 5, 24),
+        datetime.date(2026, 11, 24),
+        datetime.date(2026, 11, 25),
+    )

@@ -430,3 +430,37 @@ def test_a_notice_without_its_session_is_refused_on_the_field(patient, administr
 
     assert "attendance" in refused.value.message_dict
     assert not Letter.objects.exists()
+
+
+# --- With no worker (the embedded default), a page never waits for a PDF -------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_worker_the_pdf_is_rendered_once_the_signing_page_has_answered(
+    patient, administrator, treating_psychologist, client_for, monkeypatch
+):
+    from django.core.handlers.base import BaseHandler
+
+    from reports import pdf
+
+    letter = draft("difficulty", patient, administrator)
+    events = []
+    real_render, real_answer = pdf.render_pdf, BaseHandler.get_response
+
+    def answer(handler, request):  # the response, as handed to the web server
+        response = real_answer(handler, request)
+        events.append("answered")
+        return response
+
+    monkeypatch.setattr(
+        pdf, "render_pdf", lambda html: events.append("render") or real_render(html)
+    )
+    monkeypatch.setattr(BaseHandler, "get_response", answer)
+
+    response = client_for(treating_psychologist).post(
+        reverse("reports:sign", args=[patient.pk, letter.pk])
+    )
+
+    assert response.status_code == 302
+    assert events == ["answered", "render"]  # the page did not wait for the PDF
+    assert Letter.objects.get(pk=letter.pk).pdf_matches()

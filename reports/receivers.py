@@ -1,0 +1,29 @@
+"""What the letters listen to: a compliance alert sets a letter off; a worker process starts."""
+
+from celery.signals import worker_process_init
+from django.dispatch import receiver
+
+from casework.signals import compliance_alert_raised
+
+WARM_UP = (
+    '<link rel="stylesheet" href="/static/css/letter.css">'
+    "<p>Échauffement — <b>opwarming</b> — <i>warm-up</i> 1 / 1</p>"
+)
+
+
+@receiver(compliance_alert_raised, dispatch_uid="reports.draft_for_alert")
+def draft_letter_for_alert(sender, alert, **kwargs):
+    # Sent after the alert's commit; the draft is made by a task (once, whatever the retries).
+    from common import after_response
+    from reports.tasks import draft_letter_for_alert
+
+    after_response.queue(draft_letter_for_alert, alert.pk)
+
+
+@worker_process_init.connect(dispatch_uid="reports.warm_up")
+def warm_up_letters(**kwargs):
+    """A worker process's first letter would pay for loading the fonts and the stylesheet:
+    pay it when the process starts instead, not while a clinic waits for a letter."""
+    from reports.pdf import render_pdf
+
+    render_pdf(WARM_UP)
