@@ -3,5 +3,6 @@
 from assessments.api_urls import urlpatterns as assessments
 from casework.api_urls import urlpatterns as casework
 from notes.api_urls import urlpatterns as notes
+from reports.api_urls import urlpatterns as reports
 
-urlpatterns = [*casework, *notes, *assessments]
+urlpatterns = [*casework, *notes, *assessments, *reports]

@@ -188,6 +188,19 @@ class Clinic:
             ),
         )
 
+        from reports import services as letter_services
+
+        letter_draft = letter_services.letter_draft(
+            actor=lead, patient=patient, kind="difficulty", mandate=mandate, paragraph="Cadre."
+        )
+        letter_signed = letter_services.letter_sign(
+            actor=lead,
+            letter=letter_services.letter_draft(
+                actor=lead, patient=patient, kind="difficulty", mandate=mandate
+            ),
+        )
+        letter_services.letter_render(letter_id=letter_signed.pk)
+
         p = patient.pk
         appointments = [attended.pk, awaiting.pk, coming.pk, moved.pk, session.pk]
         # By path, or else by the path's last parameter.
@@ -203,6 +216,9 @@ class Clinic:
             "{appointment_id}": [{"patient_id": p, "appointment_id": a} for a in appointments],
             "{alert_id}": [{"patient_id": p, "alert_id": alert.pk}],
             "{note_id}": [{"patient_id": p, "note_id": n} for n in (draft.pk, signed.pk)],
+            "{letter_id}": [
+                {"patient_id": p, "letter_id": n} for n in (letter_draft.pk, letter_signed.pk)
+            ],
             "{assessment_id}": [
                 {"patient_id": p, "assessment_id": a} for a in (assessment.pk, final.pk)
             ],
@@ -218,6 +234,7 @@ class Clinic:
             "regular": [[psychologist.pk]],
             "cover": [[lead.pk], []],
             "authority": [authority.pk],
+            "mandate": [mandate.pk],
             "justice_contact": [contact.pk, None],
             "appointment": [attended.pk, awaiting.pk],
             "addendum_to": [signed.pk, None],

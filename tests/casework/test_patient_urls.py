@@ -177,7 +177,7 @@ def _samples(patient, psychologist) -> dict:
         facts={},
         responses={str(n): "0" for n in range(1, 8)},
     )
-    from reports.services import letter_draft
+    from reports.services import letter_draft, letter_render, letter_sign
 
     letter = letter_draft(
         actor=psychologist,
@@ -188,6 +188,9 @@ def _samples(patient, psychologist) -> dict:
         period_start=at(-30).date(),
         period_end=at(0).date(),
     )
+    # Signed and rendered: its PDF can be read, like a letter that went out.
+    letter = letter_sign(actor=psychologist, letter=letter)
+    letter_render(letter_id=letter.pk)
     return {
         "url_kwargs": {
             "letter_id": letter.pk,
