@@ -9,7 +9,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,13 +155,34 @@ def letter_ready(*, actor, letter: Letter) -> Letter:
     return letter
 
 
+# Letters signed in one transaction (the month's reports, say) are rendered in tasks of a few
+# each: a task costs a worker some milliseconds of its own, a letter about a hundred.
+RENDER_CHUNK = 5
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + RENDER_CHUNK] for start in range(0, len(ids), RENDER_CHUNK)]
+
+
+class _RendersAfterCommit(list):
+    """The ids of the letters a transaction signed, queued for rendering when it commits."""
+
+    def __call__(self) -> None:
+        from reports.tasks import render_letters
+
+        for chunk in _chunks(self):
+            after_response.queue(render_letters, chunk)
+
+
 def _queue_render(letter: Letter) -> None:
     """After the commit, a worker renders it (or, with no worker, this process once the
     response has gone: never while a page waits)."""
-    from reports.tasks import render_letter
-
-    letter_id = letter.pk
-    transaction.on_commit(lambda: after_response.queue(render_letter, letter_id), robust=True)
+    if connection.in_atomic_block:
+        for _sids, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _RendersAfterCommit):
+                callback.append(letter.pk)
+                return
+    transaction.on_commit(_RendersAfterCommit([letter.pk]), robust=True)
 
 
 @transaction.atomic
@@ -228,18 +249,19 @@ def letter_render(*, letter_id: int) -> bool:
     if not claimed:
         return False
     pdf = render_pdf(render_html(letter, letter.facts))
-    stored = Letter.objects.filter(pk=letter_id, pdf_sha256="").update(
-        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), rendered_at=timezone.now()
-    )
-    if stored:
-        record_access(actor=None, action=Action.PRINT, patient=letter.patient, obj=letter)
+    with transaction.atomic():  # the PDF and its line in the access log, together
+        stored = Letter.objects.filter(pk=letter_id, pdf_sha256="").update(
+            pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), rendered_at=timezone.now()
+        )
+        if stored:
+            record_access(actor=None, action=Action.PRINT, patient=letter.patient, obj=letter)
     return bool(stored)
 
 
 def letters_render_pending() -> list[int]:
     """Queue again the signed letters still without a PDF that nobody is rendering: their task
     was lost (a broker restarted, a worker killed). The render itself stays idempotent."""
-    from reports.tasks import render_letter
+    from reports.tasks import render_letters
 
     stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
     pending = [
@@ -249,8 +271,8 @@ def letters_render_pending() -> list[int]:
         .only("pk", "kind", "signed_at", "cosigned_at")
         if letter.is_fully_signed
     ]
-    for letter_id in pending:
-        render_letter.delay(letter_id)
+    for chunk in _chunks(pending):
+        render_letters.delay(chunk)
     return pending
 
 

@@ -7,9 +7,10 @@ from reports import deadlines, services
 
 # Acknowledged late and given back if the worker is lost (config/settings: CELERY_TASK_*).
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def render_letter(letter_id: int) -> bool:
-    """Render a signed letter's PDF; a second delivery finds it rendered and does nothing."""
-    return services.letter_render(letter_id=letter_id)
+def render_letters(letter_ids: list[int]) -> int:
+    """Render signed letters' PDFs; a second delivery (or a retry after one failed) finds the
+    rendered ones rendered and does nothing for them. Returns how many this run rendered."""
+    return sum(services.letter_render(letter_id=letter_id) for letter_id in letter_ids)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

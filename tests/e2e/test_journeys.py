@@ -200,7 +200,7 @@ def test_an_absence_becomes_a_notice_signed_by_the_psychologist_and_sent_by_the_
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("body")).to_contain_text("Avis d'absence injustifiée")
     expect(page.locator("body")).to_contain_text(patient.file_number)
-    page.wait_for_load_state("load")  # its fonts too
+    page.wait_for_load_state("networkidle")  # its fonts and icon too, before leaving
     page.go_back()
 
     page.get_by_role("button", name="Sign the letter").click()  # the page offering it

@@ -5,11 +5,12 @@ import tempfile
 from pathlib import Path
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text of every page, in reading order, with every run of white space as one space
-    (where a line breaks depends on the fonts, not on what the letter says)."""
+def pdf_text(pdf: bytes, *, page: int | None = None) -> str:
+    """The text of every page (or of one, counted from 1), in reading order, with every run of
+    white space as one space (where a line breaks depends on the fonts, not on the letter)."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
     result = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"],
+        ["pdftotext", "-enc", "UTF-8", *pages, "-", "-"],
         input=pdf,
         capture_output=True,
         check=True,

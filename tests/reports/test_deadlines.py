@@ -53,6 +53,15 @@ def test_nothing_is_drafted_early_nor_for_a_suspended_mandate(patient, administr
     assert deadlines.draft_due_letters(today=datetime.date(2026, 6, 10)) == []
 
 
+def test_nothing_is_drafted_for_a_mandate_ended_by_the_authority(patient, administrator):
+    Mandate.objects.filter(patient=patient).update(
+        status="ended", ended_on=datetime.date(2026, 4, 30), end_reason="lifted"
+    )
+
+    assert deadlines.draft_due_letters(today=datetime.date(2026, 6, 10)) == []
+    assert deadlines.reports_due_in_month(datetime.date(2026, 6, 10)) == []
+
+
 def test_no_periodic_report_is_drafted_once_the_treatment_is_closed(patient, administrator):
     """The end-of-treatment letter says it; the mandate itself may stay open with the
     authority for a while."""

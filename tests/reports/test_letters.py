@@ -464,3 +464,58 @@ def test_without_a_worker_the_pdf_is_rendered_once_the_signing_page_has_answered
     assert response.status_code == 302
     assert events == ["answered", "render"]  # the page did not wait for the PDF
     assert Letter.objects.get(pk=letter.pk).pdf_matches()
+
+
+def test_letters_signed_together_are_rendered_in_a_few_tasks_after_the_commit(
+    patient, administrator, treating_psychologist, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports.tasks import render_letters
+
+    queued = []
+    monkeypatch.setattr(render_letters, "delay", lambda ids: queued.append(ids))
+    drafts = [draft("difficulty", patient, administrator) for _ in range(12)]
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for letter in drafts:
+            letters.letter_sign(actor=treating_psychologist, letter=letter)
+        assert queued == []  # nothing before the commit
+
+    assert [len(chunk) for chunk in queued] == [5, 5, 2]
+    assert sorted(pk for chunk in queued for pk in chunk) == sorted(d.pk for d in drafts)
+
+
+def test_the_letterhead_carries_the_clinics_logo_from_the_static_files(
+    patient, administrator, treating_psychologist, settings
+):
+    settings.CLINIC_LOGO = "favicon.svg"
+    letter = letters.letter_sign(
+        actor=treating_psychologist, letter=draft("difficulty", patient, administrator)
+    )
+
+    assert letters.letter_render(letter_id=letter.pk)
+    html = rendering.render_html(letter)
+    assert '<img class="logo" src="/static/favicon.svg"' in html
+
+
+def test_a_signature_never_stands_alone_on_its_page(patient, administrator):
+    """However long the letter, the closing words go with the signature block: the paragraph
+    grows two lines at a time, so that the end of the letter crosses the end of page 1."""
+    from django.utils import translation
+
+    from reports.pdf import render_pdf
+    from tests.reports.pdf_helpers import pdf_pages
+
+    letter = draft("difficulty", patient, administrator)
+    with translation.override(letter.language):
+        closing = translation.gettext("Yours faithfully,")
+        unsigned = translation.gettext("Not signed yet")
+    line = "Le cadre convenu n'a pas été respecté lors de la séance prévue ce jour-là."
+    crossed = False
+    for lines in range(40, 62, 2):
+        letter.paragraph = "\n".join([line] * lines)
+        pdf = render_pdf(rendering.render_html(letter))
+        pages = pdf_pages(pdf)
+        crossed = crossed or pages > 1
+        (page,) = [n for n in range(1, pages + 1) if unsigned in pdf_text(pdf, page=n)]
+        assert closing in pdf_text(pdf, page=page), lines
+    assert crossed

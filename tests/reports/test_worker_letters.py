@@ -13,7 +13,7 @@ from config.celery import app
 from reports import pdf
 from reports import services as letters
 from reports.models import Letter
-from reports.tasks import render_letter
+from reports.tasks import render_letters
 from tests.conftest import wait_until
 from tests.reports.pdf_helpers import pdf_text
 
@@ -48,8 +48,8 @@ def test_a_letter_delivered_twice_to_two_workers_is_rendered_once(
     ):
         # Signing queues the render after its commit; the broker delivers it twice more.
         letters.letter_sign(actor=treating_psychologist, letter=draft)
-        render_letter.delay(draft.pk)
-        render_letter.delay(draft.pk)
+        render_letters.delay([draft.pk])
+        render_letters.delay([draft.pk])
         assert wait_until(
             lambda: Letter.objects.filter(pk=draft.pk).exclude(pdf_sha256="").exists(),
             timeout=60,

@@ -1,0 +1,206 @@
+"""What producing letters costs, measured in one run (bench/README.md).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_letters \\
+    REDIS_URL=redis://127.0.0.1:6379/12 .venv/bin/python bench/letters.py [--letters 200]
+
+On an empty database: loads the demo clinic, drafts and signs periodic reports, then measures:
+- one letter through our code (reports.services.letter_render: claim, build the HTML from the
+  frozen facts, render through the static-only fetcher, store with its SHA-256, log) against
+  WeasyPrint alone on the same HTML with its default fetcher (files read from disk); medians of
+  interleaved runs, one letter each;
+- N letters (default 200) through two real Celery worker processes on the Redis broker, from
+  the commit that signs them all to the last PDF stored, against the ideal: N × one render
+  through our code ÷ 2.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+if os.environ.get("REDIS_URL"):
+    os.environ["CELERY_BROKER_URL"] = os.environ["REDIS_URL"]
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+from weasyprint import HTML
+
+from casework.models import Mandate
+from config.celery import app
+from reports import services
+from reports.models import Letter
+from reports.rendering import render_html
+
+SINGLE_TARGET, WORKERS_TARGET = 1.15, 1.20
+SINGLE_RUNS = 15
+
+
+def draft_reports(count: int) -> list[Letter]:
+    """`count` periodic reports over the demo's active mandates (several periods each)."""
+    admin = get_user_model().objects.get(username="admin.leroy")
+    mandates = list(
+        Mandate.objects.filter(status="active", patient__status="in_treatment").order_by("pk")
+    )
+    today = timezone.localdate()
+    letters = []
+    for index in range(count):
+        mandate = mandates[index % len(mandates)]
+        end = today - datetime.timedelta(days=index // len(mandates))
+        letters.append(
+            services.letter_draft(
+                actor=admin,
+                patient=mandate.patient,
+                kind="end_of_treatment" if index % 2 else "reply_to_request",
+                mandate=mandate,
+                period_start=end - datetime.timedelta(days=180),
+                period_end=end,
+                paragraph="La personne se présente de manière régulière et ponctuelle.",
+            )
+        )
+    return letters
+
+
+def sign(letters: list[Letter]) -> float:
+    """Sign as the clinical lead; the renders are queued when the transaction commits.
+    Returns the time of the commit (perf_counter)."""
+    lead = get_user_model().objects.get(username="lead")
+    committed = []
+    with transaction.atomic():
+        # First in line at the commit, before the renders are queued.
+        transaction.on_commit(lambda: committed.append(time.perf_counter()))
+        for letter in letters:
+            services.letter_sign(actor=lead, letter=letter)
+    return committed[0]
+
+
+def weasyprint_alone(html: str) -> bytes:
+    """The same HTML, its static URLs pointing at the files, WeasyPrint's own fetcher."""
+    static = (ROOT / "static").as_uri()
+    return HTML(string=html.replace('"/static/', f'"{static}/')).write_pdf()
+
+
+def single(letters: list[Letter]) -> tuple[float, float]:
+    """Medians of one letter through our code and of WeasyPrint alone, interleaved."""
+    ours, alone = [], []
+    for letter in letters:
+        letter = Letter.objects.get(pk=letter.pk)
+        html = render_html(letter, letter.facts)
+        started = time.perf_counter()
+        weasyprint_alone(html)
+        alone.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert services.letter_render(letter_id=letter.pk)
+        ours.append(time.perf_counter() - started)
+    return statistics.median(ours), statistics.median(alone)
+
+
+def start_workers() -> subprocess.Popen:
+    worker = subprocess.Popen(  # noqa: S603 (a fixed command line)
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "LOG_LEVEL": "WARNING"},
+    )
+    for _ in range(120):
+        if app.control.ping(timeout=0.5):
+            return worker
+    worker.terminate()
+    sys.exit("The workers did not start.")
+
+
+def through_workers(letters: list[Letter]) -> tuple[float, list[float]]:
+    """Seconds from the commit that signs them all to the last PDF stored, and each letter's
+    time in a worker (claimed to stored)."""
+    ids = [letter.pk for letter in letters]
+    committed = sign(letters)
+    while Letter.objects.filter(pk__in=ids, pdf_sha256="").exists():
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - committed
+    spans = [
+        (stored - claimed).total_seconds()
+        for claimed, stored in Letter.objects.filter(pk__in=ids).values_list(
+            "render_started_at", "rendered_at"
+        )
+    ]
+    return elapsed, spans
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=200)
+    count = parser.parse_args().letters
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("Set REDIS_URL: the workers take their letters from a Redis broker.")
+    call_command("migrate", verbosity=0)
+    if get_user_model().objects.exists():
+        sys.exit("The database is not empty: point DATABASE_URL at an empty database.")
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    vendor = connection.vendor
+
+    letters = draft_reports(SINGLE_RUNS + 2 + count)
+    warm, measured, queued = letters[:2], letters[2 : SINGLE_RUNS + 2], letters[SINGLE_RUNS + 2 :]
+    with mock.patch("reports.services._queue_render", lambda letter: None):
+        sign(warm + measured)  # rendered below, one by one, in this process
+    single(warm)  # fonts loaded, templates compiled
+    ours, alone = single(measured)
+
+    app.control.purge()  # what seeding queued (sealing, rules): not part of the measure
+    worker = start_workers()
+    try:
+        elapsed, spans = through_workers(queued)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    ideal = count * ours / 2
+    assert not Letter.objects.filter(pk__in=[letter.pk for letter in queued], pdf_sha256="")
+
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    ratio_single, ratio_workers = ours / alone, elapsed / ideal
+    print(f"\n| measure ({vendor}) | figure | target |")
+    print("|---|---|---|")
+    print(
+        f"| one letter through our code vs WeasyPrint alone | ×{ratio_single:.2f} "
+        f"({ours * 1000:.0f} ms vs {alone * 1000:.0f} ms, medians of {SINGLE_RUNS}) "
+        f"| ≤ ×{SINGLE_TARGET:.2f} {verdict(ratio_single <= SINGLE_TARGET)} |"
+    )
+    print(
+        f"| {count} letters through 2 workers vs {count} × one letter ÷ 2 | ×{ratio_workers:.2f} "
+        f"({elapsed:.1f} s vs {ideal:.1f} s) | ≤ ×{WORKERS_TARGET:.2f} "
+        f"{verdict(ratio_workers <= WORKERS_TARGET)} |"
+    )
+    spans.sort()
+    print(
+        f"| one letter in a worker, claimed to stored: median, slowest | "
+        f"{statistics.median(spans) * 1000:.0f} ms, {spans[-1] * 1000:.0f} ms | — |"
+    )
+
+
+if __name__ == "__main__":
+    main()
