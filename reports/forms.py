@@ -62,6 +62,14 @@ class LetterEditForm(forms.ModelForm):
             "paragraph": forms.Textarea(attrs={"rows": 8}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the recipients this letter goes to are offered.
+        allowed = self.instance.type.recipients
+        self.fields["recipient"].choices = [
+            (value, label) for value, label in catalogue.Recipient.choices if value in allowed
+        ]
+
 
 class DispatchForm(forms.ModelForm):
     class Meta:

@@ -182,6 +182,26 @@ def test_a_signed_letter_cannot_change_through_the_service_or_the_model(
         signed.delete()
 
 
+def test_a_draft_is_edited_through_its_form_and_goes_back_to_draft(
+    patient, administrator, client_for
+):
+    letter = letters.letter_ready(
+        actor=administrator, letter=draft("periodic_report", patient, administrator)
+    )
+    client = client_for(administrator)
+    url = reverse("reports:update", args=[patient.pk, letter.pk])
+    page = client.get(url)
+    data = browser_form(page)
+    data.update(recipient=offered(page, "recipient")[-1], paragraph="Présent, ponctuel.")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["form"].errors
+    letter.refresh_from_db()
+    assert (letter.paragraph, letter.status) == ("Présent, ponctuel.", "draft")
+    assert letter.recipient == offered(page, "recipient")[-1]
+
+
 def test_the_edit_page_of_a_signed_letter_offers_no_form(
     signed, patient, administrator, client_for
 ):
