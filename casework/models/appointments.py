@@ -179,6 +179,8 @@ class Appointment(models.Model):
             models.Index(fields=["status", "starts_at"], name="appointment_status_time"),
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_time"),
             models.Index(fields=["group", "starts_at"], name="appointment_group_time"),
+            # a day or a week of the agenda, whoever the patient or the group
+            models.Index(fields=["starts_at"], name="appointment_time"),
         ]
 
     def __str__(self) -> str:

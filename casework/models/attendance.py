@@ -149,6 +149,12 @@ class Attendance(models.Model):
                 condition=Q(outcome__isnull=True),
                 name="attendance_awaiting_outcome",
             ),
+            # the to-do list: outcomes waiting for a document
+            models.Index(
+                fields=["appointment"],
+                condition=Q(evidence="awaited"),
+                name="attendance_evidence_awaited",
+            ),
         ]
 
     def __str__(self) -> str:
