@@ -3,8 +3,10 @@ administrator, or anyone outside the care team, gets 404 here."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -49,6 +51,9 @@ class NoteMixin(ClinicalMixin):
         return ""
 
 
+NOTES_PER_PAGE = 20
+
+
 class NoteListView(ClinicalMixin, TemplateView):
     template_name = "notes/list.html"
 
@@ -58,15 +63,21 @@ class NoteListView(ClinicalMixin, TemplateView):
         return None  # the notes as a whole
 
     def get_context_data(self, **kwargs):
-        user, patient_id = self.request.user, self.patient.pk
-        notes = list(
-            selectors.notes_of(user, patient_id, kind=ClinicalNote.Kind.SESSION).prefetch_related(
-                "addenda"
-            )
-        )
+        user, patient_id, params = self.request.user, self.patient.pk, self.request.GET
+        session = selectors.notes_of(user, patient_id, kind=ClinicalNote.Kind.SESSION)
+        personal = selectors.notes_of(user, patient_id, kind=ClinicalNote.Kind.PERSONAL)
+        # Years of weekly sessions: each list is paged, the latest first.
+        session_page = Paginator(
+            session.filter(addendum_to__isnull=True).prefetch_related("addenda"), NOTES_PER_PAGE
+        ).get_page(params.get("page"))
+        personal_page = Paginator(personal, NOTES_PER_PAGE).get_page(params.get("personal"))
         return super().get_context_data(
-            session_notes=[n for n in notes if n.addendum_to_id is None],
-            personal_notes=selectors.notes_of(user, patient_id, kind=ClinicalNote.Kind.PERSONAL),
+            session_notes=session_page.object_list,
+            session_page=session_page,
+            personal_notes=personal_page.object_list,
+            personal_page=personal_page,
+            session_query=urlencode({"personal": personal_page.number}),
+            personal_query=urlencode({"page": session_page.number}),
             **kwargs,
         )
 

@@ -27,6 +27,11 @@ def home(request):
     return render(request, "workspace/home_other.html")
 
 
+# The home page and the to-do list show this many rows of each list, then say how many more.
+MY_PATIENTS_SHOWN = 20
+TODO_ROWS = 50
+
+
 class DashboardView(CaseworkRoleRequired, TemplateView):
     """Home of the clinicians, the clinical lead and the administrators."""
 
@@ -38,12 +43,17 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
         today = timezone.localdate()
         listed = []  # every patient the page names, logged at once
         if permissions.may_join_care_team(user):
-            mine = list(
-                selectors.patient_list(user, clinician_id=user.pk).exclude(status=CareStage.CLOSED)
+            my_files = selectors.patient_list(user, clinician_id=user.pk).exclude(
+                status=CareStage.CLOSED
             )
+            mine = list(my_files[: MY_PATIENTS_SHOWN + 1])
             # A lead who treats no one sees the clinic's overview instead of an empty list.
             if mine or not user.has_role(Role.CLINICAL_LEAD):
-                context["my_patients"] = mine
+                context["my_patients"] = mine[:MY_PATIENTS_SHOWN]
+                context["my_patients_total"] = (
+                    my_files.count() if len(mine) > MY_PATIENTS_SHOWN else len(mine)
+                )
+            mine = mine[:MY_PATIENTS_SHOWN]
             todays = list(
                 selectors.agenda(user, *selectors.day_bounds(today), clinician_id=user.pk)
             )
@@ -128,21 +138,18 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         )
 
 
-TODO_LETTERS = 26  # 25 shown; one more says there are more
-
-
 class TodoView(CaseworkRoleRequired, TemplateView):
     """What a clinician still owes: outcomes of past sessions, evidence awaited, assessments
-    and letters to the justice system due."""
+    and letters to the justice system due. Each list shows its first TODO_ROWS rows."""
 
     template_name = "workspace/todo.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        awaiting = list(selectors.awaiting_outcome(user))
-        evidence = list(selectors.awaiting_evidence(user))
-        assessments = list(assessment_selectors.due_for_clinician(user))
-        letters = list(letter_selectors.letters_to_prepare(user)[:TODO_LETTERS])
+        awaiting, more_awaiting = _first(selectors.awaiting_outcome(user))
+        evidence, more_evidence = _first(selectors.awaiting_evidence(user))
+        assessments, more_assessments = _first(assessment_selectors.due_for_clinician(user))
+        letters, more_letters = _first(letter_selectors.letters_to_prepare(user))
         record_listing(
             actor=user,
             patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]
@@ -154,10 +161,22 @@ class TodoView(CaseworkRoleRequired, TemplateView):
         )
         return super().get_context_data(
             awaiting=awaiting,
+            more_awaiting=more_awaiting,
             evidence=evidence,
+            more_evidence=more_evidence,
             assessments=assessments,
-            letters=letters[: TODO_LETTERS - 1],
-            more_letters=len(letters) == TODO_LETTERS,
+            more_assessments=more_assessments,
+            letters=letters,
+            more_letters=more_letters,
             today=timezone.localdate(),
+            rows=TODO_ROWS,
             **kwargs,
         )
+
+
+def _first(items, count: int | None = None) -> tuple[list, bool]:
+    """The first `count` items (TODO_ROWS), and whether there are more: one query, one row
+    more."""
+    count = count or TODO_ROWS
+    rows = list(items[: count + 1])
+    return rows[:count], len(rows) > count

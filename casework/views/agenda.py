@@ -52,9 +52,13 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
         today = timezone.localdate()
         day = query_day(params.get("date")) or today
         view = "day" if params.get("view") == "day" else "week"
+        clinician_id = (
+            self.clinician_id(params.get("clinician", "")) if self.clinic_wide else user.pk
+        )
+        if clinician_id is None:
+            view = "day"  # the whole clinic, one day at a time: a week of it is thousands of rows
         first = day if view == "day" else day - datetime.timedelta(days=day.weekday())
         length = 1 if view == "day" else 7
-        clinician_id = query_id(params.get("clinician")) if self.clinic_wide else user.pk
         appointments = list(
             selectors.agenda(user, *selectors.day_bounds(first, length), clinician_id=clinician_id)
         )
@@ -95,6 +99,19 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
             pending=selectors.awaiting_outcome(user).count() if not self.clinic_wide else None,
             **kwargs,
         )
+
+    def clinician_id(self, asked: str) -> int | None:
+        """The clinic agenda shows one clinician's agenda: the one asked for, else the user's
+        own (a clinician), else the first clinician. "all": everyone (then one day only)."""
+        if asked == "all":
+            return None
+        if chosen := query_id(asked):
+            return chosen
+        user = self.request.user
+        if permissions.may_join_care_team(user):
+            return user.pk
+        first = selectors.clinicians().values_list("pk", flat=True).first()
+        return first
 
 
 class AppointmentMixin(PatientScopedMixin):

@@ -106,11 +106,29 @@ def test_the_clinic_agenda_is_for_administrators_and_the_lead(
     patient, treating_psychologist, administrator, clinical_lead, client_for
 ):
     book(patient, treating_psychologist, days=0)
-    url = reverse("casework:clinic_agenda") + "?view=day"
+    url = reverse("casework:clinic_agenda") + "?view=day&clinician=all"
 
     assert client_for(treating_psychologist).get(url).status_code == 403
     for reader in (administrator, clinical_lead):
         assert patient.file_number in client_for(reader).get(url).content.decode()
+
+
+def test_the_clinic_agenda_shows_one_clinician_unless_asked_for_everyone_one_day_at_a_time(
+    patient, treating_psychologist, administrator, clinical_lead, client_for
+):
+    book(patient, treating_psychologist, days=0)
+    url = reverse("casework:clinic_agenda")
+
+    own = client_for(clinical_lead).get(url)  # a clinician: their own, the week
+    assert own.context["clinician_id"] == clinical_lead.pk and own.context["view"] == "week"
+    assert patient.file_number not in own.content.decode()
+    chosen = client_for(administrator).get(f"{url}?clinician={treating_psychologist.pk}")
+    assert patient.file_number in chosen.content.decode()
+    everyone = client_for(administrator).get(f"{url}?view=week&clinician=all")
+    assert everyone.context["view"] == "day" and everyone.context["clinician_id"] is None
+    assert patient.file_number in everyone.content.decode()
+    first = client_for(administrator).get(url)  # not a clinician: the first of the list
+    assert first.context["clinician_id"] is not None
 
 
 def test_another_clinicians_sessions_stay_out_of_my_agenda(
@@ -507,3 +525,42 @@ def test_the_cancel_page_names_its_buttons_for_what_they_do(
     assert '<button type="submit" class="danger">Cancel the appointment</button>' in html
     assert ">Keep the appointment</a>" in html
     assert ">Save<" not in html
+
+
+# --- Lists are bounded: a caseload of hundreds does not make a page of hundreds --------------
+
+
+def test_the_todo_list_shows_the_oldest_sessions_first_and_says_there_are_more(
+    administrator, clinical_lead, treating_psychologist, client_for, monkeypatch
+):
+    from workspace import views
+
+    monkeypatch.setattr(views, "TODO_ROWS", 3)
+    caseload(
+        5, administrator=administrator, clinical_lead=clinical_lead, clinician=treating_psychologist
+    )
+
+    page = client_for(treating_psychologist).get(reverse("workspace:todo"))
+
+    assert len(page.context["awaiting"]) == 3 and page.context["more_awaiting"]
+    assert "The 3 oldest are shown" in page.content.decode()
+
+
+def test_the_home_page_shows_some_of_my_patients_and_links_to_all(
+    administrator, clinical_lead, treating_psychologist, client_for, monkeypatch
+):
+    from workspace import views
+
+    monkeypatch.setattr(views, "MY_PATIENTS_SHOWN", 3)
+    caseload(
+        5, administrator=administrator, clinical_lead=clinical_lead, clinician=treating_psychologist
+    )
+
+    page = client_for(treating_psychologist).get(reverse("workspace:dashboard"))
+
+    assert len(page.context["my_patients"]) == 3
+    assert "All my patients (5 in care)" in page.content.decode()
+    listed = client_for(treating_psychologist).get(
+        reverse("casework:patient_list") + f"?clinician={treating_psychologist.pk}"
+    )
+    assert len(listed.context["page"].object_list) == 5

@@ -123,3 +123,33 @@ def test_an_addendum_is_written_through_its_form(patient, note, treating_psychol
 
     assert client.post(url, data).status_code == 302
     assert note.addenda.get().text == "Correction: the plan was started, not finished."
+
+
+def test_years_of_notes_are_paged_latest_first_with_their_addenda(
+    patient, treating_psychologist, client_for, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notes import views
+
+    monkeypatch.setattr(views, "NOTES_PER_PAGE", 2)
+    written = [
+        note_services.note_create(
+            actor=treating_psychologist, patient=patient, kind="personal", text=f"Note {n}"
+        )
+        for n in range(5)
+    ]
+    client = client_for(treating_psychologist)
+    url = reverse("notes:list", args=[patient.pk])
+
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as third_page:
+        last = client.get(f"{url}?personal=3")
+
+    assert list(first.context["personal_notes"]) == written[:-3:-1]  # the 2 latest
+    assert list(last.context["personal_notes"]) == [written[0]]
+    assert "personal=2" in last.content.decode()  # back to the page before
+    with CaptureQueriesContext(connection) as first_page:
+        client.get(url)
+    assert len(third_page) == len(first_page)
