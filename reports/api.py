@@ -6,7 +6,6 @@ otherwise), the co-signature the clinical lead's. Every read, download and chang
 access log.
 """
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +13,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from audit.services import Action, record_access
 from casework.api.base import (
     BoundedDateField,
     BoundedPrimaryKeyRelatedField,
@@ -26,6 +24,7 @@ from casework.api.base import (
 from casework.models import Attendance, Mandate
 from reports import catalogue, permissions, selectors, services
 from reports.models import Dispatch, Letter
+from reports.views import pdf_response
 
 
 class LetterSerializer(ClinicModelSerializer):
@@ -250,11 +249,7 @@ class LetterPdfAPI(LetterScopedMixin, generics.GenericAPIView):
         """The letter's PDF, exactly as stored when it was rendered (its SHA-256 is in the
         letter)."""
         letter = self.get_letter()
-        pdf, digest = Letter.objects.values_list("pdf", "pdf_sha256").get(pk=letter.pk)
-        if not digest:
+        pdf = services.letter_pdf(actor=request.user, letter=letter)
+        if pdf is None:
             raise PdfNotReadyError
-        record_access(actor=request.user, action=Action.EXPORT, patient=self.patient, obj=letter)
-        response = HttpResponse(bytes(pdf), content_type="application/pdf")
-        filename = f"{letter.reference.replace('/', '-')}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return pdf_response(letter, pdf)

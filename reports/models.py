@@ -202,6 +202,10 @@ class Letter(models.Model):
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.READY)
 
+    @property
+    def pdf_filename(self) -> str:
+        return f"{self.reference.replace('/', '-')}.pdf"
+
     def pdf_matches(self) -> bool:
         return bool(self.pdf) and hashlib.sha256(bytes(self.pdf)).hexdigest() == self.pdf_sha256
 

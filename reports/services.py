@@ -276,6 +276,16 @@ def letters_render_pending() -> list[int]:
     return pending
 
 
+def letter_pdf(*, actor, letter: Letter) -> bytes | None:
+    """The stored PDF, exactly as rendered (None until a worker has rendered it); the
+    download is logged."""
+    pdf, digest = Letter.objects.values_list("pdf", "pdf_sha256").get(pk=letter.pk)
+    if not digest:
+        return None
+    record_access(actor=actor, action=Action.EXPORT, patient=letter.patient, obj=letter)
+    return bytes(pdf)
+
+
 @transaction.atomic
 def letter_dispatch(
     *, actor, letter: Letter, channel: str, to: str = "", note: str = ""
@@ -353,8 +363,7 @@ def letter_email_send(*, dispatch_id: int) -> bool:
             body=_("Please find our letter attached."),
             to=[dispatch.to],
         )
-        filename = f"{letter.reference.replace('/', '-')}.pdf"
-        message.attach(filename, bytes(letter.pdf), "application/pdf")
+        message.attach(letter.pdf_filename, bytes(letter.pdf), "application/pdf")
         message.send()
         dispatch.sent_at = timezone.now()
         dispatch.save(update_fields=["sent_at"])

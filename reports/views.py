@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 
-from audit.services import Action, record_access, record_listing
+from audit.services import record_listing
 from casework.models import Attendance, Mandate
 from casework.selectors import reporting_period
 from casework.views.base import (
@@ -225,23 +225,23 @@ class LetterPreviewView(LetterMixin, TemplateView):
         return HttpResponse(render_html(letter, stated))
 
 
+def pdf_response(letter: Letter, pdf: bytes) -> HttpResponse:
+    """A letter's PDF as a download (the page and the API alike)."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{letter.pdf_filename}"'
+    return response
+
+
 class LetterDownloadView(LetterMixin, TemplateView):
     def get(self, request, *args, **kwargs):
-        letter = Letter.objects.filter(pk=self.letter.pk).values_list("pdf", "pdf_sha256").get()
-        pdf, digest = letter
-        if not digest:
+        pdf = services.letter_pdf(actor=request.user, letter=self.letter)
+        if pdf is None:
             # A draft, or signed a moment ago and still with a worker: say so on its page.
             messages.info(
                 request, _("The PDF is not ready yet: it is made once the letter is signed.")
             )
             return redirect(self.letter.get_absolute_url())
-        record_access(
-            actor=request.user, action=Action.EXPORT, patient=self.patient, obj=self.letter
-        )
-        response = HttpResponse(bytes(pdf), content_type="application/pdf")
-        filename = f"{self.letter.reference.replace('/', '-')}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return pdf_response(self.letter, pdf)
 
 
 class LetterDispatchView(LetterMixin, ServiceFormView):
