@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages clean
+.PHONY: install run test lint messages bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+## The clinic-network benchmark on PostgreSQL (bench/README.md): a fresh bench database, seeded
+## and measured; SCALE=0.05 for a quick look.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_scale
+SCALE ?= 1
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) LOG_LEVEL=WARNING $(BIN)/python bench/scale.py --fresh --scale $(SCALE)
 
 ## Refresh the fr and nl catalogues after changing user-facing strings, then compile them.
 messages: install

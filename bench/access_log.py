@@ -84,7 +84,7 @@ def fill_log(total: int) -> None:
     key = settings.AUDIT_CHAIN_KEY.encode()
     start_id = (AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     start = timezone.now() - datetime.timedelta(days=365)
-    rng = random.Random(7)  # noqa: S311 - reproducible test data, not secrets
+    rng = random.Random(7)
     events, listed = [], []
     for i in range(total):
         pk = start_id + i
@@ -132,7 +132,7 @@ def fill_log(total: int) -> None:
         with connection.cursor() as cursor:
             for table in ("audit_accessevent", "audit_accesseventpatient"):
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"
                 )
 

@@ -50,9 +50,8 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             # A lead who treats no one sees the clinic's overview instead of an empty list.
             if mine or not user.has_role(Role.CLINICAL_LEAD):
                 context["my_patients"] = mine[:MY_PATIENTS_SHOWN]
-                context["my_patients_total"] = (
-                    my_files.count() if len(mine) > MY_PATIENTS_SHOWN else len(mine)
-                )
+                # Counted always, so that the page costs the same queries at any caseload.
+                context["my_patients_total"] = my_files.count()
             mine = mine[:MY_PATIENTS_SHOWN]
             todays = list(
                 selectors.agenda(user, *selectors.day_bounds(today), clinician_id=user.pk)

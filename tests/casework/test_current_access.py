@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import AccessEvent
-from casework import services
+from casework import selectors, services
 from casework.models import Attendance
 from casework.permissions import may_work_with_group
 from tests.factories import at, book, book_group_session, make_group
@@ -155,3 +155,19 @@ def test_the_api_gives_a_cover_facilitator_the_group_s_sessions_only(
     assert [row["patient"] for row in sessions[0]["attendances"]] == [patient.pk]
     assert client.get(reverse("api:patient_detail", args=[patient.pk])).status_code == 404
     assert client.get(reverse("api:appointment_list", args=[patient.pk])).status_code == 404
+
+
+def test_a_facilitator_is_asked_for_the_outcomes_of_group_members_who_are_not_their_patients(
+    patient, administrator, other_psychologist, treating_psychologist, client_for
+):
+    """The to-do list starts from the user's own patients and groups: a group session counts
+    through the group, whoever its members' therapists are."""
+    group = make_group(by=administrator, regular=[other_psychologist], members=[patient])
+    session = book_group_session(group, by=administrator, clinicians=[other_psychologist])
+    mine = book(patient, treating_psychologist, days=-2)
+
+    facilitator = selectors.awaiting_outcome(other_psychologist)
+    therapist = selectors.awaiting_outcome(treating_psychologist)
+
+    assert list(facilitator) == [session]  # not the patient's individual session
+    assert list(therapist) == [mine]  # not the group's session, run by someone else

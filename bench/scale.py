@@ -1,0 +1,466 @@
+"""The pages people use all day, at 1,000 and at 20,000 patients, in one run (bench/README.md).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_scale \\
+    .venv/bin/python bench/scale.py [--scale 1.0] [--requests 20]
+
+On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians, then
+seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
+therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointments; 50,000
+assessments and 100,000 letters), first its first 5 %, measures, then the rest, and measures
+again. For each page and API list: p50 and p95 server time over `--requests` requests and its
+query count, at both sizes, each beside its targets (docs/performance.md):
+
+- query counts identical at both sizes;
+- p95 <= 60 ms at the full size, and <= 1.5x its own p95 at the small size.
+
+It also times the seeding against a plain COPY of the same rows. The access log, the scheduled
+tasks and the compliance evaluation are measured by bench/access_log.py and, later, here.
+"""
+
+import argparse
+import datetime
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+
+
+def fresh_database() -> None:
+    """--fresh: drop and create the database DATABASE_URL names, if its name says bench."""
+    import psycopg
+    from dj_database_url import parse
+
+    config = parse(os.environ["DATABASE_URL"])
+    name = config["NAME"]
+    if not name.startswith("bench"):
+        sys.exit(f"--fresh recreates benchmark databases only (bench...), not {name!r}.")
+    server = psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    server.execute(f'CREATE DATABASE "{name}"')
+    server.close()
+
+
+if "--fresh" in sys.argv:
+    fresh_database()
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
+from django.db import connection, models
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from psycopg.types.json import Jsonb
+from rest_framework.authtoken.models import Token
+
+from accounts.roles import Role
+from assessments.models import Assessment
+from casework.models import (
+    Appointment,
+    Attendance,
+    AttendanceOutcome,
+    Authority,
+    CareTeamMembership,
+    Episode,
+    JusticeContact,
+    Mandate,
+    Patient,
+    PatientUserObjectPermission,
+)
+from common.text import search_key
+from reports.models import Letter
+
+P95_TARGET_MS, GROWTH_TARGET = 60.0, 1.5
+FIRST_SHARE = 0.05  # the small clinic: the first 5 % (1,000 patients at scale 1)
+APPOINTMENTS_PER_PATIENT = 50  # weekly: 40 weeks back, 10 ahead
+rng = random.Random(2026)
+now = timezone.now()
+today = timezone.localdate()
+
+
+# --- COPY, the fast way in ------------------------------------------------------------------
+
+
+class Table:
+    """Rows for one model, written with COPY; ids given here so that rows can point at each
+    other; defaults of the model's fields fill what a row leaves out."""
+
+    def __init__(self, model):
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.columns = [f.column for f in self.fields]
+        self.rows = []
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{model._meta.db_table}"')
+            self.next_id = cursor.fetchone()[0] + 1
+
+    def add(self, **values) -> int:
+        row_id = values.setdefault("id", self.next_id)
+        self.next_id = max(self.next_id, row_id + 1)
+        row = []
+        for field in self.fields:
+            if field.attname in values:
+                value = values[field.attname]
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = now
+            else:
+                value = field.get_default()
+            if isinstance(field, models.JSONField) and value is not None:
+                value = Jsonb(value)
+            row.append(value)
+        self.rows.append(row)
+        return row_id
+
+    def copy(self) -> int:
+        table, count = self.model._meta.db_table, len(self.rows)
+        columns = ", ".join(f'"{c}"' for c in self.columns)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT max(id) FROM "{table}"))'
+            )
+        self.rows = []
+        return count
+
+
+def plain_copy_seconds(model, rows: int) -> float:
+    """COPY of as many rows of the same table, already formatted: the floor for seeding."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TEMP TABLE plain (LIKE "{table}" INCLUDING DEFAULTS)')
+        cursor.execute(f'SELECT * FROM "{table}" LIMIT {rows}')
+        text = io.StringIO()
+        started = time.perf_counter()
+        with cursor.cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+            for data in copy:
+                text.write(bytes(data).decode())
+        text.seek(0)
+        started = time.perf_counter()
+        with cursor.cursor.copy("COPY plain FROM STDIN") as copy:
+            copy.write(text.read())
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE plain")
+    return elapsed
+
+
+# --- The clinic -------------------------------------------------------------------------------
+
+
+def staff(clinicians: int) -> dict:
+    User = get_user_model()
+
+    def person(username, role):
+        user = User.objects.create(username=username, first_name=username, last_name="Bench")
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return {
+        "lead": person("lead", Role.CLINICAL_LEAD),
+        "admin": person("admin", Role.ADMINISTRATOR),
+        "auditor": person("auditor", Role.AUDITOR),
+        "clinicians": [person(f"psy{n:03d}", Role.PSYCHOLOGIST) for n in range(clinicians)],
+    }
+
+
+def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str, int]:
+    """Patients [first, last) with everything the pages read about them."""
+    tables = {
+        model: Table(model)
+        for model in (
+            Patient,
+            Mandate,
+            Episode,
+            CareTeamMembership,
+            PatientUserObjectPermission,
+            Appointment,
+            Appointment.clinicians.through,
+            Attendance,
+            Assessment,
+            Letter,
+        )
+    }
+    outcomes = {o.code: o.pk for o in AttendanceOutcome.objects.all()}
+    weights = [
+        ("attended", 74),
+        ("attended-late", 8),
+        ("absence-medical", 8),
+        ("absence-employment", 4),
+        ("absence-unacceptable", 2),
+        ("attended-failed-to-comply", 2),
+        ("absence-awaiting-evidence", 2),
+    ]
+    codes, chances = zip(*weights, strict=True)
+    zones = list(
+        Permission.objects.filter(
+            content_type__app_label="casework", codename__in=["access_frame", "access_clinical"]
+        ).values_list("pk", flat=True)
+    )
+    admin, clinicians = people["admin"], people["clinicians"]
+    for n in range(first, last):
+        clinician = clinicians[n % len(clinicians)]
+        last_name, first_name = f"Bench{n:06d}", rng.choice(["Jean", "Marc", "Luc", "Wim", "Tom"])
+        file_number = f"B-{n:06d}"
+        started = today - datetime.timedelta(days=rng.randint(300, 900))
+        patient = tables[Patient].add(
+            file_number=file_number,
+            last_name=last_name,
+            first_name=first_name,
+            date_of_birth=datetime.date(1960, 1, 1) + datetime.timedelta(days=n % 12000),
+            sex="male",
+            preferred_language=rng.choice(["fr", "nl"]),
+            status="in_treatment",
+            created_by_id=admin.pk,
+            search_text=search_key(file_number, last_name, first_name),
+        )
+        tables[Mandate].add(
+            patient_id=patient,
+            authority_id=rng.choice(authorities),
+            justice_contact_id=rng.choice(contacts),
+            legal_framework="probation",
+            decision_date=started - datetime.timedelta(days=20),
+            starts_on=started,
+            session_frequency="weekly",
+            sharing_basis="consent",
+            created_by_id=admin.pk,
+        )
+        tables[Episode].add(
+            patient_id=patient,
+            stage="in_treatment",
+            referral_source="justice_assistant",
+            referral_received_on=started - datetime.timedelta(days=30),
+            referral_recorded_by_id=admin.pk,
+        )
+        tables[CareTeamMembership].add(
+            patient_id=patient,
+            clinician_id=clinician.pk,
+            role="lead",
+            starts_on=started,
+            assigned_by_id=people["lead"].pk,
+        )
+        for zone in zones:
+            tables[PatientUserObjectPermission].add(
+                permission_id=zone, user_id=clinician.pk, content_object_id=patient
+            )
+        hour = 8 + n % 9
+        for week in range(-40, APPOINTMENTS_PER_PATIENT - 40):
+            starts = timezone.make_aware(
+                datetime.datetime.combine(
+                    today + datetime.timedelta(days=7 * week + n % 5 - today.weekday()),
+                    datetime.time(hour),
+                )
+            )
+            appointment = tables[Appointment].add(
+                kind="individual",
+                status="scheduled",
+                patient_id=patient,
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=1),
+                created_by_id=admin.pk,
+            )
+            tables[Appointment.clinicians.through].add(
+                appointment_id=appointment, user_id=clinician.pk
+            )
+            past = starts < now - datetime.timedelta(days=3)
+            code = rng.choices(codes, chances)[0] if past else None
+            tables[Attendance].add(
+                appointment_id=appointment,
+                patient_id=patient,
+                outcome_id=outcomes[code] if code else None,
+                recorded_at=starts + datetime.timedelta(hours=2) if code else None,
+                evidence="awaited" if code == "absence-awaiting-evidence" else "not_needed",
+            )
+        for index in range(2 if n % 2 else 3):  # 50,000 at 20,000 patients
+            assessed = today - datetime.timedelta(days=100 * (index + 1))
+            tables[Assessment].add(
+                patient_id=patient,
+                instrument=["static99r", "stable2007", "acute2007"][index],
+                instrument_version="bench",
+                assessor_id=clinician.pk,
+                assessed_on=assessed,
+                responses={},
+                status="draft",
+                next_due_on=assessed + datetime.timedelta(days=365),
+            )
+        for index in range(5):  # 100,000 at 20,000 patients
+            tables[Letter].add(
+                kind="periodic_report",
+                patient_id=patient,
+                mandate_id=tables[Mandate].next_id - 1,
+                recipient="justice_assistant",
+                language="fr",
+                status="draft",
+                period_start=started + datetime.timedelta(days=180 * index),
+                period_end=started + datetime.timedelta(days=180 * index + 179),
+                due_on=started + datetime.timedelta(days=180 * index + 180),
+            )
+    return {model._meta.db_table: table.copy() for model, table in tables.items()}
+
+
+# --- Measuring --------------------------------------------------------------------------------
+
+
+class Requester:
+    """Calls the WSGI application in-process, timing until the response is handed back."""
+
+    def __init__(self, user, *, token: str = ""):
+        client = Client()
+        client.force_login(user)
+        self.cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+        self.token = token
+        self.handler = WSGIHandler()
+
+    def get(self, path: str) -> tuple[float, int]:
+        extra = {"HTTP_COOKIE": self.cookie}
+        if self.token:
+            extra = {"HTTP_AUTHORIZATION": f"Token {self.token}"}
+        environ = RequestFactory().get(path, **extra).environ
+        status = []
+        connection.queries_log.clear()  # a full log (9,000) would count nothing new
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = self.handler(environ, lambda s, h, exc_info=None: status.append(s))
+            elapsed = time.perf_counter() - started
+        body = b"".join(response)
+        response.close()
+        assert status[0].startswith("200"), (path, status, body[:300])
+        return elapsed, len(queries)
+
+
+def measure(pages, requests: int) -> dict[str, tuple[float, float, int]]:
+    results = {}
+    for label, requester, path in pages:
+        requester.get(path)  # warm-up
+        samples = [requester.get(path) for _ in range(requests)]
+        times = sorted(t for t, _q in samples)
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        results[label] = (statistics.median(times) * 1000, p95 * 1000, samples[-1][1])
+    return results
+
+
+def pages(people) -> list[tuple[str, Requester, str]]:
+    # Patients are shared out evenly: the first clinician has as many as any other.
+    psychologist, lead, admin = people["clinicians"][0], people["lead"], people["admin"]
+    patient = (
+        Patient.objects.filter(care_team__clinician=psychologist, care_team__ends_on__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    psy, led, adm = Requester(psychologist), Requester(lead), Requester(admin)
+    api = Requester(admin, token=Token.objects.get_or_create(user=admin)[0].key)
+    auditor = Requester(people["auditor"])
+    return [
+        ("psychologist's home", psy, "/dashboard/"),
+        ("lead's home", led, "/dashboard/"),
+        ("administrator's home", adm, "/dashboard/"),
+        ("patient list", adm, "/patients/"),
+        ("patient search", adm, "/patients/?q=bench0001"),  # 100 matches at 1,000 or 20,000
+        ("patient page", psy, patient.get_absolute_url()),
+        ("agenda, day", psy, "/agenda/?view=day"),
+        ("agenda, week", psy, "/agenda/?view=week"),
+        ("clinic agenda", adm, "/agenda/clinic/"),
+        ("to-do list", psy, "/agenda/todo/"),
+        ("letters dashboard", adm, "/letters/"),
+        ("access log", auditor, reverse("audit:event_list")),
+        ("API patients", api, "/api/v1/patients/"),
+        ("API appointments", api, f"/api/v1/patients/{patient.pk}/appointments/"),
+        ("API letters", api, f"/api/v1/patients/{patient.pk}/letters/"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--fresh", action="store_true", help="recreate the bench database first")
+    options = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Point DATABASE_URL at an empty PostgreSQL database.")
+    call_command("migrate", verbosity=0)
+    if get_user_model().objects.exists():
+        sys.exit("The database is not empty: point DATABASE_URL at an empty database.")
+    total = round(20_000 * options.scale)
+    small = max(1, round(total * FIRST_SHARE))
+    people = staff(60)
+    authorities = [
+        Authority.objects.create(
+            kind="probation_commission", name=f"Commission {n}", language="fr"
+        ).pk
+        for n in range(10)
+    ]
+    contacts = [
+        JusticeContact.objects.create(
+            name=f"Assistant {n}", service="Maison de justice", language="fr"
+        ).pk
+        for n in range(20)
+    ]
+
+    started = time.perf_counter()
+    seeded = seed(0, small, people, authorities, contacts)
+    first_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    at_small = measure(pages(people), options.requests)
+
+    started = time.perf_counter()
+    rest = seed(small, total, people, authorities, contacts)
+    rest_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    at_full = measure(pages(people), options.requests)
+
+    rows = sum(seeded.values()) + sum(rest.values())
+    appointments = seeded["casework_appointment"] + rest["casework_appointment"]
+    plain = plain_copy_seconds(Attendance, min(200_000, rest["casework_attendance"]))
+    plain_rate = min(200_000, rest["casework_attendance"]) / plain
+
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    print(
+        f"\n{total:,} patients, {appointments:,} appointments, {rows:,} rows seeded in "
+        f"{first_seconds + rest_seconds:.0f} s ({rows / (first_seconds + rest_seconds):,.0f} "
+        f"rows/s; a plain COPY of attendances: {plain_rate:,.0f} rows/s)\n"
+    )
+    print(
+        f"| page | queries {small:,} / {total:,} | p50 {small:,} | p95 {small:,} "
+        f"| p50 {total:,} | p95 {total:,} | growth of p95 | verdict |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for label in at_full:
+        s50, s95, sq = at_small[label]
+        f50, f95, fq = at_full[label]
+        growth = f95 / s95
+        ok = sq == fq and f95 <= P95_TARGET_MS and growth <= GROWTH_TARGET
+        print(
+            f"| {label} | {sq} / {fq} | {s50:.1f} ms | {s95:.1f} ms | {f50:.1f} ms "
+            f"| {f95:.1f} ms | ×{growth:.2f} | {verdict(ok)} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
