@@ -155,7 +155,6 @@ def plain_copy_seconds(model, rows: int) -> float:
         cursor.execute(f'CREATE TEMP TABLE plain (LIKE "{table}" INCLUDING DEFAULTS)')
         cursor.execute(f'SELECT * FROM "{table}" LIMIT {rows}')
         text = io.StringIO()
-        started = time.perf_counter()
         with cursor.cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
             for data in copy:
                 text.write(bytes(data).decode())

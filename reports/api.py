@@ -6,7 +6,6 @@ otherwise), the co-signature the clinical lead's. Every read, download and chang
 access log.
 """
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -143,7 +142,7 @@ class LetterListAPI(LettersAPIMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         if self.is_schema_generation():
             return Letter.objects.none()
-        return selectors.letters_of(self.request.user, self.patient.pk).defer(None).defer("pdf")
+        return selectors.letters_of(self.request.user, self.patient.pk)
 
     @extend_schema(responses={201: LetterSerializer})
     def post(self, request, *args, **kwargs):
@@ -188,15 +187,12 @@ class LetterStepAPI(LetterScopedMixin, generics.GenericAPIView):
     step = ""
 
     def check_step(self, letter) -> None:
+        """Who may sign or co-sign is a 403; the letter's state is the service's 400."""
         user = self.request.user
         if self.step == "sign" and not permissions.can_sign(user, letter):
-            raise exceptions.PermissionDenied(
-                _("A clinician of the care team, or the clinical lead, signs letters.")
-            )
+            raise exceptions.PermissionDenied(permissions.NOT_A_SIGNER)
         if self.step == "cosign" and not permissions.can_cosign(user, letter):
-            raise exceptions.PermissionDenied(
-                _("The clinical lead co-signs a signed serious-risk alert.")
-            )
+            raise exceptions.PermissionDenied(permissions.NOT_THE_COSIGNER)
 
     @extend_schema(request=None, responses={200: LetterSerializer, 201: LetterSerializer})
     def post(self, request, *args, **kwargs):

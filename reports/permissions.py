@@ -1,9 +1,15 @@
 """Who may do what with letters. Letters belong to the frame: whoever may open the patient's
 file reads, drafts and dispatches them; signing is a clinician's act."""
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.roles import Role
 from casework.permissions import Zone, has_global_access
 from casework.selectors import patients_visible_to
+
+# Why someone may not sign or co-sign, whatever the letter's state (403 in the API).
+NOT_A_SIGNER = _("A clinician of the care team, or the clinical lead, signs letters.")
+NOT_THE_COSIGNER = _("The clinical lead co-signs a signed serious-risk alert.")
 
 
 def can_sign(user, letter) -> bool:
@@ -25,12 +31,19 @@ def can_cosign(user, letter) -> bool:
 
 
 def sign_refusal(user, letter) -> str:
-    from django.utils.translation import gettext as _
-
+    """Why this user may not sign this letter now; empty when they may."""
     if letter.is_signed:
-        return _("This letter is already signed.")
+        return str(_("This letter is already signed."))
     if not can_sign(user, letter):
-        return _("A clinician of the care team, or the clinical lead, signs letters.")
+        return str(NOT_A_SIGNER)
+    return ""
+
+
+def cosign_refusal(user, letter) -> str:
+    """Why this user may not co-sign this letter now; empty when they may."""
+    waiting = letter.type.needs_cosignature and letter.is_signed and not letter.cosigned_at
+    if not (waiting and can_cosign(user, letter)):
+        return str(NOT_THE_COSIGNER)
     return ""
 
 

@@ -116,13 +116,8 @@ class LetterDetailView(LetterMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, letter = self.request.user, self.letter
         return super().get_context_data(
-            can_sign=not letter.is_signed and permissions.can_sign(user, letter),
-            can_cosign=(
-                letter.type.needs_cosignature
-                and letter.is_signed
-                and not letter.cosigned_at
-                and permissions.can_cosign(user, letter)
-            ),
+            can_sign=not permissions.sign_refusal(user, letter),
+            can_cosign=not permissions.cosign_refusal(user, letter),
             dispatches=letter.dispatches.select_related("recorded_by"),
             **kwargs,
         )
@@ -183,13 +178,8 @@ class LetterStepView(LetterMixin, ConfirmView):
             return _("Only a draft can be made ready for signature.")
         if self.step == "sign":
             return permissions.sign_refusal(user, letter)
-        if self.step == "cosign" and not (
-            letter.type.needs_cosignature
-            and letter.is_signed
-            and not letter.cosigned_at
-            and permissions.can_cosign(user, letter)
-        ):
-            return _("The clinical lead co-signs a signed serious-risk alert.")
+        if self.step == "cosign":
+            return permissions.cosign_refusal(user, letter)
         if self.step == "correct" and not letter.is_signed:
             return _("A draft is corrected by editing it.")
         return ""

@@ -539,3 +539,21 @@ def test_a_signature_never_stands_alone_on_its_page(patient, administrator):
         (page,) = [n for n in range(1, pages + 1) if unsigned in pdf_text(pdf, page=n)]
         assert closing in pdf_text(pdf, page=page), lines
     assert crossed
+
+
+def test_the_letter_page_offers_the_cosignature_to_the_lead_only_once_signed(
+    patient, administrator, treating_psychologist, clinical_lead, client_for
+):
+    alert = draft("serious_risk", patient, administrator)
+    url, cosign = alert.get_absolute_url(), reverse("reports:cosign", args=[patient.pk, alert.pk])
+
+    assert "Co-sign the letter" not in client_for(clinical_lead).get(url).content.decode()
+    letters.letter_sign(actor=treating_psychologist, letter=alert)
+
+    assert "Co-sign the letter" in client_for(clinical_lead).get(url).content.decode()
+    assert "Co-sign the letter" not in client_for(treating_psychologist).get(url).content.decode()
+    refused = client_for(treating_psychologist).post(cosign, follow=True)
+    assert "The clinical lead co-signs" in refused.content.decode()
+    assert client_for(clinical_lead).post(cosign).status_code == 302
+    alert.refresh_from_db()
+    assert alert.cosigned_by == clinical_lead
