@@ -197,6 +197,30 @@ def test_production_settings_refuse_to_start_half_configured(env, message):
     assert message in result.stderr
 
 
+def test_production_keeps_its_database_connections_between_requests():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 50,
+        "AUDIT_CHAIN_KEY": "y" * 50,
+        "DATABASE_URL": "postgres://clinic@127.0.0.1:5432/clinic",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CLINIC_NAME": "Clinic",
+        "CLINIC_ADDRESS": "Street 1",
+        "CLINIC_PLACE": "Town",
+    }
+    env.pop("CONN_MAX_AGE", None)
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+
+    assert result.stdout.split() == ["60", "True"], result.stderr
+
+
 # --- the demo server: DEBUG off, the project's own error pages, static files still served
 
 

@@ -19,6 +19,10 @@ for _name in ("CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PLACE"):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production: letters carry it.")
 
+# One connection per web process, kept between requests (docs/operations.md, "Processes").
+DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
