@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from casework import services
 from casework.models import ComplianceAlert, ComplianceRule
@@ -205,3 +207,22 @@ def test_a_resolved_alert_cannot_be_acknowledged(patient, treating_psychologist)
 
     with pytest.raises(ValidationError):
         services.compliance_alert_acknowledge(actor=treating_psychologist, alert=alert)
+
+
+def test_an_evaluation_reads_rows_in_set_queries_whatever_the_number_of_alerts(
+    patient, treating_psychologist
+):
+    """Alerts that stand already cost no query of their own: a full evaluation of a clinic
+    walks a million outcomes (docs/performance.md)."""
+    absences(patient, treating_psychologist, [-100, -90])
+    services.compliance_evaluate()
+    with CaptureQueriesContext(connection) as one:
+        assert services.compliance_evaluate() == []
+    absences(patient, treating_psychologist, [-80, -70, -60, -50, -40, -30])
+    services.compliance_evaluate()
+    assert len(alerts(WINDOW)) == 4
+
+    with CaptureQueriesContext(connection) as four:
+        assert services.compliance_evaluate() == []
+
+    assert len(four) == len(one)
