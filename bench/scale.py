@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("CONN_MAX_AGE", "60")  # as in production (docs/operations.md)
 
 
 def fresh_database() -> None:
@@ -265,11 +266,14 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
             tables[PatientUserObjectPermission].add(
                 permission_id=zone, user_id=clinician.pk, content_object_id=patient
             )
-        hour = 8 + n % 9
+        # The clinician's k-th patient comes on weekday k % 5, at one of 9 hours: each
+        # clinician's week is spread over Monday to Friday, 8:00 to 17:00.
+        k = n // len(clinicians)
+        weekday, hour = k % 5, 8 + (k // 5) % 9
         for week in range(-40, APPOINTMENTS_PER_PATIENT - 40):
             starts = timezone.make_aware(
                 datetime.datetime.combine(
-                    today + datetime.timedelta(days=7 * week + n % 5 - today.weekday()),
+                    today + datetime.timedelta(days=7 * week + weekday - today.weekday()),
                     datetime.time(hour),
                 )
             )
