@@ -1,9 +1,11 @@
 """Permission-aware reads. Every patient-scoped view, endpoint and task comes through here."""
 
+import dataclasses
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -241,9 +243,25 @@ def appointments_visible_to(user) -> QuerySet[Appointment]:
     """What a user may see of the agenda, as of now: the appointments of the patients they may
     see, and the sessions of the groups they may see (a facilitator takes a group's attendance:
     casework.permissions.may_work_with_group). Being booked on an appointment grants
-    nothing: a clinician who leaves a care team no longer sees that patient's appointments."""
-    return Appointment.objects.filter(
-        Q(patient__in=patients_visible_to(user)) | Q(group__in=groups_visible_to(user))
+    nothing: a clinician who leaves a care team no longer sees that patient's appointments.
+
+    A clinician's patients and groups are read first as ids (a few hundred), so that the
+    planner reads their appointments by patient and time rather than every appointment of the
+    clinic in the period (docs/performance.md)."""
+    mine = _my_patient_and_group_ids(user)
+    if mine is None:
+        return Appointment.objects.all()
+    patients, groups = mine
+    return Appointment.objects.filter(Q(patient_id__in=patients) | Q(group_id__in=groups))
+
+
+def _my_patient_and_group_ids(user) -> tuple[list[int], list[int]] | None:
+    """The ids of the patients and groups the user may see; None when they see them all."""
+    if has_global_access(user, Zone.FRAME) and can_manage_groups(user):
+        return None
+    return (
+        list(patients_visible_to(user).values_list("pk", flat=True)),
+        list(groups_visible_to(user).values_list("pk", flat=True)),
     )
 
 
@@ -257,6 +275,42 @@ def agenda(
     if clinician_id:
         appointments = appointments.filter(clinicians=clinician_id)
     return _agenda_prefetch(appointments).order_by("starts_at", "pk")
+
+
+@dataclasses.dataclass
+class AgendaDay:
+    """One day of an agenda: its first sessions and how many it has in all."""
+
+    day: datetime.date
+    appointments: list[Appointment]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.appointments)
+
+
+def agenda_days(
+    user, first: datetime.date, length: int, *, rows_per_day: int, clinician_id: int | None = None
+) -> list[AgendaDay]:
+    """Each day of the agenda from `first` over `length` days, with its first `rows_per_day`
+    sessions and its total, in two queries (and the prefetches) whatever the number of days:
+    a page shows a bounded number of rows however busy the agenda is."""
+    appointments = agenda(user, *day_bounds(first, length), clinician_id=clinician_id)
+    local_day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
+    totals = dict(
+        appointments.order_by()
+        .annotate(local_day=local_day)
+        .values("local_day")
+        .annotate(n=Count("pk"))
+        .values_list("local_day", "n")
+    )
+    days = {first + datetime.timedelta(days=i): [] for i in range(length)}
+    if totals:
+        rank = Window(RowNumber(), partition_by=[local_day], order_by=["starts_at", "pk"])
+        for appointment in appointments.annotate(rank=rank).filter(rank__lte=rows_per_day):
+            days[timezone.localdate(appointment.starts_at)].append(appointment)
+    return [AgendaDay(day, shown, totals.get(day, 0)) for day, shown in days.items()]
 
 
 def awaiting_outcome(user, *, before: datetime.datetime | None = None) -> QuerySet[Appointment]:
@@ -274,10 +328,9 @@ def awaiting_outcome(user, *, before: datetime.datetime | None = None) -> QueryS
             appointment__starts_at__lt=before or timezone.now(),
         ),
     )
-    appointments = (
-        appointments_visible_to(user)
-        .held_or_due()
-        .filter(pk__in=list(waiting.values_list("appointment_id", flat=True).distinct()))
+    # Through the door already: the attendances are of the user's patients and groups.
+    appointments = Appointment.objects.held_or_due().filter(
+        pk__in=list(waiting.values_list("appointment_id", flat=True).distinct())
     )
     return _agenda_prefetch(appointments).order_by("starts_at", "pk")
 
@@ -286,10 +339,10 @@ def _of_my_patients_and_groups(user, attendances: QuerySet[Attendance]) -> Query
     """Attendances of the patients and groups the user may see, by their ids (read first: a
     clinician's few hundred), so that the planner starts from them rather than from every
     appointment of the clinic."""
-    if has_global_access(user, Zone.FRAME):
+    mine = _my_patient_and_group_ids(user)
+    if mine is None:
         return attendances
-    patients = list(patients_visible_to(user).values_list("pk", flat=True))
-    groups = list(groups_visible_to(user).values_list("pk", flat=True))
+    patients, groups = mine
     return attendances.filter(Q(patient_id__in=patients) | Q(appointment__group_id__in=groups))
 
 

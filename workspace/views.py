@@ -29,6 +29,7 @@ def home(request):
 
 # The home page and the to-do list show this many rows of each list, then say how many more.
 MY_PATIENTS_SHOWN = 20
+TODAYS_ROWS = 12
 TODO_ROWS = 50
 
 
@@ -53,10 +54,12 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
                 # Counted always, so that the page costs the same queries at any caseload.
                 context["my_patients_total"] = my_files.count()
             mine = mine[:MY_PATIENTS_SHOWN]
-            todays = list(
-                selectors.agenda(user, *selectors.day_bounds(today), clinician_id=user.pk)
-            )
-            listed += mine + [a.patient for item in todays for a in item.attendances.all()]
+            todays = selectors.agenda_days(
+                user, today, 1, rows_per_day=TODAYS_ROWS, clinician_id=user.pk
+            )[0]
+            listed += mine + [
+                a.patient for item in todays.appointments for a in item.attendances.all()
+            ]
             context["todays"] = todays
             context["pending"] = selectors.awaiting_outcome(user).count()
             context["letters_due"] = (

@@ -3,11 +3,13 @@
 import datetime
 import hashlib
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -35,6 +37,11 @@ from casework.views.base import (
 from common.dates import query_day
 from common.http import query_id
 
+# A week shows each day's first WEEK_DAY_ROWS sessions, then links to the day, which shows
+# DAY_PAGE_ROWS sessions a page: an agenda page stays small however busy the clinic is.
+WEEK_DAY_ROWS = 12
+DAY_PAGE_ROWS = 50
+
 
 class AgendaView(CaseworkRoleRequired, TemplateView):
     """A clinician's day or week; the week view starts with today's sessions."""
@@ -59,18 +66,25 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
             view = "day"  # the whole clinic, one day at a time: a week of it is thousands of rows
         first = day if view == "day" else day - datetime.timedelta(days=day.weekday())
         length = 1 if view == "day" else 7
-        appointments = list(
-            selectors.agenda(user, *selectors.day_bounds(first, length), clinician_id=clinician_id)
-        )
-        days = {first + datetime.timedelta(days=i): [] for i in range(length)}
-        for appointment in appointments:
-            days[timezone.localdate(appointment.starts_at)].append(appointment)
-        patients = [
-            a.patient for appointment in appointments for a in appointment.attendances.all()
-        ]
+        page = None
+        if view == "day":  # one day, in pages
+            page = Paginator(
+                selectors.agenda(user, *selectors.day_bounds(first), clinician_id=clinician_id),
+                DAY_PAGE_ROWS,
+            ).get_page(params.get("page"))
+            days = [selectors.AgendaDay(first, list(page), page.paginator.count)]
+        else:  # a week: each day's first rows, then a link to the whole day
+            days = selectors.agenda_days(
+                user, first, length, rows_per_day=WEEK_DAY_ROWS, clinician_id=clinician_id
+            )
         record_listing(
             actor=user,
-            patients=patients,
+            patients=[
+                attendance.patient
+                for agenda_day in days
+                for appointment in agenda_day.appointments
+                for attendance in appointment.attendances.all()
+            ],
             object_type="casework.appointment",
             label=format_lazy(
                 gettext_lazy("{agenda} from {first}, {days} days"),
@@ -83,14 +97,19 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
         )
         step = datetime.timedelta(days=length)
         # The week view puts today first, in a section of its own.
-        todays = days.pop(today, None) if view == "week" else None
+        todays = next((d for d in days if d.day == today), None) if view == "week" else None
         return super().get_context_data(
             view=view,
             first=first,
             last=first + step - datetime.timedelta(days=1),
             today=today,
             todays=todays,
-            days=list(days.items()),
+            days=[d for d in days if d is not todays],
+            page=page,
+            query_string=urlencode(
+                {"view": "day", "date": first.isoformat()}
+                | ({"clinician": clinician_id or "all"} if self.clinic_wide else {})
+            ),
             previous=(first - step).isoformat(),
             next=(first + step).isoformat(),
             clinic_wide=self.clinic_wide,

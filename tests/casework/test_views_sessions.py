@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from casework import services
 from casework.models import Appointment, Attendance, TherapyGroup
+from casework.views import agenda as agenda_views
 from notes import services as note_services
 from notes.models import ClinicalNote
 from tests.factories import (
@@ -22,6 +23,7 @@ from tests.factories import (
     record,
     register_patient,
 )
+from workspace import views as workspace_views
 
 
 def queries(client, url) -> int:
@@ -100,6 +102,61 @@ def test_the_week_puts_today_first_and_shows_each_day(patient, treating_psycholo
     today = page.index('id="today"')
     assert patient.file_number in page[today:]
     assert page.count("<section") == 7  # today, then the six other days of the week
+
+
+def hours(appointments) -> list[int]:
+    return [timezone.localtime(a.starts_at).hour for a in appointments]
+
+
+def test_a_busy_week_shows_each_days_first_sessions_then_links_to_the_whole_day(
+    patient, treating_psychologist, client_for, monkeypatch
+):
+    monkeypatch.setattr(agenda_views, "WEEK_DAY_ROWS", 2)
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    for hour in (11, 9, 10):
+        book(patient, treating_psychologist, days=1, hour=hour)
+
+    response = client_for(treating_psychologist).get(
+        reverse("casework:agenda") + f"?view=week&date={day}"
+    )
+
+    (busy,) = [d for d in response.context["days"] if d.day == day]
+    assert hours(busy.appointments) == [9, 10] and busy.total == 3
+    page = response.content.decode()
+    assert "1 more session this day" in page
+    assert f"?view=day&amp;date={day}" in page
+
+
+def test_a_busy_day_is_shown_in_pages(patient, treating_psychologist, client_for, monkeypatch):
+    monkeypatch.setattr(agenda_views, "DAY_PAGE_ROWS", 2)
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    for hour in (11, 9, 10):
+        book(patient, treating_psychologist, days=1, hour=hour)
+    client, url = client_for(treating_psychologist), reverse("casework:agenda")
+
+    first = client.get(f"{url}?view=day&date={day}")
+    second = client.get(f"{url}?view=day&date={day}&page=2")
+    garbled = client.get(f"{url}?view=day&date={day}&page=x")
+
+    assert hours(first.context["days"][0].appointments) == [9, 10]
+    assert "Page 1 of 2" in first.content.decode()
+    assert f"view=day&amp;date={day}&amp;page=2" in first.content.decode()
+    assert hours(second.context["days"][0].appointments) == [11]
+    assert hours(garbled.context["days"][0].appointments) == [9, 10]
+
+
+def test_the_home_page_shows_todays_first_sessions_then_links_to_the_day(
+    patient, treating_psychologist, client_for, monkeypatch
+):
+    monkeypatch.setattr(workspace_views, "TODAYS_ROWS", 1)
+    book(patient, treating_psychologist, days=0, hour=9)
+    book(patient, treating_psychologist, days=0, hour=10)
+
+    page = client_for(treating_psychologist).get(reverse("workspace:dashboard")).content.decode()
+
+    assert page.count(patient.file_number) == 2  # one session and the list of my patients
+    assert "1 more session this day" in page
+    assert f"?view=day&amp;date={timezone.localdate()}" in page
 
 
 def test_the_clinic_agenda_is_for_administrators_and_the_lead(
