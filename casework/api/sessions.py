@@ -1,5 +1,7 @@
 """Appointments, outcomes, compliance counters and alerts."""
 
+from functools import cached_property
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -117,7 +119,12 @@ class AppointmentSerializer(ClinicModelSerializer):
     @extend_schema_field(AttendanceSerializer(allow_null=True))
     def get_attendance(self, appointment):
         rows = getattr(appointment, "patient_attendance", None) or []
-        return AttendanceSerializer(rows[0]).data if rows else None
+        return self._attendance.to_representation(rows[0]) if rows else None
+
+    @cached_property
+    def _attendance(self) -> AttendanceSerializer:
+        # One for every row of a list: building a serializer's fields costs more than a row.
+        return AttendanceSerializer(context=self.context)
 
 
 def _with_attendance_of(appointments, patient):
