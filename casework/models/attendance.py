@@ -143,15 +143,15 @@ class Attendance(models.Model):
         ]
         indexes = [
             models.Index(fields=["patient", "outcome"], name="attendance_patient_outcome"),
-            # the to-do list: past appointments still waiting for their outcome
+            # The to-do list: sessions still waiting for their outcome, and outcomes waiting
+            # for a document, of a clinician's patients (read by patient ids first).
             models.Index(
-                fields=["appointment"],
+                fields=["patient", "appointment"],
                 condition=Q(outcome__isnull=True),
                 name="attendance_awaiting_outcome",
             ),
-            # the to-do list: outcomes waiting for a document
             models.Index(
-                fields=["appointment"],
+                fields=["patient", "appointment"],
                 condition=Q(evidence="awaited"),
                 name="attendance_evidence_awaited",
             ),
