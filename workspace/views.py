@@ -30,7 +30,7 @@ def home(request):
 # The home page and the to-do list show this many rows of each list, then say how many more.
 MY_PATIENTS_SHOWN = 20
 TODAYS_ROWS = 12
-TODO_ROWS = 50
+TODO_ROWS = 20
 
 
 class DashboardView(CaseworkRoleRequired, TemplateView):
