@@ -286,7 +286,13 @@ class ComplianceAlert(models.Model):
                 fields=["patient"],
                 condition=Q(acknowledged_at__isnull=True, resolved_at__isnull=True),
                 name="alert_open_by_patient",
-            )
+            ),
+            # the home pages of the lead and the administrators: the latest open alerts
+            models.Index(
+                fields=["-raised_at"],
+                condition=Q(acknowledged_at__isnull=True, resolved_at__isnull=True),
+                name="alert_open_latest",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,10 @@ def test_the_todo_list_and_the_agendas_have_their_indexes(db):
     assert {"appointment_time", "appointment_group_time"} <= indexes("casework_appointment")
 
 
+def test_the_home_pages_read_the_latest_open_alerts_from_their_index(db):
+    assert {"alert_open_by_patient", "alert_open_latest"} <= indexes("casework_compliancealert")
+
+
 def test_patient_search_reads_the_trigram_index_on_postgresql(patient, administrator):
     if connection.vendor != "postgresql":
         pytest.skip("trigram indexes are PostgreSQL's; CI's PostgreSQL run covers it")
