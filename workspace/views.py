@@ -29,7 +29,7 @@ def home(request):
 
 # The home page and the to-do list show this many rows of each list, then say how many more.
 MY_PATIENTS_SHOWN = 20
-TODAYS_ROWS = 12
+TODAYS_ROWS = 10
 TODO_ROWS = 20
 
 

@@ -39,8 +39,8 @@ from common.http import query_id
 
 # A week shows each day's first WEEK_DAY_ROWS sessions, then links to the day, which shows
 # DAY_PAGE_ROWS sessions a page: an agenda page stays small however busy the clinic is.
-WEEK_DAY_ROWS = 12
-DAY_PAGE_ROWS = 50
+WEEK_DAY_ROWS = 10
+DAY_PAGE_ROWS = 25
 
 
 class AgendaView(CaseworkRoleRequired, TemplateView):
