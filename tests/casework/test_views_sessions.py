@@ -143,6 +143,8 @@ def test_a_busy_day_is_shown_in_pages(patient, treating_psychologist, client_for
     assert f"view=day&amp;date={day}&amp;page=2" in first.content.decode()
     assert hours(second.context["days"][0].appointments) == [11]
     assert hours(garbled.context["days"][0].appointments) == [9, 10]
+    # The pages lead on; no "more this day" link back to the day itself.
+    assert "more session" not in first.content.decode() + second.content.decode()
 
 
 def test_the_home_page_shows_todays_first_sessions_then_links_to_the_day(
