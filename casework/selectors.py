@@ -248,21 +248,24 @@ def appointments_visible_to(user) -> QuerySet[Appointment]:
     A clinician's patients and groups are read first as ids (a few hundred), so that the
     planner reads their appointments by patient and time rather than every appointment of the
     clinic in the period (docs/performance.md)."""
-    mine = _my_patient_and_group_ids(user)
-    if mine is None:
+    patients = _my_patient_ids(user)
+    if patients is None:
         return Appointment.objects.all()
-    patients, groups = mine
-    return Appointment.objects.filter(Q(patient_id__in=patients) | Q(group_id__in=groups))
-
-
-def _my_patient_and_group_ids(user) -> tuple[list[int], list[int]] | None:
-    """The ids of the patients and groups the user may see; None when they see them all."""
-    if has_global_access(user, Zone.FRAME) and can_manage_groups(user):
-        return None
-    return (
-        list(patients_visible_to(user).values_list("pk", flat=True)),
-        list(groups_visible_to(user).values_list("pk", flat=True)),
+    return Appointment.objects.filter(
+        Q(patient_id__in=patients) | Q(group_id__in=_my_group_ids(user))
     )
+
+
+def _my_patient_ids(user) -> list[int] | None:
+    """The ids of the patients the user may see, read first (a clinician's few hundred) so that
+    the planner starts from them; None when the user sees every patient and every group."""
+    if has_global_access(user, Zone.FRAME):
+        return None
+    return list(patients_visible_to(user).values_list("pk", flat=True))
+
+
+def _my_group_ids(user) -> list[int]:
+    return list(groups_visible_to(user).values_list("pk", flat=True))
 
 
 def agenda(
@@ -339,11 +342,12 @@ def _of_my_patients_and_groups(user, attendances: QuerySet[Attendance]) -> Query
     """Attendances of the patients and groups the user may see, by their ids (read first: a
     clinician's few hundred), so that the planner starts from them rather than from every
     appointment of the clinic."""
-    mine = _my_patient_and_group_ids(user)
-    if mine is None:
+    patients = _my_patient_ids(user)
+    if patients is None:
         return attendances
-    patients, groups = mine
-    return attendances.filter(Q(patient_id__in=patients) | Q(appointment__group_id__in=groups))
+    return attendances.filter(
+        Q(patient_id__in=patients) | Q(appointment__group_id__in=_my_group_ids(user))
+    )
 
 
 def awaiting_evidence(user) -> QuerySet[Attendance]:
@@ -473,9 +477,8 @@ def open_alerts(user) -> QuerySet[ComplianceAlert]:
     first as ids, so that their alerts are found through the open-alert index by patient
     instead of every open alert of the clinic checked against the user's permissions."""
     alerts = ComplianceAlert.objects.open()
-    if not has_global_access(user, Zone.FRAME):
-        mine = list(patients_visible_to(user).values_list("pk", flat=True))
-        alerts = alerts.filter(patient_id__in=mine)
+    if (patients := _my_patient_ids(user)) is not None:
+        alerts = alerts.filter(patient_id__in=patients)
     return alerts.select_related(
         "rule", "patient", "attendance__appointment", "attendance__outcome"
     ).order_by("-raised_at")
