@@ -39,16 +39,15 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 import audit.services
 from audit.models import CONTENT, AccessEvent, AccessEventPatient, content_mac
+from bench.inprocess import Requester
 from casework import services
 from casework.models import Patient
 from config.celery import app
@@ -162,33 +161,6 @@ def _write(events, listed) -> None:
 
 
 # --- Pages ------------------------------------------------------------------------------------
-
-
-class Requester:
-    """Calls the WSGI application in-process and stops the clock when the response is handed
-    back, before it is closed: what runs after (sealing in the embedded default) does not make
-    the user wait."""
-
-    def __init__(self, user, *, token: str = ""):
-        client = Client()
-        client.force_login(user)
-        self.cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
-        self.token = token
-        self.handler = WSGIHandler()
-
-    def get(self, path: str) -> float:
-        extra = {"HTTP_COOKIE": self.cookie}
-        if self.token:
-            extra = {"HTTP_AUTHORIZATION": f"Token {self.token}"}
-        environ = RequestFactory().get(path, **extra).environ
-        status = []
-        started = time.perf_counter()
-        response = self.handler(environ, lambda s, h, exc_info=None: status.append(s))
-        elapsed = time.perf_counter() - started
-        body = b"".join(response)
-        response.close()  # request_finished: the embedded default seals here
-        assert status[0].startswith("200"), (path, status, body[:300])
-        return elapsed
 
 
 def noop(*args, **kwargs):

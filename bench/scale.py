@@ -67,11 +67,8 @@ django.setup()
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.db import connection, models
-from django.test import Client, RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -79,6 +76,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.roles import Role
 from assessments.models import Assessment
+from bench.inprocess import Requester
 from casework.models import (
     Appointment,
     Attendance,
@@ -93,6 +91,7 @@ from casework.models import (
 )
 from common.text import search_key
 from reports.models import Letter
+from workspace.management.commands.seed_demo import OUTCOME_MIX
 
 P95_TARGET_MS, GROWTH_TARGET = 60.0, 1.5
 FIRST_SHARE = 0.05  # the small clinic: the first 5 % (1,000 patients at scale 1)
@@ -211,16 +210,7 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
         )
     }
     outcomes = {o.code: o.pk for o in AttendanceOutcome.objects.all()}
-    weights = [
-        ("attended", 74),
-        ("attended-late", 8),
-        ("absence-medical", 8),
-        ("absence-employment", 4),
-        ("absence-unacceptable", 2),
-        ("attended-failed-to-comply", 2),
-        ("absence-awaiting-evidence", 2),
-    ]
-    codes, chances = zip(*weights, strict=True)
+    codes, chances = zip(*OUTCOME_MIX, strict=True)
     zones = list(
         Permission.objects.filter(
             content_type__app_label="casework", codename__in=["access_frame", "access_clinical"]
@@ -333,41 +323,17 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
 # --- Measuring --------------------------------------------------------------------------------
 
 
-class Requester:
-    """Calls the WSGI application in-process, timing until the response is handed back."""
-
-    def __init__(self, user, *, token: str = ""):
-        client = Client()
-        client.force_login(user)
-        self.cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
-        self.token = token
-        self.handler = WSGIHandler()
-
-    def get(self, path: str) -> tuple[float, int]:
-        extra = {"HTTP_COOKIE": self.cookie}
-        if self.token:
-            extra = {"HTTP_AUTHORIZATION": f"Token {self.token}"}
-        environ = RequestFactory().get(path, **extra).environ
-        status = []
-        connection.queries_log.clear()  # a full log (9,000) would count nothing new
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = self.handler(environ, lambda s, h, exc_info=None: status.append(s))
-            elapsed = time.perf_counter() - started
-        body = b"".join(response)
-        response.close()
-        assert status[0].startswith("200"), (path, status, body[:300])
-        return elapsed, len(queries)
-
-
 def measure(pages, requests: int) -> dict[str, tuple[float, float, int]]:
     results = {}
     for label, requester, path in pages:
         requester.get(path)  # warm-up
-        samples = [requester.get(path) for _ in range(requests)]
-        times = sorted(t for t, _q in samples)
+        times = sorted(requester.get(path) for _ in range(requests))
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
-        results[label] = (statistics.median(times) * 1000, p95 * 1000, samples[-1][1])
+        results[label] = (
+            statistics.median(times) * 1000,
+            p95 * 1000,
+            requester.count_queries(path),
+        )
     return results
 
 

@@ -253,6 +253,19 @@ STAGES = [
 ]
 
 
+# How sessions turn out in the demo clinic (and the benchmark's): mostly present; sometimes
+# late, excused, or absent without a reason. Outcome codes and their weights.
+OUTCOME_MIX = [
+    ("attended", 74),
+    ("attended-late", 8),
+    ("absence-medical", 8),
+    ("absence-employment", 4),
+    ("absence-unacceptable", 2),
+    ("attended-failed-to-comply", 2),
+    ("absence-awaiting-evidence", 2),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo clinic (staff, authorities, ~40 patients). Safe to run again."
 
@@ -381,17 +394,7 @@ class Command(BaseCommand):
         """Eight weeks of individual sessions for every patient in treatment, and two to come."""
         now = timezone.localtime()
         outcomes = {o.code: o for o in AttendanceOutcome.objects.all()}
-        # Mostly present; sometimes late, excused, or absent without a reason.
-        weights = [
-            ("attended", 74),
-            ("attended-late", 8),
-            ("absence-medical", 8),
-            ("absence-employment", 4),
-            ("absence-unacceptable", 2),
-            ("attended-failed-to-comply", 2),
-            ("absence-awaiting-evidence", 2),
-        ]
-        codes, chances = zip(*weights, strict=True)
+        codes, chances = zip(*OUTCOME_MIX, strict=True)
         in_treatment = Patient.objects.filter(status=CareStage.IN_TREATMENT).order_by("pk")
         for index, patient in enumerate(in_treatment):
             lead = patient.care_team.get(ends_on__isnull=True, role="lead").clinician
