@@ -592,9 +592,7 @@ def test_the_cancel_page_names_its_buttons_for_what_they_do(
 def test_the_todo_list_shows_the_oldest_sessions_first_and_says_there_are_more(
     administrator, clinical_lead, treating_psychologist, client_for, monkeypatch
 ):
-    from workspace import views
-
-    monkeypatch.setattr(views, "TODO_ROWS", 3)
+    monkeypatch.setattr(workspace_views, "TODO_ROWS", 3)
     caseload(
         5, administrator=administrator, clinical_lead=clinical_lead, clinician=treating_psychologist
     )
@@ -608,9 +606,7 @@ def test_the_todo_list_shows_the_oldest_sessions_first_and_says_there_are_more(
 def test_the_home_page_shows_some_of_my_patients_and_links_to_all(
     administrator, clinical_lead, treating_psychologist, client_for, monkeypatch
 ):
-    from workspace import views
-
-    monkeypatch.setattr(views, "MY_PATIENTS_SHOWN", 3)
+    monkeypatch.setattr(workspace_views, "MY_PATIENTS_SHOWN", 3)
     caseload(
         5, administrator=administrator, clinical_lead=clinical_lead, clinician=treating_psychologist
     )
