@@ -239,41 +239,61 @@ def day_bounds(first: datetime.date, days: int = 1) -> tuple[datetime.datetime, 
     )
 
 
-def appointments_visible_to(user) -> QuerySet[Appointment]:
+@dataclasses.dataclass(frozen=True)
+class Reach:
+    """Whom a user may see, read once for a page or a task: the ids of their patients and of
+    the groups they may work with, or None for each when they see every patient and group.
+
+    A clinician's ids are a few hundred; handed to the planner as a list, they let it start
+    from the clinician's own rows (appointments, waiting outcomes, alerts, letters) instead
+    of every row of the clinic checked against the permissions (docs/performance.md). Read
+    once per page and passed to each selector that needs it: never kept beyond the request."""
+
+    user: object
+    patient_ids: list[int] | None
+    group_ids: list[int] | None
+
+    @property
+    def sees_everyone(self) -> bool:
+        return self.patient_ids is None
+
+    def patients_q(self, prefix: str = "") -> Q:
+        """A filter on rows of the patients within reach (`prefix`: the path to the patient's
+        id, e.g. "attendance__"); an empty filter when every patient is."""
+        return (
+            Q() if self.patient_ids is None else Q(**{f"{prefix}patient_id__in": self.patient_ids})
+        )
+
+
+def reach_of(user) -> Reach:
+    if has_global_access(user, Zone.FRAME):
+        return Reach(user, None, None)
+    patient_ids = list(patients_visible_to(user).values_list("pk", flat=True))
+    return Reach(user, patient_ids, list(groups_visible_to(user).values_list("pk", flat=True)))
+
+
+def appointments_visible_to(reach: Reach) -> QuerySet[Appointment]:
     """What a user may see of the agenda, as of now: the appointments of the patients they may
     see, and the sessions of the groups they may see (a facilitator takes a group's attendance:
     casework.permissions.may_work_with_group). Being booked on an appointment grants
-    nothing: a clinician who leaves a care team no longer sees that patient's appointments.
-
-    A clinician's patients and groups are read first as ids (a few hundred), so that the
-    planner reads their appointments by patient and time rather than every appointment of the
-    clinic in the period (docs/performance.md)."""
-    patients = _my_patient_ids(user)
-    if patients is None:
+    nothing: a clinician who leaves a care team no longer sees that patient's appointments."""
+    if reach.sees_everyone:
         return Appointment.objects.all()
     return Appointment.objects.filter(
-        Q(patient_id__in=patients) | Q(group_id__in=_my_group_ids(user))
+        Q(patient_id__in=reach.patient_ids) | Q(group_id__in=reach.group_ids)
     )
 
 
-def _my_patient_ids(user) -> list[int] | None:
-    """The ids of the patients the user may see, read first (a clinician's few hundred) so that
-    the planner starts from them; None when the user sees every patient and every group."""
-    if has_global_access(user, Zone.FRAME):
-        return None
-    return list(patients_visible_to(user).values_list("pk", flat=True))
-
-
-def _my_group_ids(user) -> list[int]:
-    return list(groups_visible_to(user).values_list("pk", flat=True))
-
-
 def agenda(
-    user, start: datetime.datetime, end: datetime.datetime, *, clinician_id: int | None = None
+    reach: Reach,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    clinician_id: int | None = None,
 ) -> QuerySet[Appointment]:
     """Appointments that stand or were cancelled (not the superseded ones), in time order."""
     appointments = (
-        appointments_visible_to(user).current().filter(starts_at__gte=start, starts_at__lt=end)
+        appointments_visible_to(reach).current().filter(starts_at__gte=start, starts_at__lt=end)
     )
     if clinician_id:
         appointments = appointments.filter(clinicians=clinician_id)
@@ -294,12 +314,17 @@ class AgendaDay:
 
 
 def agenda_days(
-    user, first: datetime.date, length: int, *, rows_per_day: int, clinician_id: int | None = None
+    reach: Reach,
+    first: datetime.date,
+    length: int,
+    *,
+    rows_per_day: int,
+    clinician_id: int | None = None,
 ) -> list[AgendaDay]:
     """Each day of the agenda from `first` over `length` days, with its first `rows_per_day`
     sessions and its total, in two queries (and the prefetches) whatever the number of days:
     a page shows a bounded number of rows however busy the agenda is."""
-    appointments = agenda(user, *day_bounds(first, length), clinician_id=clinician_id)
+    appointments = agenda(reach, *day_bounds(first, length), clinician_id=clinician_id)
     local_day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
     totals = dict(
         appointments.order_by()
@@ -316,48 +341,48 @@ def agenda_days(
     return [AgendaDay(day, shown, totals.get(day, 0)) for day, shown in days.items()]
 
 
-def awaiting_outcome(user, *, before: datetime.datetime | None = None) -> QuerySet[Appointment]:
+def awaiting_outcome(
+    reach: Reach, *, before: datetime.datetime | None = None
+) -> QuerySet[Appointment]:
     """The user's sessions begun (before `before`, default now) with at least one attendance
     still waiting for its outcome.
 
-    Found from the waiting attendances of the user's own patients and groups (a few hundred
-    ids, read first), not from the clinic's agenda filtered down: at a million appointments
-    the planner walked every past appointment for the to-do list (760 ms, now ~15 ms)."""
-    waiting = _of_my_patients_and_groups(
-        user,
-        Attendance.objects.filter(
-            outcome__isnull=True,
-            appointment__clinicians=user,
-            appointment__starts_at__lt=before or timezone.now(),
-        ),
+    Found in two steps: the waiting attendances of the patients and groups within reach (a
+    clinician's), then which of their appointments the user is booked on. Joined in one
+    query, the planner hashed every session the clinician is booked on, past and future
+    (docs/performance.md). Whoever sees everyone starts from their own sessions instead."""
+    waiting = Attendance.objects.filter(
+        outcome__isnull=True, appointment__starts_at__lt=before or timezone.now()
     )
+    if reach.sees_everyone:
+        waiting = waiting.filter(appointment__clinicians=reach.user)
+    else:
+        waiting = _within(reach, waiting)
     # Through the door already: the attendances are of the user's patients and groups.
     appointments = Appointment.objects.held_or_due().filter(
-        pk__in=list(waiting.values_list("appointment_id", flat=True).distinct())
+        pk__in=list(waiting.values_list("appointment_id", flat=True).distinct()),
+        clinicians=reach.user,
     )
     return _agenda_prefetch(appointments).order_by("starts_at", "pk")
 
 
-def _of_my_patients_and_groups(user, attendances: QuerySet[Attendance]) -> QuerySet[Attendance]:
-    """Attendances of the patients and groups the user may see, by their ids (read first: a
-    clinician's few hundred), so that the planner starts from them rather than from every
-    appointment of the clinic."""
-    patients = _my_patient_ids(user)
-    if patients is None:
+def _within(reach: Reach, attendances: QuerySet[Attendance]) -> QuerySet[Attendance]:
+    """Attendances of the patients and groups within reach."""
+    if reach.sees_everyone:
         return attendances
     return attendances.filter(
-        Q(patient_id__in=patients) | Q(appointment__group_id__in=_my_group_ids(user))
+        Q(patient_id__in=reach.patient_ids) | Q(appointment__group_id__in=reach.group_ids)
     )
 
 
-def awaiting_evidence(user) -> QuerySet[Attendance]:
+def awaiting_evidence(reach: Reach) -> QuerySet[Attendance]:
     """Outcomes of the user's sessions that wait for a document (a certificate...)."""
     return (
-        _of_my_patients_and_groups(
-            user,
+        _within(
+            reach,
             Attendance.objects.filter(
                 evidence=Attendance.Evidence.AWAITED,
-                appointment__clinicians=user,
+                appointment__clinicians=reach.user,
                 appointment__status=Appointment.Status.SCHEDULED,  # held or due
             ),
         )
@@ -472,16 +497,15 @@ def compliance_counters(
     return compliance_counters_many(patient, {"period": (start, end)})["period"]
 
 
-def open_alerts(user) -> QuerySet[ComplianceAlert]:
-    """Open alerts about the user's patients, latest first; a clinician's patients are read
-    first as ids, so that their alerts are found through the open-alert index by patient
-    instead of every open alert of the clinic checked against the user's permissions."""
-    alerts = ComplianceAlert.objects.open()
-    if (patients := _my_patient_ids(user)) is not None:
-        alerts = alerts.filter(patient_id__in=patients)
-    return alerts.select_related(
-        "rule", "patient", "attendance__appointment", "attendance__outcome"
-    ).order_by("-raised_at")
+def open_alerts(reach: Reach) -> QuerySet[ComplianceAlert]:
+    """Open alerts about the patients within reach, latest first (a clinician's found through
+    the open-alert index by patient)."""
+    return (
+        ComplianceAlert.objects.open()
+        .filter(reach.patients_q())
+        .select_related("rule", "patient", "attendance__appointment", "attendance__outcome")
+        .order_by("-raised_at")
+    )
 
 
 EARLIER_ALERTS_SHOWN = 10

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from casework.models import CareTeamMembership
-from casework.selectors import patients_visible_to
+from casework.selectors import Reach, patients_visible_to
 from reports import catalogue
 from reports.models import Dispatch, Letter
 
@@ -31,10 +31,12 @@ def letter_for(user, patient_id, letter_id) -> Letter:
 
 def letters_visible_to(user) -> QuerySet[Letter]:
     """The letters of the patients a user may see, as lists show them (no PDF, no facts)."""
-    return (
-        Letter.objects.filter(patient__in=patients_visible_to(user))
-        .select_related("patient", "mandate__authority")
-        .defer("pdf", "facts", "definitions")
+    return _as_listed(Letter.objects.filter(patient__in=patients_visible_to(user)))
+
+
+def _as_listed(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    return letters.select_related("patient", "mandate__authority").defer(
+        "pdf", "facts", "definitions"
     )
 
 
@@ -42,13 +44,17 @@ def _soonest_due(letters: QuerySet[Letter]) -> QuerySet[Letter]:
     return letters.order_by(F("due_on").asc(nulls_last=True), "pk")
 
 
-def letters_to_prepare(user) -> QuerySet[Letter]:
-    """Letters not signed yet about the patients of the user's current care teams."""
-    mine = CareTeamMembership.objects.filter(clinician=user, ends_on__isnull=True)
+def letters_to_prepare(reach: Reach) -> QuerySet[Letter]:
+    """Letters not signed yet about the patients of the user's current care teams (within
+    reach: the ids read first let the planner start from the clinician's letters)."""
+    mine = CareTeamMembership.objects.filter(clinician=reach.user, ends_on__isnull=True)
     return _soonest_due(
-        letters_visible_to(user).filter(
-            status__in=[Letter.Status.DRAFT, Letter.Status.READY],
-            patient_id__in=mine.values("patient_id"),
+        _as_listed(
+            Letter.objects.filter(
+                reach.patients_q(),
+                status__in=[Letter.Status.DRAFT, Letter.Status.READY],
+                patient_id__in=mine.values("patient_id"),
+            )
         )
     )
 

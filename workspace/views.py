@@ -43,6 +43,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         listed = []  # every patient the page names, logged at once
+        reach = selectors.reach_of(user)
         if permissions.may_join_care_team(user):
             my_files = selectors.patient_list(user, clinician_id=user.pk).exclude(
                 status=CareStage.CLOSED
@@ -55,19 +56,19 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
                 context["my_patients_total"] = my_files.count()
             mine = mine[:MY_PATIENTS_SHOWN]
             todays = selectors.agenda_days(
-                user, today, 1, rows_per_day=TODAYS_ROWS, clinician_id=user.pk
+                reach, today, 1, rows_per_day=TODAYS_ROWS, clinician_id=user.pk
             )[0]
             listed += mine + [
                 a.patient for item in todays.appointments for a in item.attendances.all()
             ]
             context["todays"] = todays
-            context["pending"] = selectors.awaiting_outcome(user).count()
+            context["pending"] = selectors.awaiting_outcome(reach).count()
             context["letters_due"] = (
-                letter_selectors.letters_to_prepare(user)
+                letter_selectors.letters_to_prepare(reach)
                 .filter(due_on__lte=today + datetime.timedelta(days=7))
                 .count()
             )
-        alerts = list(selectors.open_alerts(user)[:10])
+        alerts = list(selectors.open_alerts(reach)[:10])
         listed += [alert.patient for alert in alerts]
         context["alerts"] = alerts
         if permissions.has_global_access(user, permissions.Zone.FRAME):
@@ -148,10 +149,11 @@ class TodoView(CaseworkRoleRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        awaiting, more_awaiting = _first(selectors.awaiting_outcome(user))
-        evidence, more_evidence = _first(selectors.awaiting_evidence(user))
+        reach = selectors.reach_of(user)
+        awaiting, more_awaiting = _first(selectors.awaiting_outcome(reach))
+        evidence, more_evidence = _first(selectors.awaiting_evidence(reach))
         assessments, more_assessments = _first(assessment_selectors.due_for_clinician(user))
-        letters, more_letters = _first(letter_selectors.letters_to_prepare(user))
+        letters, more_letters = _first(letter_selectors.letters_to_prepare(reach))
         record_listing(
             actor=user,
             patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]

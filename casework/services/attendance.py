@@ -180,7 +180,7 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
     reminded of that patient any more)."""
     from django.contrib.auth import get_user_model
 
-    from casework.selectors import awaiting_outcome
+    from casework.selectors import awaiting_outcome, reach_of
 
     today = today or timezone.localdate()
     threshold = timezone.now() - datetime.timedelta(days=settings.OUTCOME_REMINDER_AFTER_DAYS)
@@ -192,7 +192,7 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
     for clinician in clinicians:
         items = [
             (appointment.starts_at, attendance.patient.file_number)
-            for appointment in awaiting_outcome(clinician, before=threshold)
+            for appointment in awaiting_outcome(reach_of(clinician), before=threshold)
             for attendance in appointment.attendances.all()
             if attendance.outcome_id is None
         ]

@@ -56,6 +56,7 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         params, user = self.request.GET, self.request.user
+        reach = selectors.reach_of(user)
         today = timezone.localdate()
         day = query_day(params.get("date")) or today
         view = "day" if params.get("view") == "day" else "week"
@@ -69,13 +70,13 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
         page = None
         if view == "day":  # one day, in pages
             page = Paginator(
-                selectors.agenda(user, *selectors.day_bounds(first), clinician_id=clinician_id),
+                selectors.agenda(reach, *selectors.day_bounds(first), clinician_id=clinician_id),
                 DAY_PAGE_ROWS,
             ).get_page(params.get("page"))
             days = [selectors.AgendaDay(first, list(page), page.paginator.count)]
         else:  # a week: each day's first rows, then a link to the whole day
             days = selectors.agenda_days(
-                user, first, length, rows_per_day=WEEK_DAY_ROWS, clinician_id=clinician_id
+                reach, first, length, rows_per_day=WEEK_DAY_ROWS, clinician_id=clinician_id
             )
         record_listing(
             actor=user,
@@ -115,7 +116,7 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
             clinic_wide=self.clinic_wide,
             clinicians=selectors.clinicians() if self.clinic_wide else None,
             clinician_id=clinician_id,
-            pending=selectors.awaiting_outcome(user).count() if not self.clinic_wide else None,
+            pending=selectors.awaiting_outcome(reach).count() if not self.clinic_wide else None,
             **kwargs,
         )
 
@@ -327,7 +328,7 @@ def calendar_ics(request, token: str):
         raise Http404
     start, end = selectors.day_bounds(timezone.localdate() - datetime.timedelta(days=30), 30 + 180)
     appointments = (
-        selectors.appointments_visible_to(feed.user)
+        selectors.appointments_visible_to(selectors.reach_of(feed.user))
         .current()
         .filter(clinicians=feed.user, starts_at__gte=start, starts_at__lt=end)
         .select_related("patient", "group")

@@ -166,8 +166,8 @@ def test_a_facilitator_is_asked_for_the_outcomes_of_group_members_who_are_not_th
     session = book_group_session(group, by=administrator, clinicians=[other_psychologist])
     mine = book(patient, treating_psychologist, days=-2)
 
-    facilitator = selectors.awaiting_outcome(other_psychologist)
-    therapist = selectors.awaiting_outcome(treating_psychologist)
+    facilitator = selectors.awaiting_outcome(selectors.reach_of(other_psychologist))
+    therapist = selectors.awaiting_outcome(selectors.reach_of(treating_psychologist))
 
     assert list(facilitator) == [session]  # not the patient's individual session
     assert list(therapist) == [mine]  # not the group's session, run by someone else
