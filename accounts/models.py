@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from accounts.roles import Role
 
@@ -40,3 +41,18 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+
+class ApiToken(AbstractAuthToken):
+    """A named API token of one user (django-rest-knox): only a digest of it is stored, so a
+    copy of the table authenticates no one. Shown once, when created; it expires."""
+
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.name

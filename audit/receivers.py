@@ -1,7 +1,10 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy
 
+from accounts.models import ApiToken
+from accounts.throttling import account_username
 from audit.services import Action, record_access
 
 
@@ -18,10 +21,33 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="audit.login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
-    # Django has already masked the password in `credentials`; keep only the name tried.
+    # The name tried is kept only if it is an account's: a password typed into the name
+    # field must not land in the auditor's view. A wrong API token is a failure without name.
     record_access(
         actor=None,
         action=Action.LOGIN_FAILED,
-        username=str(credentials.get("username", ""))[:150],
+        username=account_username(None, credentials) or "",
         label=gettext_lazy("Session"),
+    )
+
+
+@receiver(post_save, sender=ApiToken, dispatch_uid="audit.token_created")
+def _token_created(sender, instance, created, **kwargs):
+    if created:
+        record_access(
+            actor=instance.user,
+            action=Action.CREATE,
+            object_type="accounts.apitoken",
+            object_id=instance.token_key,
+        )
+
+
+@receiver(post_delete, sender=ApiToken, dispatch_uid="audit.token_deleted")
+def _token_deleted(sender, instance, **kwargs):
+    # Revoked by its owner, or removed by the token check once expired.
+    record_access(
+        actor=instance.user,
+        action=Action.DELETE,
+        object_type="accounts.apitoken",
+        object_id=instance.token_key,
     )

@@ -43,9 +43,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 import audit.services
+from accounts.models import ApiToken
 from audit.models import CONTENT, AccessEvent, AccessEventPatient, content_mac
 from bench.inprocess import Requester
 from casework import services
@@ -246,7 +246,7 @@ def main() -> None:
     lead = get_user_model().objects.get(username="lead")
     auditor = get_user_model().objects.get(username="auditor.mertens")
     pages = Requester(lead)
-    api = Requester(lead, token=Token.objects.get_or_create(user=lead)[0].key)
+    api = Requester(lead, token=ApiToken.objects.create(user=lead, name="bench")[1])
     patient = Patient.objects.filter(status="in_treatment").first()
     rows = [
         ("patient page", pages, patient.get_absolute_url()),

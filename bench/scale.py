@@ -72,8 +72,8 @@ from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 from psycopg.types.json import Jsonb
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
 from accounts.roles import Role
 from assessments.models import Assessment
 from bench.inprocess import Requester
@@ -346,7 +346,7 @@ def pages(people) -> list[tuple[str, Requester, str]]:
         .first()
     )
     psy, led, adm = Requester(psychologist), Requester(lead), Requester(admin)
-    api = Requester(admin, token=Token.objects.get_or_create(user=admin)[0].key)
+    api = Requester(admin, token=ApiToken.objects.create(user=admin, name="bench")[1])
     auditor = Requester(people["auditor"])
     return [
         ("psychologist's home", psy, "/dashboard/"),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    path("account/", include("accounts.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),
     # DRF views opt out of LoginRequiredMiddleware. The schema answers like the API (401 to an
     # anonymous call, a token works); the docs are a page, so they send a visitor to log in.

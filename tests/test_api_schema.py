@@ -23,7 +23,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NotSet
 from schemathesis.specs.openapi.checks import (
@@ -32,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.models import ApiToken
 from accounts.roles import Role
 from assessments import services as assessment_services
 from casework import services
@@ -116,7 +116,7 @@ class Clinic:
         authority = AuthorityFactory(email="greffe@justice.example")
         # Django accepts internationalised domains: so must the schema's e-mail format.
         contact = JusticeContactFactory(email="claire.renard@médiation.be")
-        self.token = Token.objects.create(user=lead).key
+        self.token = ApiToken.objects.create(user=lead, name="schemathesis")[1]
 
         patient = register_patient(administrator, email="jean.dupont@exämple.be")
         register_patient(administrator, last_name="Martin")  # a second row in the lists

@@ -86,11 +86,11 @@ def test_a_clinician_gets_the_api_schema_and_docs(treating_psychologist, client_
 
 
 def test_an_api_token_opens_the_api_schema(treating_psychologist, client):
-    from rest_framework.authtoken.models import Token
+    from accounts.models import ApiToken
 
-    token = Token.objects.create(user=treating_psychologist)
+    _row, token = ApiToken.objects.create(user=treating_psychologist, name="docs")
 
-    response = client.get(reverse("api_schema"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(reverse("api_schema"), HTTP_AUTHORIZATION=f"Token {token}")
 
     assert response.status_code == 200
     assert b"/api/v1/patients/" in response.content

@@ -63,7 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.AccessContextMiddleware",
+    "accounts.throttling.LockoutMiddleware",  # last: a locked-out login gets its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -138,6 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt, right or wrong, while the account or the address is locked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -158,6 +162,33 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
+
+# Lock-out after repeated failed logins (django-axes; docs/security.md): LOGIN_FAILURE_LIMIT
+# failures lock the account, and separately the address, for LOGIN_LOCKOUT_MINUTES, on the login
+# page, the admin's and the API's token check. A right password during the lock-out is refused.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = "accounts.throttling.lockout_parameters"  # each on its own
+AXES_RESET_ON_SUCCESS = True
+# The name typed is kept only if it is an account's: a password typed into the name field
+# is never stored. The address is the peer's (REMOTE_ADDR), never a header a client can forge.
+AXES_USERNAME_CALLABLE = "accounts.throttling.account_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the access log (audit)
+AXES_VERBOSE = False  # no user name or address in the application's log
+# axes looks for its own middleware by name; accounts.throttling.LockoutMiddleware extends it.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; each has a name and an expiry.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model, not a secret)
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)  # offered when a token is created
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365)
+API_TOKENS_PER_USER = envint("API_TOKENS_PER_USER", 10)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch"))]
@@ -230,7 +261,7 @@ AUDIT_DENIED_WINDOW = datetime.timedelta(seconds=envint("AUDIT_DENIED_WINDOW_SEC
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.throttling.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,7 +1,5 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from casework.models import Authority, Mandate, Patient
 
@@ -140,19 +138,6 @@ def test_episodes_are_listed_with_their_waiting_time(patient, treating_psycholog
 
     assert response.status_code == 200
     assert response.json()["results"][0]["stage"] == "referral"
-
-
-def test_a_token_authenticates_api_calls(patient, treating_psychologist):
-    token = Token.objects.create(user=treating_psychologist)
-    client = APIClient()
-
-    anonymous = client.get(reverse("api:patient_list"))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    authenticated = client.get(reverse("api:patient_list"))
-
-    assert anonymous.status_code == 401
-    assert authenticated.status_code == 200
-    assert [p["file_number"] for p in authenticated.json()["results"]] == [patient.file_number]
 
 
 @pytest.mark.parametrize("persona", ["treating_psychologist", "administrator", "clinical_lead"])

@@ -136,6 +136,9 @@ NOT_PATIENT_SCOPED = {
     "api:justice_contact_detail",
     "api_schema",
     "api_docs",
+    "accounts:tokens",  # a user's own API tokens (tests/accounts/test_tokens.py)
+    "accounts:all_tokens",
+    "accounts:revoke_token",
 }
 
 PATIENT_ROUTES = [route for route in routes() if "patient_id" in route.kwargs]

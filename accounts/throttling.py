@@ -1,0 +1,125 @@
+"""Lock-out of repeated failed logins (django-axes), and the API's token check counted by it.
+
+The settings name these functions (AXES_* in config/settings/base.py); docs/security.md says
+what a clinic can change and why."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from axes.middleware import AxesMiddleware
+from axes.models import AccessBase
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework import exceptions
+from rest_framework.authentication import get_authorization_header
+
+
+def account_username(request, credentials) -> str | None:
+    """The name tried, if it is an account's. Anything else (a password typed in the wrong
+    field, a guess) is neither stored nor counted by name; the address still counts."""
+    name = (credentials or {}).get("username")
+    if name is None and getattr(request, "method", None) == "POST":
+        name = request.POST.get("username")
+    if not name:
+        return None
+    name = str(name)[:150]
+    return name if get_user_model().objects.filter(username=name).exists() else None
+
+
+def lockout_parameters(request_or_attempt, credentials) -> list[str]:
+    """Failures are counted per account and, separately, per address; a failure without an
+    account's name (a guess, a wrong API token) counts for its address only. (Counted "per
+    account" too, it would be counted against every other nameless attempt.)"""
+    if isinstance(request_or_attempt, AccessBase):
+        named = request_or_attempt.username is not None
+    else:
+        named = account_username(request_or_attempt, credentials) is not None
+    return ["username", "ip_address"] if named else ["ip_address"]
+
+
+def client_address(request) -> str:
+    """The peer's address. Behind a reverse proxy, the proxy sets REMOTE_ADDR
+    (docs/operations.md); a client's X-Forwarded-For header would let it pick its address."""
+    return request.META.get("REMOTE_ADDR") or ""
+
+
+def lockout_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def lockout_message() -> str:
+    minutes = lockout_minutes()
+    return ngettext(
+        "Too many failed attempts. Logging in is blocked for %(minutes)d minute.",
+        "Too many failed attempts. Logging in is blocked for %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What a locked-out login gets: a page (429), or for the API a JSON error."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": lockout_message()}, status=429)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"message": lockout_message(), "minutes": lockout_minutes()},
+        status=429,
+    )
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """django-rest-knox's check of a hashed token, under the login lock-out: a wrong token
+    counts as a failed login of the caller's address, and a locked-out address is refused
+    before its token is looked at."""
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.authenticate_header(request).lower().encode():
+            return None  # no token: another scheme (the session) may apply
+        if not AxesProxyHandler.is_allowed(request._request, {}):
+            raise exceptions.Throttled(detail=lockout_message())
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            # Counted by LockoutMiddleware once the view's transaction, which this refusal
+            # rolls back, is over.
+            request._request.failed_token = True
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token.")) from None
+
+
+class LockoutMiddleware(AxesMiddleware):
+    """django-axes' middleware (a locked-out login gets its page), which also counts a wrong
+    API token as a failed login: after the view, outside the request's transaction, so that
+    the count and its line in the access log survive the API's rollback of a refusal."""
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "failed_token", False):
+            user_login_failed.send(
+                sender=TokenAuthentication, credentials={"token": "********"}, request=request
+            )
+        if getattr(request, "axes_locked_out", False):
+            response = get_lockout_response(request, response, None)
+        return response
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the token (as it described DRF's own)."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'An API token, prefixed with "Token " (docs/security.md).',
+        }

@@ -1,0 +1,67 @@
+"""A user's own API tokens: create (shown once), list, revoke; the clinical lead sees them all."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import ApiTokenForm
+from accounts.models import ApiToken
+from accounts.roles import Role
+
+
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        if request.user.auth_token_set.count() >= settings.API_TOKENS_PER_USER:
+            form.add_error(
+                None,
+                _("You have %(count)d tokens, the most allowed: revoke one first.")
+                % {"count": settings.API_TOKENS_PER_USER},
+            )
+        else:
+            _token, new_token = ApiToken.objects.create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expiry=datetime.timedelta(days=form.cleaned_data["days"]),
+            )
+            form = ApiTokenForm()
+    # The new token is in this response only: not in a redirect, a message or the session.
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "new_token": new_token,
+            "tokens": request.user.auth_token_set.order_by("-created"),
+            "can_list_all": request.user.has_role(Role.CLINICAL_LEAD),
+        },
+        status=201 if new_token else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def revoke_token(request, key: str):
+    token = get_object_or_404(ApiToken, user=request.user, token_key=key)
+    if request.method == "POST":
+        token.delete()
+        messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+        return redirect("accounts:tokens")
+    return render(request, "accounts/token_revoke.html", {"token": token})
+
+
+def all_tokens(request):
+    """Every API token of the clinic, for the clinical lead (who has access through what)."""
+    if not request.user.has_role(Role.CLINICAL_LEAD):
+        raise PermissionDenied
+    return render(
+        request,
+        "accounts/tokens_all.html",
+        {"tokens": ApiToken.objects.select_related("user").order_by("user__last_name", "-created")},
+    )
