@@ -158,6 +158,21 @@ def test_the_demo_clinic_is_believable_and_loads_once(db, capsys):
     assert "psy.martin" in out and "demo-clinic-2026" in out
 
 
+_SERVICES = {
+    "DATABASE_URL": "postgres://clinic@127.0.0.1:5432/clinic",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "k3Jx9-" * 10,
+    "AUDIT_CHAIN_KEY": "a8Qz2_" * 10,
+    **_SERVICES,
+    "CLINIC_NAME": "Clinic",
+    "CLINIC_ADDRESS": "Street 1",
+    "CLINIC_PLACE": "Town",
+}
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -180,6 +195,14 @@ def test_the_demo_clinic_is_believable_and_loads_once(db, capsys):
             },
             "CLINIC_NAME must be set in production: letters carry it.",
         ),
+        (
+            {"SECRET_KEY": "x" * 49, "AUDIT_CHAIN_KEY": "y" * 50, **_SERVICES},
+            "SECRET_KEY must be at least 50 characters long",
+        ),
+        (
+            {"SECRET_KEY": "x" * 50, "AUDIT_CHAIN_KEY": "y" * 49, **_SERVICES},
+            "AUDIT_CHAIN_KEY must be at least 50 characters long",
+        ),
     ],
 )
 def test_production_settings_refuse_to_start_half_configured(env, message):
@@ -197,18 +220,23 @@ def test_production_settings_refuse_to_start_half_configured(env, message):
     assert message in result.stderr
 
 
+def test_the_deployment_check_is_clean_under_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECURE_")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**env, **PRODUCTION},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
 def test_production_keeps_its_database_connections_between_requests():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "x" * 50,
-        "AUDIT_CHAIN_KEY": "y" * 50,
-        "DATABASE_URL": "postgres://clinic@127.0.0.1:5432/clinic",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "CLINIC_NAME": "Clinic",
-        "CLINIC_ADDRESS": "Street 1",
-        "CLINIC_PLACE": "Town",
-    }
+    env = {**os.environ, **PRODUCTION}
     env.pop("CONN_MAX_AGE", None)
     script = (
         "import django; django.setup(); from django.conf import settings; "
