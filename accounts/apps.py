@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import language  # noqa: F401 (connects the login receiver)
+        from accounts import language, sessions  # noqa: F401 (connect their receivers)
         from accounts.roles import sync_role_permissions
 
         # Permissions exist only once every app has migrated, so roles get theirs afterwards.

@@ -3,6 +3,7 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -19,6 +20,10 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         help_text=_("The language of the pages on every device. Blank: the browser's language."),
     )
+
+    # Raised to end every session of the user at once (accounts.sessions): it is part of the
+    # hash each session carries, so older sessions no longer match.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -41,6 +46,27 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+    def save(self, *args, **kwargs):
+        """The session generation is only ever raised by an UPDATE (accounts.sessions): a save of
+        an instance read earlier must not put back an older generation, reviving sessions that
+        were ended."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "session_generation"
+            ]
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's session hash (from the password), with the session generation mixed in."""
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class ApiToken(AbstractAuthToken):

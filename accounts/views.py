@@ -1,17 +1,62 @@
-"""A user's own API tokens: create (shown once), list, revoke; the clinical lead sees them all."""
+"""A user's own account: sessions (log out everywhere, stay logged in) and API tokens (create,
+shown once; list; revoke); the clinical lead sees every token."""
 
 import datetime
+import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import PasswordChangeView
+from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ApiTokenForm
 from accounts.models import ApiToken
 from accounts.roles import Role
+from accounts.sessions import SEEN, end_all_sessions
+
+
+def account(request):
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        },
+    )
+
+
+class PasswordChange(SuccessMessageMixin, PasswordChangeView):
+    """Django's: the other sessions of the user end (their hash holds the password); this one
+    goes on."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:account")
+    success_message = gettext_lazy("Your password has been changed; your other sessions ended.")
+
+
+@require_http_methods(["POST"])
+def log_out_everywhere(request):
+    """Ends every session of the user, this one included (a device left logged in, a doubt)."""
+    end_all_sessions(request.user)
+    logout(request)
+    messages.success(request, _("You are logged out on every device."))
+    return redirect("login")
+
+
+@require_http_methods(["POST"])
+def keep_session(request):
+    """ "Stay logged in": noted as activity now, whenever the last was noted."""
+    request.session[SEEN] = time.time()
+    return HttpResponse(status=204)
 
 
 @require_http_methods(["GET", "POST"])

@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "accounts.language.UserLanguageMiddleware",  # a user's saved language over the browser's
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute limits: before any view (LoginRequired acts in process_view), after
+    # messages (it says why it logged out).
+    "accounts.sessions.SessionLimitsMiddleware",
     "config.middleware.RejectNulCharactersMiddleware",  # after auth: its 400 is a full page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -115,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "workspace.context_processors.clinic",
+                "accounts.context_processors.session_limits",
             ],
         },
     },
@@ -161,7 +165,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_COOKIE_AGE seconds
+# after the login whatever the activity; a page warns SESSION_IDLE_WARNING_SECONDS before the
+# idle limit (accounts.sessions, docs/security.md).
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
+SESSION_IDLE_WARNING_SECONDS = envint("SESSION_IDLE_WARNING_SECONDS", 120)
 
 # Lock-out after repeated failed logins (django-axes; docs/security.md): LOGIN_FAILURE_LIMIT
 # failures lock the account, and separately the address, for LOGIN_LOCKOUT_MINUTES, on the login

@@ -139,6 +139,10 @@ NOT_PATIENT_SCOPED = {
     "accounts:tokens",  # a user's own API tokens (tests/accounts/test_tokens.py)
     "accounts:all_tokens",
     "accounts:revoke_token",
+    "accounts:account",  # the user's own sessions and password (tests/accounts/test_sessions.py)
+    "accounts:password_change",
+    "accounts:log_out_everywhere",
+    "accounts:keep_session",
 }
 
 PATIENT_ROUTES = [route for route in routes() if "patient_id" in route.kwargs]

@@ -233,3 +233,24 @@ def test_an_absence_becomes_a_notice_signed_by_the_psychologist_and_sent_by_the_
     assert pdf == bytes(letter.pdf) and letter.pdf_matches()
     assert patient.file_number in pdf_text(pdf)
     assert (letter.status, letter.dispatches.get().channel) == ("sent", "post")
+
+
+def test_an_idle_psychologist_is_warned_and_stays_logged_in_with_the_keyboard(
+    page, log_in, treating_psychologist, settings
+):
+    settings.SESSION_IDLE_MINUTES = 1
+    settings.SESSION_IDLE_WARNING_SECONDS = 57  # the warning after 3 s of this page
+    log_in(treating_psychologist)
+    page.goto("/account/")
+    warning = page.get_by_role("alertdialog")
+    expect(warning).to_be_hidden()
+
+    expect(warning).to_be_visible(timeout=10_000)
+    expect(warning).to_contain_text("you will be logged out")
+    stay = warning.get_by_role("button", name="Stay logged in")
+    expect(stay).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(warning).to_be_hidden()
+    page.goto("/account/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My account")

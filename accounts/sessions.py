@@ -1,0 +1,85 @@
+"""How long a session lasts: an idle limit (SESSION_IDLE_MINUTES), an absolute one
+(SESSION_COOKIE_AGE), "log out everywhere", and the end of every session of a user whose roles
+change. docs/security.md, "Sessions"."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.signals import user_logged_in
+from django.db.models import F
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+STARTED, SEEN = "session_started_at", "session_seen_at"
+# The last activity is written at most this often: not one session write per request.
+SEEN_GRANULARITY = 60
+
+
+def end_all_sessions(user) -> None:
+    """Every session of the user, on every device, stops working at its next request."""
+    get_user_model().objects.filter(pk=user.pk).update(
+        session_generation=F("session_generation") + 1
+    )
+    user.refresh_from_db(fields=["session_generation"])
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.sessions.on_login")
+def _on_login(sender, request, user, **kwargs):
+    # login() has just given the session a new key (no fixation); the clocks start here.
+    now = time.time()
+    request.session[STARTED] = request.session[SEEN] = now
+
+
+@receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="accounts.roles")
+def _on_roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A change of roles (groups) ends the sessions of the users concerned: they log in again
+    with their new rights, under a new session key."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    users = get_user_model().objects
+    if reverse:  # group.user_set changed: pk_set are users (all of them for a clear)
+        affected = users.filter(pk__in=pk_set) if pk_set else instance.user_set.all()
+        affected.update(session_generation=F("session_generation") + 1)
+    else:
+        end_all_sessions(instance)
+
+
+class SessionLimitsMiddleware:
+    """After AuthenticationMiddleware: logs out a session idle for longer than
+    SESSION_IDLE_MINUTES, or older than SESSION_COOKIE_AGE whatever its activity; the page
+    that follows asks to log in again and says why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self.check(request)
+        return self.get_response(request)
+
+    def check(self, request) -> None:
+        session, now = request.session, time.time()
+        started = session.setdefault(STARTED, now)
+        seen = session.get(SEEN, now)
+        idle = settings.SESSION_IDLE_MINUTES * 60
+        if now - seen > idle:
+            logout(request)
+            minutes = settings.SESSION_IDLE_MINUTES
+            messages.info(
+                request,
+                ngettext(
+                    "You were logged out after %(minutes)d minute without activity.",
+                    "You were logged out after %(minutes)d minutes without activity.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+        elif now - started > settings.SESSION_COOKIE_AGE:
+            logout(request)
+            messages.info(request, _("Your session has ended: please log in again."))
+        elif now - seen >= SEEN_GRANULARITY or SEEN not in session:
+            session[SEEN] = now
