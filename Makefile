@@ -16,12 +16,13 @@ install: $(BIN)/.installed
 
 ## Serve the demo clinic on the embedded SQLite database, with tasks run in-process.
 ## DEBUG stays off, so a missing page gets the clinic's own 404 page (DEBUG's lists every URL);
-## --insecure lets runserver serve the static files all the same.
+## --insecure lets runserver serve the static files all the same. The demo's second factor is
+## off (every page says so; production refuses it): docs/security.md.
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(ADDRESS)/ — stop with Ctrl-C."
-	DEBUG=false $(BIN)/python manage.py runserver --insecure $(ADDRESS)
+	@echo "Serving on http://$(ADDRESS)/ — stop with Ctrl-C. Two-factor authentication is off."
+	DEBUG=false TWO_FACTOR_REQUIRED=false $(BIN)/python manage.py runserver --insecure $(ADDRESS)
 
 ## Lint, then the whole test suite (DATABASE_URL picks the database; SQLite by default).
 test: install lint

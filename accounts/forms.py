@@ -15,3 +15,14 @@ class ApiTokenForm(forms.Form):
         max_value=settings.API_TOKEN_MAX_DAYS,
         initial=settings.API_TOKEN_DAYS,
     )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -4,6 +4,7 @@ shown once; list; revoke); the clinical lead sees every token."""
 import datetime
 import time
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -13,14 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import ApiTokenForm
-from accounts.models import ApiToken
+from accounts import two_factor as second_factor
+from accounts.forms import ApiTokenForm, CodeForm
+from accounts.models import ApiToken, User
 from accounts.roles import Role
 from accounts.sessions import SEEN, end_all_sessions
+from accounts.throttling import locked_out
 
 
 def account(request):
@@ -30,6 +34,7 @@ def account(request):
         {
             "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "can_reset_two_factor": request.user.has_role(Role.CLINICAL_LEAD),
         },
     )
 
@@ -110,3 +115,98 @@ def all_tokens(request):
         "accounts/tokens_all.html",
         {"tokens": ApiToken.objects.select_related("user").order_by("user__last_name", "-created")},
     )
+
+
+# --- Two-factor authentication -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """The second step of the login: a code from the app, or a recovery code."""
+    if request.user.is_verified():
+        return redirect(_next(request))
+    if not AxesProxyHandler.is_allowed(request, {"username": request.user.get_username()}):
+        return locked_out(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factor.verify(request, form.cleaned_data["code"]):
+            return redirect(_next(request))
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request)
+        form.add_error("code", _("This code is not right, or has been used. Try the next one."))
+    return render(request, "accounts/two_factor.html", {"form": form, "next": _next(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Enrolment: scan the QR code, confirm with a code, keep the recovery codes."""
+    if second_factor.app_device(request.user) and not request.user.is_verified():
+        return redirect("accounts:two_factor")  # enrolled already: the code, not a new secret
+    device = second_factor.pending_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token("".join(form.cleaned_data["code"].split())):
+            second_factor.app_device_confirm(request, device)
+            codes = second_factor.new_recovery_codes(request.user)
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": codes, "next": _next(request)},
+            )
+        form.add_error("code", _("This code is not right: check the time on your phone."))
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": second_factor.qr_svg(device),
+            "secret": second_factor.secret_for_typing(device),
+            "next": _next(request),
+        },
+    )
+
+
+@require_http_methods(["POST"])
+def recovery_codes(request):
+    """New recovery codes, the earlier ones void: shown once."""
+    codes = second_factor.new_recovery_codes(request.user)
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": ""})
+
+
+def two_factor_team(request):
+    """For the clinical lead: who has enrolled, and a reset for whoever lost their phone."""
+    if not request.user.has_role(Role.CLINICAL_LEAD):
+        raise PermissionDenied
+    enrolled = set(
+        second_factor.TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
+    )
+    staff = User.objects.filter(is_active=True).prefetch_related("groups")
+    return render(
+        request,
+        "accounts/two_factor_team.html",
+        {"staff": [(person, person.pk in enrolled) for person in staff]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_reset(request, user_id: int):
+    if not request.user.has_role(Role.CLINICAL_LEAD):
+        raise PermissionDenied
+    person = get_object_or_404(User, pk=user_id, is_active=True)
+    if request.method == "POST":
+        second_factor.reset(actor=request.user, user=person)
+        messages.success(
+            request,
+            _("%(person)s will set up two-factor authentication again at the next login.")
+            % {"person": person},
+        )
+        return redirect("accounts:two_factor_team")
+    return render(request, "accounts/two_factor_reset.html", {"person": person})
+
+
+def _next(request) -> str:
+    """Where to go after the second factor: a path of this site only."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return settings.LOGIN_REDIRECT_URL

@@ -1,10 +1,12 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from accounts.models import ApiToken
 from accounts.throttling import account_username
+from accounts.two_factor import two_factor_reset
 from audit.services import Action, record_access
 
 
@@ -50,4 +52,18 @@ def _token_deleted(sender, instance, **kwargs):
         action=Action.DELETE,
         object_type="accounts.apitoken",
         object_id=instance.token_key,
+    )
+
+
+@receiver(two_factor_reset, dispatch_uid="audit.two_factor_reset")
+def _two_factor_reset(sender, actor, user, **kwargs):
+    record_access(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        label=format_lazy(
+            gettext_lazy("Two-factor authentication of {username} reset"),
+            username=user.get_username(),
+        ),
     )

@@ -15,6 +15,7 @@ from tests.factories import (
     assign,
     mandate_data,
     register_patient,
+    verify_session,
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -139,6 +140,7 @@ def client_for():
         client = Client()
         if user is not None:
             client.force_login(user)
+            verify_session(client, user)  # past the second factor (tests/accounts test it)
         return client
 
     return make

@@ -160,3 +160,39 @@ def book_group_session(group, *, by, clinicians, days=-1, hour=18, **options):
         group=group,
         **options,
     )[0]
+
+
+def enrol(user):
+    """The user's authenticator app, set up (django-otp's TOTP device)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    )
+
+
+def code_for(device) -> str:
+    """The code the app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+
+
+def verify_session(client, user) -> None:
+    """A logged-in test client past the second factor, as after typing the code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrol(user).persistent_id
+    session.save()
+
+
+def pass_second_factor(client, user):
+    """Type the app's code on the second-factor page, as the user would after the password.
+    (A code is accepted once: the test may log the same user in twice within 30 s.)"""
+    from django.urls import reverse
+
+    device = enrol(user)
+    type(device).objects.filter(pk=device.pk).update(last_t=-1)
+    device.refresh_from_db()
+    return client.post(reverse("accounts:two_factor"), {"code": code_for(device)})

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -88,12 +91,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "accounts.language.UserLanguageMiddleware",  # a user's saved language over the browser's
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute limits: before any view (LoginRequired acts in process_view), after
     # messages (it says why it logged out).
     "accounts.sessions.SessionLimitsMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",  # no page before the second factor
     "config.middleware.RejectNulCharactersMiddleware",  # after auth: its 400 is a full page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -172,6 +177,12 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
 SESSION_IDLE_WARNING_SECONDS = envint("SESSION_IDLE_WARNING_SECONDS", 120)
 
+# Two-factor authentication (django-otp, TOTP): every staff account enrols and gives a code
+# after its password (accounts.two_factor, docs/security.md). Off only for the demo clinic
+# (`make run`); production refuses to start without it.
+TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", True)
+TWO_FACTOR_RECOVERY_CODES = 10
+
 # Lock-out after repeated failed logins (django-axes; docs/security.md): LOGIN_FAILURE_LIMIT
 # failures lock the account, and separately the address, for LOGIN_LOCKOUT_MINUTES, on the login
 # page, the admin's and the API's token check. A right password during the lock-out is refused.
@@ -225,6 +236,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 # The clinic that runs this installation; shown in the header and, later, on letters.
 # The letterhead. The defaults are the demo clinic's; production requires real values.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Forensic outpatient clinic")
+OTP_TOTP_ISSUER = CLINIC_NAME  # the name authenticator apps show beside the code
 # Lines separated by ";" (letters print one per line).
 CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "Rue de la Démonstration 1; 4000 Liège")
 # The logo on letters: a path among the static files (e.g. "clinic/logo.png"), or nothing.

@@ -5,7 +5,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, SILENCED_SYSTEM_CHECKS, envbool, envint
+from config.settings.base import (
+    DATABASES,
+    SILENCED_SYSTEM_CHECKS,
+    TWO_FACTOR_REQUIRED,
+    envbool,
+    envint,
+)
 
 DEBUG = False
 
@@ -25,6 +31,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 for _name in ("CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PLACE"):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production: letters carry it.")
+
+if not TWO_FACTOR_REQUIRED:
+    raise ImproperlyConfigured("TWO_FACTOR_REQUIRED=false is for the demo clinic only.")
 
 # One connection per web process, kept between requests (docs/operations.md, "Processes").
 DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)

@@ -4,7 +4,7 @@ Without a choice (and before logging in), pages follow the browser."""
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, pass_second_factor
 
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
 
@@ -24,7 +24,8 @@ def test_a_users_language_follows_them_to_a_new_device(treating_psychologist, cl
 
     new_device = Client(**ENGLISH_BROWSER)
     logged_in = log_in(new_device, treating_psychologist)
-    landing = new_device.get(logged_in["Location"], follow=True)
+    verified = pass_second_factor(new_device, treating_psychologist)
+    landing = new_device.get(verified["Location"], follow=True)
     later = new_device.get(reverse("casework:patient_list"))
 
     treating_psychologist.refresh_from_db()

@@ -62,16 +62,6 @@ def test_the_casework_dashboard_is_not_for_helpline_or_audit(persona, request, c
     assert client_for(request.getfixturevalue(persona)).get("/dashboard/").status_code == 403
 
 
-def test_logging_in_with_the_right_password_opens_the_home_page(treating_psychologist, client):
-    from tests.factories import PASSWORD
-
-    response = client.post(
-        reverse("login"), {"username": "psy.treating", "password": PASSWORD}, follow=True
-    )
-
-    assert response.redirect_chain[-1][0] == "/dashboard/"
-
-
 def test_a_wrong_password_is_refused_with_a_clear_message(treating_psychologist, client):
     response = client.post(reverse("login"), {"username": "psy.treating", "password": "nope"})
 

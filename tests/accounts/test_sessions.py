@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from accounts.sessions import SEEN, STARTED, end_all_sessions
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, pass_second_factor
 from tests.forms import browser_form
 
 HOME = "/dashboard/"
@@ -19,6 +19,7 @@ def logged_in_client(user) -> Client:
     client = Client()
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
+    assert pass_second_factor(client, user).status_code == 302
     return client
 
 

@@ -143,6 +143,11 @@ NOT_PATIENT_SCOPED = {
     "accounts:password_change",
     "accounts:log_out_everywhere",
     "accounts:keep_session",
+    "accounts:two_factor",  # the second factor (tests/accounts/test_two_factor.py)
+    "accounts:two_factor_setup",
+    "accounts:recovery_codes",
+    "accounts:two_factor_team",
+    "accounts:two_factor_reset",  # a user id, the lead's only
 }
 
 PATIENT_ROUTES = [route for route in routes() if "patient_id" in route.kwargs]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, code_for, enrol
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -104,13 +104,17 @@ def log_in(page):
     """Log in through the real login form, as a person would."""
 
     def log_in_as(user):
+        device = enrol(user)  # the user's phone, set up earlier
+        type(device).objects.filter(pk=device.pk).update(last_t=-1)
         response = page.goto("/login/")
         csp = response.headers.get("content-security-policy", "")
         assert "script-src 'self'" in csp and "style-src 'self'" in csp, csp
         page.get_by_label("User name").fill(user.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r"^(?!.*/login/)"))
+        page.get_by_label(re.compile("^Code")).fill(code_for(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(re.compile(r"^(?!.*/(login|two-factor)/)"))
         return page
 
     return log_in_as
