@@ -220,3 +220,16 @@ def test_the_demo_setting_turns_it_off_and_says_so(treating_psychologist, settin
 
     assert page.status_code == 200
     assert "two-factor authentication is off" in page.content.decode()
+
+
+def test_between_the_password_and_the_code_the_page_offers_no_navigation(
+    treating_psychologist, client_for
+):
+    enrol(treating_psychologist)
+    pending = password_only(treating_psychologist).get(TWO_FACTOR).content.decode()
+    verified = client_for(treating_psychologist).get("/dashboard/").content.decode()
+
+    for link in (reverse("casework:patient_list"), reverse("accounts:account")):
+        assert f'href="{link}"' not in pending
+        assert f'href="{link}"' in verified
+    assert "Log out" in pending
