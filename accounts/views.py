@@ -17,7 +17,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import two_factor as second_factor
 from accounts.forms import ApiTokenForm, CodeForm
@@ -27,6 +27,7 @@ from accounts.sessions import SEEN, end_all_sessions
 from accounts.throttling import locked_out
 
 
+@require_GET
 def account(request):
     return render(
         request,
@@ -106,6 +107,7 @@ def revoke_token(request, key: str):
     return render(request, "accounts/token_revoke.html", {"token": token})
 
 
+@require_GET
 def all_tokens(request):
     """Every API token of the clinic, for the clinical lead (who has access through what)."""
     if not request.user.has_role(Role.CLINICAL_LEAD):
@@ -173,6 +175,7 @@ def recovery_codes(request):
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": ""})
 
 
+@require_GET
 def two_factor_team(request):
     """For the clinical lead: who has enrolled, and a reset for whoever lost their phone."""
     if not request.user.has_role(Role.CLINICAL_LEAD):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from audit.services import Action, record_access, record_listing
@@ -321,6 +322,7 @@ def _ics_text(value: str) -> str:
 
 
 @login_not_required
+@require_GET
 def calendar_ics(request, token: str):
     """The feed a calendar app polls. File numbers only, never names."""
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
