@@ -205,3 +205,23 @@ def link_hash(seq: int, prev_hash: str, mac: str, key: bytes | None = None) -> s
     """The chain: each sealed row's hash binds its place, its predecessor and its content."""
     message = f"{seq}\x1f{prev_hash}\x1f{mac}".encode()
     return hmac.digest(key or _key(), message, "sha256").hex()
+
+
+class IntegrityAlert(models.Model):
+    """The nightly check found the access log altered or broken: shown to the auditor and the
+    clinical lead (and e-mailed to them) until one of them marks it dealt with."""
+
+    found_at = models.DateTimeField(_("found"), auto_now_add=True)
+    problems = models.TextField(_("problems"))
+    resolved_at = models.DateTimeField(_("dealt with"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("access log integrity alert")
+        verbose_name_plural = _("access log integrity alerts")
+        ordering = ["-found_at"]
+
+    def __str__(self) -> str:
+        return f"{self.found_at:%Y-%m-%d %H:%M}"

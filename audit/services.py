@@ -22,7 +22,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from audit import checkpoint, context
-from audit.models import CONTENT, AccessEvent, AccessEventPatient, content_mac, link_hash
+from audit.models import (
+    CONTENT,
+    AccessEvent,
+    AccessEventPatient,
+    IntegrityAlert,
+    content_mac,
+    link_hash,
+)
 
 Action = AccessEvent.Action
 
@@ -539,3 +546,35 @@ def _check_listing_index(report: ChainReport) -> None:
         ]
     for event_id in differing:
         report.problem(f"row id {event_id}: the index of listed patients differs from it")
+
+
+def raise_integrity_alert(problems: list[str]) -> IntegrityAlert:
+    """The check failed: an alert on the auditor's and the lead's pages, and an e-mail to each
+    of them (after the commit). Row numbers and ranges only, as the check reports them."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from accounts.roles import Role
+
+    alert = IntegrityAlert.objects.create(problems="\n".join(problems))
+    recipients = sorted(
+        set(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[Role.AUDITOR, Role.CLINICAL_LEAD])
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("The access log failed its integrity check")
+        body = gettext(
+            "The nightly check of the access log found problems. Until they are explained, "
+            "the log cannot be relied on as evidence. See the access log page.\n\n%(problems)s"
+        ) % {"problems": alert.problems}
+    if recipients:
+        transaction.on_commit(lambda: send_mail(subject, body, None, recipients), robust=True)
+    return alert
+
+
+def open_integrity_alerts() -> list[IntegrityAlert]:
+    return list(IntegrityAlert.objects.filter(resolved_at__isnull=True))

@@ -22,4 +22,5 @@ def verify_access_log() -> bool:
     report = services.verify_access_log()
     if not report.ok:
         logger.error("Access log NOT intact: %s", "; ".join(report.problems))
+        services.raise_integrity_alert(report.problems)
     return report.ok

@@ -1,16 +1,24 @@
 """The auditor's page: who accessed what, newest first, read from the log alone."""
 
+import csv
 import datetime
+import itertools
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, IntegrityAlert
 from audit.permissions import can_read_access_log
-from audit.services import Action, record_access
+from audit.services import Action, open_integrity_alerts, record_access
 from common.dates import query_day
 from common.http import query_id, query_search
 
@@ -21,52 +29,69 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
-class AccessEventListView(TemplateView):
-    """Filtered by file number, user (part of the name), action and dates; pages go by id
-    (keyset: ?before=<id>), so no page counts millions of rows."""
+def _filtered(request) -> tuple:
+    """The events the filters of the page select, newest first, and what the page shows of the
+    filters. Reading who accessed a file is itself an access to that file: logged once."""
+    params = request.GET
+    events = AccessEvent.objects.all()
+    file_number = query_search(params.get("file_number"))
+    patient_id = None
+    if file_number:
+        # The log keeps file numbers as written at the time: the file is found in the log.
+        patient_id = (
+            AccessEvent.objects.filter(file_number=file_number, patient_id__isnull=False)
+            .values_list("patient_id", flat=True)
+            .first()
+        )
+        events = events.about_patient(patient_id) if patient_id else events.none()
+    username = query_search(params.get("username"))
+    if username:
+        users = get_user_model().objects.filter(username__icontains=username)
+        events = events.filter(Q(user__in=users) | Q(user__isnull=True, username=username))
+    action = params.get("action", "")
+    if action in Action.values:
+        events = events.filter(action=action)
+    since, until = query_day(params.get("since")), query_day(params.get("until"))
+    if since:
+        events = events.filter(occurred_at__gte=_start_of(since))
+    if until:
+        events = events.filter(occurred_at__lt=_start_of(until + datetime.timedelta(days=1)))
+    shown = {
+        "file_number": file_number,
+        "unknown_file": bool(file_number and not patient_id),
+        "username": username,
+        "action": action,
+        "since": since,
+        "until": until,
+    }
+    return events, patient_id, shown
 
-    template_name = "audit/event_list.html"
 
+class ReadersOnly:
     def dispatch(self, request, *args, **kwargs):
         if not can_read_access_log(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+
+class AccessEventListView(ReadersOnly, TemplateView):
+    """Filtered by file number, user (part of the name), action and dates; pages go by id
+    (keyset: ?before=<id>), so no page counts millions of rows."""
+
+    template_name = "audit/event_list.html"
+
     def get_context_data(self, **kwargs):
         params = self.request.GET
-        events = AccessEvent.objects.all()
-        file_number = query_search(params.get("file_number"))
-        patient_id = None
-        if file_number:
-            # The log keeps file numbers as written at the time: the file is found in the log.
-            patient_id = (
-                AccessEvent.objects.filter(file_number=file_number, patient_id__isnull=False)
-                .values_list("patient_id", flat=True)
-                .first()
-            )
-            events = events.about_patient(patient_id) if patient_id else events.none()
-        username = query_search(params.get("username"))
-        if username:
-            users = get_user_model().objects.filter(username__icontains=username)
-            events = events.filter(Q(user__in=users) | Q(user__isnull=True, username=username))
-        action = params.get("action", "")
-        if action in Action.values:
-            events = events.filter(action=action)
-        since, until = query_day(params.get("since")), query_day(params.get("until"))
-        if since:
-            events = events.filter(occurred_at__gte=_start_of(since))
-        if until:
-            events = events.filter(occurred_at__lt=_start_of(until + datetime.timedelta(days=1)))
+        events, patient_id, shown = _filtered(self.request)
         before = query_id(params.get("before"))
         if before:
             events = events.filter(pk__lt=before)
         rows = list(events.order_by("-pk")[: PAGE_SIZE + 1])
         if patient_id:
-            # Reading who accessed a file is itself an access to that file.
             record_access(
                 actor=self.request.user,
                 action=Action.VIEW,
-                patient=_File(patient_id, file_number),
+                patient=_File(patient_id, shown["file_number"]),
                 object_type="audit.accessevent",
             )
         query = params.copy()
@@ -75,16 +100,82 @@ class AccessEventListView(TemplateView):
             events=rows[:PAGE_SIZE],
             older=rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None,
             newest=bool(before),
-            file_number=file_number,
-            unknown_file=bool(file_number and not patient_id),
-            username=username,
-            action=action,
-            since=since,
-            until=until,
             actions=Action.choices,
             query_string=query.urlencode(),
+            integrity_alerts=open_integrity_alerts(),
+            **shown,
             **kwargs,
         )
+
+
+class AccessEventExportView(ReadersOnly, View):
+    """The events the filters select, as CSV, streamed (the whole log if no filter). The export
+    is itself in the log, with its filters."""
+
+    COLUMNS = (
+        "id",
+        "occurred_at",
+        "username",
+        "role",
+        "action",
+        "file_number",
+        "patients",
+        "object_type",
+        "object_id",
+        "label",
+        "client_address",
+        "request_id",
+    )
+
+    def get(self, request):
+        events, patient_id, shown = _filtered(request)
+        filters = ", ".join(f"{k}={v}" for k, v in request.GET.items() if v and k != "before")
+        record_access(
+            actor=request.user,
+            action=Action.EXPORT,
+            patient=_File(patient_id, shown["file_number"]) if patient_id else None,
+            object_type="audit.accessevent",
+            label=format_lazy(
+                gettext_lazy("Access log export ({filters})"),
+                filters=filters or gettext_lazy("everything"),
+            ),
+        )
+        writer = csv.writer(_Echo())
+        rows = (
+            writer.writerow(self.row(event))
+            for event in events.order_by("pk").iterator(chunk_size=2000)
+        )
+        response = StreamingHttpResponse(
+            itertools.chain([writer.writerow(self.COLUMNS)], rows),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
+        return response
+
+    @staticmethod
+    def row(event) -> list:
+        return [
+            event.pk,
+            event.occurred_at.isoformat(),
+            event.username,
+            event.role,
+            event.action,
+            event.file_number,
+            event.patient_ids.replace(",", " "),
+            event.object_type,
+            event.object_id,
+            event.label,
+            event.client_address or "",
+            event.request_id,
+        ]
+
+
+class _Echo:
+    """A file that hands back what is written: csv.writer rows for a streamed response."""
+
+    def write(self, value):
+        return value
 
 
 class _File:
@@ -92,3 +183,14 @@ class _File:
 
     def __init__(self, pk: int, file_number: str):
         self.pk, self.file_number = pk, file_number
+
+
+@require_POST
+def resolve_integrity_alert(request, alert_id: int):
+    """The auditor or the lead has looked into it: the alert leaves the pages, with who and when."""
+    if not can_read_access_log(request.user):
+        raise PermissionDenied
+    IntegrityAlert.objects.filter(pk=alert_id, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=request.user
+    )
+    return redirect("audit:event_list")

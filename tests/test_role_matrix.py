@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test import Client
 
 from accounts.models import ApiToken
+from audit.models import IntegrityAlert
 from casework.models import CalendarFeed
 from casework.views.agenda import _token_hash
 from reports.models import LetterBatch
@@ -88,7 +89,9 @@ def test_every_url_and_api_operation_answers_each_role_as_the_matrix_says(clinic
 
     answers, wrong = {}, []
     for route, method in _operations():
-        if "pk" in route.kwargs:  # reference data: an authority or a justice contact
+        if route.name == "audit:resolve_integrity_alert":  # not a compliance alert
+            url = url_for(route, {"alert_id": kwargs["integrity_alert"]})
+        elif "pk" in route.kwargs:  # reference data: an authority or a justice contact
             reference = "justice_contact" if "justice_contact" in route.name else "authority"
             url = url_for(route, {"pk": kwargs[reference]})
         else:
@@ -135,7 +138,9 @@ def _other_kwargs(clinic, people) -> dict:
     batch = LetterBatch.objects.create(
         month=datetime.date(2026, 1, 1), requested_by=people["administrator"]
     )
+    alert = IntegrityAlert.objects.create(problems="row id 1: the sample's")
     return {
+        "integrity_alert": alert.pk,
         "batch_id": batch.pk,
         "authority": mandate.authority_id,
         "justice_contact": mandate.justice_contact_id,

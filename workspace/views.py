@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from accounts.roles import Role
 from assessments import selectors as assessment_selectors
 from audit.permissions import can_read_access_log
-from audit.services import record_listing
+from audit.services import open_integrity_alerts, record_listing
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
@@ -85,6 +85,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             context["without_lead"] = without_lead
         if user.has_role(Role.CLINICAL_LEAD):
             context["caseloads"] = selectors.caseload_by_clinician()
+            context["integrity_alerts"] = open_integrity_alerts()
         record_listing(actor=user, patients=listed, label=gettext_lazy("Home page"))
         return context
 

@@ -72,6 +72,8 @@ NOT_PATIENT_SCOPED = {
     "casework:justice_contact_create",
     "casework:justice_contact_update",
     "audit:event_list",
+    "audit:event_export",  # the auditor's and the lead's (tests/audit/test_access_log_tools.py)
+    "audit:resolve_integrity_alert",
     "api:patient_list",
     "api:outcome_list",
     "api:group_list",
