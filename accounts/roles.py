@@ -95,3 +95,28 @@ def sync_role_permissions(sender=None, using="default", **kwargs) -> None:
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.using(using).get_or_create(name=role)
         group.permissions.set([by_name[perm] for perm in perms])
+
+
+def role_register() -> list[dict]:
+    """Each role, the rights it carries over every file (by their names), and the active
+    accounts that hold it: the "by role" half of the access register."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    names = {
+        f"{p.content_type.app_label}.{p.codename}": p.name
+        for p in Permission.objects.select_related("content_type")
+    }
+    holders: dict[str, list] = {role: [] for role in Role}
+    for user in get_user_model().objects.filter(is_active=True).prefetch_related("groups"):
+        for group in user.groups.all():
+            if group.name in holders:
+                holders[group.name].append(user)
+    return [
+        {
+            "role": role,
+            "rights": [names.get(perm, perm) for perm in ROLE_PERMISSIONS[role]],
+            "holders": holders[role],
+        }
+        for role in Role
+    ]

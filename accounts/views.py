@@ -35,7 +35,7 @@ def account(request):
         {
             "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
-            "can_reset_two_factor": request.user.has_role(Role.CLINICAL_LEAD),
+            "is_lead": request.user.has_role(Role.CLINICAL_LEAD),
         },
     )
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("patients/<id:patient_id>/", views.PatientDetailView.as_view(), name="patient"),
     path("agenda/todo/", views.TodoView.as_view(), name="todo"),
+    path("access-register/", views.AccessRegisterView.as_view(), name="access_register"),
 ]

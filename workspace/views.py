@@ -2,18 +2,20 @@
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
+from accounts.roles import Role, role_register
 from assessments import selectors as assessment_selectors
 from audit.permissions import can_read_access_log
-from audit.services import open_integrity_alerts, record_listing
+from audit.services import Action, open_integrity_alerts, record_access, record_listing
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
+from common.http import query_search
 from reports import selectors as letter_selectors
 
 
@@ -185,3 +187,39 @@ def _first(items, count: int | None = None) -> tuple[list, bool]:
     count = count or TODO_ROWS
     rows = list(items[: count + 1])
     return rows[:count], len(rows) > count
+
+
+class AccessRegisterView(TemplateView):
+    """The register of who has access to what (Belgian law of 30 July 2018): by role, the
+    rights over every file and who holds them; by patient, everyone who can open that file
+    now and through what. For the clinical lead."""
+
+    template_name = "workspace/access_register.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_role(Role.CLINICAL_LEAD):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        file_number = query_search(self.request.GET.get("file_number"))
+        patient = holders = None
+        if file_number:
+            patient = selectors.patients_visible_to(user).filter(file_number=file_number).first()
+            if patient is not None:
+                holders = selectors.access_holders(patient)
+                record_access(
+                    actor=user,
+                    action=Action.VIEW,
+                    patient=patient,
+                    object_type="casework.patient",
+                    label=gettext_lazy("Access register"),
+                )
+        return super().get_context_data(
+            roles=role_register(),
+            file_number=file_number,
+            patient=patient,
+            holders=holders,
+            **kwargs,
+        )

@@ -60,6 +60,7 @@ NOT_PATIENT_SCOPED = {
     "logout",
     "set_language",
     "workspace:dashboard",
+    "workspace:access_register",  # the lead's, a file number in the query (test_access_register)
     "reports:dashboard",  # filtered by the patients each user may see (tests/reports)
     "reports:batch_create",
     "reports:batch",
