@@ -61,6 +61,7 @@ class AccessEvent(models.Model):
         LOGIN = "login", _("Logged in")
         LOGOUT = "logout", _("Logged out")
         LOGIN_FAILED = "login_failed", _("Failed login")
+        EMERGENCY = "emergency", _("Emergency access opened")
 
     occurred_at = models.DateTimeField(_("time"))
     user = models.ForeignKey(

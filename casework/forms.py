@@ -453,3 +453,28 @@ class NonAssociationForm(forms.Form):
         max_length=200,
         help_text=_("A short factual reason, e.g. co-accused."),
     )
+
+
+class EmergencyAccessForm(forms.Form):
+    file_number = forms.CharField(label=_("File number"), max_length=20)
+    reason = forms.CharField(
+        label=_("The emergency"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("What happened and why the file cannot wait for its care team."),
+    )
+    understood = forms.BooleanField(
+        label=_(
+            "I understand that this access is logged, shown on the file, reported at once to "
+            "the clinical lead and reviewed."
+        )
+    )
+
+
+class EmergencyReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Was the access justified? What follows from it, if anything?"),
+    )

@@ -18,6 +18,7 @@ from casework.models import (
     CareStage,
     CareTeamMembership,
     ComplianceAlert,
+    EmergencyAccess,
     Episode,
     GroupFacilitator,
     Mandate,
@@ -42,7 +43,36 @@ def patients_visible_to(user, *, zone: Zone = Zone.FRAME) -> QuerySet[Patient]:
         permission__codename=zone.codename,
         permission__content_type__app_label="casework",
     )
+    # Break-the-glass: files opened in an emergency, frame and clinical, while it lasts
+    # (read only: the patient-scoped views refuse anything else, emergency_only()).
+    opened = list(EmergencyAccess.objects.active().filter(clinician=user).values_list("patient"))
+    if opened:
+        return Patient.objects.filter(Q(Exists(grants)) | Q(pk__in=[pk for (pk,) in opened]))
     return Patient.objects.filter(Exists(grants))
+
+
+def emergency_only(user, patient: Patient) -> bool:
+    """Whether the user reaches this file through an emergency access alone (no care-team
+    right, no role over every file): then they may read it, not change it."""
+    if has_global_access(user, Zone.FRAME):
+        return False
+    granted = PatientUserObjectPermission.objects.filter(
+        content_object=patient, user=user, permission__content_type__app_label="casework"
+    )
+    return not granted.exists()
+
+
+def emergency_accesses_of(patient: Patient) -> list:
+    """The patient's emergency accesses that still run, for the patient page."""
+    return list(
+        EmergencyAccess.objects.active().filter(patient=patient).select_related("clinician")
+    )
+
+
+def emergency_accesses_to_review() -> QuerySet:
+    return EmergencyAccess.objects.filter(reviewed_at__isnull=True).select_related(
+        "patient", "clinician"
+    )
 
 
 def visible_patient_ids(user, patient_ids) -> set[int]:

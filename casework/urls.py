@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import agenda, groups
+from casework.views import agenda, emergency, groups
 from casework.views import patients as views
 
 app_name = "casework"
@@ -9,6 +9,12 @@ app_name = "casework"
 # tests/casework/test_patient_urls.py finds it and checks that it answers 404 to outsiders.
 urlpatterns = [
     path("patients/", views.PatientListView.as_view(), name="patient_list"),
+    path("emergency-access/", emergency.EmergencyAccessView.as_view(), name="emergency_access"),
+    path(
+        "emergency-access/<id:access_id>/review/",
+        emergency.EmergencyReviewView.as_view(),
+        name="emergency_review",
+    ),
     path("patients/new/", views.PatientCreateView.as_view(), name="patient_create"),
     path(
         "patients/<id:patient_id>/edit/",

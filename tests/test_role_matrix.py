@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import ApiToken
 from audit.models import IntegrityAlert
-from casework.models import CalendarFeed
+from casework.models import CalendarFeed, EmergencyAccess
 from casework.views.agenda import _token_hash
 from reports.models import LetterBatch
 from tests.factories import verify_session
@@ -139,8 +140,15 @@ def _other_kwargs(clinic, people) -> dict:
         month=datetime.date(2026, 1, 1), requested_by=people["administrator"]
     )
     alert = IntegrityAlert.objects.create(problems="row id 1: the sample's")
+    emergency = EmergencyAccess.objects.create(
+        patient=clinic["patient"],
+        clinician=people["other_psychologist"],
+        reason="The matrix's sample: expired, it opens nothing.",
+        expires_at=timezone.now() - datetime.timedelta(hours=1),
+    )
     return {
         "integrity_alert": alert.pk,
+        "access_id": emergency.pk,
         "batch_id": batch.pk,
         "authority": mandate.authority_id,
         "justice_contact": mandate.justice_contact_id,

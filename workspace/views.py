@@ -88,6 +88,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
         if user.has_role(Role.CLINICAL_LEAD):
             context["caseloads"] = selectors.caseload_by_clinician()
             context["integrity_alerts"] = open_integrity_alerts()
+            context["emergencies"] = list(selectors.emergency_accesses_to_review()[:20])
         record_listing(actor=user, patients=listed, label=gettext_lazy("Home page"))
         return context
 
@@ -140,6 +141,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             care_team=patient.care_team.all(),
             can_manage_care_team=permissions.can_manage_care_team(user),
             can_read_access_log=can_read_access_log(user),
+            emergency_accesses=selectors.emergency_accesses_of(patient),
             **kwargs,
         )
 

@@ -85,6 +85,10 @@ class PatientScopedAPIMixin(ClinicAPIMixin):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.patient = selectors.patient_for(request.user, kwargs["patient_id"], zone=self.zone)
+        if request.method not in permissions.SAFE_METHODS and selectors.emergency_only(
+            request.user, self.patient
+        ):
+            raise exceptions.PermissionDenied(gettext_lazy("An emergency access is read only."))
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

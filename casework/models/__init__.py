@@ -13,6 +13,7 @@ from casework.models.attendance import (
     ComplianceRule,
     OutcomeReminder,
 )
+from casework.models.emergency import EmergencyAccess
 from casework.models.groups import (
     GroupFacilitator,
     GroupMembership,
@@ -46,6 +47,7 @@ __all__ = [
     "CareTeamMembership",
     "ComplianceAlert",
     "ComplianceRule",
+    "EmergencyAccess",
     "Episode",
     "FileNumberSequence",
     "GroupFacilitator",

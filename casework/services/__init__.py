@@ -19,6 +19,7 @@ from casework.services.attendance import (
     outcome_reminders_send,
 )
 from casework.services.compliance import compliance_alert_acknowledge, compliance_evaluate
+from casework.services.emergency import emergency_access_open, emergency_access_review
 from casework.services.groups import (
     NonAssociationWarning,
     group_member_add,
@@ -54,6 +55,8 @@ __all__ = [
     "care_team_end",
     "compliance_alert_acknowledge",
     "compliance_evaluate",
+    "emergency_access_open",
+    "emergency_access_review",
     "episode_close",
     "episode_open",
     "episode_record_intake",

@@ -112,6 +112,10 @@ class PatientScopedMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self.patient = self.get_patient()
+        if request.method not in ("GET", "HEAD", "OPTIONS") and selectors.emergency_only(
+            request.user, self.patient
+        ):
+            raise PermissionDenied  # an emergency access is read only
         response = super().dispatch(request, *args, **kwargs)
         if response.status_code == 200:
             record_access(

@@ -66,6 +66,8 @@ class PatientListView(CaseworkRoleRequired, TemplateView):
             clinicians=selectors.clinicians(),
             authorities=selectors.active_authorities(),
             can_register=permissions.can_register_patient(user),
+            can_break_glass=permissions.may_join_care_team(user)
+            and not permissions.has_global_access(user, permissions.Zone.FRAME),
             **kwargs,
         )
 

@@ -183,6 +183,9 @@ SESSION_IDLE_WARNING_SECONDS = envint("SESSION_IDLE_WARNING_SECONDS", 120)
 TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", True)
 TWO_FACTOR_RECOVERY_CODES = 10
 
+# Break-the-glass: how long a clinician's emergency access to a file lasts (casework).
+EMERGENCY_ACCESS_HOURS = envint("EMERGENCY_ACCESS_HOURS", 24)
+
 # Lock-out after repeated failed logins (django-axes; docs/security.md): LOGIN_FAILURE_LIMIT
 # failures lock the account, and separately the address, for LOGIN_LOCKOUT_MINUTES, on the login
 # page, the admin's and the API's token check. A right password during the lock-out is refused.

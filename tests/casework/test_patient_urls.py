@@ -65,6 +65,8 @@ NOT_PATIENT_SCOPED = {
     "reports:batch_create",
     "reports:batch",
     "casework:patient_list",
+    "casework:emergency_access",  # a file number in the form (test_emergency_access.py)
+    "casework:emergency_review",  # the lead's
     "casework:patient_create",
     "casework:authority_list",
     "casework:authority_create",

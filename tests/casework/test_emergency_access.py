@@ -1,0 +1,160 @@
+"""Break-the-glass: a clinician outside the care team opens a file in an emergency, with a
+reason, read only and for a limited time; it is logged as such, shown on the file, the
+clinical lead is told at once and reviews it."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessEvent
+from casework.models import EmergencyAccess
+from tests.forms import browser_form
+
+URL = reverse("casework:emergency_access")
+REASON = "Police call: the patient is missing after threats, we need his contacts now."
+
+
+def break_glass(client, patient, reason=REASON, understood=True):
+    data = browser_form(client.get(URL))
+    data.update(file_number=patient.file_number, reason=reason)
+    if understood:
+        data["understood"] = "on"
+    return client.post(URL, data)
+
+
+def test_a_clinician_outside_the_care_team_opens_a_file_in_an_emergency(
+    patient,
+    other_psychologist,
+    treating_psychologist,
+    clinical_lead,
+    client_for,
+    django_capture_on_commit_callbacks,
+):
+    client = client_for(other_psychologist)
+    assert client.get(patient.get_absolute_url()).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = break_glass(client, patient)
+
+    assert response.status_code == 302
+    assert response["Location"] == patient.get_absolute_url()
+    assert client.get(patient.get_absolute_url()).status_code == 200
+    assert client.get(reverse("notes:list", args=[patient.pk])).status_code == 200  # clinical
+    access = EmergencyAccess.objects.get()
+    assert access.expires_at - access.opened_at == pytest.approx(
+        datetime.timedelta(hours=24), abs=datetime.timedelta(seconds=5)
+    )
+    opened = AccessEvent.objects.get(action="emergency")
+    assert (opened.user, opened.patient_id) == (other_psychologist, patient.pk)
+    assert mail.outbox[0].to == [clinical_lead.email]
+    assert patient.file_number in mail.outbox[0].body
+    assert "missing" not in mail.outbox[0].body  # the reason stays in the clinic
+    shown = client_for(treating_psychologist).get(patient.get_absolute_url()).content.decode()
+    assert "Emergency access" in shown and "Police call" in shown
+
+
+def test_an_emergency_access_is_read_only_on_pages_and_api(
+    patient, other_psychologist, client_for, api_for
+):
+    client = client_for(other_psychologist)
+    break_glass(client, patient)
+    before = patient.updated_at
+
+    assert client.post(reverse("casework:patient_update", args=[patient.pk]), {}).status_code == 403
+    assert client.post(reverse("notes:create", args=[patient.pk]), {}).status_code == 403
+    api = api_for(other_psychologist)
+    assert api.get(reverse("api:patient_detail", args=[patient.pk])).status_code == 200
+    response = api.patch(reverse("api:patient_detail", args=[patient.pk]), {"first_name": "X"})
+    assert response.status_code == 403
+    patient.refresh_from_db()
+    assert patient.updated_at == before
+
+
+def test_an_emergency_access_ends_after_the_configured_time(
+    patient, other_psychologist, client_for, settings
+):
+    settings.EMERGENCY_ACCESS_HOURS = 2
+    client = client_for(other_psychologist)
+    break_glass(client, patient)
+    access = EmergencyAccess.objects.get()
+    assert access.expires_at - access.opened_at < datetime.timedelta(hours=2, seconds=5)
+
+    EmergencyAccess.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+
+    assert client.get(patient.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("reason", "understood", "field"),
+    [("Urgent.", True, "reason"), (REASON, False, "understood")],
+)
+def test_without_a_reason_or_the_acknowledgement_nothing_opens(
+    patient, other_psychologist, client_for, reason, understood, field
+):
+    client = client_for(other_psychologist)
+
+    response = break_glass(client, patient, reason=reason, understood=understood)
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not EmergencyAccess.objects.exists()
+    assert client.get(patient.get_absolute_url()).status_code == 404
+
+
+def test_an_unknown_file_number_says_so(other_psychologist, client_for, db):
+    client = client_for(other_psychologist)
+    data = browser_form(client.get(URL))
+    data.update(file_number="1999-9999", reason=REASON, understood="on")
+
+    response = client.post(URL, data)
+
+    assert "No file has this number" in response.content.decode()
+    assert not EmergencyAccess.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "persona", ["clinical_lead", "administrator", "auditor", "helpline_listener"]
+)
+def test_only_clinicians_without_access_to_every_file_break_the_glass(
+    persona, request, patient, client_for
+):
+    client = client_for(request.getfixturevalue(persona))
+
+    assert client.get(URL).status_code == 403
+    assert (
+        client.post(URL, {"file_number": patient.file_number, "reason": REASON}).status_code == 403
+    )
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_the_lead_reviews_each_emergency_access_and_no_one_else_may(
+    patient, other_psychologist, treating_psychologist, clinical_lead, client_for
+):
+    opener = client_for(other_psychologist)
+    break_glass(opener, patient)
+    opener.get(patient.get_absolute_url())
+    access = EmergencyAccess.objects.get()
+    review = reverse("casework:emergency_review", args=[access.pk])
+    lead = client_for(clinical_lead)
+
+    home = lead.get(reverse("workspace:dashboard")).content.decode()
+    assert review in home
+    page = lead.get(review)
+    assert page.status_code == 200
+    assert [event.action for event in page.context["trail"]][:2] == ["emergency", "view"]
+    assert client_for(treating_psychologist).post(review, {"note": "fine"}).status_code == 403
+
+    data = browser_form(page)
+    data["note"] = "Justified: the police called the clinic."
+    assert lead.post(review, data).status_code == 302
+
+    access.refresh_from_db()
+    assert (access.reviewed_by, access.review_note) == (clinical_lead, data["note"])
+    assert review not in lead.get(reverse("workspace:dashboard")).content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, db):
+    assert client.get(URL)["Location"].startswith(reverse("login"))
