@@ -1,6 +1,7 @@
 """Sessions end after 30 idle minutes and 8 hours whatever the activity; a user can end all of
 theirs at once; a change of roles ends them; the key changes at login."""
 
+import re
 import time
 
 from django.contrib.auth.models import Group
@@ -191,3 +192,14 @@ def test_a_wrong_old_password_changes_nothing(treating_psychologist):
     assert "old_password" in response.context["form"].errors
     treating_psychologist.refresh_from_db()
     assert treating_psychologist.check_password(PASSWORD)
+
+
+def test_the_leads_account_page_links_the_clinics_access_pages_under_a_plain_title(
+    clinical_lead, treating_psychologist, client_for
+):
+    lead = client_for(clinical_lead).get(reverse("accounts:account")).content.decode()
+    psychologist = client_for(treating_psychologist).get(reverse("accounts:account"))
+
+    assert re.search(r"<title>My account · [^<]*</title>", lead)
+    assert lead.count(reverse("workspace:access_register")) == 1
+    assert reverse("workspace:access_register") not in psychologist.content.decode()
