@@ -38,13 +38,14 @@ def _on_login(sender, request, user, **kwargs):
 def _on_roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """A change of roles (groups) ends the sessions of the users concerned: they log in again
     with their new rights, under a new session key."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    users = get_user_model().objects
-    if reverse:  # group.user_set changed: pk_set are users (all of them for a clear)
-        affected = users.filter(pk__in=pk_set) if pk_set else instance.user_set.all()
-        affected.update(session_generation=F("session_generation") + 1)
-    else:
+    if reverse:  # group.user_set changed: pk_set names the users; a clear, all its members
+        if action == "pre_clear":  # after the clear there is no one left to find
+            instance.user_set.update(session_generation=F("session_generation") + 1)
+        elif action in ("post_add", "post_remove"):
+            get_user_model().objects.filter(pk__in=pk_set).update(
+                session_generation=F("session_generation") + 1
+            )
+    elif action in ("post_add", "post_remove", "post_clear"):
         end_all_sessions(instance)
 
 

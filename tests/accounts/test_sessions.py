@@ -134,6 +134,13 @@ def test_a_change_of_roles_ends_the_users_sessions(treating_psychologist, other_
     client = logged_in_client(treating_psychologist)
     Group.objects.get(name=Role.CLINICAL_LEAD).user_set.remove(treating_psychologist)
     assert not is_logged_in(client)
+    client, colleague = (
+        logged_in_client(treating_psychologist),
+        logged_in_client(other_psychologist),
+    )
+    Group.objects.get(name=Role.PSYCHOLOGIST).user_set.clear()  # a role emptied at once
+    for ended in (client, colleague):  # logged out, not merely refused a page
+        assert ended.get(HOME)["Location"].startswith(reverse("login"))
 
 
 def test_an_older_copy_of_the_user_saved_later_does_not_revive_ended_sessions(
