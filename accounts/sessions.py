@@ -1,6 +1,6 @@
 """How long a session lasts: an idle limit (SESSION_IDLE_MINUTES), an absolute one
 (SESSION_COOKIE_AGE), "log out everywhere", and the end of every session of a user whose roles
-change. docs/security.md, "Sessions"."""
+or privileges change. docs/security.md, "Sessions"."""
 
 import time
 
@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import F
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -46,6 +46,22 @@ def _on_roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
                 session_generation=F("session_generation") + 1
             )
     elif action in ("post_add", "post_remove", "post_clear"):
+        end_all_sessions(instance)
+
+
+# Besides roles, these flags change what a user may do: a change ends their sessions too.
+PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "is_active")
+
+
+@receiver(pre_save, sender=get_user_model(), dispatch_uid="accounts.privileges")
+def _on_privileges_changed(sender, instance, update_fields=None, **kwargs):
+    if instance._state.adding or not instance.pk:
+        return
+    if update_fields is not None and not set(update_fields) & set(PRIVILEGE_FIELDS):
+        return  # e.g. the last login's time: nothing to compare
+    before = sender.objects.filter(pk=instance.pk).values(*PRIVILEGE_FIELDS).first()
+    if before and any(before[name] != getattr(instance, name) for name in PRIVILEGE_FIELDS):
+        # The save that follows leaves the generation alone (User.save): raise it here.
         end_all_sessions(instance)
 
 

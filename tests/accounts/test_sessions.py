@@ -4,6 +4,7 @@ theirs at once; a change of roles ends them; the key changes at login."""
 import re
 import time
 
+import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -210,3 +211,32 @@ def test_the_leads_account_page_links_the_clinics_access_pages_under_a_plain_tit
     assert re.search(r"<title>My account · [^<]*</title>", lead)
     assert lead.count(reverse("workspace:access_register")) == 1
     assert reverse("workspace:access_register") not in psychologist.content.decode()
+
+
+@pytest.mark.parametrize(("flag", "value"), [("is_staff", True), ("is_superuser", True)])
+def test_a_change_of_privileges_ends_the_users_sessions(
+    treating_psychologist, other_psychologist, flag, value
+):
+    client, colleague = (
+        logged_in_client(treating_psychologist),
+        logged_in_client(other_psychologist),
+    )
+    user = type(treating_psychologist).objects.get(pk=treating_psychologist.pk)
+
+    setattr(user, flag, value)
+    user.save()
+
+    assert client.get(HOME)["Location"].startswith(reverse("login"))
+    assert is_logged_in(colleague)
+
+
+def test_saving_a_user_without_a_change_of_privileges_keeps_their_sessions(
+    treating_psychologist,
+):
+    client = logged_in_client(treating_psychologist)
+    user = type(treating_psychologist).objects.get(pk=treating_psychologist.pk)
+
+    user.first_name = "Renamed"
+    user.save()
+
+    assert is_logged_in(client)
