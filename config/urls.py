@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("notes.urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
+    path("", include("privacy.urls")),
     path("audit/", include("audit.urls")),
     path("account/", include("accounts.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),

@@ -97,6 +97,12 @@ def _samples(patient, psychologist) -> dict:
     # Signed and rendered: its PDF can be read, like a letter that went out.
     letter = letter_sign(actor=psychologist, letter=letter)
     letter_render(letter_id=letter.pk)
+    # A copy of the file for the patient, made as a worker makes it.
+    from privacy.services import access_copy_render, access_copy_request
+
+    lead = next(iter(patient.care_team.all())).assigned_by
+    copy = access_copy_request(actor=lead, patient=patient, request_received_on=at(0).date())
+    access_copy_render(copy_id=copy.pk)
     return {
         "url_kwargs": {
             "letter_id": letter.pk,
@@ -109,6 +115,7 @@ def _samples(patient, psychologist) -> dict:
             "appointment_id": second.pk,
             "alert_id": alert.pk,
             "note_id": note.pk,
+            "copy_id": copy.pk,
         }
     }
 

@@ -16,6 +16,8 @@ from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
 from common.http import query_search
+from privacy.retention import files_to_review
+from privacy.services import may_make_access_copies
 from reports import selectors as letter_selectors
 
 
@@ -89,6 +91,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             context["caseloads"] = selectors.caseload_by_clinician()
             context["integrity_alerts"] = open_integrity_alerts()
             context["emergencies"] = list(selectors.emergency_accesses_to_review()[:20])
+            context["retention_to_review"] = files_to_review()
         record_listing(actor=user, patients=listed, label=gettext_lazy("Home page"))
         return context
 
@@ -141,6 +144,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             care_team=patient.care_team.all(),
             can_manage_care_team=permissions.can_manage_care_team(user),
             can_read_access_log=can_read_access_log(user),
+            can_make_access_copies=may_make_access_copies(user),
             emergency_accesses=selectors.emergency_accesses_of(patient),
             **kwargs,
         )

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "notes",
     "assessments",
     "reports",
+    "privacy",
     "workspace",
 ]
 
@@ -185,6 +186,13 @@ TWO_FACTOR_RECOVERY_CODES = 10
 
 # Break-the-glass: how long a clinician's emergency access to a file lasts (casework).
 EMERGENCY_ACCESS_HOURS = envint("EMERGENCY_ACCESS_HOURS", 24)
+
+# Retention of a file after the last contact (law of 22 April 2019, art. 35; docs/privacy.md):
+# flagged for the clinical lead's review at REVIEW years, destroyed at DESTROY years, a daily
+# sweep announcing each destruction NOTICE days before doing it.
+RETENTION_REVIEW_YEARS = envint("RETENTION_REVIEW_YEARS", 30)
+RETENTION_DESTROY_YEARS = envint("RETENTION_DESTROY_YEARS", 50)
+RETENTION_NOTICE_DAYS = envint("RETENTION_NOTICE_DAYS", 30)
 
 # Lock-out after repeated failed logins (django-axes; docs/security.md): LOGIN_FAILURE_LIMIT
 # failures lock the account, and separately the address, for LOGIN_LOCKOUT_MINUTES, on the login
@@ -351,6 +359,14 @@ CELERY_BEAT_SCHEDULE = {
     "letters-due": {
         "task": "reports.tasks.draft_due_letters",
         "schedule": crontab(hour=6, minute=45),
+    },
+    "access-copies-pending": {
+        "task": "privacy.tasks.make_pending_access_copies",
+        "schedule": crontab(minute="*/10"),
+    },
+    "retention-sweep": {
+        "task": "privacy.tasks.retention_sweep",
+        "schedule": crontab(hour=2, minute=30),
     },
     "audit-verify-nightly": {
         "task": "audit.tasks.verify_access_log",

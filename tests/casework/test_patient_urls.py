@@ -67,6 +67,7 @@ NOT_PATIENT_SCOPED = {
     "casework:patient_list",
     "casework:emergency_access",  # a file number in the form (test_emergency_access.py)
     "casework:emergency_review",  # the lead's
+    "privacy:retention",  # the lead's: files due for review (tests/privacy/test_retention.py)
     "casework:patient_create",
     "casework:authority_list",
     "casework:authority_create",

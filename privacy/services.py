@@ -1,0 +1,132 @@
+"""Access copies: asked for by the clinical lead, made once by a worker, downloaded (logged).
+
+Retention lives in privacy.retention."""
+
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from audit.services import Action, record_access
+from casework.models import Patient
+from common import after_response
+from common.dates import years_before
+from privacy import access_copy
+from privacy.models import AccessCopy
+
+
+def may_make_access_copies(user) -> bool:
+    """Only the clinical lead answers a data-subject request: the copy holds the whole file."""
+    return user.is_authenticated and user.is_active and user.has_role(Role.CLINICAL_LEAD)
+
+
+@transaction.atomic
+def access_copy_request(
+    *, actor, patient: Patient, request_received_on: datetime.date, request_note: str = ""
+) -> AccessCopy:
+    """Ask a worker to make the copy; the request is logged as an export of the file."""
+    if not may_make_access_copies(actor):
+        raise PermissionDenied
+    today = timezone.localdate()
+    if request_received_on > today:
+        message = _("The request cannot come from the future.")
+        raise ValidationError({"request_received_on": message})
+    if request_received_on < years_before(today, 1):
+        message = _("A request is answered within a month: a date over a year ago is a typo.")
+        raise ValidationError({"request_received_on": message})
+    copy = AccessCopy.objects.create(
+        patient=patient,
+        request_received_on=request_received_on,
+        request_note=request_note.strip(),
+        requested_by=actor,
+    )
+    record_access(actor=actor, action=Action.EXPORT, patient=patient, obj=copy)
+    copy_id = copy.pk
+    transaction.on_commit(lambda: _queue(copy_id), robust=True)
+    return copy
+
+
+def _queue(copy_id: int) -> None:
+    from privacy.tasks import make_access_copy
+
+    after_response.queue(make_access_copy, copy_id)
+
+
+def access_copy_render(*, copy_id: int) -> bool:
+    """Make the copy once, whatever the number of deliveries: claimed with a conditional
+    update, built and rendered outside any transaction, stored only if nothing is stored yet,
+    in one transaction with its line in the access log. Returns whether this call made it."""
+    from reports.pdf import render_pdf
+
+    copy = (
+        AccessCopy.objects.select_related("patient", "requested_by")
+        .defer("pdf", "data")
+        .filter(pk=copy_id)
+        .first()
+    )
+    if copy is None or copy.pdf_sha256:
+        return False
+    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
+    unclaimed = Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale)
+    claimed = AccessCopy.objects.filter(unclaimed, pk=copy_id, pdf_sha256="").update(
+        render_started_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    # Read as the lead who asked, through the patient door with the clinical zone.
+    values = access_copy.build(actor=copy.requested_by, patient_id=copy.patient_id, copy=copy)
+    data = json.dumps(values, ensure_ascii=False, indent=2, sort_keys=False).encode()
+    with translation.override(values["language"]):
+        html = render_to_string(
+            "privacy/access_copy.html", {"copy": values, "made_on": access_copy.made_on(values)}
+        )
+    pdf = render_pdf(html)
+    with transaction.atomic():
+        stored = AccessCopy.objects.filter(pk=copy_id, pdf_sha256="").update(
+            pdf=pdf,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            data=data,
+            data_sha256=hashlib.sha256(data).hexdigest(),
+            rendered_at=timezone.now(),
+        )
+        if stored:
+            record_access(actor=None, action=Action.PRINT, patient=copy.patient, obj=copy)
+    return bool(stored)
+
+
+def access_copies_render_pending() -> list[int]:
+    """Queue again the copies whose task was lost; the render itself stays idempotent."""
+    from privacy.tasks import make_access_copy
+
+    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
+    pending = list(
+        AccessCopy.objects.filter(pdf_sha256="")
+        .filter(Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale))
+        .values_list("pk", flat=True)
+    )
+    for copy_id in pending:
+        make_access_copy.delay(copy_id)
+    return pending
+
+
+FORMATS = {"pdf": ("pdf", "pdf_sha256", "application/pdf"), "json": ("data", "data_sha256", "")}
+
+
+def access_copy_file(*, actor, copy: AccessCopy, kind: str) -> tuple[bytes, str] | None:
+    """The stored PDF or JSON, exactly as made (None until it is ready); logged."""
+    if not may_make_access_copies(actor):
+        raise PermissionDenied
+    field, digest, content_type = FORMATS[kind]
+    content, stored_digest = AccessCopy.objects.values_list(field, digest).get(pk=copy.pk)
+    if not stored_digest:
+        return None
+    record_access(actor=actor, action=Action.EXPORT, patient=copy.patient, obj=copy)
+    return bytes(content), content_type or "application/json"
