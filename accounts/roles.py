@@ -97,6 +97,15 @@ def sync_role_permissions(sender=None, using="default", **kwargs) -> None:
         group.permissions.set([by_name[perm] for perm in perms])
 
 
+def _permission_name(permission) -> str:
+    """A right's name in the reader's language: the model's own (translatable) words for the
+    clinic's rights. The database's copy of the name is written once, in whatever language was
+    active when the table was filled, so it is read only for Django's default rights."""
+    model = permission.content_type.model_class()
+    custom = dict(model._meta.permissions) if model is not None else {}
+    return str(custom.get(permission.codename, permission.name))
+
+
 def role_register() -> list[dict]:
     """Each role, the rights it carries over every file (by their names), and the active
     accounts that hold it: the "by role" half of the access register."""
@@ -104,7 +113,7 @@ def role_register() -> list[dict]:
     from django.contrib.auth.models import Permission
 
     names = {
-        f"{p.content_type.app_label}.{p.codename}": p.name
+        f"{p.content_type.app_label}.{p.codename}": _permission_name(p)
         for p in Permission.objects.select_related("content_type")
     }
     holders: dict[str, list] = {role: [] for role in Role}

@@ -78,3 +78,18 @@ def test_only_the_lead_may_read_the_register(persona, request, patient, client_f
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client):
     assert client.get(URL)["Location"].startswith(reverse("login"))
+
+
+def test_the_rights_are_named_in_the_readers_language_whatever_the_database_holds(
+    clinical_lead, client_for
+):
+    from django.contrib.auth.models import Permission
+
+    # The table's copy of a name is written in whatever language was active when it was filled.
+    Permission.objects.filter(codename="access_clinical").update(name="Kan het klinische ...")
+    clinical_lead.language = "fr"
+    clinical_lead.save()
+    page = client_for(clinical_lead).get(URL)
+
+    rights = {entry["role"]: entry for entry in page.context["roles"]}[Role.CLINICAL_LEAD]
+    assert "Peut accéder au volet clinique du dossier d'un patient" in rights["rights"]
