@@ -50,6 +50,15 @@ _CLINICAL_TABLES = [
     "assessments.add_riskcombination",
     "assessments.change_riskcombination",
 ]
+# The helpline's lists (what a contact is about, where callers are referred): the lead's.
+_HELPLINE_LISTS = [
+    "helpline.view_problemtag",
+    "helpline.add_problemtag",
+    "helpline.change_problemtag",
+    "helpline.view_referralservice",
+    "helpline.add_referralservice",
+    "helpline.change_referralservice",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CLINICAL_LEAD: [
@@ -62,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REFERENCE_DATA,
         *_REPORTING_RULES,
         *_CLINICAL_TABLES,
+        *_HELPLINE_LISTS,
     ],
     Role.PSYCHOLOGIST: [
         # Patients come through the care team (object permissions), never globally.

@@ -83,14 +83,17 @@ class TokenAuthentication(KnoxTokenAuthentication):
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.authenticate_header(request).lower().encode():
             return None  # no token: another scheme (the session) may apply
-        if not AxesProxyHandler.is_allowed(request._request, {}):
+        # A request stripped of its address (the helpline's, docs/helpline.md) has no address
+        # to count failures by, and none may be written down: only its token is checked.
+        counted = bool(client_address(request._request))
+        if counted and not AxesProxyHandler.is_allowed(request._request, {}):
             raise exceptions.Throttled(detail=lockout_message())
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
             # Counted by LockoutMiddleware once the view's transaction, which this refusal
             # rolls back, is over.
-            request._request.failed_token = True
+            request._request.failed_token = counted
             raise exceptions.AuthenticationFailed(_("Invalid or expired token.")) from None
 
 

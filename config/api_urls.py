@@ -2,7 +2,8 @@
 
 from assessments.api_urls import urlpatterns as assessments
 from casework.api_urls import urlpatterns as casework
+from helpline.api_urls import urlpatterns as helpline
 from notes.api_urls import urlpatterns as notes
 from reports.api_urls import urlpatterns as reports
 
-urlpatterns = [*casework, *notes, *assessments, *reports]
+urlpatterns = [*casework, *notes, *assessments, *reports, *helpline]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("", include("privacy.urls")),
+    path("", include("helpline.urls")),
     path("audit/", include("audit.urls")),
     path("account/", include("accounts.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),

@@ -201,6 +201,14 @@ class Clinic:
         )
         letter_services.letter_render(letter_id=letter_signed.pk)
 
+        from helpline.models import Contact
+
+        helpline_contact = Contact.objects.create(
+            listener=UserFactory(role=Role.HELPLINE_LISTENER),
+            channel="phone",
+            started_at=at(0),
+        )
+
         p = patient.pk
         appointments = [attended.pk, awaiting.pk, coming.pk, moved.pk, session.pk]
         # By path, or else by the path's last parameter.
@@ -225,6 +233,8 @@ class Clinic:
             "{membership_id}": [
                 {"patient_id": p, "membership_id": m.pk} for m in patient.care_team.all()
             ],
+            # the lead's answer is 404 (the helpline's contacts are the listeners')
+            "{contact_id}": [{"contact_id": helpline_contact.pk}],
         }
 
         # Ids and codes in bodies, by field name, wherever they appear in the body.

@@ -146,7 +146,13 @@ def _other_kwargs(clinic, people) -> dict:
         reason="The matrix's sample: expired, it opens nothing.",
         expires_at=timezone.now() - datetime.timedelta(hours=1),
     )
+    from helpline.models import Contact
+
+    contact = Contact.objects.create(
+        listener=people["helpline_listener"], channel="phone", started_at=timezone.now()
+    )
     return {
+        "contact_id": contact.pk,
         "integrity_alert": alert.pk,
         "access_id": emergency.pk,
         "batch_id": batch.pk,

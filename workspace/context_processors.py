@@ -7,6 +7,7 @@ from casework.permissions import (
     has_casework_home,
     may_join_care_team,
 )
+from helpline.permissions import is_listener, may_read_statistics
 
 
 def clinic(request):
@@ -20,5 +21,7 @@ def clinic(request):
             "clinic_agenda": can_see_clinic_agenda(user),
             "reference_data": can_view_reference_data(user),
             "access_log": can_read_access_log(user),
+            "helpline": is_listener(user),
+            "helpline_statistics": may_read_statistics(user) and not is_listener(user),
         },
     }

@@ -16,6 +16,7 @@ from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
 from common.http import query_search
+from helpline.permissions import is_listener
 from privacy.retention import files_to_review
 from privacy.services import may_make_access_copies
 from reports import selectors as letter_selectors
@@ -28,6 +29,8 @@ def home(request):
         return redirect("workspace:dashboard")
     if can_read_access_log(user):
         return redirect("audit:event_list")
+    if is_listener(user):
+        return redirect("helpline:log")
     return render(request, "workspace/home_other.html")
 
 

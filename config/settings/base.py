@@ -81,10 +81,13 @@ INSTALLED_APPS = [
     "assessments",
     "reports",
     "privacy",
+    "helpline",
     "workspace",
 ]
 
 MIDDLEWARE = [
+    # First: the helpline's requests lose the caller's address before anything can write it.
+    "helpline.middleware.NoAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,6 +288,15 @@ LETTER_RENDER_TIMEOUT = envint("LETTER_RENDER_TIMEOUT", 300)
 # STABLE-2007 bands: the totals at which "moderate" and "high" start (nominal: 0-3 / 4-11 / 12+).
 STABLE_2007_BANDS = os.environ.get("STABLE_2007_BANDS", "4,12")
 
+# The anonymous helpline (docs/helpline.md): free-text summaries are erased after this many
+# months; a listener is offered a break after this many minutes on the line in a day; follow-up
+# codes are kept as keyed hashes (a new key makes the codes given before unrecognisable).
+HELPLINE_SUMMARY_MONTHS = envint("HELPLINE_SUMMARY_MONTHS", 12)
+HELPLINE_BREAK_AFTER_MINUTES = envint("HELPLINE_BREAK_AFTER_MINUTES", 120)
+HELPLINE_CODE_KEY = os.environ.get("HELPLINE_CODE_KEY") or f"helpline-code:{SECRET_KEY}"
+# Statistics show a count under this as "<N" everywhere: small numbers could point at a person.
+HELPLINE_SMALL_CELL = envint("HELPLINE_SMALL_CELL", 5)
+
 # Access log: the key that seals each event into the chain. Keep it outside the database, so
 # that someone who can write to the database cannot re-seal a tampered chain.
 AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or f"audit-chain:{SECRET_KEY}"
@@ -363,6 +375,10 @@ CELERY_BEAT_SCHEDULE = {
     "access-copies-pending": {
         "task": "privacy.tasks.make_pending_access_copies",
         "schedule": crontab(minute="*/10"),
+    },
+    "helpline-summaries": {
+        "task": "helpline.tasks.erase_old_summaries",
+        "schedule": crontab(hour=2, minute=45),
     },
     "retention-sweep": {
         "task": "privacy.tasks.retention_sweep",

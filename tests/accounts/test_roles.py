@@ -50,11 +50,15 @@ def test_each_role_lands_on_its_own_home(persona, home, request, client_for):
     assert response["Location"] == home
 
 
-def test_a_helpline_listener_gets_a_home_without_patients(helpline_listener, client_for):
-    response = client_for(helpline_listener).get(reverse("home"))
+def test_a_helpline_listener_is_sent_to_the_helpline_without_patients(
+    helpline_listener, client_for
+):
+    client = client_for(helpline_listener)
+    response = client.get(reverse("home"))
 
-    assert response.status_code == 200
-    assert "never see patient files" in response.content.decode()
+    assert response["Location"] == reverse("helpline:log")
+    page = client.get(response["Location"]).content.decode()
+    assert "Log a contact" in page and "Patients" not in page
 
 
 @pytest.mark.parametrize("persona", ["helpline_listener", "auditor"])

@@ -68,6 +68,17 @@ NOT_PATIENT_SCOPED = {
     "casework:emergency_access",  # a file number in the form (test_emergency_access.py)
     "casework:emergency_review",  # the lead's
     "privacy:retention",  # the lead's: files due for review (tests/privacy/test_retention.py)
+    # The helpline knows no patient (tests/helpline/test_isolation.py).
+    "helpline:log",
+    "helpline:missed",
+    "helpline:new_code",
+    "helpline:contacts",
+    "helpline:contact",
+    "helpline:statistics",
+    "helpline:statistics_csv",
+    "api:helpline_contact_list",
+    "api:helpline_contact_detail",
+    "api:helpline_statistics",
     "casework:patient_create",
     "casework:authority_list",
     "casework:authority_create",

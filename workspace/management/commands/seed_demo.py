@@ -337,6 +337,45 @@ class Command(BaseCommand):
         self._assessments(rng)
         services.compliance_evaluate()
         self._letters(lead, admins[0])
+        self._helpline(rng, staff["helpline.claes"])
+
+    def _helpline(self, rng, listener):
+        """A year of the anonymous line: a few contacts a week, some missed, some repeat callers
+        with a follow-up code. Written straight into the table: the service logs today's only."""
+        from helpline.models import Contact, FollowUpCode, ProblemTag, ReferralService
+
+        tags = list(ProblemTag.objects.all())
+        services_ = list(ReferralService.objects.all())
+        # Three repeat callers; a listener can look them up by these codes.
+        codes = [
+            FollowUpCode.objects.create(digest=FollowUpCode.digest_of(code))
+            for code in ("ABC234", "DEF567", "GHJ789")
+        ]
+        now = timezone.now().replace(second=0, microsecond=0)
+        for _ in range(160):
+            started = now - datetime.timedelta(days=rng.randint(0, 364), hours=rng.randint(0, 9))
+            if rng.random() < 0.12:
+                Contact.objects.create(
+                    channel="phone", started_at=started, missed=True, listener=listener
+                )
+                continue
+            code = rng.choice(codes) if rng.random() < 0.15 else None
+            contact = Contact.objects.create(
+                channel=rng.choices(["phone", "email", "chat"], weights=[47, 18, 35])[0],
+                started_at=started,
+                duration_minutes=rng.randint(3, 55),
+                hung_up=rng.random() < 0.08,
+                repeat=code is not None or rng.random() < 0.2,
+                caller_type=rng.choices(
+                    [value for value, _label in Contact.CallerType.choices],
+                    weights=[52, 6, 20, 14, 3, 5],
+                )[0],
+                referral=rng.choice(services_) if rng.random() < 0.2 else None,
+                summary="Exemple de résumé (données de démonstration).",
+                follow_up=code,
+                listener=listener,
+            )
+            contact.tags.set(rng.sample(tags, rng.randint(1, 2)))
 
     def _letters(self, lead, admin):
         """What the daily run drafts (absence notices, periodic reports due), and letters at

@@ -1,0 +1,177 @@
+"""The anonymous helpline: a log of contacts that identifies nobody (docs/helpline.md).
+
+People worried about their own sexual attraction to children call, write or chat before anything
+happens; they speak only if nothing can identify them. So no model here has a field for a name,
+a phone number, an e-mail address or a network address, and no field is free to hold one except
+the short summary, which is erased after HELPLINE_SUMMARY_MONTHS (tests/helpline inspects the
+models). The helpline knows no patient: it imports nothing from the clinic's files.
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from common.models import NamedInThreeLanguages
+
+
+class ProblemTag(NamedInThreeLanguages):
+    """What the contact was about (several per contact); reference data, seeded, editable."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("problem tag")
+        verbose_name_plural = _("problem tags")
+        ordering = ["position", "code"]
+
+
+class ReferralService(NamedInThreeLanguages):
+    """A kind of service callers are referred to; the list the clinical lead maintains."""
+
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("kind of service referred to")
+        verbose_name_plural = _("kinds of service referred to")
+        ordering = ["position", "name_en"]
+
+
+class FollowUpCode(models.Model):
+    """A pseudonym a caller may keep, so that the line recognises a repeat caller without
+    knowing who they are. The code is shown once, to the listener, to give to the caller;
+    only its keyed hash is kept (HELPLINE_CODE_KEY), so the table cannot list the codes."""
+
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up code")
+        verbose_name_plural = _("follow-up codes")
+
+    def __str__(self) -> str:
+        return f"{self.pk}"
+
+    @staticmethod
+    def digest_of(code: str) -> str:
+        key = settings.HELPLINE_CODE_KEY.encode()
+        return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+# Letters and digits that cannot be mistaken for one another when said or heard on the phone.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6  # 31**6: about 887 million codes, shown as "K7M-2QX"
+
+
+def normalise_code(code: str) -> str:
+    """What a listener types, as the code is kept: upper case, without spaces or dashes."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+class ContactQuerySet(models.QuerySet):
+    def answered(self):
+        return self.filter(missed=False)
+
+
+class Contact(models.Model):
+    """One contact with the line: a call, an e-mail or a chat, answered or missed."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        CHAT = "chat", _("Chat")
+
+    class CallerType(models.TextChoices):
+        CONCERNED_ADULT = "concerned_adult", _("The person concerned, an adult")
+        CONCERNED_ADOLESCENT = "concerned_adolescent", _("The person concerned, an adolescent")
+        RELATIVE = "relative", _("A relative")
+        PROFESSIONAL = "professional", _("A professional")
+        POTENTIAL_VICTIM = "potential_victim", _("A potential victim")
+        OTHER = "other", _("Other")
+
+    channel = models.CharField(
+        pgettext_lazy("helpline", "channel"), max_length=10, choices=Channel.choices
+    )
+    started_at = models.DateTimeField(_("start"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=0)
+    missed = models.BooleanField(
+        _("missed contact"), default=False, help_text=_("Nobody could answer it.")
+    )
+    hung_up = models.BooleanField(
+        _("hung up before speaking"), default=False, help_text=_("The caller said nothing.")
+    )
+    repeat = models.BooleanField(
+        _("repeat contact"), default=False, help_text=_("The caller has contacted the line before.")
+    )
+    caller_type = models.CharField(
+        _("who is calling"), max_length=30, choices=CallerType.choices, blank=True
+    )
+    tags = models.ManyToManyField(
+        ProblemTag, verbose_name=_("what it is about"), blank=True, related_name="+"
+    )
+    referral = models.ForeignKey(
+        ReferralService,
+        verbose_name=_("referred to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.TextField(
+        _("summary"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "A few words for the next listener. Nothing that identifies the caller: no name, "
+            "number, address, place of work or school. Erased after a year."
+        ),
+    )
+    summary_erased_at = models.DateTimeField(_("summary erased"), null=True, blank=True)
+    follow_up = models.ForeignKey(
+        FollowUpCode,
+        verbose_name=_("follow-up code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    listener = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("listener"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("helpline contact")
+        verbose_name_plural = _("helpline contacts")
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-started_at"], name="helpline_contact_time"),
+            # the listener's time on the line today
+            models.Index(fields=["listener", "started_at"], name="helpline_listener_day"),
+            # the daily erasure of old summaries
+            models.Index(
+                fields=["started_at"],
+                condition=~Q(summary=""),
+                name="helpline_summary_to_erase",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__lte=600), name="helpline_duration_bounded"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,173 @@
+"""The helpline's figures for a month or a year, with small cells suppressed everywhere they
+are shown (page, CSV, API): a count from 1 to HELPLINE_SMALL_CELL - 1 reads "<5", so that a
+rare combination cannot point at a caller. docs/helpline.md."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helpline.models import Contact, ProblemTag, ReferralService
+
+EARLIEST_YEAR = 2000
+
+
+def shown(count: int) -> int | str:
+    """A count as it may be shown: "<5" for 1 to 4, the number otherwise (0 included)."""
+    limit = settings.HELPLINE_SMALL_CELL
+    return f"<{limit}" if 0 < count < limit else count
+
+
+@dataclass
+class Row:
+    label: str
+    key: str
+    counts: list[int]  # one per column
+    total: int = 0
+
+    @property
+    def cells(self) -> list[int | str]:
+        return [shown(count) for count in self.counts]
+
+    @property
+    def shown_total(self) -> int | str:
+        return shown(self.total)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    chart: str = ""  # the page's SVG (helpline.charts), drawn from the totals
+
+
+@dataclass
+class Figures:
+    year: int
+    month: int | None
+    columns: list[datetime.date]  # the first day of each month shown
+    contacts: Row
+    tables: list[Table]
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+
+
+def _bounds(year: int, month: int | None) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = timezone.get_current_timezone()
+    if month:
+        first = datetime.date(year, month, 1)
+        after = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    else:
+        first, after = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    return (
+        datetime.datetime.combine(first, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(after, datetime.time.min, tzinfo=zone),
+    )
+
+
+def _by_column(queryset, month: int | None, group: str | None):
+    """{(value, column index): count} for one dimension, in one query."""
+    zone = timezone.get_current_timezone()
+    values = ["column"] + ([group] if group else [])
+    rows = (
+        queryset.annotate(column=ExtractMonth("started_at", tzinfo=zone))
+        .values(*values)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    found: dict[tuple, int] = {}
+    for row in rows:
+        column = 0 if month else row["column"] - 1
+        key = row[group] if group else None
+        found[(key, column)] = found.get((key, column), 0) + row["n"]
+    return found
+
+
+def _row(label, key, found, value, width) -> Row:
+    counts = [found.get((value, column), 0) for column in range(width)]
+    return Row(label=str(label), key=str(key), counts=counts, total=sum(counts))
+
+
+def figures(year: int, month: int | None = None) -> Figures:
+    """Every table of a year (a column per month) or of one month."""
+    start, end = _bounds(year, month)
+    period = Contact.objects.filter(started_at__gte=start, started_at__lt=end)
+    answered = period.filter(missed=False)
+    width = 1 if month else 12
+    columns = [datetime.date(year, m, 1) for m in ([month] if month else range(1, 13))]
+    everything = _by_column(period, month, None)
+    contacts = _row(_("Contacts"), "contacts", everything, None, width)
+
+    channel = _by_column(period, month, "channel")
+    caller = _by_column(answered, month, "caller_type")
+    tag = _by_column(answered.filter(tags__isnull=False), month, "tags")
+    referral = _by_column(answered.filter(referral__isnull=False), month, "referral")
+    repeat = _by_column(answered, month, "repeat")
+    missed = _by_column(period.filter(missed=True), month, None)
+    hung_up = _by_column(answered.filter(hung_up=True), month, None)
+
+    tables = [
+        Table(
+            "channel",
+            str(_("By channel")),
+            [_row(label, v, channel, v, width) for v, label in Contact.Channel.choices],
+        ),
+        Table(
+            "caller_type",
+            str(_("Who is calling (answered contacts)")),
+            [_row(label, v, caller, v, width) for v, label in Contact.CallerType.choices]
+            + [_row(_("Not recorded"), "none", caller, "", width)],
+        ),
+        Table(
+            "tags",
+            str(_("What it is about (answered contacts; several per contact)")),
+            [_row(t.name, t.code, tag, t.pk, width) for t in ProblemTag.objects.all()],
+        ),
+        Table(
+            "referral",
+            str(_("Referred to")),
+            [_row(r.name, r.pk, referral, r.pk, width) for r in ReferralService.objects.all()],
+        ),
+        Table(
+            "first_or_repeat",
+            str(_("First or repeat contact (answered contacts)")),
+            [
+                _row(_("First contact"), "first", repeat, False, width),
+                _row(_("Repeat contact"), "repeat", repeat, True, width),
+            ],
+        ),
+        Table(
+            "missed",
+            str(_("Missed and silent contacts")),
+            [
+                _row(_("Missed contacts"), "missed", missed, None, width),
+                _row(_("Hung up before speaking"), "hung_up", hung_up, None, width),
+            ],
+        ),
+    ]
+    return Figures(year=year, month=month, columns=columns, contacts=contacts, tables=tables)
+
+
+def as_data(figures: Figures) -> dict:
+    """The figures for the API and the CSV: suppressed the same way as on the page."""
+    return {
+        "period": figures.period,
+        "small_cell_limit": settings.HELPLINE_SMALL_CELL,
+        "contacts": figures.contacts.shown_total,
+        "tables": {
+            table.key: {
+                row.key: {"label": row.label, "total": row.shown_total, "by_month": row.cells}
+                if figures.month is None
+                else {"label": row.label, "total": row.shown_total}
+                for row in table.rows
+            }
+            for table in figures.tables
+        },
+    }
