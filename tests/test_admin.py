@@ -57,6 +57,7 @@ def reference_rows():
     """One row of each reference table the admin edits (outcomes and rules come seeded)."""
     from assessments.models import RiskCombination, Static99RNorm
     from casework.models import AttendanceOutcome, ComplianceRule
+    from helpline.models import ProblemTag, ReferralService
 
     static_level = RiskCombination._meta.get_field("static_level").choices[0][0]
     stable_band = RiskCombination._meta.get_field("stable_band").choices[0][0]
@@ -72,26 +73,31 @@ def reference_rows():
             combined_level="Low",
             source="Clinic table",
         ),
+        "problemtag": ProblemTag.objects.first(),
+        "referralservice": ReferralService.objects.first(),
     }
 
 
 # What each role may do with each table: "change" (view, add, change), "view", or nothing.
 # Outcome flags and compliance rules decide what the justice system hears of: the lead sets
-# them, administrators may read them. The norms and the combination table are clinical.
+# them, administrators may read them. The norms and the combination table are clinical. The
+# helpline's lists (problem tags, kinds of service referred to) are the lead's.
+TABLES = [
+    "attendanceoutcome",
+    "compliancerule",
+    "static99rnorm",
+    "riskcombination",
+    "problemtag",
+    "referralservice",
+]
 MAY = {
-    "clinical_lead": dict.fromkeys(
-        ["attendanceoutcome", "compliancerule", "static99rnorm", "riskcombination"], "change"
-    ),
+    "clinical_lead": dict.fromkeys(TABLES, "change"),
     "administrator": {"attendanceoutcome": "view", "compliancerule": "view"},
     "treating_psychologist": {},
     "helpline_listener": {},
     "auditor": {},
 }
-CASES = [
-    (persona, table, may.get(table))
-    for persona, may in MAY.items()
-    for table in ["attendanceoutcome", "compliancerule", "static99rnorm", "riskcombination"]
-]
+CASES = [(persona, table, may.get(table)) for persona, may in MAY.items() for table in TABLES]
 
 
 def admin_url(row, action):
@@ -118,9 +124,7 @@ def test_each_role_gets_the_reference_tables_it_may_use_and_no_other(
 
 
 @pytest.mark.parametrize("persona", list(MAY))
-@pytest.mark.parametrize(
-    "table", ["attendanceoutcome", "compliancerule", "static99rnorm", "riskcombination"]
-)
+@pytest.mark.parametrize("table", TABLES)
 def test_nobody_deletes_a_reference_row(persona, table, request, db, client_for):
     row = reference_rows()[table]
     client = client_for(staff(request.getfixturevalue(persona)))
