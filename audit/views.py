@@ -21,6 +21,7 @@ from audit.permissions import can_read_access_log
 from audit.services import Action, open_integrity_alerts, record_access
 from common.dates import query_day
 from common.http import query_id, query_search
+from common.text import spreadsheet_safe
 
 PAGE_SIZE = 50
 
@@ -156,18 +157,21 @@ class AccessEventExportView(ReadersOnly, View):
     @staticmethod
     def row(event) -> list:
         return [
-            event.pk,
-            event.occurred_at.isoformat(),
-            event.username,
-            event.role,
-            event.action,
-            event.file_number,
-            event.patient_ids.replace(",", " "),
-            event.object_type,
-            event.object_id,
-            event.label,
-            event.client_address or "",
-            event.request_id,
+            spreadsheet_safe(cell)
+            for cell in (
+                event.pk,
+                event.occurred_at.isoformat(),
+                event.username,
+                event.role,
+                event.action,
+                event.file_number,
+                event.patient_ids.replace(",", " "),
+                event.object_type,
+                event.object_id,
+                event.label,
+                event.client_address or "",
+                event.request_id,
+            )
         ]
 
 

@@ -119,3 +119,16 @@ def test_a_passing_check_raises_no_alert(patient, auditor, django_capture_on_com
     assert verify_access_log() is True
     assert not IntegrityAlert.objects.exists()
     assert not mail.outbox
+
+
+def test_a_cell_that_looks_like_a_formula_is_exported_as_text(patient, auditor, client_for):
+    """A user name may start with + - or @: a spreadsheet opening the export must not run it."""
+    from tests.factories import UserFactory, assign
+
+    tricky = UserFactory(username="+1+2", role="psychologist")
+    assign(patient, tricky, by=auditor, role="co")
+    client_for(tricky).get(patient.get_absolute_url())
+
+    rows = exported(client_for(auditor).get(EXPORT, {"file_number": patient.file_number}))[1:]
+    assert "'+1+2" in {row[2] for row in rows}
+    assert "+1+2" not in {row[2] for row in rows}
