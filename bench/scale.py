@@ -389,6 +389,8 @@ def background_work() -> dict[str, tuple[float, object]]:
     from casework import services
     from casework import tasks as casework_tasks
     from common import after_response
+    from helpline import tasks as helpline_tasks
+    from privacy import tasks as privacy_tasks
     from reports import deadlines
     from reports import tasks as letter_tasks
 
@@ -415,6 +417,9 @@ def background_work() -> dict[str, tuple[float, object]]:
         ("letters to render", letter_tasks.render_pending_letters),
         ("access log sealing", audit_tasks.seal_access_log),
         ("access log check", audit_tasks.verify_access_log),
+        ("retention sweep", lambda: len(privacy_tasks.retention_sweep()["destroyed"])),
+        ("access copies to make", privacy_tasks.make_pending_access_copies),
+        ("helpline summaries", helpline_tasks.erase_old_summaries),
     ]:
         seconds, result = timed(task)
         results[f"task: {label}"] = (seconds, f"{result:,}" if isinstance(result, int) else result)

@@ -12,6 +12,7 @@ RETENTION_DESTROY_YEARS after the last contact (law of 22 April 2019, art. 35; d
 """
 
 import datetime
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ from audit.services import Action, record_access
 from casework.models import Attendance, CareStage, Episode, Patient
 from common.dates import years_after, years_before
 from privacy.models import RetentionFlag, Tombstone
+
+logger = logging.getLogger(__name__)
 
 # The transaction-local setting that lets the database's guards (signed notes, assessments and
 # letters are final) allow the destruction's deletes: the migrations' triggers read it.
@@ -76,6 +79,7 @@ class Sweep:
     announced: list[int] = field(default_factory=list)  # due for destruction, announced now
     destroyed: list[str] = field(default_factory=list)  # file numbers destroyed now
     waiting: list[int] = field(default_factory=list)  # announced, notice not over yet
+    failed: list[int] = field(default_factory=list)  # due, but its destruction was undone
 
     def summary(self) -> dict:
         return {
@@ -86,6 +90,7 @@ class Sweep:
             "announced": len(self.announced),
             "waiting": len(self.waiting),
             "destroyed": self.destroyed,
+            "failed": self.failed,
         }
 
 
@@ -132,10 +137,17 @@ def sweep(*, dry_run: bool = True, today: datetime.date | None = None) -> Sweep:
                 announced_on=None,
             )
         RetentionFlag.objects.filter(patient_id__in=report.announced).update(announced_on=today)
-    report.destroyed = [
-        destroy(patient_id=pk, actor=None, reason=Tombstone.Reason.LIMIT, today=today).file_number
-        for pk in report.destroyed
-    ]
+    due_now, report.destroyed = report.destroyed, []
+    for pk in due_now:
+        try:
+            tombstone = destroy(
+                patient_id=pk, actor=None, reason=Tombstone.Reason.LIMIT, today=today
+            )
+        except Exception:  # one file that cannot go must not keep the others
+            logger.exception("Retention: file %s could not be destroyed; it stays, flagged", pk)
+            report.failed.append(pk)
+        else:
+            report.destroyed.append(tombstone.file_number)
     return report
 
 

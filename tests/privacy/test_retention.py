@@ -353,3 +353,28 @@ def test_the_leads_home_page_says_how_many_files_wait_for_review(
 ):
     content = client_for(request.getfixturevalue(persona)).get(reverse("workspace:dashboard"))
     assert ("1 file has reached the end" in content.content.decode()) is shown
+
+
+def test_a_file_that_cannot_be_destroyed_does_not_keep_the_others(closed, neighbour, administrator):
+    """Two files due; the first one's destruction fails: the second still goes, the first stays
+    flagged for the next sweep, and the report says so."""
+    from unittest import mock
+
+    close(neighbour, administrator, closed["today"])
+    retention.sweep(dry_run=False, today=years_on(closed, 50))  # both announced
+    real = retention.destroy
+    first = min(closed["patient"].pk, neighbour.pk)
+
+    def failing_once(*, patient_id, **kwargs):
+        if patient_id == first:
+            raise RuntimeError("the database went away")
+        return real(patient_id=patient_id, **kwargs)
+
+    with mock.patch.object(retention, "destroy", failing_once):
+        report = retention.sweep(dry_run=False, today=years_on(closed, 51))
+
+    assert report.failed == [first]
+    assert len(report.destroyed) == 1
+    assert Patient.objects.filter(pk=first).exists()
+    assert RetentionFlag.objects.filter(patient_id=first).exists()
+    assert report.summary()["failed"] == [first]
