@@ -188,7 +188,8 @@ class AssessmentDetailAPI(AssessmentScopedAPI):
         request=None,
         responses={204: None},
         description="Discard an unsigned draft, for good: only its assessor may, and the "
-        "access log records it. A signed assessment is never discarded (400): amend it.",
+        "access log records it. Someone else's draft: 403. A signed assessment is never "
+        "discarded (400): amend it.",
     )
     def delete(self, request, *args, **kwargs):
         call_service(services.assessment_discard, actor=request.user, assessment=self.get_object())

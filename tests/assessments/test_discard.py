@@ -67,10 +67,11 @@ def test_a_signed_assessment_is_never_discarded(signed, treating_psychologist):
 
 
 def test_nobody_discards_someone_elses_draft(draft, clinical_lead):
-    with pytest.raises(ValidationError) as error:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="Only the assessor can discard a draft."):
         services.assessment_discard(actor=clinical_lead, assessment=draft)
 
-    assert error.value.messages == ["Only the assessor can discard a draft."]
     assert Assessment.objects.filter(pk=draft.pk).exists()
 
 
@@ -175,8 +176,8 @@ def test_the_api_refuses_to_discard_a_signed_assessment_or_someone_elses_draft(
     assert final.json() == {
         "non_field_errors": ["This assessment is signed and final: it can never be discarded."]
     }
-    assert others.status_code == 400
-    assert others.json() == {"non_field_errors": ["Only the assessor can discard a draft."]}
+    assert others.status_code == 403  # a matter of who asks, not of what was sent
+    assert others.json() == {"detail": "Only the assessor can discard a draft."}
     assert Assessment.objects.count() == 2 and not deletions(draft.pk)
 
 
