@@ -2,13 +2,13 @@
 retention period. Everyone else gets 403 (404 first for a patient out of their reach)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -93,7 +93,6 @@ class RetentionView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
         flags = RetentionFlag.objects.select_related("patient", "reviewed_by").order_by(
             "destroy_on", "pk"
         )
@@ -109,10 +108,9 @@ class RetentionView(TemplateView):
             to_review=RetentionFlag.objects.filter(reviewed_at__isnull=True).count(),
             announced=RetentionFlag.objects.filter(announced_on__isnull=False).count(),
             tombstones=Tombstone.objects.select_related("destroyed_by")[:20],
-            today=today,
-            review_years=retention.settings.RETENTION_REVIEW_YEARS,
-            destroy_years=retention.settings.RETENTION_DESTROY_YEARS,
-            notice_days=retention.settings.RETENTION_NOTICE_DAYS,
+            review_years=settings.RETENTION_REVIEW_YEARS,
+            destroy_years=settings.RETENTION_DESTROY_YEARS,
+            notice_days=settings.RETENTION_NOTICE_DAYS,
             **kwargs,
         )
 
