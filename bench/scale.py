@@ -289,6 +289,7 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
             tables[Attendance].add(
                 appointment_id=appointment,
                 patient_id=patient,
+                starts_at=starts,
                 outcome_id=outcomes[code] if code else None,
                 recorded_at=starts + datetime.timedelta(hours=2) if code else None,
                 evidence="awaited" if code == "absence-awaiting-evidence" else "not_needed",

@@ -380,8 +380,10 @@ def awaiting_outcome(
     clinician's), then which of their appointments the user is booked on. Joined in one
     query, the planner hashed every session the clinician is booked on, past and future
     (docs/performance.md). Whoever sees everyone starts from their own sessions instead."""
+    # The attendance's own time: the index of waiting attendances is read by patient and time,
+    # past sessions only (the future ones, all waiting, are never visited).
     waiting = Attendance.objects.filter(
-        outcome__isnull=True, appointment__starts_at__lt=before or timezone.now()
+        outcome__isnull=True, starts_at__lt=before or timezone.now()
     )
     if reach.sees_everyone:
         waiting = waiting.filter(appointment__clinicians=reach.user)
@@ -399,9 +401,10 @@ def _within(reach: Reach, attendances: QuerySet[Attendance]) -> QuerySet[Attenda
     """Attendances of the patients and groups within reach."""
     if reach.sees_everyone:
         return attendances
-    return attendances.filter(
-        Q(patient_id__in=reach.patient_ids) | Q(appointment__group_id__in=reach.group_ids)
-    )
+    within = Q(patient_id__in=reach.patient_ids)
+    if reach.group_ids:  # else no join to the appointments at all
+        within |= Q(appointment__group_id__in=reach.group_ids)
+    return attendances.filter(within)
 
 
 def awaiting_evidence(reach: Reach) -> QuerySet[Attendance]:

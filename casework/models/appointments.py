@@ -190,9 +190,15 @@ class Appointment(models.Model):
 
     def save(self, *args, **kwargs):
         self.ends_at = self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "ends_at"}
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "ends_at"}
+        moved = not self._state.adding and (fields is None or "starts_at" in fields)
         super().save(*args, **kwargs)
+        if moved:
+            # Appointments do not move (rescheduling makes a new one); if one ever does, its
+            # attendances keep its time (Attendance.starts_at).
+            self.attendances.exclude(starts_at=self.starts_at).update(starts_at=self.starts_at)
 
     @property
     def is_past(self) -> bool:

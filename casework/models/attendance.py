@@ -67,6 +67,10 @@ class Attendance(models.Model):
     patient = models.ForeignKey(
         Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="attendances"
     )
+    # The session's start, copied from its appointment when the attendance is made (an
+    # appointment never moves: rescheduling makes a new one), so that one index finds the
+    # past sessions still waiting for their outcome (docs/performance.md).
+    starts_at = models.DateTimeField(_("start"), editable=False)
     outcome = models.ForeignKey(
         AttendanceOutcome,
         verbose_name=_("outcome"),
@@ -126,7 +130,7 @@ class Attendance(models.Model):
             # The to-do list: sessions still waiting for their outcome, and outcomes waiting
             # for a document, of a clinician's patients (read by patient ids first).
             models.Index(
-                fields=["patient", "appointment"],
+                fields=["patient", "starts_at"],
                 condition=Q(outcome__isnull=True),
                 name="attendance_awaiting_outcome",
             ),
@@ -139,6 +143,11 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} @ {self.appointment_id}: {self.outcome or '—'}"
+
+    @classmethod
+    def expected_at(cls, appointment, patient) -> "Attendance":
+        """The one way to make an attendance: a patient expected at a session, at its time."""
+        return cls(appointment=appointment, patient=patient, starts_at=appointment.starts_at)
 
     def clean(self) -> None:
         if self.outcome and self.minutes_late and not self.outcome.counts_as_attended:

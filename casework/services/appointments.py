@@ -159,7 +159,7 @@ def _create_one(
     else:
         patients = [appointment.patient]
     Attendance.objects.bulk_create(
-        [Attendance(appointment=appointment, patient=patient) for patient in patients]
+        [Attendance.expected_at(appointment, patient) for patient in patients]
     )
     for patient in patients:
         record_access(actor=actor, action=Action.CREATE, patient=patient, obj=appointment)

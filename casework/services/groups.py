@@ -102,7 +102,7 @@ def group_member_add(
         group=group, status=Appointment.Status.SCHEDULED, starts_at__date__gte=joined_on
     ).exclude(attendances__patient=patient)
     Attendance.objects.bulk_create(
-        [Attendance(appointment=session, patient=patient) for session in upcoming]
+        [Attendance.expected_at(session, patient) for session in upcoming]
     )
     record_access(actor=actor, action=Action.CREATE, patient=patient, obj=membership)
     return membership

@@ -69,7 +69,7 @@ def test_a_signed_assessment_is_never_discarded(signed, treating_psychologist):
 def test_nobody_discards_someone_elses_draft(draft, clinical_lead):
     from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(PermissionDenied, match="Only the assessor can discard a draft."):
+    with pytest.raises(PermissionDenied, match="Only the assessor can discard a draft"):
         services.assessment_discard(actor=clinical_lead, assessment=draft)
 
     assert Assessment.objects.filter(pk=draft.pk).exists()

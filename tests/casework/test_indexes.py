@@ -34,3 +34,50 @@ def test_patient_search_reads_the_trigram_index_on_postgresql(patient, administr
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "patient_search_trigram" in plan
+
+
+def test_an_attendance_keeps_its_sessions_time(patient, treating_psychologist, administrator):
+    from casework import services
+    from casework.models import Attendance
+    from tests.factories import book, book_group_session, make_group
+
+    individual = book(patient, treating_psychologist, days=3, hour=9)
+    group = make_group(by=administrator, regular=[treating_psychologist])
+    session = book_group_session(
+        group, by=administrator, clinicians=[treating_psychologist], days=5
+    )
+    services.group_member_add(
+        actor=administrator, group=group, patient=patient, joined_on=individual.starts_at.date()
+    )  # joined after the session was booked: expected at it, at its time
+    for appointment in (individual, session):
+        (attendance,) = Attendance.objects.filter(appointment=appointment, patient=patient)
+        assert attendance.starts_at == appointment.starts_at
+
+    # Appointments do not move; one that did would take its attendances with it.
+    individual.starts_at = individual.starts_at.replace(hour=11)
+    individual.save()
+    assert individual.attendances.get().starts_at == individual.starts_at
+
+
+def test_awaiting_outcome_reads_the_waiting_index_by_patient_and_time(
+    patient, treating_psychologist
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's; CI's PostgreSQL run covers it")
+    from django.utils import timezone
+
+    from casework.models import Attendance
+
+    reach = selectors.reach_of(treating_psychologist)
+    waiting = selectors._within(
+        reach, Attendance.objects.filter(outcome__isnull=True, starts_at__lt=timezone.now())
+    ).values_list("appointment_id", flat=True)
+    sql, params = waiting.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "attendance_awaiting_outcome" in plan
+    assert "starts_at" in plan.split("attendance_awaiting_outcome", 1)[1]  # read by time too
+    assert "casework_appointment" not in plan  # no visit to the sessions themselves
