@@ -47,3 +47,14 @@ def query_search(value: str | None) -> str:
     if len(text.split()) > SEARCH_MAX_WORDS:
         raise InvalidParameter(_("Search with %(max)d words at most.") % {"max": SEARCH_MAX_WORDS})
     return text
+
+
+class APIViewMixin:
+    """API views authenticate themselves (token or session): the login redirect is for pages,
+    so every API view opts out of LoginRequiredMiddleware through this one mixin."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        from django.contrib.auth.decorators import login_not_required
+
+        return login_not_required(super().as_view(**initkwargs))

@@ -2,7 +2,6 @@
 lead and the auditor. Anyone else gets 404, as on the pages. The paths start with
 /api/v1/helpline/, which helpline.middleware strips of the caller's address."""
 
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
@@ -12,20 +11,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from common.http import APIViewMixin
 from helpline import services, statistics
 from helpline.models import CODE_LENGTH, Contact, ProblemTag, ReferralService
 from helpline.permissions import is_listener, may_read_statistics
 from helpline.views import period_of
 
 NOT_FOUND = OpenApiResponse(description="Not a helpline listener (or, for statistics, reader).")
-
-
-class HelplineAPIMixin:
-    """API views authenticate themselves (token or session): the login redirect is for pages."""
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return login_not_required(super().as_view(**initkwargs))
 
 
 class Listeners(permissions.BasePermission):
@@ -104,7 +96,7 @@ def _service(service, **kwargs):
 
 
 @extend_schema(responses={200: ContactSerializer(many=True), 404: NOT_FOUND})
-class ContactListAPI(HelplineAPIMixin, generics.ListCreateAPIView):
+class ContactListAPI(APIViewMixin, generics.ListCreateAPIView):
     """The line's contacts, latest first (listeners)."""
 
     serializer_class = ContactSerializer
@@ -136,14 +128,14 @@ class ContactListAPI(HelplineAPIMixin, generics.ListCreateAPIView):
 
 
 @extend_schema(responses={200: ContactSerializer, 404: NOT_FOUND})
-class ContactDetailAPI(HelplineAPIMixin, generics.RetrieveAPIView):
+class ContactDetailAPI(APIViewMixin, generics.RetrieveAPIView):
     serializer_class = ContactSerializer
     permission_classes = [permissions.IsAuthenticated, Listeners]
     queryset = Contact.objects.prefetch_related("tags")
     lookup_url_kwarg = "contact_id"
 
 
-class StatisticsAPI(HelplineAPIMixin, APIView):
+class StatisticsAPI(APIViewMixin, APIView):
     """The figures of a year (by month) or of a month; a count under 5 reads "<5"."""
 
     permission_classes = [permissions.IsAuthenticated, StatisticsReaders]

@@ -23,8 +23,9 @@ from privacy import access_copy
 from privacy.models import AccessCopy
 
 
-def may_make_access_copies(user) -> bool:
-    """Only the clinical lead answers a data-subject request: the copy holds the whole file."""
+def is_privacy_officer(user) -> bool:
+    """The clinical lead: the one who answers a data-subject request (the copy holds the whole
+    file) and reviews the files at the end of their retention."""
     return user.is_authenticated and user.is_active and user.has_role(Role.CLINICAL_LEAD)
 
 
@@ -33,7 +34,7 @@ def access_copy_request(
     *, actor, patient: Patient, request_received_on: datetime.date, request_note: str = ""
 ) -> AccessCopy:
     """Ask a worker to make the copy; the request is logged as an export of the file."""
-    if not may_make_access_copies(actor):
+    if not is_privacy_officer(actor):
         raise PermissionDenied
     today = timezone.localdate()
     if request_received_on > today:
@@ -122,7 +123,7 @@ FORMATS = {"pdf": ("pdf", "pdf_sha256", "application/pdf"), "json": ("data", "da
 
 def access_copy_file(*, actor, copy: AccessCopy, kind: str) -> tuple[bytes, str] | None:
     """The stored PDF or JSON, exactly as made (None until it is ready); logged."""
-    if not may_make_access_copies(actor):
+    if not is_privacy_officer(actor):
         raise PermissionDenied
     field, digest, content_type = FORMATS[kind]
     content, stored_digest = AccessCopy.objects.values_list(field, digest).get(pk=copy.pk)

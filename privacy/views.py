@@ -23,7 +23,7 @@ from privacy.models import AccessCopy, RetentionFlag, Tombstone
 
 class LeadOnly:
     def dispatch(self, request, *args, **kwargs):
-        if not services.may_make_access_copies(request.user):
+        if not services.is_privacy_officer(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -82,15 +82,10 @@ class AccessCopyFileView(PatientScopedMixin, LeadOnly, TemplateView):
 # --- Retention ------------------------------------------------------------------------------
 
 
-class RetentionView(TemplateView):
+class RetentionView(LeadOnly, TemplateView):
     """The files due for review, the destructions announced, the files destroyed."""
 
     template_name = "privacy/retention.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not services.may_make_access_copies(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         flags = RetentionFlag.objects.select_related("patient", "reviewed_by").order_by(

@@ -18,7 +18,7 @@ from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
 from common.http import query_search
 from helpline.permissions import is_listener
 from privacy.retention import files_to_review
-from privacy.services import may_make_access_copies
+from privacy.services import is_privacy_officer
 from reports import selectors as letter_selectors
 
 
@@ -147,7 +147,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             care_team=patient.care_team.all(),
             can_manage_care_team=permissions.can_manage_care_team(user),
             can_read_access_log=can_read_access_log(user),
-            can_make_access_copies=may_make_access_copies(user),
+            can_make_access_copies=is_privacy_officer(user),
             emergency_accesses=selectors.emergency_accesses_of(patient),
             **kwargs,
         )

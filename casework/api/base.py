@@ -4,7 +4,6 @@ fields that read dates, times, e-mail addresses, ids and codes, and the schema's
 import datetime
 import re
 
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import (
@@ -26,7 +25,7 @@ from casework import selectors
 from casework.permissions import Zone, has_casework_home
 from common.dates import EARLIEST_DAY, LATEST_DAY
 from common.errors import OverridableWarning
-from common.http import ID_MAX_DIGITS
+from common.http import ID_MAX_DIGITS, APIViewMixin
 
 
 class StaleRecordError(exceptions.APIException):
@@ -64,12 +63,8 @@ def call_service(service, **kwargs):
         raise serializers.ValidationError(detail) from error
 
 
-class ClinicAPIMixin:
-    """API views authenticate themselves (token or session): the login redirect is for pages."""
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return login_not_required(super().as_view(**initkwargs))
+class ClinicAPIMixin(APIViewMixin):
+    """Every API view of the clinic (common.http.APIViewMixin)."""
 
 
 class PatientScopedAPIMixin(ClinicAPIMixin):
