@@ -102,14 +102,22 @@ def sweep(*, dry_run: bool = True, today: datetime.date | None = None) -> Sweep:
     flags = {flag.patient_id: flag for flag in RetentionFlag.objects.all()}
     report.unflagged = [pk for pk in flags if pk not in due]
     notice = datetime.timedelta(days=settings.RETENTION_NOTICE_DAYS)
+    new, moved = [], []  # flags to make; flags whose last contact was recorded later since
     for pk, last_contact in due.items():
         destroy_on = years_after(last_contact, settings.RETENTION_DESTROY_YEARS)
         flag = flags.get(pk)
         if flag is None:
             report.flagged.append(pk)
+            flag = RetentionFlag(
+                patient_id=pk, last_contact=last_contact, flagged_on=today, destroy_on=destroy_on
+            )
+            new.append(flag)
+        elif flag.last_contact != last_contact:  # the dates move, and any announcement with them
+            flag.last_contact, flag.destroy_on, flag.announced_on = last_contact, destroy_on, None
+            moved.append(flag)
         if destroy_on > today:
             continue
-        if flag is None or flag.announced_on is None:
+        if flag.announced_on is None:
             report.announced.append(pk)
         elif flag.announced_on + notice <= today:
             report.destroyed.append(pk)
@@ -121,21 +129,10 @@ def sweep(*, dry_run: bool = True, today: datetime.date | None = None) -> Sweep:
         )
         return report
     with transaction.atomic():
+        # A few queries whatever the number of files: never one per flagged file.
         RetentionFlag.objects.filter(patient_id__in=report.unflagged).delete()
-        for pk in report.flagged:
-            last_contact = due[pk]
-            RetentionFlag.objects.create(
-                patient_id=pk,
-                last_contact=last_contact,
-                flagged_on=today,
-                destroy_on=years_after(last_contact, settings.RETENTION_DESTROY_YEARS),
-            )
-        for pk, last_contact in due.items():  # a later contact recorded late moves the dates
-            RetentionFlag.objects.filter(patient_id=pk).exclude(last_contact=last_contact).update(
-                last_contact=last_contact,
-                destroy_on=years_after(last_contact, settings.RETENTION_DESTROY_YEARS),
-                announced_on=None,
-            )
+        RetentionFlag.objects.bulk_create(new)
+        RetentionFlag.objects.bulk_update(moved, ["last_contact", "destroy_on", "announced_on"])
         RetentionFlag.objects.filter(patient_id__in=report.announced).update(announced_on=today)
     due_now, report.destroyed = report.destroyed, []
     for pk in due_now:

@@ -378,3 +378,33 @@ def test_a_file_that_cannot_be_destroyed_does_not_keep_the_others(closed, neighb
     assert Patient.objects.filter(pk=first).exists()
     assert RetentionFlag.objects.filter(patient_id=first).exists()
     assert report.summary()["failed"] == [first]
+
+
+def test_a_contact_recorded_later_moves_the_dates_and_drops_the_announcement(closed):
+    patient = closed["patient"]
+    retention.sweep(dry_run=False, today=years_on(closed, 50))  # announced
+    later = closed["today"] + datetime.timedelta(days=100)
+    Episode.objects.filter(patient=patient).update(closed_on=later)  # recorded late
+
+    report = retention.sweep(dry_run=False, today=years_on(closed, 50, 40))  # notice is over
+
+    assert report.destroyed == [] and Patient.objects.filter(pk=patient.pk).exists()
+    flag = RetentionFlag.objects.get()
+    assert (flag.last_contact, flag.destroy_on) == (later, years_after(later, 50))
+    assert flag.announced_on is None
+
+
+def test_the_sweep_costs_the_same_queries_for_one_file_or_many(closed, administrator):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import register_patient
+
+    with CaptureQueriesContext(connection) as one:
+        retention.sweep(dry_run=False, today=years_on(closed, 30))
+    for name in ("Alpha", "Beta", "Gamma"):
+        other = register_patient(administrator, last_name=name)
+        close(other, administrator, closed["today"])
+    with CaptureQueriesContext(connection) as many:
+        report = retention.sweep(dry_run=False, today=years_on(closed, 31))
+    assert len(report.flagged) == 3
+    assert len(many) <= len(one)
