@@ -121,8 +121,9 @@ class ContactListView(ListenersOnly, TemplateView):
 
     def get_context_data(self, **kwargs):
         contacts = Contact.objects.select_related("referral", "listener").prefetch_related("tags")
-        lookup = CodeLookupForm(self.request.GET or None, auto_id="lookup-%s")
-        code = None
+        asked = self.request.GET if "code" in self.request.GET else None
+        lookup = CodeLookupForm(asked, auto_id="lookup-%s")
+        shown = ""  # the code asked for, as it is written, when it names a caller
         if lookup.is_bound and lookup.is_valid():
             code = services.find_code(lookup.cleaned_data["code"])
             if code is None:
@@ -130,15 +131,14 @@ class ContactListView(ListenersOnly, TemplateView):
                 contacts = contacts.none()
             else:
                 contacts = contacts.filter(follow_up=code)
+                shown = services.format_code(lookup.cleaned_data["code"])
         page = Paginator(contacts, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             lookup=lookup,
-            code=services.format_code(lookup.cleaned_data["code"]) if code else "",
+            code=shown,
             page=page,
             contacts=page.object_list,
-            query_string=f"code={services.format_code(lookup.cleaned_data['code'])}"
-            if code
-            else "",
+            query_string=f"code={shown}" if shown else "",
             **kwargs,
         )
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from audit.models import AccessEvent
 from helpline import services
-from helpline.models import Contact
 from helpline.tasks import erase_old_summaries
 
 pytestmark = pytest.mark.django_db
@@ -187,9 +186,3 @@ def test_a_contact_is_kept_to_the_minute():
     assert services._started(moment).second == 0
     with pytest.raises(Exception, match="future"):
         services._started(timezone.now() + datetime.timedelta(hours=1))
-
-
-def test_contacts_hold_no_free_address_field():
-    assert not any(
-        isinstance(field, models.GenericIPAddressField) for field in Contact._meta.get_fields()
-    )

@@ -48,11 +48,19 @@ def test_a_contact_is_logged_from_what_the_form_offers(listener_client, helpline
 
 
 def test_the_duration_runs_from_when_the_form_opened(listener_client):
+    import datetime
+
+    from django.utils import timezone
+
     page = listener_client.get(LOG)
     data = browser_form(page, 1)
     data["duration_minutes"] = ""  # no script ran: the server counts from the form's opening
+    opened = timezone.now() - datetime.timedelta(minutes=7)  # the call lasted seven minutes
+    data["started_at"] = opened.isoformat()
     listener_client.post(LOG, data)
-    assert Contact.objects.get().duration_minutes == 0
+    contact = Contact.objects.get()
+    assert contact.duration_minutes == 7
+    assert abs((contact.started_at - opened).total_seconds()) < 120  # it began then
 
 
 def test_a_missed_contact_is_one_click(listener_client):
@@ -167,3 +175,12 @@ def test_a_colleagues_time_is_not_mine(helpline_listener, contact_at):
 def test_the_lists_come_seeded_in_three_languages():
     assert ProblemTag.objects.filter(code="fear-acting-out", name_nl__startswith="Angst").exists()
     assert ReferralService.objects.filter(name_fr="Médecin généraliste").exists()
+
+
+def test_paging_the_contacts_asks_for_no_code(listener_client, helpline_listener, contact_at):
+    for _ in range(30):
+        contact_at(helpline_listener)
+    page = listener_client.get(reverse("helpline:contacts"), {"page": "2"})
+    assert page.status_code == 200
+    assert len(page.context["contacts"]) == 5
+    assert not page.context["lookup"].errors  # the lookup is not what was asked
