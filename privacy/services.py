@@ -118,7 +118,10 @@ def access_copies_render_pending() -> list[int]:
     return pending
 
 
-FORMATS = {"pdf": ("pdf", "pdf_sha256", "application/pdf"), "json": ("data", "data_sha256", "")}
+FORMATS = {
+    "pdf": ("pdf", "pdf_sha256", "application/pdf"),
+    "json": ("data", "data_sha256", "application/json"),
+}
 
 
 def access_copy_file(*, actor, copy: AccessCopy, kind: str) -> tuple[bytes, str] | None:
@@ -130,4 +133,4 @@ def access_copy_file(*, actor, copy: AccessCopy, kind: str) -> tuple[bytes, str]
     if not stored_digest:
         return None
     record_access(actor=actor, action=Action.EXPORT, patient=copy.patient, obj=copy)
-    return bytes(content), content_type or "application/json"
+    return bytes(content), content_type
