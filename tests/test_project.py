@@ -364,3 +364,22 @@ def test_every_api_model_serializer_reads_fields_the_clinic_way():
         and not issubclass(cls, base.ClinicModelSerializer)
     ]
     assert forgotten == []
+
+
+def test_the_package_holds_every_app_the_settings_install():
+    """An install that is not editable builds from pyproject's package list: an app missing
+    there is missing from the install."""
+    import tomllib
+
+    from django.conf import settings
+    from setuptools import find_packages
+
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
+    packaged = set(find_packages(where=str(ROOT), include=include))
+    ours = {
+        app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()
+    }
+
+    assert ours - packaged == set()
