@@ -12,6 +12,18 @@ from common.dates import add_months
 from privacy import services
 from privacy.models import AccessCopy
 from tests.forms import browser_form
+from tests.privacy.world import (  # noqa: F401 (fixtures)
+    administrator,
+    auditor,
+    clinical_lead,
+    full_file,
+    helpline_listener,
+    neighbour,
+    other_psychologist,
+    patient,
+    treating_psychologist,
+    world,
+)
 from tests.reports.pdf_helpers import pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,18 @@ from privacy.models import AccessCopy, RetentionFlag, Tombstone
 from privacy.services import access_copy_render, access_copy_request
 from reports.models import Letter
 from tests.forms import browser_form
+from tests.privacy.world import (  # noqa: F401 (fixtures)
+    administrator,
+    auditor,
+    clinical_lead,
+    full_file,
+    helpline_listener,
+    neighbour,
+    other_psychologist,
+    patient,
+    treating_psychologist,
+    world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +44,20 @@ def close(patient, actor, on):
     services.episode_close(actor=actor, episode=episode, on=on, exit_reason="completed")
 
 
-@pytest.fixture
-def closed(full_file, administrator, clinical_lead):
-    """The full file, its care over today; an access copy made for it."""
-    patient = full_file["patient"]
+@pytest.fixture(scope="module")
+def _copy_made(world):
+    """An access copy of the full file, made once for the module (a render)."""
+    lead, full = world["clinical_lead"], world["full_file"]
     copy = access_copy_request(
-        actor=clinical_lead, patient=patient, request_received_on=full_file["today"]
+        actor=lead, patient=full["patient"], request_received_on=full["today"]
     )
     access_copy_render(copy_id=copy.pk)
-    close(patient, administrator, full_file["today"])
+
+
+@pytest.fixture
+def closed(_copy_made, full_file, administrator):
+    """The full file, its care over today; an access copy made for it."""
+    close(full_file["patient"], administrator, full_file["today"])
     return full_file
 
 

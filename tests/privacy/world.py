@@ -1,19 +1,98 @@
 """A file with something of every kind — the clinical zone, letters, a group, a patient kept
 apart — and a second patient who shares its group: what the access copy must hold or leave
-out, and what a destruction must take or leave."""
+out, and what a destruction must take or leave.
+
+Built once per module that imports these fixtures (mark it django_db): building it renders a
+letter, about half a second, and each test only reads it or changes it in a savepoint of its
+own. The personas' fixtures below stand in for tests/conftest.py's in such a module, as copies
+of the world's, as Django's setUpTestData hands each test its own copy."""
+
+import copy
 
 import pytest
 from django.utils import timezone
 
+from accounts.roles import Role
 from assessments import services as assessment_services
 from casework import services
 from notes import services as note_services
 from reports import services as letter_services
-from tests.factories import at, book, book_group_session, make_group, record, register_patient
+from tests.factories import (
+    AuthorityFactory,
+    JusticeContactFactory,
+    UserFactory,
+    assign,
+    at,
+    book,
+    book_group_session,
+    make_group,
+    mandate_data,
+    record,
+    register_patient,
+)
+
+PERSONAS = {
+    "treating_psychologist": ("psy.treating", Role.PSYCHOLOGIST),
+    "other_psychologist": ("psy.other", Role.PSYCHOLOGIST),
+    "administrator": ("admin", Role.ADMINISTRATOR),
+    "clinical_lead": ("lead", Role.CLINICAL_LEAD),
+    "helpline_listener": ("helpline", Role.HELPLINE_LISTENER),
+    "auditor": ("auditor", Role.AUDITOR),
+}
+
+
+@pytest.fixture(scope="module")
+def world(module_db):
+    people = {name: UserFactory(username=u, role=role) for name, (u, role) in PERSONAS.items()}
+    administrator, lead = people["administrator"], people["clinical_lead"]
+    patient = register_patient(administrator)  # as tests/conftest.py's patient
+    assign(patient, people["treating_psychologist"], by=lead)
+    services.mandate_create(
+        actor=administrator,
+        patient=patient,
+        **mandate_data(
+            AuthorityFactory(name="Commission de probation de Liège"),
+            justice_contact=JusticeContactFactory(name="Claire Renard"),
+        ),
+    )
+    neighbour = make_neighbour(administrator, lead, people["other_psychologist"])
+    full_file = make_full_file(
+        patient,
+        neighbour,
+        administrator,
+        people["treating_psychologist"],
+        people["other_psychologist"],
+    )
+    return {**people, "full_file": full_file}
+
+
+def _copy_of(name):
+    def fixture(world, db):
+        return copy.deepcopy(world[name])
+
+    return pytest.fixture(name=name)(fixture)
+
+
+treating_psychologist = _copy_of("treating_psychologist")
+other_psychologist = _copy_of("other_psychologist")
+administrator = _copy_of("administrator")
+clinical_lead = _copy_of("clinical_lead")
+helpline_listener = _copy_of("helpline_listener")
+auditor = _copy_of("auditor")
+full_file = _copy_of("full_file")
 
 
 @pytest.fixture
-def neighbour(administrator, clinical_lead, other_psychologist):
+def patient(full_file):
+    return full_file["patient"]
+
+
+@pytest.fixture
+def neighbour(full_file):
+    return full_file["neighbour"]
+
+
+def make_neighbour(administrator, clinical_lead, other_psychologist):
     """Another patient, in the same group, with a note of their own."""
     other = register_patient(administrator, last_name="Voisin", first_name="Marc")
     services.care_team_assign(
@@ -22,10 +101,7 @@ def neighbour(administrator, clinical_lead, other_psychologist):
     return other
 
 
-@pytest.fixture
-def full_file(
-    patient, neighbour, administrator, clinical_lead, treating_psychologist, other_psychologist
-):
+def make_full_file(patient, neighbour, administrator, treating_psychologist, other_psychologist):
     psychologist = treating_psychologist
     group = make_group(by=administrator, regular=[psychologist], members=[patient, neighbour])
     group_session = book_group_session(group, by=administrator, clinicians=[psychologist], days=-2)
