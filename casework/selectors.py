@@ -298,8 +298,10 @@ class Reach:
 def reach_of(user) -> Reach:
     if has_global_access(user, Zone.FRAME):
         return Reach(user, None, None)
-    patient_ids = list(patients_visible_to(user).values_list("pk", flat=True))
-    return Reach(user, patient_ids, list(groups_visible_to(user).values_list("pk", flat=True)))
+    # Unordered: a set of ids, not a list to show (the patients' order cost a sort of them all).
+    patient_ids = list(patients_visible_to(user).order_by().values_list("pk", flat=True))
+    groups = groups_visible_to(user).order_by().values_list("pk", flat=True)
+    return Reach(user, patient_ids, list(groups))
 
 
 def appointments_visible_to(reach: Reach) -> QuerySet[Appointment]:

@@ -165,7 +165,9 @@ class TodoView(CaseworkRoleRequired, TemplateView):
         awaiting, more_awaiting = _first(selectors.awaiting_outcome(reach))
         evidence, more_evidence = _first(selectors.awaiting_evidence(reach))
         assessments, more_assessments = _first(assessment_selectors.due_for_clinician(user))
-        letters, more_letters = _first(letter_selectors.letters_to_prepare(reach))
+        letters, more_letters = _first(
+            letter_selectors.first_letters_to_prepare(reach, TODO_ROWS + 1)
+        )
         record_listing(
             actor=user,
             patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]
@@ -192,7 +194,7 @@ class TodoView(CaseworkRoleRequired, TemplateView):
 
 def _first(items, count: int | None = None) -> tuple[list, bool]:
     """The first `count` items (TODO_ROWS), and whether there are more: one query, one row
-    more."""
+    more (or a list already cut at one row more)."""
     count = count or TODO_ROWS
     rows = list(items[: count + 1])
     return rows[:count], len(rows) > count

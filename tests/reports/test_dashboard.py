@@ -44,6 +44,26 @@ def test_the_treating_psychologist_sees_the_letters_to_prepare_and_another_does_
     assert "1 letter due this week" in home
 
 
+def test_the_todo_list_shows_the_20_letters_due_soonest_and_costs_the_same_queries(
+    patient, administrator, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    overdue_notice(patient, administrator, days_late=1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("workspace:todo"))
+    for days_late in range(2, 23):  # 22 letters in all, the latest made the most overdue
+        overdue_notice(patient, administrator, days_late=days_late)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("workspace:todo"))
+
+    shown = page.context["letters"]
+    assert [letter.due_on for letter in shown] == sorted(letter.due_on for letter in shown)
+    expected = Letter.objects.order_by("due_on", "pk").values_list("pk", flat=True)[:20]
+    assert [letter.pk for letter in shown] == list(expected)
+    assert page.context["more_letters"] is True
+    assert len(many) == len(few)
+
+
 # --- The clinic's dashboard ----------------------------------------------------------------
 
 
