@@ -16,12 +16,10 @@ On an empty database: loads the demo clinic and 100 more patients, fills the log
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import ExitStack
 from pathlib import Path
 from unittest import mock
@@ -46,8 +44,8 @@ from django.utils import timezone
 
 import audit.services
 from accounts.models import ApiToken
-from audit.models import CONTENT, AccessEvent, AccessEventPatient, content_mac
 from bench.inprocess import Requester
+from bench.log_rows import fill_log
 from casework import services
 from casework.models import Patient
 from config.celery import app
@@ -71,92 +69,6 @@ def add_patients(count: int) -> None:
             preferred_language="fr",
             referral_source="justice_assistant",
             referral_received_on=timezone.localdate() - datetime.timedelta(days=300),
-        )
-
-
-def fill_log(total: int) -> None:
-    """N events with genuine MACs, written the fast way (COPY on PostgreSQL), left unsealed."""
-    users = list(get_user_model().objects.values_list("pk", "username"))
-    patients = list(Patient.objects.values_list("pk", "file_number"))
-    # The log of a network of clinics names far more files than this database holds.
-    fake = [(100_000 + i, f"20{i % 30:02d}-{i:04d}") for i in range(20_000)]
-    key = settings.AUDIT_CHAIN_KEY.encode()
-    start_id = (AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    start = timezone.now() - datetime.timedelta(days=365)
-    rng = random.Random(7)
-    events, listed = [], []
-    for i in range(total):
-        pk = start_id + i
-        user_id, username = rng.choice(users)
-        at = start + datetime.timedelta(seconds=i * 15)
-        if i % 10 == 0:
-            ids = sorted({rng.choice(fake)[0] for _ in range(25)})
-            row = {
-                "patient_id": None,
-                "file_number": "",
-                "object_type": "casework.patient",
-                "object_id": "",
-                "label": "Patient list, page 1",
-                "action": "list",
-                "patient_ids": ",".join(map(str, ids)),
-            }
-            listed += [(pk, patient_id) for patient_id in ids]
-        else:
-            patient_id, file_number = rng.choice(patients if i % 7 == 0 else fake)
-            row = {
-                "patient_id": patient_id,
-                "file_number": file_number,
-                "object_type": "casework.patient",
-                "object_id": str(patient_id),
-                "label": f"Patient {file_number}",
-                "action": "view",
-                "patient_ids": "",
-            }
-        row.update(
-            nonce=uuid.uuid4().hex,
-            occurred_at=at,
-            user_id=user_id,
-            username=username,
-            role="psychologist",
-            request_id=uuid.uuid4().hex,
-            client_address="10.0.0.1",
-        )
-        row["mac"] = content_mac(tuple(row[name] for name in CONTENT), key)
-        events.append((pk, *(row[name] for name in (*CONTENT, "mac"))))
-        if len(events) >= 50_000:
-            _write(events, listed)
-            events, listed = [], []
-    _write(events, listed)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("audit_accessevent", "audit_accesseventpatient"):
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"
-                )
-
-
-def _write(events, listed) -> None:
-    columns = ["id", *CONTENT, "mac"]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.copy(
-                f"COPY audit_accessevent ({', '.join(columns)}, prev_hash, hash) FROM STDIN"
-            ) as copy:
-                for row in events:
-                    copy.write_row((*row, "", ""))
-            with cursor.copy(
-                "COPY audit_accesseventpatient (event_id, patient_id) FROM STDIN"
-            ) as copy:
-                for row in listed:
-                    copy.write_row(row)
-    else:
-        AccessEvent.objects.bulk_create(
-            [AccessEvent(**dict(zip(columns, row, strict=True))) for row in events],
-            batch_size=2000,
-        )
-        AccessEventPatient.objects.bulk_create(
-            [AccessEventPatient(event_id=e, patient_id=p) for e, p in listed], batch_size=5000
         )
 
 
@@ -226,7 +138,10 @@ def main() -> None:
     print(f"{vendor}, {total:,} events in the log, {Patient.objects.count()} patients\n")
 
     started = time.perf_counter()
-    fill_log(total)
+    # The log of a network of clinics names far more files than this database holds.
+    patients = list(Patient.objects.values_list("pk", "file_number"))
+    fake = [(100_000 + i, f"20{i % 30:02d}-{i:04d}") for i in range(20_000)]
+    fill_log(total, patients=patients + fake)
     print(f"filled the log in {time.perf_counter() - started:.0f} s")
 
     started, sealed = time.perf_counter(), 0
