@@ -7,14 +7,11 @@ import pytest
 from django.test import Client
 
 from accounts.roles import Role
-from casework import services
 from tests.factories import (
     AuthorityFactory,
     JusticeContactFactory,
     UserFactory,
-    assign,
-    mandate_data,
-    register_patient,
+    patient_in_care,
     verify_session,
 )
 
@@ -124,14 +121,13 @@ def justice_contact(db):
 @pytest.fixture
 def patient(administrator, clinical_lead, treating_psychologist, authority, justice_contact):
     """In the treating psychologist's care team, with a mandate; nobody else's patient."""
-    patient = register_patient(administrator)
-    assign(patient, treating_psychologist, by=clinical_lead)
-    services.mandate_create(
-        actor=administrator,
-        patient=patient,
-        **mandate_data(authority, justice_contact=justice_contact),
+    return patient_in_care(
+        administrator=administrator,
+        lead=clinical_lead,
+        psychologist=treating_psychologist,
+        authority=authority,
+        justice_contact=justice_contact,
     )
-    return patient
 
 
 @pytest.fixture

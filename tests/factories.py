@@ -94,6 +94,22 @@ def assign(patient, clinician, *, by, role=CareTeamMembership.Role.LEAD_THERAPIS
     return services.care_team_assign(actor=by, patient=patient, clinician=clinician, role=role)
 
 
+def patient_in_care(*, administrator, lead, psychologist, authority=None, justice_contact=None):
+    """The personas' patient (tests/conftest.py): registered by the administrator, in the
+    psychologist's care team, with a mandate of the authority given (or a new one)."""
+    patient = register_patient(administrator)
+    assign(patient, psychologist, by=lead)
+    services.mandate_create(
+        actor=administrator,
+        patient=patient,
+        **mandate_data(
+            authority or AuthorityFactory(name="Commission de probation de Liège"),
+            justice_contact=justice_contact or JusticeContactFactory(name="Claire Renard"),
+        ),
+    )
+    return patient
+
+
 def at(days: int, hour: int = 10, minute: int = 0):
     """A local time `days` from today (negative: in the past)."""
     from django.utils import timezone

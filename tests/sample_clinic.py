@@ -9,17 +9,13 @@ from assessments import services as assessment_services
 from casework import services
 from notes import services as note_services
 from tests.factories import (
-    AuthorityFactory,
-    JusticeContactFactory,
     UserFactory,
-    assign,
     at,
     book,
     book_group_session,
     make_group,
-    mandate_data,
+    patient_in_care,
     record,
-    register_patient,
 )
 
 
@@ -44,16 +40,7 @@ def clinic(people):
     a group URL can name."""
     psychologist, lead = people["treating_psychologist"], people["clinical_lead"]
     administrator = people["administrator"]
-    patient = register_patient(administrator)
-    assign(patient, psychologist, by=lead)
-    services.mandate_create(
-        actor=administrator,
-        patient=patient,
-        **mandate_data(
-            AuthorityFactory(name="Commission de probation de Liège"),
-            justice_contact=JusticeContactFactory(name="Claire Renard"),
-        ),
-    )
+    patient = patient_in_care(administrator=administrator, lead=lead, psychologist=psychologist)
     # A second facilitator, outside the care team: the group's pages, not the patient's file.
     group = make_group(
         by=administrator, regular=[psychologist, people["facilitator"]], members=[patient]

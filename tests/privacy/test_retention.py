@@ -32,6 +32,7 @@ from tests.privacy.world import (  # noqa: F401 (fixtures)
     neighbour,
     other_psychologist,
     patient,
+    people,
     treating_psychologist,
     world,
 )

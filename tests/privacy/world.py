@@ -12,48 +12,28 @@ import copy
 import pytest
 from django.utils import timezone
 
-from accounts.roles import Role
 from assessments import services as assessment_services
 from casework import services
 from notes import services as note_services
 from reports import services as letter_services
 from tests.factories import (
-    AuthorityFactory,
-    JusticeContactFactory,
-    UserFactory,
-    assign,
     at,
     book,
     book_group_session,
     make_group,
-    mandate_data,
+    patient_in_care,
     record,
     register_patient,
 )
-
-PERSONAS = {
-    "treating_psychologist": ("psy.treating", Role.PSYCHOLOGIST),
-    "other_psychologist": ("psy.other", Role.PSYCHOLOGIST),
-    "administrator": ("admin", Role.ADMINISTRATOR),
-    "clinical_lead": ("lead", Role.CLINICAL_LEAD),
-    "helpline_listener": ("helpline", Role.HELPLINE_LISTENER),
-    "auditor": ("auditor", Role.AUDITOR),
-}
+from tests.sample_clinic import people  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(scope="module")
-def world(module_db):
-    people = {name: UserFactory(username=u, role=role) for name, (u, role) in PERSONAS.items()}
+def world(people):
+    """The personas (tests/sample_clinic.py) and the full file, built once for the module."""
     administrator, lead = people["administrator"], people["clinical_lead"]
-    patient = register_patient(administrator)  # as tests/conftest.py's patient
-    assign(patient, people["treating_psychologist"], by=lead)
-    services.mandate_create(
-        actor=administrator,
-        patient=patient,
-        **mandate_data(
-            AuthorityFactory(name="Commission de probation de Liège"),
-            justice_contact=JusticeContactFactory(name="Claire Renard"),
-        ),
+    patient = patient_in_care(
+        administrator=administrator, lead=lead, psychologist=people["treating_psychologist"]
     )
     neighbour = make_neighbour(administrator, lead, people["other_psychologist"])
     full_file = make_full_file(
