@@ -9,7 +9,7 @@ an import-linter contract keeps it so.
 
 import datetime
 
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from casework.models import Appointment, Attendance, AttendanceOutcome, Episode
 from casework.selectors import compliance_counters
@@ -90,7 +90,7 @@ def _attendances(letter):
 
 def _session(attendance) -> dict:
     return {
-        "date": _day(attendance.appointment.starts_at.date()),
+        "date": _day(timezone.localdate(attendance.appointment.starts_at)),
         "kind": str(attendance.appointment.get_kind_display()),
         "outcome": attendance.outcome.name if attendance.outcome else "",
         "awaiting_outcome": attendance.outcome_id is None,
@@ -125,7 +125,7 @@ def _absence(letter) -> dict:
 
 def _notes_for_authority(letter) -> list[dict]:
     return [
-        {"date": _day(a.appointment.starts_at.date()), "note": a.note_for_authority}
+        {"date": _day(timezone.localdate(a.appointment.starts_at)), "note": a.note_for_authority}
         for a in _attendances(letter).exclude(note_for_authority="")
     ]
 

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from assessments import services as assessment_services
 from audit.models import AccessEvent
@@ -145,6 +146,22 @@ def test_the_facts_a_letter_states_are_its_types_allowlist(patient, administrato
 
     assert catalogue.MANDATE not in stated  # the patient's certificate names no authority
     assert catalogue.PARAGRAPH not in stated
+
+
+def test_a_letter_dates_a_session_by_the_clinic_s_calendar(
+    patient, administrator, treating_psychologist
+):
+    # 00:30 in Brussels is the evening before in UTC: the letter must state the clinic's day.
+    late = book(patient, treating_psychologist, days=-5, hour=0, minute=30)
+    missed = record(late, "absence-unacceptable", by=treating_psychologist)
+    day = timezone.localdate(late.starts_at)
+
+    notice = draft("unjustified_absence", patient, administrator, missed)
+
+    facts = rendering.context(notice)["facts"]
+
+    with translation.override(notice.language):
+        assert facts[catalogue.ABSENCE]["date"] == date_format(day, "DATE_FORMAT")
 
 
 # --- Signed is final ----------------------------------------------------------------------------
