@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessEvent
 from common.dates import add_months
@@ -233,7 +234,7 @@ def test_the_service_refuses_anyone_but_the_lead(patient, treating_psychologist)
         services.access_copy_request(
             actor=treating_psychologist,
             patient=patient,
-            request_received_on=datetime.date.today(),  # noqa: DTZ011
+            request_received_on=timezone.localdate(),
         )
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 from django.core import mail
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -152,7 +153,7 @@ def test_an_unjustified_absence_gets_its_notice_once(patient, treating_psycholog
 
     notices = [letter for letter in drafted if letter.kind == "unjustified_absence"]
     assert [notice.attendance for notice in notices] == [attendance]
-    assert notices[0].due_on == notices[0].created_at.date()
+    assert notices[0].due_on == timezone.localdate(notices[0].created_at)
     assert not [letter for letter in again if letter.kind == "unjustified_absence"]
 
 
