@@ -29,6 +29,7 @@ from casework.models import (
 )
 from casework.permissions import Zone, can_manage_groups, has_global_access
 from common.dates import add_months
+from common.db import AnyOf
 from common.text import search_key
 
 
@@ -274,10 +275,11 @@ class Reach:
     """Whom a user may see, read once for a page or a task: the ids of their patients and of
     the groups they may work with, or None for each when they see every patient and group.
 
-    A clinician's ids are a few hundred; handed to the planner as a list, they let it start
-    from the clinician's own rows (appointments, waiting outcomes, alerts, letters) instead
-    of every row of the clinic checked against the permissions (docs/performance.md). Read
-    once per page and passed to each selector that needs it: never kept beyond the request."""
+    A clinician's ids are a few hundred; handed to the planner as a list (one array
+    parameter: common.db.AnyOf), they let it start from the clinician's own rows
+    (appointments, waiting outcomes, alerts, letters) instead of every row of the clinic
+    checked against the permissions (docs/performance.md). Read once per page and passed to
+    each selector that needs it: never kept beyond the request."""
 
     user: object
     patient_ids: list[int] | None
@@ -291,7 +293,7 @@ class Reach:
         """A filter on rows of the patients within reach (`prefix`: the path to the patient's
         id, e.g. "attendance__"); an empty filter when every patient is."""
         return (
-            Q() if self.patient_ids is None else Q(**{f"{prefix}patient_id__in": self.patient_ids})
+            Q() if self.patient_ids is None else Q(AnyOf(f"{prefix}patient_id", self.patient_ids))
         )
 
 
@@ -312,7 +314,7 @@ def appointments_visible_to(reach: Reach) -> QuerySet[Appointment]:
     if reach.sees_everyone:
         return Appointment.objects.all()
     return Appointment.objects.filter(
-        Q(patient_id__in=reach.patient_ids) | Q(group_id__in=reach.group_ids)
+        Q(AnyOf("patient_id", reach.patient_ids)) | Q(AnyOf("group_id", reach.group_ids))
     )
 
 
@@ -393,7 +395,7 @@ def awaiting_outcome(
         waiting = _within(reach, waiting)
     # Through the door already: the attendances are of the user's patients and groups.
     appointments = Appointment.objects.held_or_due().filter(
-        pk__in=list(waiting.values_list("appointment_id", flat=True).distinct()),
+        AnyOf("pk", waiting.values_list("appointment_id", flat=True).distinct()),
         clinicians=reach.user,
     )
     return _agenda_prefetch(appointments).order_by("starts_at", "pk")
@@ -403,9 +405,9 @@ def _within(reach: Reach, attendances: QuerySet[Attendance]) -> QuerySet[Attenda
     """Attendances of the patients and groups within reach."""
     if reach.sees_everyone:
         return attendances
-    within = Q(patient_id__in=reach.patient_ids)
+    within = reach.patients_q()
     if reach.group_ids:  # else no join to the appointments at all
-        within |= Q(appointment__group_id__in=reach.group_ids)
+        within |= Q(AnyOf("appointment__group_id", reach.group_ids))
     return attendances.filter(within)
 
 
