@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from casework import services
 from casework.models import CareTeamMembership, Mandate, Patient
 from tests.factories import assign, register_patient
 
@@ -173,6 +174,32 @@ def test_the_dashboard_costs_the_same_queries_however_many_patients(
         )
 
     assert _queries(client, reverse("workspace:dashboard")) == few
+
+
+def test_the_leads_home_counts_each_clinicians_current_files(
+    administrator, clinical_lead, treating_psychologist, other_psychologist, client_for
+):
+    for n in range(3):
+        assign(
+            register_patient(administrator, last_name=f"C{n}"),
+            treating_psychologist,
+            by=clinical_lead,
+        )
+    ended = assign(register_patient(administrator), other_psychologist, by=clinical_lead)
+    services.care_team_end(actor=clinical_lead, membership=ended)
+
+    page = client_for(clinical_lead).get(reverse("workspace:dashboard"))
+
+    caseloads = [(str(c), c.caseload) for c in page.context["caseloads"]]
+    assert caseloads[0] == (str(treating_psychologist), 3)
+    assert (str(other_psychologist), 0) in caseloads  # an ended place is not a file of theirs
+    assert len(caseloads) == len(set(caseloads))
+
+
+def test_only_the_lead_sees_the_caseloads(administrator, client_for):
+    page = client_for(administrator).get(reverse("workspace:dashboard"))
+
+    assert "caseloads" not in page.context
 
 
 # --- Registering and editing ----------------------------------------------------------------
