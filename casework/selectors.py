@@ -2,9 +2,21 @@
 
 import dataclasses
 import datetime
+import functools
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -36,8 +48,24 @@ from common.text import search_key
 def patients_visible_to(user, *, zone: Zone = Zone.FRAME) -> QuerySet[Patient]:
     if not (user.is_authenticated and user.is_active):
         return Patient.objects.none()
+    return Patient.objects.filter(_visible(user, zone, _opened_by(user)))
+
+
+def _opened_by(user):
+    """The files opened by the user in an emergency, read when first needed, once."""
+    return functools.cache(
+        lambda: list(
+            EmergencyAccess.objects.active()
+            .filter(clinician=user)
+            .values_list("patient", flat=True)
+        )
+    )
+
+
+def _visible(user, zone: Zone, opened) -> Q:
+    """The rule of patients_visible_to as a filter on patients (an active user)."""
     if has_global_access(user, zone):
-        return Patient.objects.all()
+        return Q()
     grants = PatientUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"),
         user=user,
@@ -46,10 +74,9 @@ def patients_visible_to(user, *, zone: Zone = Zone.FRAME) -> QuerySet[Patient]:
     )
     # Break-the-glass: files opened in an emergency, frame and clinical, while it lasts
     # (read only: the patient-scoped views refuse anything else, emergency_only()).
-    opened = list(EmergencyAccess.objects.active().filter(clinician=user).values_list("patient"))
-    if opened:
-        return Patient.objects.filter(Q(Exists(grants)) | Q(pk__in=[pk for (pk,) in opened]))
-    return Patient.objects.filter(Exists(grants))
+    if opened():
+        return Q(Exists(grants)) | Q(pk__in=opened())
+    return Q(Exists(grants))
 
 
 def emergency_only(user, patient: Patient) -> bool:
@@ -160,22 +187,32 @@ def patient_list(
 
 
 def patient_detail(user, patient_id) -> Patient:
-    """One patient with everything the patient page shows, in a fixed number of queries."""
-    patients = patients_visible_to(user).prefetch_related(
-        Prefetch(
-            "mandates",
-            queryset=Mandate.objects.select_related("authority", "justice_contact"),
-        ),
-        Prefetch(
-            "care_team",
-            queryset=CareTeamMembership.objects.select_related("clinician").order_by(
-                "ends_on", "role", "starts_on"
+    """One patient with everything the patient page shows, in a fixed number of queries;
+    `clinical_readable`: whether the user may also read its clinical zone (the rule of
+    patients_visible_to(zone=CLINICAL), answered by the same query)."""
+    if not (user.is_authenticated and user.is_active):
+        return _through_the_door(Patient.objects.none(), patient_id)
+    opened = _opened_by(user)
+    clinical = ExpressionWrapper(_visible(user, Zone.CLINICAL, opened), BooleanField())
+    patients = (
+        Patient.objects.filter(_visible(user, Zone.FRAME, opened))
+        .annotate(clinical_readable=clinical)
+        .prefetch_related(
+            Prefetch(
+                "mandates",
+                queryset=Mandate.objects.select_related("authority", "justice_contact"),
             ),
-        ),
-        "episodes__referral_recorded_by",
-        "episodes__intake_recorded_by",
-        "episodes__treatment_started_by",
-        "episodes__closed_by",
+            Prefetch(
+                "care_team",
+                queryset=CareTeamMembership.objects.select_related("clinician").order_by(
+                    "ends_on", "role", "starts_on"
+                ),
+            ),
+            "episodes__referral_recorded_by",
+            "episodes__intake_recorded_by",
+            "episodes__treatment_started_by",
+            "episodes__closed_by",
+        )
     )
     return _through_the_door(patients, patient_id)
 

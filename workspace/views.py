@@ -136,9 +136,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             # Due dates only: items, totals and levels belong to the clinical zone.
             assessments_due=assessment_selectors.due_dates(patient),
             letters=list(letter_selectors.letters_of(user, patient.pk)[:8]),
-            can_read_clinical=selectors.patients_visible_to(user, zone=permissions.Zone.CLINICAL)
-            .filter(pk=patient.pk)
-            .exists(),
+            can_read_clinical=patient.clinical_readable,
             can_manage_groups=permissions.can_manage_groups(user),
             age=patient.age_on(today),
             mandates=mandates,

@@ -41,7 +41,9 @@ def test_a_clinician_outside_the_care_team_opens_a_file_in_an_emergency(
 
     assert response.status_code == 302
     assert response["Location"] == patient.get_absolute_url()
-    assert client.get(patient.get_absolute_url()).status_code == 200
+    page = client.get(patient.get_absolute_url())
+    assert page.status_code == 200
+    assert page.context["can_read_clinical"]  # the page links to the notes it may read
     assert client.get(reverse("notes:list", args=[patient.pk])).status_code == 200  # clinical
     access = EmergencyAccess.objects.get()
     assert access.expires_at - access.opened_at == pytest.approx(

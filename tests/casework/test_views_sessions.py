@@ -454,16 +454,18 @@ def test_an_administrator_gets_404_on_every_note_page(
 
 
 def test_the_patient_page_shows_no_notes_link_to_an_administrator(
-    patient, note, administrator, treating_psychologist, client_for
+    patient, note, administrator, treating_psychologist, clinical_lead, client_for
 ):
     admin_page = client_for(administrator).get(patient.get_absolute_url()).content.decode()
     clinician_page = (
         client_for(treating_psychologist).get(patient.get_absolute_url()).content.decode()
     )
+    lead_page = client_for(clinical_lead).get(patient.get_absolute_url()).content.decode()
 
     assert "Clinical notes" not in admin_page
     assert "Discussed the safety plan" not in admin_page
     assert "Clinical notes" in clinician_page
+    assert "Clinical notes" in lead_page  # by role, without a place in the care team
 
 
 def test_the_lead_reads_notes_and_the_author_signs_them(
