@@ -236,6 +236,7 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
             sex="male",
             preferred_language=rng.choice(["fr", "nl"]),
             status="in_treatment",
+            lead_therapist_id=clinician.pk,
             created_by_id=admin.pk,
             search_text=search_key(file_number, last_name, first_name),
         )

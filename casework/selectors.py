@@ -273,16 +273,7 @@ def patients_without_lead_therapist(user) -> QuerySet[Patient]:
     """Files past the referral stage and still open, with nobody leading the treatment."""
     return (
         patients_visible_to(user)
-        .filter(status__in=[CareStage.INTAKE, CareStage.IN_TREATMENT])
-        .exclude(
-            Exists(
-                CareTeamMembership.objects.filter(
-                    patient=OuterRef("pk"),
-                    role=CareTeamMembership.Role.LEAD_THERAPIST,
-                    ends_on__isnull=True,
-                )
-            )
-        )
+        .filter(status__in=[CareStage.INTAKE, CareStage.IN_TREATMENT], lead_therapist__isnull=True)
         .order_by("created_at")
     )
 

@@ -162,6 +162,18 @@ class Patient(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=CareStage.choices, default=CareStage.REFERRAL
     )
+    # The clinician leading the treatment now, kept by the care-team services (the only
+    # writers) beside the care team's history, so that the files in care without one are found
+    # on an index instead of by comparing every file with every care team (docs/performance.md).
+    lead_therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead therapist"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     # File number and name as searched: lower case, without accents (common.text.search_key),
     # kept by save() so that every database searches the same way.
     search_text = models.CharField(max_length=340, editable=False, default="")
@@ -188,6 +200,15 @@ class Patient(models.Model):
         indexes = [
             models.Index(fields=["status", "last_name"], name="patient_status_name"),
             models.Index(fields=["last_name", "first_name"], name="patient_name"),
+            # the home page's files in care without a lead therapist, oldest first
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(
+                    lead_therapist__isnull=True,
+                    status__in=[CareStage.INTAKE, CareStage.IN_TREATMENT],
+                ),
+                name="patient_without_lead",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -276,6 +276,8 @@ def care_team_assign(
     )
     _save(membership, actor=actor, patient=patient, action=Action.CREATE)
     _grant(clinician, patient)
+    if role == CareTeamMembership.Role.LEAD_THERAPIST:
+        _set_lead_therapist(patient, clinician)
     return membership
 
 
@@ -287,4 +289,11 @@ def care_team_end(*, actor, membership: CareTeamMembership) -> CareTeamMembershi
     membership.ends_on, membership.ended_by = timezone.localdate(), actor
     _save(membership, actor=actor, patient=membership.patient, action=Action.UPDATE)
     _revoke(membership.clinician, membership.patient)
+    if membership.role == CareTeamMembership.Role.LEAD_THERAPIST:
+        _set_lead_therapist(membership.patient, None)
     return membership
+
+
+def _set_lead_therapist(patient: Patient, clinician) -> None:
+    patient.lead_therapist = clinician
+    patient.save(update_fields=["lead_therapist", "updated_at"])

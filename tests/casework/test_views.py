@@ -202,6 +202,38 @@ def test_only_the_lead_sees_the_caseloads(administrator, client_for):
     assert "caseloads" not in page.context
 
 
+@pytest.mark.parametrize("persona", ["administrator", "clinical_lead"])
+def test_the_home_page_lists_the_files_in_care_without_a_lead_therapist(
+    persona, request, administrator, clinical_lead, treating_psychologist, client_for
+):
+    def in_intake(last_name):
+        patient = register_patient(administrator, last_name=last_name)
+        episode = patient.episodes.get()
+        services.episode_record_intake(
+            actor=administrator, episode=episode, on=episode.referral_received_on
+        )
+        return patient
+
+    led, co_only, lead_left = in_intake("Led"), in_intake("CoOnly"), in_intake("LeadLeft")
+    referral = register_patient(administrator, last_name="Referral")  # not in care yet
+    assign(led, treating_psychologist, by=clinical_lead)
+    assign(
+        co_only, treating_psychologist, by=clinical_lead, role=CareTeamMembership.Role.CO_THERAPIST
+    )
+    left = assign(lead_left, treating_psychologist, by=clinical_lead)
+    services.care_team_end(actor=clinical_lead, membership=left)
+
+    page = client_for(request.getfixturevalue(persona)).get(reverse("workspace:dashboard"))
+
+    assert set(page.context["without_lead"]) == {co_only, lead_left}
+    assert referral not in page.context["without_lead"]
+    services.care_team_assign(
+        actor=clinical_lead, patient=lead_left, clinician=treating_psychologist, role="lead"
+    )
+    again = client_for(request.getfixturevalue(persona)).get(reverse("workspace:dashboard"))
+    assert list(again.context["without_lead"]) == [co_only]
+
+
 # --- Registering and editing ----------------------------------------------------------------
 
 REGISTRATION = {
