@@ -129,16 +129,6 @@ def _through_the_door(visible: QuerySet[Patient], patient_id) -> Patient:
         raise Http404 from None
 
 
-def _current_lead() -> Prefetch:
-    return Prefetch(
-        "care_team",
-        queryset=CareTeamMembership.objects.filter(
-            ends_on__isnull=True, role=CareTeamMembership.Role.LEAD_THERAPIST
-        ).select_related("clinician"),
-        to_attr="current_leads",
-    )
-
-
 def _active_mandates() -> Prefetch:
     return Prefetch(
         "mandates",
@@ -181,8 +171,10 @@ def patient_list(
                 )
             )
         )
-    return patients.prefetch_related(_current_lead(), _active_mandates()).order_by(
-        "last_name", "first_name", "pk"
+    return (
+        patients.select_related("lead_therapist")
+        .prefetch_related(_active_mandates())
+        .order_by("last_name", "first_name", "pk")
     )
 
 

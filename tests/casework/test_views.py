@@ -51,6 +51,19 @@ def test_the_list_searches_names_and_file_numbers(caseload, administrator, clien
     assert mine.file_number not in by_number
 
 
+def test_each_row_names_the_current_lead_therapist(
+    caseload, administrator, clinical_lead, treating_psychologist, other_psychologist, client_for
+):
+    *_, theirs = caseload
+    services.care_team_end(actor=clinical_lead, membership=theirs.care_team.get())
+
+    rows = client_for(administrator).get(list_url()).content.decode()
+
+    row = lambda patient: rows.split(patient.file_number, 1)[1].split("</tr>", 1)[0]  # noqa: E731
+    assert str(treating_psychologist) in row(caseload[0])
+    assert str(other_psychologist) not in row(theirs)  # the place ended: nobody leads it
+
+
 def test_the_list_filters_by_clinician_authority_and_status(
     caseload, administrator, other_psychologist, authority, client_for
 ):
