@@ -6,9 +6,11 @@
 On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians, then
 seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
 therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointments; 50,000
-assessments and 100,000 letters), first its first 5 %, measures, then the rest, and measures
-again. For each page and API list: p50 and p95 server time over `--requests` requests and its
-query count, at both sizes, each beside its targets (docs/performance.md):
+assessments and 100,000 letters), first its first 5 %, which it copies aside (a database
+`<name>_small`, dropped at the end), then the rest. For each page and API list: p50 and p95
+server time over `--requests` requests and its query count, at both sizes, each beside its
+targets (docs/performance.md). The two sizes are measured in turns, a few requests each, so
+that the drift of a shared machine's speed falls on both alike:
 
 - query counts identical at both sizes;
 - p95 <= 60 ms at the full size, and <= 1.5x its own p95 at the small size.
@@ -22,6 +24,7 @@ the seeding against a plain COPY of the same rows; bench/access_log.py measures 
 """
 
 import argparse
+import contextlib
 import datetime
 import io
 import os
@@ -40,26 +43,36 @@ os.environ.setdefault("CONN_MAX_AGE", "60")  # as in production (docs/operations
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 
-def fresh_database() -> None:
-    """--fresh: drop and create the database DATABASE_URL names, if its name says bench."""
+def server(sql: str) -> None:
+    """One statement on the database server, outside the bench database (CREATE, DROP)."""
     import psycopg
     from dj_database_url import parse
 
     config = parse(os.environ["DATABASE_URL"])
-    name = config["NAME"]
-    if not name.startswith("bench"):
-        sys.exit(f"--fresh recreates benchmark databases only (bench...), not {name!r}.")
-    server = psycopg.connect(
+    with psycopg.connect(
         host=config["HOST"] or None,
         port=config["PORT"] or None,
         user=config["USER"] or None,
         password=config["PASSWORD"] or None,
         dbname="postgres",
         autocommit=True,
-    )
-    server.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    server.execute(f'CREATE DATABASE "{name}"')
-    server.close()
+    ) as connection:
+        connection.execute(sql)
+
+
+def fresh_database() -> None:
+    """--fresh: drop and create the database DATABASE_URL names, if its name says bench."""
+    from dj_database_url import parse
+
+    name = parse(os.environ["DATABASE_URL"])["NAME"]
+    if not name.startswith("bench"):
+        sys.exit(f"--fresh recreates benchmark databases only (bench...), not {name!r}.")
+    server(f'DROP DATABASE IF EXISTS "{name}{SMALL_SUFFIX}"')
+    server(f'DROP DATABASE IF EXISTS "{name}"')
+    server(f'CREATE DATABASE "{name}"')
+
+
+SMALL_SUFFIX = "_small"  # the copy of the small clinic, measured beside the full one
 
 
 if "--fresh" in sys.argv:
@@ -331,17 +344,41 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
 # --- Measuring --------------------------------------------------------------------------------
 
 
-def measure(pages, requests: int) -> dict[str, tuple[float, float, int]]:
-    results = {}
-    for label, requester, path in pages:
-        requester.get(path)  # warm-up
-        times = sorted(requester.get(path) for _ in range(requests))
-        p95 = times[max(0, int(len(times) * 0.95) - 1)]
-        results[label] = (
-            statistics.median(times) * 1000,
-            p95 * 1000,
-            requester.count_queries(path),
-        )
+@contextlib.contextmanager
+def on(database: str):
+    """Requests and queries on this database (the small clinic's copy or the full one)."""
+    connection.close()
+    connection.settings_dict["NAME"] = database
+    try:
+        yield
+    finally:
+        connection.close()
+
+
+ROUND = 5  # requests per size in turn
+
+
+def measure(sizes: dict[str, list], requests: int) -> dict[str, dict[str, tuple]]:
+    """p50, p95 and the query count of each page at each size. The sizes take turns, ROUND
+    requests each, each turn after an untimed request (the connection, the caches): the
+    machine's speed drifts by 10 to 40 % within minutes on a shared host, and taking turns
+    lets the drift fall on both sizes alike, so that their ratio holds."""
+    results = {size: {} for size in sizes}
+    for index in range(len(next(iter(sizes.values())))):
+        times = {size: [] for size in sizes}
+        for _ in range(max(1, requests // ROUND)):
+            for size, pages in sizes.items():
+                label, requester, path = pages[index]
+                with on(size):
+                    requester.get(path)
+                    times[size] += [requester.get(path) for _ in range(ROUND)]
+        for size, pages in sizes.items():
+            label, requester, path = pages[index]
+            with on(size):
+                queries = requester.count_queries(path)
+            ordered = sorted(times[size])
+            p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+            results[size][label] = (statistics.median(ordered) * 1000, p95 * 1000, queries)
     return results
 
 
@@ -481,12 +518,22 @@ def main() -> None:
 
     seeded, first_seconds = grow(0, small)
     background_work()  # the small clinic's alerts, so that both sizes have some
-    at_small = measure(pages(people), options.requests)
+    full_name = connection.settings_dict["NAME"]
+    small_name = full_name + SMALL_SUFFIX
+    connection.close()
+    server(f'CREATE DATABASE "{small_name}" TEMPLATE "{full_name}"')  # the small clinic, kept
     middle, middle_seconds = grow(small, half)
     work_half = background_work()
     rest, rest_seconds = grow(half, total)
     work_full = background_work()
-    at_full = measure(pages(people), options.requests)
+    sizes = {}
+    for name in (small_name, full_name):
+        with on(name):
+            sizes[name] = pages(people)
+    measured = measure(sizes, options.requests)
+    at_small, at_full = measured[small_name], measured[full_name]
+    connection.settings_dict["NAME"] = full_name
+    server(f'DROP DATABASE "{small_name}"')
     rest = {table: count + middle[table] for table, count in rest.items()}
     rest_seconds += middle_seconds
 
