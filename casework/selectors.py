@@ -273,16 +273,20 @@ def patients_without_lead_therapist(user) -> QuerySet[Patient]:
 # --- Agenda, attendance, compliance ---------------------------------------------------------
 
 
-def _agenda_prefetch(appointments):
-    return appointments.select_related("patient", "group").prefetch_related(
-        "clinicians",
+def _agenda_prefetch(appointments, *, with_clinicians: bool = False):
+    """What agenda rows show; the clinicians of each session only for agendas that name
+    them (the clinic's: a clinician's own agenda is theirs)."""
+    related = [
         Prefetch(
             "attendances",
             queryset=Attendance.objects.select_related("patient", "outcome").order_by(
                 "patient__last_name"
             ),
-        ),
-    )
+        )
+    ]
+    if with_clinicians:
+        related.append("clinicians")
+    return appointments.select_related("patient", "group").prefetch_related(*related)
 
 
 def day_bounds(first: datetime.date, days: int = 1) -> tuple[datetime.datetime, datetime.datetime]:
@@ -348,6 +352,7 @@ def agenda(
     end: datetime.datetime,
     *,
     clinician_id: int | None = None,
+    with_clinicians: bool = False,
 ) -> QuerySet[Appointment]:
     """Appointments that stand or were cancelled (not the superseded ones), in time order."""
     appointments = (
@@ -355,7 +360,9 @@ def agenda(
     )
     if clinician_id:
         appointments = appointments.filter(clinicians=clinician_id)
-    return _agenda_prefetch(appointments).order_by("starts_at", "pk")
+    return _agenda_prefetch(appointments, with_clinicians=with_clinicians).order_by(
+        "starts_at", "pk"
+    )
 
 
 @dataclasses.dataclass
@@ -378,12 +385,18 @@ def agenda_days(
     *,
     rows_per_day: int,
     clinician_id: int | None = None,
+    with_clinicians: bool = False,
 ) -> list[AgendaDay]:
     """Each day of the agenda from `first` over `length` days, with its first `rows_per_day`
     sessions and its total, in one query (and the prefetches) whatever the number of days: a
     page shows a bounded number of rows however busy the agenda is. Each row carries its
     day's total, counted in the same pass as the ranks (one scan of the week, not two)."""
-    appointments = agenda(reach, *day_bounds(first, length), clinician_id=clinician_id)
+    appointments = agenda(
+        reach,
+        *day_bounds(first, length),
+        clinician_id=clinician_id,
+        with_clinicians=with_clinicians,
+    )
     local_day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
     rank = Window(RowNumber(), partition_by=[local_day], order_by=["starts_at", "pk"])
     total = Window(Count("pk"), partition_by=[local_day])

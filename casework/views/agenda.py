@@ -71,13 +71,23 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
         page = None
         if view == "day":  # one day, in pages
             page = Paginator(
-                selectors.agenda(reach, *selectors.day_bounds(first), clinician_id=clinician_id),
+                selectors.agenda(
+                    reach,
+                    *selectors.day_bounds(first),
+                    clinician_id=clinician_id,
+                    with_clinicians=self.clinic_wide,  # the clinic's agenda names them
+                ),
                 DAY_PAGE_ROWS,
             ).get_page(params.get("page"))
             days = [selectors.AgendaDay(first, list(page), page.paginator.count)]
         else:  # a week: each day's first rows, then a link to the whole day
             days = selectors.agenda_days(
-                reach, first, length, rows_per_day=WEEK_DAY_ROWS, clinician_id=clinician_id
+                reach,
+                first,
+                length,
+                rows_per_day=WEEK_DAY_ROWS,
+                clinician_id=clinician_id,
+                with_clinicians=self.clinic_wide,
             )
         record_listing(
             actor=user,

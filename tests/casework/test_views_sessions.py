@@ -69,6 +69,34 @@ def test_agenda_todo_and_home_cost_the_same_queries_for_2_or_12_sessions(
     assert queries(client, url) == few
 
 
+@pytest.mark.parametrize("shown", ["?view=week&clinician={pk}", "?view=day&clinician=all"])
+def test_the_clinic_agenda_names_each_sessions_clinicians_in_the_same_queries(
+    shown, administrator, clinical_lead, treating_psychologist, client_for
+):
+    client = client_for(administrator)
+    url = reverse("casework:clinic_agenda") + shown.format(pk=treating_psychologist.pk)
+    today = {"administrator": administrator, "clinical_lead": clinical_lead, "days": 0}
+    caseload(2, clinician=treating_psychologist, **today)
+    few = queries(client, url)
+    caseload(10, clinician=treating_psychologist, **today)
+
+    assert queries(client, url) == few
+    page = client.get(url).content.decode()
+    assert page.count(str(treating_psychologist)) >= 10  # on each session shown (10 a day)
+
+
+def test_a_clinicians_own_agenda_does_not_name_them_on_every_session(
+    administrator, clinical_lead, treating_psychologist, client_for
+):
+    caseload(
+        3, administrator=administrator, clinical_lead=clinical_lead, clinician=treating_psychologist
+    )
+
+    page = client_for(treating_psychologist).get(reverse("casework:agenda") + "?view=week")
+
+    assert page.content.decode().count(str(treating_psychologist)) < 3
+
+
 def test_the_patient_page_stays_flat_with_more_sessions_groups_and_alerts(
     patient, treating_psychologist, administrator, client_for
 ):
