@@ -155,7 +155,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any attempt, right or wrong, while the account or the address is locked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RoleBackend",  # Django's ModelBackend, roles' rights from the code
     "guardian.backends.ObjectPermissionBackend",
 ]
 # guardian: no shadow "anonymous" user row; anonymous visitors never reach patient data.

@@ -76,3 +76,38 @@ def test_a_wrong_password_is_refused_with_a_clear_message(treating_psychologist,
 
 def test_the_role_table_names_only_real_roles():
     assert set(ROLE_PERMISSIONS) == set(Role)
+
+
+@pytest.mark.parametrize(
+    "persona", ["treating_psychologist", "administrator", "clinical_lead", "auditor"]
+)
+def test_a_user_holds_exactly_the_rights_of_their_roles(persona, request):
+    user = request.getfixturevalue(persona)
+
+    assert user.get_group_permissions() == set(ROLE_PERMISSIONS[user.role])
+    assert all(user.has_perm(perm) for perm in ROLE_PERMISSIONS[user.role])
+
+
+def test_a_right_given_to_a_role_group_outside_the_code_grants_nothing(administrator):
+    from django.contrib.auth.models import Permission
+
+    from casework.permissions import Zone
+
+    # The code is where roles are defined (accounts.roles, synced to the groups on migrate):
+    # a right added to a group by hand, in the admin or the database, is not one.
+    clinical = Permission.objects.get(codename=Zone.CLINICAL.codename)
+    Group.objects.get(name=Role.ADMINISTRATOR).permissions.add(clinical)
+    fresh = type(administrator).objects.get(pk=administrator.pk)
+
+    assert not fresh.has_perm(Zone.CLINICAL.value)
+
+
+def test_rights_cost_no_query_beyond_the_users_roles(
+    treating_psychologist, django_assert_num_queries
+):
+    user = type(treating_psychologist).objects.get(pk=treating_psychologist.pk)
+
+    assert user.roles  # read by every request anyway (the header, the access log)
+    with django_assert_num_queries(1):  # the user's own rights; the roles' come from the code
+        user.has_perm("casework.view_authority")
+        user.has_perm("casework.access_frame")
