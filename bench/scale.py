@@ -1,7 +1,7 @@
 """The pages people use all day, at 1,000 and at 20,000 patients, in one run (bench/README.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_scale \\
-    .venv/bin/python bench/scale.py [--scale 1.0] [--requests 20]
+    .venv/bin/python bench/scale.py [--scale 1.0] [--requests 40]
 
 On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians, then
 seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
@@ -474,7 +474,7 @@ def background_work() -> dict[str, tuple[float, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--fresh", action="store_true", help="recreate the bench database first")
     options = parser.parse_args()
     if connection.vendor != "postgresql":
