@@ -49,6 +49,14 @@ class AttendanceOutcome(NamedInThreeLanguages):
             )
         ]
 
+    @property
+    def badge(self) -> str:
+        """How pages colour it (the CSS class outcome-…): a failure the authority must hear
+        of, attended, or absent."""
+        if self.enforceable:
+            return "failure"
+        return "attended" if self.counts_as_attended else "absent"
+
 
 class Attendance(models.Model):
     """One patient's place at one appointment, and what happened."""

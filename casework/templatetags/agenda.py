@@ -34,7 +34,7 @@ class Row:
     attendance_url: str = ""
     recorded_all: bool = False
     outcome: str = ""
-    outcome_kind: str = ""  # the badge's colour: attended, absent or failure
+    outcome_badge: str = ""  # AttendanceOutcome.badge
     outcome_url: str = ""
     reschedule_url: str = ""
     cancel_url: str = ""
@@ -95,7 +95,7 @@ def _row(appointment, labels, back, now, show_date, show_clinicians) -> Row:
     )
     if appointment.status != Appointment.Status.SCHEDULED:
         return row
-    ids = (appointment.group_id if appointment.group_id else appointment.patient_id, appointment.pk)
+    ids = (appointment.group_id or appointment.patient_id, appointment.pk)
     if appointment.group_id:
         if past:
             row.attendance_url = reverse("casework:group_attendance", args=ids)
@@ -103,15 +103,7 @@ def _row(appointment, labels, back, now, show_date, show_clinicians) -> Row:
         return row
     for attendance in appointment.attendances.all():  # an individual session: one
         if attendance.outcome:
-            outcome = attendance.outcome
-            row.outcome = str(outcome)
-            row.outcome_kind = (
-                "failure"
-                if outcome.enforceable
-                else "attended"
-                if outcome.counts_as_attended
-                else "absent"
-            )
+            row.outcome, row.outcome_badge = str(attendance.outcome), attendance.outcome.badge
         elif past:
             row.outcome_url = reverse("casework:outcome", args=ids) + back
         else:

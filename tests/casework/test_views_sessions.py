@@ -97,6 +97,27 @@ def test_a_clinicians_own_agenda_does_not_name_them_on_every_session(
     assert page.content.decode().count(str(treating_psychologist)) < 3
 
 
+@pytest.mark.parametrize(
+    ("code", "badge"),
+    [
+        ("attended", "attended"),
+        ("absence-employment", "absent"),
+        ("absence-unacceptable", "failure"),
+    ],
+)
+def test_an_outcome_has_the_same_colour_on_the_agenda_and_the_patient_page(
+    code, badge, patient, treating_psychologist, client_for
+):
+    record(book(patient, treating_psychologist, days=0, hour=8), code, by=treating_psychologist)
+    client = client_for(treating_psychologist)
+
+    agenda = client.get(reverse("casework:agenda") + "?view=day").content.decode()
+    file = client.get(patient.get_absolute_url()).content.decode()
+
+    assert f"badge outcome-{badge}" in agenda
+    assert f"badge outcome-{badge}" in file
+
+
 def test_the_patient_page_stays_flat_with_more_sessions_groups_and_alerts(
     patient, treating_psychologist, administrator, client_for
 ):
