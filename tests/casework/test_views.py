@@ -57,11 +57,11 @@ def test_each_row_names_the_current_lead_therapist(
     *_, theirs = caseload
     services.care_team_end(actor=clinical_lead, membership=theirs.care_team.get())
 
-    rows = client_for(administrator).get(list_url()).content.decode()
+    page = client_for(administrator).get(list_url()).content.decode()
 
-    row = lambda patient: rows.split(patient.file_number, 1)[1].split("</tr>", 1)[0]  # noqa: E731
-    assert str(treating_psychologist) in row(caseload[0])
-    assert str(other_psychologist) not in row(theirs)  # the place ended: nobody leads it
+    rows = {row.split("</a>", 1)[0].rsplit(">", 1)[-1]: row for row in page.split("<tr")}
+    assert str(treating_psychologist) in rows[caseload[0].file_number]
+    assert str(other_psychologist) not in rows[theirs.file_number]  # ended: nobody leads it
 
 
 def test_the_list_filters_by_clinician_authority_and_status(
