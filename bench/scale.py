@@ -7,9 +7,9 @@ On an empty PostgreSQL database: loads the reference data and a staff of 60 clin
 seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
 therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointments; 50,000
 assessments and 100,000 letters), first its first 5 %, which it copies aside (a database
-`<name>_small`, dropped at the end), then the rest. For each page and API list: p50 and p95
-server time over `--requests` requests and its query count, at both sizes, each beside its
-targets (docs/performance.md). The two sizes are measured in turns, a few requests each, so
+`<name>_small`, dropped at the end unless `--keep-small` asks to profile it), then the rest.
+For each page and API list: p50 and p95 server time over `--requests` requests and its query
+count, at both sizes, each beside its targets (docs/performance.md). The two sizes are measured in turns, a few requests each, so
 that the drift of a shared machine's speed falls on both alike:
 
 - query counts identical at both sizes;
@@ -476,6 +476,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--fresh", action="store_true", help="recreate the bench database first")
+    parser.add_argument(
+        "--keep-small",
+        action="store_true",
+        help="keep the small clinic's copy (<name>_small) for profiling, rather than dropping it",
+    )
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Point DATABASE_URL at an empty PostgreSQL database.")
@@ -533,7 +538,8 @@ def main() -> None:
     measured = measure(sizes, options.requests)
     at_small, at_full = measured[small_name], measured[full_name]
     connection.settings_dict["NAME"] = full_name
-    server(f'DROP DATABASE "{small_name}"')
+    if not options.keep_small:
+        server(f'DROP DATABASE "{small_name}"')
     rest = {table: count + middle[table] for table, count in rest.items()}
     rest_seconds += middle_seconds
 
