@@ -9,8 +9,9 @@ therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointm
 assessments and 100,000 letters), first its first 5 %, which it copies aside (a database
 `<name>_small`, dropped at the end unless `--keep-small` asks to profile it), then the rest.
 For each page and API list: p50 and p95 server time over `--requests` requests and its query
-count, at both sizes, each beside its targets (docs/performance.md). The two sizes are measured in turns, a few requests each, so
-that the drift of a shared machine's speed falls on both alike:
+count, at both sizes, each beside its targets (docs/performance.md). The two sizes are
+measured in turns, a few requests each, so that the drift of a shared machine's speed falls
+on both alike:
 
 - query counts identical at both sizes;
 - p95 <= 60 ms at the full size, and <= 1.5x its own p95 at the small size.
