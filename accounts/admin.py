@@ -10,4 +10,11 @@ class UserAdmin(BaseUserAdmin):
     view_on_site = False  # the admin links to no page outside it (config.admin_site)
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["groups", "is_active", "is_staff"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Preferences"), {"fields": ["language"]}))
+    # No "user permissions": rights come with roles (groups) only (accounts.backends).
+    fieldsets = (
+        *(
+            (name, {**options, "fields": [f for f in options["fields"] if f != "user_permissions"]})
+            for name, options in BaseUserAdmin.fieldsets
+        ),
+        (_("Preferences"), {"fields": ["language"]}),
+    )

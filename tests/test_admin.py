@@ -170,3 +170,16 @@ def test_an_administrator_cannot_rename_an_attendance_outcome(administrator, cli
     assert response.status_code == 403
     outcome.refresh_from_db()
     assert outcome.name_en != "Came and stayed"
+
+
+# --- users: roles are groups; there is no right to give one user by hand
+
+
+def test_the_user_page_offers_groups_not_rights_of_ones_own(administrator, client_for):
+    root = type(administrator).objects.create_superuser("root", password="x" * 16)
+
+    page = client_for(root).get(reverse("admin:accounts_user_change", args=[administrator.pk]))
+
+    assert page.status_code == 200
+    assert 'name="groups"' in page.content.decode()
+    assert 'name="user_permissions"' not in page.content.decode()

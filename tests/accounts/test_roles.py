@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -102,12 +103,34 @@ def test_a_right_given_to_a_role_group_outside_the_code_grants_nothing(administr
     assert not fresh.has_perm(Zone.CLINICAL.value)
 
 
+def test_a_right_given_to_one_user_outside_the_code_grants_nothing(administrator):
+    from django.contrib.auth.models import Permission
+
+    from casework.permissions import Zone
+
+    # Rights come with roles only: one given to a user by hand, in the admin or the database,
+    # is not one either.
+    administrator.user_permissions.add(Permission.objects.get(codename=Zone.CLINICAL.codename))
+    fresh = type(administrator).objects.get(pk=administrator.pk)
+
+    assert not fresh.has_perm(Zone.CLINICAL.value)
+
+
+def test_a_superuser_keeps_every_right(db):
+    from casework.permissions import Zone
+
+    superuser = get_user_model().objects.create_superuser("root", password="x" * 16)
+
+    assert superuser.has_perm(Zone.CLINICAL.value)
+
+
 def test_rights_cost_no_query_beyond_the_users_roles(
     treating_psychologist, django_assert_num_queries
 ):
     user = type(treating_psychologist).objects.get(pk=treating_psychologist.pk)
 
     assert user.roles  # read by every request anyway (the header, the access log)
-    with django_assert_num_queries(1):  # the user's own rights; the roles' come from the code
+    with django_assert_num_queries(0):  # a role's rights come from the code
         user.has_perm("casework.view_authority")
         user.has_perm("casework.access_frame")
+        assert not user.has_perm("casework.access_everything")
