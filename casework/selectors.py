@@ -10,6 +10,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -465,21 +466,28 @@ def awaiting_evidence(reach: Reach) -> QuerySet[Attendance]:
 
 
 def patient_attendances(patient: Patient, *, past: int = 10, upcoming: int = 10):
-    """A patient's latest and next sessions, individual and group alike, superseded ones out."""
+    """A patient's latest and next sessions, individual and group alike, superseded ones out:
+    both read in one query, each side of now ranked from now outwards."""
     now = timezone.now()
-    base = (
+    before = Q(starts_at__lt=now)  # the attendance's own time, its session's (Attendance)
+    side = [ExpressionWrapper(before, output_field=BooleanField())]
+
+    def rank(*order):
+        return Window(RowNumber(), partition_by=side, order_by=list(order))
+
+    rows = list(
         Attendance.objects.filter(patient=patient)
         .exclude(appointment__status=Appointment.Status.RESCHEDULED)
+        .annotate(
+            latest=rank(F("starts_at").desc(), F("pk").desc()), soonest=rank("starts_at", "pk")
+        )
+        .filter(before & Q(latest__lte=past) | ~before & Q(soonest__lte=upcoming))
         .select_related("appointment__group", "outcome")
         .prefetch_related("appointment__clinicians")
+        .order_by("starts_at", "pk")
     )
-    recent = list(
-        base.filter(appointment__starts_at__lt=now).order_by("-appointment__starts_at")[:past]
-    )
-    coming = list(
-        base.filter(appointment__starts_at__gte=now).order_by("appointment__starts_at")[:upcoming]
-    )
-    return recent, coming
+    recent = [attendance for attendance in reversed(rows) if attendance.starts_at < now]
+    return recent, [attendance for attendance in rows if attendance.starts_at >= now]
 
 
 def reporting_period(mandate: Mandate, today: datetime.date) -> tuple[datetime.date, datetime.date]:

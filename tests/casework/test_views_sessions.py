@@ -670,3 +670,41 @@ def test_the_home_page_shows_some_of_my_patients_and_links_to_all(
         reverse("casework:patient_list") + f"?clinician={treating_psychologist.pk}"
     )
     assert len(listed.context["page"].object_list) == 5
+
+
+def _sessions(page, key):
+    return [attendance.appointment.starts_at for attendance in page.context[key]]
+
+
+def test_the_patient_page_shows_the_ten_latest_and_the_ten_next_sessions(
+    patient, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    url = patient.get_absolute_url()
+    book(patient, treating_psychologist, days=-1)
+    book(patient, treating_psychologist, days=1)
+    few = queries(client, url)
+    for day in range(2, 13):
+        book(patient, treating_psychologist, days=-day)
+        book(patient, treating_psychologist, days=day)
+    moved = book(patient, treating_psychologist, days=3, hour=15)
+    services.appointment_reschedule(
+        actor=treating_psychologist,
+        appointment=moved,
+        starts_at=at(3, 16),
+        requested_by="patient",
+        reason="Train strike",
+    )
+
+    page = client.get(url)
+
+    assert _sessions(page, "recent_sessions") == [at(-day) for day in range(1, 11)]
+    # The moved session shows once, at its new time; the superseded one not at all.
+    assert _sessions(page, "upcoming_sessions") == [
+        at(1),
+        at(2),
+        at(3),
+        at(3, 16),
+        *(at(day) for day in range(4, 10)),
+    ]
+    assert queries(client, url) == few
