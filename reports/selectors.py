@@ -22,6 +22,16 @@ def letters_of(user, patient_id) -> QuerySet[Letter]:
     )
 
 
+def latest_letters(patient, count: int) -> list[Letter]:
+    """A patient's latest letters as the patient page lists them (what, where it stands, when):
+    of a patient the caller has let through the door already, like the page's other lists."""
+    return list(
+        Letter.objects.filter(patient=patient)
+        .only("pk", "patient_id", "kind", "status", "due_on", "created_at", "signed_at")
+        .order_by("-created_at", "-pk")[:count]
+    )
+
+
 def letter_for(user, patient_id, letter_id) -> Letter:
     return get_object_or_404(
         letters_of(user, patient_id).select_related("patient", "mandate__justice_contact"),

@@ -135,7 +135,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             kept_apart=selectors.non_associations_of(patient),
             # Due dates only: items, totals and levels belong to the clinical zone.
             assessments_due=assessment_selectors.due_dates(patient),
-            letters=list(letter_selectors.letters_of(user, patient.pk)[:8]),
+            letters=letter_selectors.latest_letters(patient, 8),
             can_read_clinical=patient.clinical_readable,
             can_manage_groups=permissions.can_manage_groups(user),
             age=patient.age_on(today),
