@@ -1,6 +1,8 @@
-"""Query expressions that any app may use."""
+"""Query expressions and helpers that any app may use."""
 
-from django.db.models import BooleanField, Expression, F
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import BooleanField, Expression, F, QuerySet
 
 
 class AnyOf(Expression):
@@ -33,3 +35,28 @@ class AnyOf(Expression):
         if not self.ids:
             return "1 = 0", params
         return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
+
+
+def counts(**querysets: QuerySet) -> dict[str, int]:
+    """How many rows each queryset holds, read in one statement, each count a subquery: a page
+    that shows several counts pays one round trip, not one each (about a millisecond of
+    Django and the driver per query, docs/performance.md). All on one database."""
+    selects, params = [], []
+    using = {queryset.db for queryset in querysets.values()}
+    for queryset in querysets.values():
+        query = queryset.order_by().query  # a copy
+        query.select_related = False  # the joins it would add are not counted
+        try:
+            sql, args = query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:  # .none(), an empty __in: nothing to count
+            selects.append("0")
+            continue
+        # Django's own SQL for the queryset, its values kept apart as parameters.
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{len(selects)})")  # noqa: S608
+        params.extend(args)
+    if all(select == "0" for select in selects):
+        return dict.fromkeys(querysets, 0)
+    (database,) = using
+    with connections[database].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return dict(zip(querysets, cursor.fetchone(), strict=True))

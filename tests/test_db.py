@@ -1,11 +1,13 @@
-"""common.db.AnyOf: a filter on a list of ids, the same rows whatever the database."""
+"""common.db: AnyOf, a filter on a list of ids, and counts, several counts in one query: the
+same answers whatever the database."""
 
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from casework.models import Attendance, Patient
-from common.db import AnyOf
+from common.db import AnyOf, counts
 from tests.factories import book, register_patient
 
 
@@ -49,3 +51,39 @@ def test_on_postgresql_the_ids_travel_as_one_array(patients):
         assert params == (ids,)
     else:
         assert params == tuple(ids)
+
+
+# --- counts: several counts in one statement
+
+
+def test_counts_reads_each_querysets_count_in_one_query(
+    patients, patient, treating_psychologist, django_assert_num_queries
+):
+    first, second, _ = patients
+    book(patient, treating_psychologist, days=-1)
+    book(patient, treating_psychologist, days=2)
+    with_params = Patient.objects.filter(AnyOf("pk", [first.pk, second.pk]), last_name="Any0")
+    past = Attendance.objects.filter(patient=patient, starts_at__lt=timezone.now())
+
+    with django_assert_num_queries(1):
+        counted = counts(
+            everyone=Patient.objects.order_by("last_name"),
+            with_params=with_params,
+            past=past.select_related("appointment"),
+            distinct=Attendance.objects.values("patient").distinct(),
+        )
+
+    assert counted == {
+        "everyone": Patient.objects.count(),
+        "with_params": 1,
+        "past": 1,
+        "distinct": 1,
+    }
+
+
+def test_counts_of_nothing_are_zero_without_a_query(django_assert_num_queries, db):
+    with django_assert_num_queries(0):
+        assert counts(none=Patient.objects.none(), empty=Patient.objects.filter(pk__in=[])) == {
+            "none": 0,
+            "empty": 0,
+        }

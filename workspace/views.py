@@ -15,6 +15,7 @@ from audit.services import Action, open_integrity_alerts, record_access, record_
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
+from common.db import counts
 from common.http import query_search
 from helpline.permissions import is_listener
 from privacy.retention import files_to_review
@@ -55,13 +56,20 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             my_files = selectors.patient_list(user, clinician_id=user.pk).exclude(
                 status=CareStage.CLOSED
             )
-            mine = list(my_files[: MY_PATIENTS_SHOWN + 1])
+            mine = list(my_files[:MY_PATIENTS_SHOWN])
+            # Counted always, in one query, so that the page costs the same queries at any
+            # caseload.
+            counted = counts(
+                my_patients=my_files,
+                pending=selectors.awaiting_outcome(reach),
+                letters_due=letter_selectors.letters_to_prepare(reach).filter(
+                    due_on__lte=today + datetime.timedelta(days=7)
+                ),
+            )
             # A lead who treats no one sees the clinic's overview instead of an empty list.
             if mine or not user.has_role(Role.CLINICAL_LEAD):
-                context["my_patients"] = mine[:MY_PATIENTS_SHOWN]
-                # Counted always, so that the page costs the same queries at any caseload.
-                context["my_patients_total"] = my_files.count()
-            mine = mine[:MY_PATIENTS_SHOWN]
+                context["my_patients"] = mine
+                context["my_patients_total"] = counted["my_patients"]
             todays = selectors.agenda_days(
                 reach, today, 1, rows_per_day=TODAYS_ROWS, clinician_id=user.pk
             )[0]
@@ -69,12 +77,8 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
                 a.patient for item in todays.appointments for a in item.attendances.all()
             ]
             context["todays"] = todays
-            context["pending"] = selectors.awaiting_outcome(reach).count()
-            context["letters_due"] = (
-                letter_selectors.letters_to_prepare(reach)
-                .filter(due_on__lte=today + datetime.timedelta(days=7))
-                .count()
-            )
+            context["pending"] = counted["pending"]
+            context["letters_due"] = counted["letters_due"]
         alerts = list(selectors.open_alerts(reach)[:10])
         listed += [alert.patient for alert in alerts]
         context["alerts"] = alerts
