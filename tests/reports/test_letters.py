@@ -574,3 +574,26 @@ def test_the_letter_page_offers_the_cosignature_to_the_lead_only_once_signed(
     assert client_for(clinical_lead).post(cosign).status_code == 302
     alert.refresh_from_db()
     assert alert.cosigned_by == clinical_lead
+
+
+# --- The patient page ---------------------------------------------------------------------------
+
+
+def test_the_patient_page_lists_the_patients_eight_latest_letters(
+    patient, administrator, clinical_lead, treating_psychologist, authority, client_for
+):
+    from tests.factories import patient_in_care
+
+    made = [draft("reply_to_request", patient, administrator) for _ in range(9)]
+    someone_else = patient_in_care(
+        administrator=administrator,
+        lead=clinical_lead,
+        psychologist=treating_psychologist,
+        authority=authority,
+    )
+    draft("reply_to_request", someone_else, administrator)
+
+    page = client_for(treating_psychologist).get(patient.get_absolute_url())
+
+    assert page.context["letters"] == made[:0:-1]  # the latest first, the first one left out
+    assert made[-1].reference in page.content.decode()
