@@ -383,6 +383,22 @@ def measure(sizes: dict[str, list], requests: int) -> dict[str, dict[str, tuple]
     return results
 
 
+def machine_speed() -> float:
+    """Milliseconds this machine takes, now, for a fixed piece of pure Python (the best of
+    three), printed before and after the pages' times: so that a reader can tell a slow spell
+    of a shared host from slow code, and compare runs on different days (docs/performance.md).
+    """
+
+    def work() -> float:
+        started = time.perf_counter()
+        total = 0
+        for number in range(10_000_000):
+            total += number
+        return (time.perf_counter() - started) * 1000
+
+    return min(work() for _ in range(3))
+
+
 def pages(people) -> list[tuple[str, Requester, str]]:
     # Patients are shared out evenly: the first clinician has as many as any other.
     psychologist, lead, admin = people["clinicians"][0], people["lead"], people["admin"]
@@ -536,7 +552,9 @@ def main() -> None:
     for name in (small_name, full_name):
         with on(name):
             sizes[name] = pages(people)
+    machine = [machine_speed()]
     measured = measure(sizes, options.requests)
+    machine.append(machine_speed())
     at_small, at_full = measured[small_name], measured[full_name]
     connection.settings_dict["NAME"] = full_name
     if not options.keep_small:
@@ -557,6 +575,10 @@ def main() -> None:
         f"{first_seconds + rest_seconds:.0f} s ({rows / (first_seconds + rest_seconds):,.0f} "
         f"rows/s; a plain COPY of attendances: {plain_rate:,.0f} rows/s); the access log: "
         f"{logged['events']:,} events, sealed, in {logged['seconds']:.0f} s\n"
+    )
+    print(
+        f"This machine's speed: {machine[0]:.0f} ms before the pages, {machine[1]:.0f} ms after "
+        "(bench.scale.machine_speed: a fixed loop of pure Python; lower is faster)\n"
     )
     print(
         f"| page | queries {small:,} / {total:,} | p50 {small:,} | p95 {small:,} "
