@@ -1,6 +1,8 @@
 """common.db: AnyOf, a filter on a list of ids, and counts, several counts in one query: the
 same answers whatever the database."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Q
@@ -87,3 +89,20 @@ def test_counts_of_nothing_are_zero_without_a_query(django_assert_num_queries, d
             "none": 0,
             "empty": 0,
         }
+
+
+# --- prepared statements (PostgreSQL): planned once per connection
+
+
+def test_a_statement_run_again_on_a_connection_is_prepared_on_postgresql(patients):
+    for _ in range(2):
+        assert not Patient.objects.filter(last_name="Nobody").exists()
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [statement for (statement,) in cursor.fetchall()]
+        # Bound by the server: the value is a parameter, not part of the statement.
+        assert any(re.search(r'"casework_patient"."last_name" = \$\d', text) for text in prepared)
+    else:
+        assert "prepare_threshold" not in connection.settings_dict["OPTIONS"]

@@ -149,6 +149,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # A statement a connection runs again is prepared (psycopg, values bound by the server),
+    # so that PostgreSQL plans it once per connection rather than on every request: 5 to 25 %
+    # of a page's time (docs/performance.md). Off behind a pooler that cannot keep them
+    # (PgBouncer in transaction mode before 1.21): docs/operations.md.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 1}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
