@@ -1,5 +1,6 @@
 """Project-wide guarantees: migrations, API schema, admin, CSP, demo data, production guard."""
 
+import ast
 import os
 import re
 import socket
@@ -383,3 +384,28 @@ def test_the_package_holds_every_app_the_settings_install():
     }
 
     assert ours - packaged == set()
+
+
+def _database_options(**env) -> dict:
+    script = "import django; django.setup(); from django.conf import settings; "
+    script += "print(repr(settings.DATABASES['default']['OPTIONS']))"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_prepares_statements_and_keeps_the_urls_options():
+    url = "postgres://clinic@127.0.0.1:5432/clinic?sslmode=require"
+
+    options = _database_options(DATABASE_URL=url)
+
+    assert options == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 1}
+    assert _database_options(DATABASE_URL=url, DB_PREPARED_STATEMENTS="false") == {
+        "sslmode": "require"
+    }

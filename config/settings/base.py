@@ -144,11 +144,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so concurrent requests wait
     # for each other instead of failing with "database is locked" half-way through.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
     "DB_PREPARED_STATEMENTS", True
 ):
@@ -156,7 +158,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool
     # so that PostgreSQL plans it once per connection rather than on every request: 5 to 25 %
     # of a page's time (docs/performance.md). Off behind a pooler that cannot keep them
     # (PgBouncer in transaction mode before 1.21): docs/operations.md.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 1}
+    # Added to the options DATABASE_URL may carry (?sslmode=require...).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 1}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
