@@ -594,14 +594,24 @@ EARLIER_ALERTS_SHOWN = 10
 
 def recent_alerts(patient: Patient) -> list[ComplianceAlert]:
     """The patient's open alerts, then the latest acknowledged or resolved ones: an alert
-    dealt with stays visible, with who dealt with it and how."""
-    alerts = ComplianceAlert.objects.filter(patient=patient).select_related(
-        "rule", "acknowledged_by", "attendance__appointment", "attendance__outcome"
+    dealt with stays visible, with who dealt with it and how. One query: the alerts dealt
+    with are ranked, latest first, and all the open ones kept."""
+    is_open = Q(acknowledged_at__isnull=True, resolved_at__isnull=True)
+    latest = Window(
+        RowNumber(),
+        partition_by=[ExpressionWrapper(is_open, output_field=BooleanField())],
+        order_by=[F("raised_at").desc(), F("pk").desc()],
     )
-    dealt_with = Q(acknowledged_at__isnull=False) | Q(resolved_at__isnull=False)
-    return list(alerts.open().order_by("-raised_at", "-pk")) + list(
-        alerts.filter(dealt_with).order_by("-raised_at", "-pk")[:EARLIER_ALERTS_SHOWN]
+    alerts = list(
+        ComplianceAlert.objects.filter(patient=patient)
+        .annotate(latest=latest)
+        .filter(is_open | Q(latest__lte=EARLIER_ALERTS_SHOWN))
+        .select_related("rule", "acknowledged_by", "attendance__appointment", "attendance__outcome")
+        .order_by("-raised_at", "-pk")
     )
+    return [alert for alert in alerts if alert.is_open] + [
+        alert for alert in alerts if not alert.is_open
+    ]
 
 
 def groups_visible_to(user) -> QuerySet[TherapyGroup]:

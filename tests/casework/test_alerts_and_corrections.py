@@ -183,3 +183,37 @@ def test_the_group_screen_does_not_overwrite_an_outcome_recorded_meanwhile(
     assert "Someone else recorded this outcome meanwhile" in refused.content.decode()
     attendance.refresh_from_db()
     assert attendance.outcome.code == "absence-unacceptable"
+
+
+def test_the_patient_page_shows_every_open_alert_and_the_ten_latest_dealt_with(
+    alert, patient, treating_psychologist, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tests.factories import at
+
+    def raise_on(day, **state):
+        session = record(
+            book(patient, treating_psychologist, days=day), "attended", by=treating_psychologist
+        )
+        return ComplianceAlert.objects.create(
+            rule=alert.rule, patient=patient, attendance=session, raised_at=at(day), **state
+        )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(patient.get_absolute_url())
+        return page, len(captured)
+
+    client = client_for(treating_psychologist)
+    few = queries()[1]
+    opened = [raise_on(-30 - n) for n in range(12)]  # older than every alert dealt with
+    dealt = [raise_on(-n, resolved_at=timezone.now()) for n in range(1, 13)]
+
+    page, many = queries()
+
+    assert page.context["alerts"] == [alert, *opened]  # open ones: all, latest first
+    assert page.context["earlier_alerts"] == dealt[:10]
+    assert many == few
