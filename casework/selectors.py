@@ -31,6 +31,7 @@ from casework.models import (
     CareStage,
     CareTeamMembership,
     ComplianceAlert,
+    ComplianceAlertQuerySet,
     EmergencyAccess,
     Episode,
     GroupFacilitator,
@@ -593,25 +594,22 @@ EARLIER_ALERTS_SHOWN = 10
 
 
 def recent_alerts(patient: Patient) -> list[ComplianceAlert]:
-    """The patient's open alerts, then the latest acknowledged or resolved ones: an alert
-    dealt with stays visible, with who dealt with it and how. One query: the alerts dealt
-    with are ranked, latest first, and all the open ones kept."""
-    is_open = Q(acknowledged_at__isnull=True, resolved_at__isnull=True)
+    """The patient's open alerts and the latest acknowledged or resolved ones, latest first:
+    an alert dealt with stays visible, with who dealt with it and how. One query: the alerts
+    dealt with are ranked, and all the open ones kept."""
+    is_open = ComplianceAlertQuerySet.OPEN
     latest = Window(
         RowNumber(),
         partition_by=[ExpressionWrapper(is_open, output_field=BooleanField())],
         order_by=[F("raised_at").desc(), F("pk").desc()],
     )
-    alerts = list(
+    return list(
         ComplianceAlert.objects.filter(patient=patient)
         .annotate(latest=latest)
         .filter(is_open | Q(latest__lte=EARLIER_ALERTS_SHOWN))
         .select_related("rule", "acknowledged_by", "attendance__appointment", "attendance__outcome")
         .order_by("-raised_at", "-pk")
     )
-    return [alert for alert in alerts if alert.is_open] + [
-        alert for alert in alerts if not alert.is_open
-    ]
 
 
 def groups_visible_to(user) -> QuerySet[TherapyGroup]:

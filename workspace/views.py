@@ -121,7 +121,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         for mandate in active:
             mandate.period = selectors.reporting_period(mandate, today)
             mandate.period_last_day = mandate.period[1] - datetime.timedelta(days=1)
-        alerts = list(selectors.recent_alerts(patient))
+        alerts = selectors.recent_alerts(patient)
         counters = selectors.compliance_counters_many(
             patient, {f"m{mandate.pk}": mandate.period for mandate in active}
         )

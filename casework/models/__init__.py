@@ -10,6 +10,7 @@ from casework.models.attendance import (
     Attendance,
     AttendanceOutcome,
     ComplianceAlert,
+    ComplianceAlertQuerySet,
     ComplianceRule,
     OutcomeReminder,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "CareStage",
     "CareTeamMembership",
     "ComplianceAlert",
+    "ComplianceAlertQuerySet",
     "ComplianceRule",
     "EmergencyAccess",
     "Episode",

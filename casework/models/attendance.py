@@ -225,8 +225,12 @@ class ComplianceRule(NamedInThreeLanguages):
 
 
 class ComplianceAlertQuerySet(models.QuerySet):
+    # An alert is open until someone acknowledges it or its grounds no longer hold: one rule
+    # for the queries and the indexes (ComplianceAlert.is_open says the same of one alert).
+    OPEN = Q(acknowledged_at__isnull=True, resolved_at__isnull=True)
+
     def open(self):
-        return self.filter(acknowledged_at__isnull=True, resolved_at__isnull=True)
+        return self.filter(self.OPEN)
 
 
 class ComplianceAlert(models.Model):
@@ -285,13 +289,13 @@ class ComplianceAlert(models.Model):
         indexes = [
             models.Index(
                 fields=["patient"],
-                condition=Q(acknowledged_at__isnull=True, resolved_at__isnull=True),
+                condition=ComplianceAlertQuerySet.OPEN,
                 name="alert_open_by_patient",
             ),
             # the home pages of the lead and the administrators: the latest open alerts
             models.Index(
                 fields=["-raised_at"],
-                condition=Q(acknowledged_at__isnull=True, resolved_at__isnull=True),
+                condition=ComplianceAlertQuerySet.OPEN,
                 name="alert_open_latest",
             ),
         ]
