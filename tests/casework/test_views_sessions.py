@@ -708,3 +708,38 @@ def test_the_patient_page_shows_the_ten_latest_and_the_ten_next_sessions(
         *(at(day) for day in range(4, 10)),
     ]
     assert queries(client, url) == few
+
+
+def test_the_todo_list_shows_the_oldest_evidence_awaited_of_my_sessions_and_says_there_are_more(
+    patient,
+    treating_psychologist,
+    other_psychologist,
+    administrator,
+    clinical_lead,
+    client_for,
+    monkeypatch,
+):
+    monkeypatch.setattr(workspace_views, "TODO_ROWS", 2)
+    awaited = [book(patient, treating_psychologist, days=-days) for days in (2, 9, 5)]
+    for appointment in awaited:
+        record(appointment, "absence-medical", by=treating_psychologist)
+    received = book(patient, treating_psychologist, days=-12)
+    record(
+        received,
+        "absence-medical",
+        by=treating_psychologist,
+        evidence="received",
+        evidence_received_on=at(-1).date(),
+    )
+    theirs = register_patient(administrator, last_name="Elsewhere")
+    services.care_team_assign(
+        actor=clinical_lead, patient=theirs, clinician=other_psychologist, role="lead"
+    )
+    record(book(theirs, other_psychologist, days=-20), "absence-medical", by=other_psychologist)
+
+    page = client_for(treating_psychologist).get(reverse("workspace:todo"))
+
+    # The oldest first, the document received gone, another clinician's not there.
+    assert [a.appointment for a in page.context["evidence"]] == [awaited[1], awaited[2]]
+    assert page.context["more_evidence"]
+    assert "Elsewhere" not in page.content.decode()
