@@ -6,7 +6,7 @@
 On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians, then
 seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
 therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointments; 50,000
-assessments and 100,000 letters), first its first 5 %, which it copies aside (a database
+assessments, 100,000 letters and 40,000 helpline contacts), first its first 5 %, which it copies aside (a database
 `<name>_small`, dropped at the end unless `--keep-small` asks to profile it), then the rest.
 For each page and API list: p50 and p95 server time over `--requests` requests and its query
 count, at both sizes, each beside its targets (docs/performance.md). The two sizes are
@@ -109,12 +109,14 @@ from casework.models import (
     PatientUserObjectPermission,
 )
 from common.text import search_key
+from helpline.models import Contact, ProblemTag
 from reports.models import Letter
 from workspace.management.commands.seed_demo import OUTCOME_MIX
 
 P95_TARGET_MS, GROWTH_TARGET = 60.0, 1.5
 FIRST_SHARE = 0.05  # the small clinic: the first 5 % (1,000 patients at scale 1)
 APPOINTMENTS_PER_PATIENT = 50  # weekly: 40 weeks back, 10 ahead
+HELPLINE_CONTACTS_PER_PATIENT = 2  # 40,000 contacts over two years at scale 1
 LOG_EVENTS_PER_PATIENT = 100  # 2,000,000 access-log events at scale 1
 rng = random.Random(2026)
 now = timezone.now()
@@ -209,6 +211,7 @@ def staff(clinicians: int) -> dict:
         "admin": person("admin", Role.ADMINISTRATOR),
         "auditor": person("auditor", Role.AUDITOR),
         "clinicians": [person(f"psy{n:03d}", Role.PSYCHOLOGIST) for n in range(clinicians)],
+        "listeners": [person(f"listener{n}", Role.HELPLINE_LISTENER) for n in range(5)],
     }
 
 
@@ -227,6 +230,8 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
             Attendance,
             Assessment,
             Letter,
+            Contact,
+            Contact.tags.through,
         )
     }
     outcomes = {o.code: o.pk for o in AttendanceOutcome.objects.all()}
@@ -237,6 +242,7 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
         ).values_list("pk", flat=True)
     )
     admin, clinicians = people["admin"], people["clinicians"]
+    tags = list(ProblemTag.objects.values_list("pk", flat=True))
     for n in range(first, last):
         clinician = clinicians[n % len(clinicians)]
         last_name, first_name = f"Bench{n:06d}", rng.choice(["Jean", "Marc", "Luc", "Wim", "Tom"])
@@ -339,6 +345,22 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
                 period_end=started + datetime.timedelta(days=180 * index + 179),
                 due_on=started + datetime.timedelta(days=180 * index + 180),
             )
+        # The helpline's contacts (it knows no patients: they come with the clinic's size
+        # only), over the last two years, the latest today.
+        for index in range(HELPLINE_CONTACTS_PER_PATIENT):
+            missed = rng.random() < 0.1
+            contact = tables[Contact].add(
+                channel=rng.choice(["phone", "phone", "email", "chat"]),
+                started_at=now - datetime.timedelta(minutes=rng.randint(1, 2 * 365 * 24 * 60)),
+                duration_minutes=0 if missed else rng.randint(2, 45),
+                missed=missed,
+                repeat=rng.random() < 0.3,
+                caller_type="" if missed else rng.choice(Contact.CallerType.values),
+                summary="" if missed else "Bench: asked where to find help.",
+                listener_id=people["listeners"][index % len(people["listeners"])].pk,
+            )
+            if not missed:
+                tables[Contact.tags.through].add(contact_id=contact, problemtag_id=rng.choice(tags))
     return {model._meta.db_table: table.copy() for model, table in tables.items()}
 
 
@@ -410,6 +432,7 @@ def pages(people) -> list[tuple[str, Requester, str]]:
     psy, led, adm = Requester(psychologist), Requester(lead), Requester(admin)
     api = Requester(admin, token=ApiToken.objects.create(user=admin, name="bench")[1])
     auditor = Requester(people["auditor"])
+    listener = Requester(people["listeners"][0])
     return [
         ("psychologist's home", psy, "/dashboard/"),
         ("lead's home", led, "/dashboard/"),
@@ -423,6 +446,8 @@ def pages(people) -> list[tuple[str, Requester, str]]:
         ("to-do list", psy, "/agenda/todo/"),
         ("letters dashboard", adm, "/letters/"),
         ("access log", auditor, reverse("audit:event_list")),
+        ("helpline listener's home", listener, reverse("helpline:log")),
+        ("helpline contacts", listener, reverse("helpline:contacts")),
         ("API patients", api, "/api/v1/patients/"),
         ("API appointments", api, f"/api/v1/patients/{patient.pk}/appointments/"),
         ("API letters", api, f"/api/v1/patients/{patient.pk}/letters/"),
