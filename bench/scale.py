@@ -6,8 +6,9 @@
 On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians, then
 seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
 therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointments; 50,000
-assessments, 100,000 letters and 40,000 helpline contacts), first its first 5 %, which it copies aside (a database
-`<name>_small`, dropped at the end unless `--keep-small` asks to profile it), then the rest.
+assessments, 100,000 letters and 40,000 helpline contacts), first its first 5 %, which it
+copies aside (a database `<name>_small`, dropped at the end unless `--keep-small` asks to
+profile it), then the rest.
 For each page and API list: p50 and p95 server time over `--requests` requests and its query
 count, at both sizes, each beside its targets (docs/performance.md). The two sizes are
 measured in turns, a few requests each, so that the drift of a shared machine's speed falls
