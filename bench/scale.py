@@ -347,8 +347,8 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
                 due_on=started + datetime.timedelta(days=180 * index + 180),
             )
         # The helpline's contacts (it knows no patients: they come with the clinic's size
-        # only), over the last two years, the latest today.
-        for index in range(HELPLINE_CONTACTS_PER_PATIENT):
+        # only), spread over the last two years up to now.
+        for _ in range(HELPLINE_CONTACTS_PER_PATIENT):
             missed = rng.random() < 0.1
             contact = tables[Contact].add(
                 channel=rng.choice(["phone", "phone", "email", "chat"]),
@@ -358,7 +358,7 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
                 repeat=rng.random() < 0.3,
                 caller_type="" if missed else rng.choice(Contact.CallerType.values),
                 summary="" if missed else "Bench: asked where to find help.",
-                listener_id=people["listeners"][index % len(people["listeners"])].pk,
+                listener_id=rng.choice(people["listeners"]).pk,
             )
             if not missed:
                 tables[Contact.tags.through].add(contact_id=contact, problemtag_id=rng.choice(tags))
