@@ -6,9 +6,10 @@
 On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians, then
 seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
 therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointments; 50,000
-assessments, 100,000 letters and 40,000 helpline contacts), first its first 5 %, which it
-copies aside (a database `<name>_small`, dropped at the end unless `--keep-small` asks to
-profile it), then the rest.
+assessments, 100,000 letters and 40,000 helpline contacts), first its first 5 % (its first
+three clinicians' patients, 334 each, as many as at full size), which it copies aside (a
+database `<name>_small`, dropped at the end unless `--keep-small` asks to profile it), then
+the rest.
 For each page and API list: p50 and p95 server time over `--requests` requests and its query
 count, at both sizes, each beside its targets (docs/performance.md). The two sizes are
 measured in turns, a few requests each, so that the drift of a shared machine's speed falls
@@ -116,6 +117,11 @@ from workspace.management.commands.seed_demo import OUTCOME_MIX
 
 P95_TARGET_MS, GROWTH_TARGET = 60.0, 1.5
 FIRST_SHARE = 0.05  # the small clinic: the first 5 % (1,000 patients at scale 1)
+# The network's clinicians, each leading an equal share of its patients at full size (334 at
+# scale 1). Patients come in blocks of one clinician's caseload, so the small clinic is its
+# first three clinicians' patients: a clinician's caseload is the same at both sizes, and the
+# growth measured is the network's, not one clinician's (docs/performance.md).
+CLINICIANS = 60
 APPOINTMENTS_PER_PATIENT = 50  # weekly: 40 weeks back, 10 ahead
 HELPLINE_CONTACTS_PER_PATIENT = 2  # 40,000 contacts over two years at scale 1
 LOG_EVENTS_PER_PATIENT = 100  # 2,000,000 access-log events at scale 1
@@ -216,8 +222,11 @@ def staff(clinicians: int) -> dict:
     }
 
 
-def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str, int]:
-    """Patients [first, last) with everything the pages read about them."""
+def seed(
+    first: int, last: int, people: dict, authorities, contacts, caseload: int
+) -> dict[str, int]:
+    """Patients [first, last) with everything the pages read about them; each clinician leads
+    `caseload` consecutive patients (see CLINICIANS)."""
     tables = {
         model: Table(model)
         for model in (
@@ -245,7 +254,7 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
     admin, clinicians = people["admin"], people["clinicians"]
     tags = list(ProblemTag.objects.values_list("pk", flat=True))
     for n in range(first, last):
-        clinician = clinicians[n % len(clinicians)]
+        clinician, k = clinicians[n // caseload], n % caseload  # k: the clinician's k-th
         last_name, first_name = f"Bench{n:06d}", rng.choice(["Jean", "Marc", "Luc", "Wim", "Tom"])
         file_number = f"B-{n:06d}"
         started = today - datetime.timedelta(days=rng.randint(300, 900))
@@ -292,7 +301,6 @@ def seed(first: int, last: int, people: dict, authorities, contacts) -> dict[str
             )
         # The clinician's k-th patient comes on weekday k % 5, at one of 9 hours: each
         # clinician's week is spread over Monday to Friday, 8:00 to 17:00.
-        k = n // len(clinicians)
         weekday, hour = k % 5, 8 + (k // 5) % 9
         for week in range(-40, APPOINTMENTS_PER_PATIENT - 40):
             starts = timezone.make_aware(
@@ -532,7 +540,8 @@ def main() -> None:
         sys.exit("The database is not empty: point DATABASE_URL at an empty database.")
     total = round(20_000 * options.scale)
     small = max(1, round(total * FIRST_SHARE))
-    people = staff(60)
+    people = staff(CLINICIANS)
+    caseload = -(-total // CLINICIANS)  # rounded up: nobody is left without a clinician
     authorities = [
         Authority.objects.create(
             kind="probation_commission", name=f"Commission {n}", language="fr"
@@ -551,7 +560,7 @@ def main() -> None:
     logged = {"events": 0, "seconds": 0.0}
 
     def grow(first: int, last: int) -> tuple[dict[str, int], float]:
-        seconds, seeded = timed(lambda: seed(first, last, people, authorities, contacts))
+        seconds, seeded = timed(lambda: seed(first, last, people, authorities, contacts, caseload))
         # The access log of a clinic in use, sealed and verified (bench/log_rows.py).
         events = LOG_EVENTS_PER_PATIENT * (last - first)
         patients = list(Patient.objects.values_list("pk", "file_number"))
