@@ -284,6 +284,7 @@ def _agenda_prefetch(appointments, *, with_clinicians: bool = False):
             queryset=Attendance.objects.select_related("patient", "outcome").order_by(
                 "patient__last_name"
             ),
+            to_attr="attendance_list",  # a list: no queryset made per row
         )
     ]
     if with_clinicians:

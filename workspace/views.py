@@ -74,7 +74,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
                 reach, today, 1, rows_per_day=TODAYS_ROWS, clinician_id=user.pk
             )[0]
             listed += mine + [
-                a.patient for item in todays.appointments for a in item.attendances.all()
+                a.patient for item in todays.appointments for a in item.attendance_list
             ]
             context["todays"] = todays
             context["pending"] = counted["pending"]
@@ -172,7 +172,7 @@ class TodoView(CaseworkRoleRequired, TemplateView):
         )
         record_listing(
             actor=user,
-            patients=[a.patient for appointment in awaiting for a in appointment.attendances.all()]
+            patients=[a.patient for appointment in awaiting for a in appointment.attendance_list]
             + [a.patient for a in evidence]
             + [a.patient for a in assessments]
             + [letter.patient for letter in letters],

@@ -206,8 +206,9 @@ class Appointment(models.Model):
 
     @property
     def recorded_all(self) -> bool:
-        """Every expected patient has an outcome (uses prefetched attendances)."""
-        return all(attendance.outcome_id for attendance in self.attendances.all())
+        """Every expected patient has an outcome. Reads the attendances prefetched into
+        `attendance_list` (Prefetch(..., to_attr=...)), as agendas and the group page do."""
+        return all(attendance.outcome_id for attendance in self.attendance_list)
 
 
 class CalendarFeed(models.Model):

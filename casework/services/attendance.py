@@ -193,7 +193,7 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
         items = [
             (appointment.starts_at, attendance.patient.file_number)
             for appointment in awaiting_outcome(reach_of(clinician), before=threshold)
-            for attendance in appointment.attendances.all()
+            for attendance in appointment.attendance_list
             if attendance.outcome_id is None
         ]
         if not items:

@@ -101,7 +101,7 @@ def _row(appointment, labels, back, now, show_date, show_clinicians) -> Row:
             row.attendance_url = reverse("casework:group_attendance", args=ids)
             row.recorded_all = appointment.recorded_all
         return row
-    for attendance in appointment.attendances.all():  # an individual session: one
+    for attendance in appointment.attendance_list:  # an individual session: one
         if attendance.outcome:
             row.outcome, row.outcome_badge = str(attendance.outcome), attendance.outcome.badge
         elif past:

@@ -95,7 +95,7 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
                 attendance.patient
                 for agenda_day in days
                 for appointment in agenda_day.appointments
-                for attendance in appointment.attendances.all()
+                for attendance in appointment.attendance_list
             ],
             object_type="casework.appointment",
             label=format_lazy(

@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -102,7 +103,7 @@ class GroupDetailView(GroupScopedMixin, TemplateView):
         sessions = (
             Appointment.objects.current()
             .filter(group=group)
-            .prefetch_related("clinicians", "attendances__outcome")
+            .prefetch_related(Prefetch("attendances", to_attr="attendance_list"))
         )
         record_listing(
             actor=self.request.user,

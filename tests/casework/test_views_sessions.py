@@ -623,6 +623,33 @@ def test_the_group_screen_costs_the_same_queries_for_2_or_8_members(
     assert queries(client, url) == few
 
 
+def test_the_agenda_and_group_page_show_whether_each_session_is_recorded_at_the_same_queries(
+    group_session, treating_psychologist, administrator, client_for
+):
+    group, session = group_session
+    day = timezone.localdate(session.starts_at).isoformat()
+    url = reverse("casework:agenda") + f"?view=day&date={day}"
+    client = client_for(treating_psychologist)
+    few = queries(client, url)
+    recorded = book_group_session(
+        group, by=administrator, clinicians=[treating_psychologist], days=-2, hour=10
+    )
+    book_group_session(
+        group, by=administrator, clinicians=[treating_psychologist], days=-2, hour=12
+    )
+    services.group_attendance_record(
+        actor=treating_psychologist,
+        appointment=recorded,
+        rows={a.pk: {"outcome": outcome("attended")} for a in recorded.attendances.all()},
+    )
+
+    assert queries(client, url) == few
+    for page in (client.get(url), client.get(group.get_absolute_url())):
+        html = page.content.decode()
+        assert html.count(">Record attendance</a>") == 2  # the first session and the third
+        assert html.count(">Attendance</a>") == 1
+
+
 def test_the_cancel_page_names_its_buttons_for_what_they_do(
     patient, treating_psychologist, client_for
 ):
