@@ -29,6 +29,7 @@ the seeding against a plain COPY of the same rows; bench/access_log.py measures 
 import argparse
 import contextlib
 import datetime
+import hashlib
 import io
 import os
 import random
@@ -112,7 +113,7 @@ from casework.models import (
 )
 from common.text import search_key
 from helpline.models import Contact, ProblemTag
-from reports.models import Letter
+from reports.models import Dispatch, Letter
 from workspace.management.commands.seed_demo import OUTCOME_MIX
 
 P95_TARGET_MS, GROWTH_TARGET = 60.0, 1.5
@@ -126,6 +127,8 @@ APPOINTMENTS_PER_PATIENT = 50  # weekly: 40 weeks back, 10 ahead
 HELPLINE_CONTACTS_PER_PATIENT = 2  # 40,000 contacts over two years at scale 1
 LOG_EVENTS_PER_PATIENT = 100  # 2,000,000 access-log events at scale 1
 rng = random.Random(2026)
+BENCH_PDF = b"%PDF-1.7 bench"  # what a worker rendered; no page reads it
+BENCH_PDF_SHA256 = hashlib.sha256(BENCH_PDF).hexdigest()
 now = timezone.now()
 today = timezone.localdate()
 
@@ -240,6 +243,7 @@ def seed(
             Attendance,
             Assessment,
             Letter,
+            Dispatch,
             Contact,
             Contact.tags.through,
         )
@@ -322,13 +326,15 @@ def seed(
             )
             past = starts < now - datetime.timedelta(days=3)
             code = rng.choices(codes, chances)[0] if past else None
+            code, evidence, received_on = with_evidence(code, starts)
             tables[Attendance].add(
                 appointment_id=appointment,
                 patient_id=patient,
                 starts_at=starts,
                 outcome_id=outcomes[code] if code else None,
                 recorded_at=starts + datetime.timedelta(hours=2) if code else None,
-                evidence="awaited" if code == "absence-awaiting-evidence" else "not_needed",
+                evidence=evidence,
+                evidence_received_on=received_on,
             )
         for index in range(2 if n % 2 else 3):  # 50,000 at 20,000 patients
             assessed = today - datetime.timedelta(days=100 * (index + 1))
@@ -343,17 +349,44 @@ def seed(
                 next_due_on=assessed + datetime.timedelta(days=365),
             )
         for index in range(5):  # 100,000 at 20,000 patients
-            tables[Letter].add(
+            due_on = started + datetime.timedelta(days=180 * index + 180)
+            # A report is drafted, signed and sent around its due date; the latest ones, due
+            # from a fortnight ago on, are still drafts (the to-do list's letters to prepare).
+            sent = due_on < today - datetime.timedelta(days=14)
+            signed_at = timezone.make_aware(
+                datetime.datetime.combine(due_on - datetime.timedelta(days=3), datetime.time(11))
+            )
+            letter = tables[Letter].add(
                 kind="periodic_report",
                 patient_id=patient,
                 mandate_id=tables[Mandate].next_id - 1,
                 recipient="justice_assistant",
                 language="fr",
-                status="draft",
+                status="sent" if sent else "draft",
                 period_start=started + datetime.timedelta(days=180 * index),
                 period_end=started + datetime.timedelta(days=180 * index + 179),
-                due_on=started + datetime.timedelta(days=180 * index + 180),
+                due_on=due_on,
+                **(
+                    {
+                        "ready_at": signed_at,
+                        "signed_at": signed_at,
+                        "signed_by_id": clinician.pk,
+                        "rendered_at": signed_at,
+                        "pdf": BENCH_PDF,
+                        "pdf_sha256": BENCH_PDF_SHA256,
+                    }
+                    if sent
+                    else {}
+                ),
             )
+            if sent:
+                tables[Dispatch].add(
+                    letter_id=letter,
+                    channel="post",
+                    recorded_at=signed_at + datetime.timedelta(days=1),
+                    recorded_by_id=admin.pk,
+                    sent_at=signed_at + datetime.timedelta(days=1),
+                )
         # The helpline's contacts (it knows no patients: they come with the clinic's size
         # only), spread over the last two years up to now.
         for _ in range(HELPLINE_CONTACTS_PER_PATIENT):
@@ -371,6 +404,23 @@ def seed(
             if not missed:
                 tables[Contact.tags.through].add(contact_id=contact, problemtag_id=rng.choice(tags))
     return {model._meta.db_table: table.copy() for model, table in tables.items()}
+
+
+def with_evidence(code: str | None, starts: datetime.datetime) -> tuple[str | None, str, object]:
+    """An outcome with its evidence as a clinic's would stand: a medical certificate arrives
+    within days; an absence awaiting its evidence waits three weeks at most, then is settled
+    (nine in ten with a certificate, the rest unacceptable). So only recent sessions still
+    wait for a document, as on the to-do list of a clinic in use."""
+    if code == "absence-awaiting-evidence" and starts < now - datetime.timedelta(days=21):
+        code = "absence-medical" if rng.random() < 0.9 else "absence-unacceptable"
+    if code == "absence-awaiting-evidence":
+        return code, "awaited", None
+    if code == "absence-medical":
+        received_on = timezone.localdate(starts) + datetime.timedelta(days=rng.randint(1, 10))
+        if received_on < today:
+            return code, "received", received_on
+        return code, "awaited", None
+    return code, "not_needed", None
 
 
 # --- Measuring --------------------------------------------------------------------------------
