@@ -79,7 +79,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             context["todays"] = todays
             context["pending"] = counted["pending"]
             context["letters_due"] = counted["letters_due"]
-        alerts = list(selectors.open_alerts(reach)[:10])
+        alerts = selectors.latest_open_alerts(reach, 10)
         listed += [alert.patient for alert in alerts]
         context["alerts"] = alerts
         if permissions.has_global_access(user, permissions.Zone.FRAME):

@@ -217,3 +217,79 @@ def test_the_patient_page_shows_every_open_alert_and_the_ten_latest_dealt_with(
     assert page.context["alerts"] == [alert, *opened]  # open ones: all, latest first
     assert page.context["earlier_alerts"] == dealt[:10]
     assert many == few
+
+
+# --- The home page's open alerts ------------------------------------------------------------
+
+
+@pytest.fixture
+def alerts_of_two_caseloads(
+    alert, patient, treating_psychologist, other_psychologist, administrator, clinical_lead
+):
+    """Twelve more open alerts about the treating psychologist's patient, then thirteen about
+    another psychologist's patient, all raised later: the clinic's latest alerts are not
+    the treating psychologist's."""
+    from tests.factories import at, register_patient
+
+    def raise_on(about, clinician, day):
+        session = record(book(about, clinician, days=day), "attended", by=clinician)
+        return ComplianceAlert.objects.create(
+            rule=alert.rule, patient=about, attendance=session, raised_at=at(day)
+        )
+
+    mine = [raise_on(patient, treating_psychologist, -60 + n) for n in range(12)]
+    theirs = register_patient(administrator, last_name="Elsewhere")
+    services.care_team_assign(
+        actor=clinical_lead, patient=theirs, clinician=other_psychologist, role="lead"
+    )
+    others = [raise_on(theirs, other_psychologist, -30 + n) for n in range(13)]
+    return [alert, *mine], others
+
+
+def test_a_clinicians_home_lists_their_ten_latest_open_alerts_and_the_leads_the_clinics(
+    alerts_of_two_caseloads, treating_psychologist, clinical_lead, client_for
+):
+    mine, others = alerts_of_two_caseloads
+
+    own = client_for(treating_psychologist).get(reverse("workspace:dashboard"))
+    lead = client_for(clinical_lead).get(reverse("workspace:dashboard"))
+
+    def latest(alerts):
+        return sorted(alerts, key=lambda a: a.raised_at, reverse=True)[:10]
+
+    assert own.context["alerts"] == latest(mine)  # not the others', though they are later
+    assert lead.context["alerts"] == latest(mine + others)
+
+
+def test_a_clinicians_open_alerts_are_read_from_their_patients_not_the_clinics_latest(
+    alerts_of_two_caseloads, treating_psychologist, clinical_lead, client_for
+):
+    """Asked for the latest ten open alerts of a clinician's patients (ORDER BY ... LIMIT),
+    PostgreSQL walked the index of the clinic's latest open alerts until ten were theirs:
+    7,000 rows at network scale when theirs were older than the rest (docs/performance.md).
+    A clinician's are read by patient, all of them, with no LIMIT to tempt the planner; the
+    lead's are the clinic's latest."""
+    import re
+
+    from django.db import connection
+
+    by_patient = re.compile(r'"casework_compliancealert"\."patient_id" (= ANY|IN \()')
+
+    def reads(user) -> list[str]:
+        statements = []
+
+        def keep(execute, sql, params, many, context):
+            if sql.startswith("SELECT") and 'FROM "casework_compliancealert"' in sql:
+                statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(keep):
+            assert client_for(user).get(reverse("workspace:dashboard")).status_code == 200
+        return statements
+
+    clinicians, leads = reads(treating_psychologist), reads(clinical_lead)
+
+    assert any(by_patient.search(sql) for sql in clinicians)
+    assert not any(by_patient.search(sql) and "LIMIT" in sql for sql in clinicians)
+    assert not any(by_patient.search(sql) for sql in leads)
+    assert any("LIMIT" in sql for sql in leads)
