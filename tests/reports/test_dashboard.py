@@ -97,6 +97,26 @@ def test_the_dashboard_shows_only_the_letters_of_patients_one_may_see(
     assert client.get(reverse("reports:dashboard")).status_code == 302  # to the login page
 
 
+def test_whoever_sees_every_file_reads_the_letters_without_a_patient_filter(
+    patient, administrator, treating_psychologist, client_for
+):
+    """The administrator's lists are not narrowed by 'of every patient' (a join to all the
+    patients in each of five statements, docs/performance.md); a clinician's are, by theirs."""
+    overdue_notice(patient, administrator)
+
+    def letter_lists(persona):
+        with CaptureQueriesContext(connection) as queries:
+            client_for(persona).get(reverse("reports:dashboard"))
+        lists = [q["sql"] for q in queries if q["sql"].startswith('SELECT "reports_letter"."id"')]
+        assert len(lists) == 5  # overdue, due soon, to sign, to send, sent
+        return lists
+
+    assert not any("patientuserobjectpermission" in sql for sql in letter_lists(administrator))
+    assert not any('"patient_id" IN (SELECT' in sql for sql in letter_lists(administrator))
+    mine = letter_lists(treating_psychologist)
+    assert all("patientuserobjectpermission" in sql for sql in mine)
+
+
 def test_the_dashboard_costs_the_same_queries_for_2_or_12_letters(
     administrator, clinical_lead, authority, justice_contact, client_for
 ):
