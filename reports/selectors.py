@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from casework.models import CareTeamMembership
-from casework.permissions import Zone, has_global_access
 from casework.selectors import Reach, patients_visible_to
 from reports import catalogue
 from reports.models import Dispatch, Letter
@@ -40,14 +39,11 @@ def letter_for(user, patient_id, letter_id) -> Letter:
     )
 
 
-def letters_visible_to(user) -> QuerySet[Letter]:
-    """The letters of the patients a user may see, as lists show them (no PDF, no facts).
-    Whoever sees every file reads them unfiltered: 'of every patient' cost each list a join
-    to all the patients (docs/performance.md)."""
-    letters = Letter.objects.all()
-    if not has_global_access(user, Zone.FRAME):
-        letters = letters.filter(patient__in=patients_visible_to(user))
-    return _as_listed(letters)
+def letters_visible_to(reach: Reach) -> QuerySet[Letter]:
+    """The letters of the patients within reach, as lists show them (no PDF, no facts): a
+    clinician's by the ids read first, whoever sees every file's unfiltered (asked for as 'of
+    every patient', each list paid a join to all the patients: docs/performance.md)."""
+    return _as_listed(Letter.objects.filter(reach.patients_q()))
 
 
 def _as_listed(letters: QuerySet[Letter]) -> QuerySet[Letter]:
@@ -87,9 +83,9 @@ def first_letters_to_prepare(reach: Reach, count: int) -> list[Letter]:
 RECENT_DAYS = 30
 
 
-def dashboard_sections(user, today: datetime.date) -> dict[str, QuerySet[Letter]]:
+def dashboard_sections(reach: Reach, today: datetime.date) -> dict[str, QuerySet[Letter]]:
     """The clinic's letters by what they wait for, each list in the order it is worked on."""
-    visible = letters_visible_to(user)
+    visible = letters_visible_to(reach)
     unsent = visible.exclude(status=Letter.Status.SENT)
     cosign = [code for code, letter in catalogue.TYPES.items() if letter.needs_cosignature]
     return {

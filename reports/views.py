@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from audit.services import record_listing
 from casework.models import Attendance, Mandate
-from casework.selectors import reporting_period
+from casework.selectors import reach_of, reporting_period
 from casework.views.base import (
     CaseworkRoleRequired,
     ConfirmView,
@@ -275,7 +275,7 @@ class LettersDashboardView(CaseworkRoleRequired, TemplateView):
     def get_context_data(self, **kwargs):
         user, params = self.request.user, self.request.GET
         today = timezone.localdate()
-        lists = selectors.dashboard_sections(user, today)
+        lists = selectors.dashboard_sections(reach_of(user), today)
         only = params.get("section", "")
         shown = []
         if only in lists:
