@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.http import Http404
@@ -470,27 +471,21 @@ def awaiting_evidence(reach: Reach) -> QuerySet[Attendance]:
 
 def patient_attendances(patient: Patient, *, past: int = 10, upcoming: int = 10):
     """A patient's latest and next sessions, individual and group alike, superseded ones out:
-    both read in one query, each side of now ranked from now outwards."""
+    the latest `past` before now, latest first, and the next `upcoming`, soonest first. Two
+    plain statements, each reading its few rows from now outwards, whatever the length of the
+    file (one statement ranking the whole file in a window cost more to build than both:
+    docs/performance.md); the clinicians of both lists in one more."""
     now = timezone.now()
-    before = Q(starts_at__lt=now)  # the attendance's own time, its session's (Attendance)
-    side = [ExpressionWrapper(before, output_field=BooleanField())]
-
-    def rank(*order):
-        return Window(RowNumber(), partition_by=side, order_by=list(order))
-
-    rows = list(
+    sessions = (
         Attendance.objects.filter(patient=patient)
         .exclude(appointment__status=Appointment.Status.RESCHEDULED)
-        .annotate(
-            latest=rank(F("starts_at").desc(), F("pk").desc()), soonest=rank("starts_at", "pk")
-        )
-        .filter(before & Q(latest__lte=past) | ~before & Q(soonest__lte=upcoming))
         .select_related("appointment__group", "outcome")
-        .prefetch_related("appointment__clinicians")
-        .order_by("starts_at", "pk")
     )
-    recent = [attendance for attendance in reversed(rows) if attendance.starts_at < now]
-    return recent, [attendance for attendance in rows if attendance.starts_at >= now]
+    # The attendance's own time, its session's (Attendance.starts_at).
+    recent = list(sessions.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:past])
+    coming = list(sessions.filter(starts_at__gte=now).order_by("starts_at", "pk")[:upcoming])
+    prefetch_related_objects(recent + coming, "appointment__clinicians")
+    return recent, coming
 
 
 def reporting_period(mandate: Mandate, today: datetime.date) -> tuple[datetime.date, datetime.date]:
