@@ -89,7 +89,7 @@ django.setup()
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.urls import reverse
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -426,15 +426,32 @@ def with_evidence(code: str | None, starts: datetime.datetime) -> tuple[str | No
 # --- Measuring --------------------------------------------------------------------------------
 
 
+# One connection per database, kept from turn to turn (closed by close_kept()).
+_kept = {}
+
+
 @contextlib.contextmanager
 def on(database: str):
-    """Requests and queries on this database (the small clinic's copy or the full one)."""
-    connection.close()
-    connection.settings_dict["NAME"] = database
+    """Requests and queries on this database (the small clinic's copy or the full one),
+    through a connection of its own kept between turns, as a web process keeps its connection
+    between requests (CONN_MAX_AGE, docs/operations.md). Closed at every turn, as it was until
+    2026-12-03, it made every timed request one of a connection's first six, on which
+    PostgreSQL plans each statement anew: 4 to 7 ms a page (docs/performance.md)."""
+    seeding = connections[DEFAULT_DB_ALIAS]
+    if database not in _kept:
+        settings_dict = {**seeding.settings_dict, "NAME": database}
+        _kept[database] = type(seeding)(settings_dict, DEFAULT_DB_ALIAS)
+    connections[DEFAULT_DB_ALIAS] = _kept[database]
     try:
         yield
     finally:
-        connection.close()
+        connections[DEFAULT_DB_ALIAS] = seeding
+
+
+def close_kept() -> None:
+    for kept in _kept.values():
+        kept.close()
+    _kept.clear()
 
 
 ROUND = 5  # requests per size in turn
@@ -641,7 +658,7 @@ def main() -> None:
     measured = measure(sizes, options.requests)
     machine.append(machine_speed())
     at_small, at_full = measured[small_name], measured[full_name]
-    connection.settings_dict["NAME"] = full_name
+    close_kept()
     if not options.keep_small:
         server(f'DROP DATABASE "{small_name}"')
     rest = {table: count + middle[table] for table, count in rest.items()}
