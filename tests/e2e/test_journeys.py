@@ -290,3 +290,22 @@ def test_a_new_psychologist_enrols_in_two_factor_authentication_and_logs_in_with
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_an_outcome_stays_beside_its_session_on_the_patient_page(
+    page, log_in, patient, treating_psychologist
+):
+    from tests.factories import book, record
+
+    record(book(patient, treating_psychologist), "absence-employment", by=treating_psychologist)
+    page.set_viewport_size({"width": 1024, "height": 900})
+    log_in(treating_psychologist)
+
+    page.goto(patient.get_absolute_url())
+    session = page.locator("li.session").filter(has_text="Acceptable absence: employment")
+    date = session.locator("strong").bounding_box()
+    badge = session.locator(".badge").bounding_box()
+    # On the line of the session's date, at the right: not pushed under the session's details,
+    # however long the outcome's name (the whole row wraps on a phone only).
+    assert badge["y"] < date["y"] + date["height"]
+    assert badge["x"] > date["x"] + date["width"]
