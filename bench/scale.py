@@ -278,7 +278,7 @@ def seed(
             patient_id=patient,
             authority_id=rng.choice(authorities),
             justice_contact_id=rng.choice(contacts),
-            legal_framework="probation",
+            legal_framework_id="probation",
             decision_date=started - datetime.timedelta(days=20),
             starts_on=started,
             session_frequency="weekly",
@@ -360,7 +360,7 @@ def seed(
                 kind="periodic_report",
                 patient_id=patient,
                 mandate_id=tables[Mandate].next_id - 1,
-                recipient="justice_assistant",
+                recipients=["authority", "justice_assistant"],
                 language="fr",
                 status="sent" if sent else "draft",
                 period_start=started + datetime.timedelta(days=180 * index),
@@ -379,9 +379,10 @@ def seed(
                     else {}
                 ),
             )
-            if sent:
+            for recipient in ("authority", "justice_assistant") if sent else ():
                 tables[Dispatch].add(
                     letter_id=letter,
+                    recipient=recipient,
                     channel="post",
                     recorded_at=signed_at + datetime.timedelta(days=1),
                     recorded_by_id=admin.pk,

@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _reference_data(sender, **kwargs) -> None:
-    # A flush (transactional tests) empties the tables that migration 0003 filled.
-    from casework.models import AttendanceOutcome, ComplianceRule
+    # A flush (transactional tests) empties the tables that the migrations filled.
+    from casework.models import AttendanceOutcome, ComplianceRule, LegalFramework
     from casework.reference_data import seed_when_empty
 
-    seed_when_empty(AttendanceOutcome, ComplianceRule)
+    seed_when_empty(LegalFramework, AttendanceOutcome, ComplianceRule)
 
 
 class CaseworkConfig(AppConfig):

@@ -13,6 +13,7 @@ from casework.models import (
     CareTeamMembership,
     Episode,
     JusticeContact,
+    LegalFramework,
     Mandate,
     Patient,
     TherapyGroup,
@@ -84,7 +85,17 @@ class PatientRegisterForm(FieldsetsMixin, PatientForm, ReferralForm):
 
 class MandateForm(FieldsetsMixin, forms.ModelForm):
     fieldsets = [
-        (_("Decision"), ["authority", "legal_framework", "decision_date", "decision_reference"]),
+        (
+            _("Decision"),
+            [
+                "legal_framework",
+                "authority",
+                "decided_by",
+                "decision_date",
+                "decision_reference",
+                "authority_file_number",
+            ],
+        ),
         (
             _("Period and requirements"),
             [
@@ -97,7 +108,13 @@ class MandateForm(FieldsetsMixin, forms.ModelForm):
         ),
         (
             _("Justice assistant and sharing of information"),
-            ["justice_contact", "sharing_basis", "consent_on", "legal_basis"],
+            [
+                "justice_contact",
+                "justice_assistant_file_number",
+                "sharing_basis",
+                "consent_on",
+                "legal_basis",
+            ],
         ),
         (_("Status"), ["status", "ended_on", "end_reason"]),
     ]
@@ -105,16 +122,19 @@ class MandateForm(FieldsetsMixin, forms.ModelForm):
     class Meta:
         model = Mandate
         fields = [
-            "authority",
             "legal_framework",
+            "authority",
+            "decided_by",
             "decision_date",
             "decision_reference",
+            "authority_file_number",
             "starts_on",
             "ends_on",
             "conditions",
             "session_frequency",
             "reporting_interval_months",
             "justice_contact",
+            "justice_assistant_file_number",
             "sharing_basis",
             "consent_on",
             "legal_basis",
@@ -137,6 +157,12 @@ class MandateForm(FieldsetsMixin, forms.ModelForm):
         current = self.instance
         self.fields["authority"].queryset = Authority.objects.filter(
             Q(is_active=True) | Q(pk=current.authority_id)
+        )
+        self.fields["decided_by"].queryset = Authority.objects.filter(
+            Q(is_active=True) | Q(pk=current.decided_by_id)
+        )
+        self.fields["legal_framework"].queryset = LegalFramework.objects.filter(
+            Q(is_active=True) | Q(pk=current.legal_framework_id)
         )
         self.fields["justice_contact"].queryset = JusticeContact.objects.filter(
             Q(is_active=True) | Q(pk=current.justice_contact_id)

@@ -44,7 +44,6 @@ from casework.models import (
     TherapyGroup,
 )
 from casework.permissions import Zone, can_manage_groups, has_global_access
-from common.dates import add_months
 from common.db import AnyOf
 from common.text import search_key
 
@@ -196,7 +195,9 @@ def patient_detail(user, patient_id) -> Patient:
         .prefetch_related(
             Prefetch(
                 "mandates",
-                queryset=Mandate.objects.select_related("authority", "justice_contact"),
+                queryset=Mandate.objects.select_related(
+                    "authority", "decided_by", "justice_contact", "legal_framework"
+                ),
             ),
             Prefetch(
                 "care_team",
@@ -486,20 +487,6 @@ def patient_attendances(patient: Patient, *, past: int = 10, upcoming: int = 10)
     coming = list(sessions.filter(starts_at__gte=now).order_by("starts_at", "pk")[:upcoming])
     prefetch_related_objects(recent + coming, "appointment__clinicians")
     return recent, coming
-
-
-def reporting_period(mandate: Mandate, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The reporting period of the mandate that contains today: [start, end)."""
-
-    start = mandate.starts_on
-    step = mandate.reporting_interval_months
-    while (end := add_months(mandate.starts_on, step)) <= today:
-        start = end
-        step += mandate.reporting_interval_months
-    last_day = mandate.ended_on or mandate.ends_on
-    if last_day and last_day < end:
-        end = max(start, last_day + datetime.timedelta(days=1))
-    return start, end
 
 
 def _counter_expressions(

@@ -22,6 +22,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
+def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and the last day of the month `day` is in."""
+    first = day.replace(day=1)
+    return first, add_months(first, 1) - datetime.timedelta(days=1)
+
+
 def years_before(day: datetime.date, years: int) -> datetime.date:
     """The same day `years` earlier (28 February for a 29 February that has none), held within
     Python's calendar: a bound computed from an absurd date must not overflow."""

@@ -16,10 +16,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from common.models import NamedInThreeLanguages
+from common.models import NamedInLanguages
 
 
-class ProblemTag(NamedInThreeLanguages):
+class ProblemTag(NamedInLanguages):
     """What the contact was about (several per contact); reference data, seeded, editable."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -32,7 +32,7 @@ class ProblemTag(NamedInThreeLanguages):
         ordering = ["position", "code"]
 
 
-class ReferralService(NamedInThreeLanguages):
+class ReferralService(NamedInLanguages):
     """A kind of service callers are referred to; the list the clinical lead maintains."""
 
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -63,13 +63,14 @@ def _patient(patient) -> dict:
 
 
 def _mandates(patient) -> list[dict]:
-    mandates = patient.mandates.select_related("authority", "justice_contact").order_by(
-        "starts_on", "pk"
-    )
+    mandates = patient.mandates.select_related(
+        "authority", "decided_by", "justice_contact", "legal_framework"
+    ).order_by("starts_on", "pk")
     return [
         {
             "authority": mandate.authority.name,
-            "legal_framework": mandate.get_legal_framework_display(),
+            "legal_framework": mandate.legal_framework.name,
+            "decided_by": mandate.decided_by.name if mandate.decided_by else "",
             "decision_date": _day(mandate.decision_date),
             "decision_reference": mandate.decision_reference,
             "starts_on": _day(mandate.starts_on),
@@ -189,7 +190,7 @@ def _letters(actor, patient) -> list[dict]:
         {
             "reference": letter.reference,
             "letter": letter.get_kind_display(),
-            "recipient": letter.get_recipient_display(),
+            "recipient": letter.recipients_display,
             "authority": letter.mandate.authority.name if letter.mandate else "",
             "signed_at": _moment(letter.signed_at),
             "signed_by": _person(letter.signed_by),

@@ -38,6 +38,7 @@ class AuthorityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Commission de probation {n}")
     region = "wallonia"
     language = "fr"
+    address = "Palais de justice\nPlace Saint-Lambert 16\n4000 Liège"
 
 
 class JusticeContactFactory(factory.django.DjangoModelFactory):
@@ -47,6 +48,7 @@ class JusticeContactFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Assistant {n}")
     service = "Maison de justice de Liège"
     language = "fr"
+    address = "Rue Saint-Gilles 58\n4000 Liège"
 
 
 def _today() -> datetime.date:
@@ -76,7 +78,7 @@ def register_patient(actor, **overrides):
 def mandate_data(authority, **overrides):
     return {
         "authority": authority,
-        "legal_framework": Mandate.LegalFramework.PROBATION,
+        "legal_framework_id": "probation",
         "decision_date": datetime.date(2025, 12, 1),
         "decision_reference": "2025/123",
         "starts_on": datetime.date(2025, 12, 15),

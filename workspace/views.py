@@ -14,6 +14,7 @@ from audit.permissions import can_read_access_log
 from audit.services import Action, open_integrity_alerts, record_access, record_listing
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
+from casework.reporting import ReportSchedule
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
 from common.db import counts
 from common.http import query_search
@@ -98,6 +99,8 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             context["caseloads"] = selectors.caseload_by_clinician()
             context["integrity_alerts"] = open_integrity_alerts()
             context["emergencies"] = list(selectors.emergency_accesses_to_review()[:20])
+            context["to_cosign"] = letter_selectors.awaiting_cosignature(user)
+            listed += [letter.patient for letter in context["to_cosign"]]
             context["retention_to_review"] = files_to_review()
         record_listing(actor=user, patients=listed, label=gettext_lazy("Home page"))
         return context
@@ -113,17 +116,21 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         user, patient = self.request.user, self.patient
         today = timezone.localdate()
         episodes = list(patient.episodes.all())
+        latest = episodes[0] if episodes else None
+        intake_on = latest.intake_on if latest else None
         mandates = list(patient.mandates.all())
         for mandate in mandates:
-            mandate.next_due = mandate.next_report_due(today)
+            schedule = ReportSchedule(
+                mandate, intake_on=intake_on, closed=bool(latest and not latest.is_open)
+            )
+            mandate.next_report = schedule.next_report(today)
+            mandate.period = schedule.period_on(today)
+            mandate.awaiting_intake = intake_on is None
         recent, upcoming = selectors.patient_attendances(patient)
         active = [m for m in mandates if m.status == Mandate.Status.ACTIVE]
-        for mandate in active:
-            mandate.period = selectors.reporting_period(mandate, today)
-            mandate.period_last_day = mandate.period[1] - datetime.timedelta(days=1)
         alerts = selectors.recent_alerts(patient)
         counters = selectors.compliance_counters_many(
-            patient, {f"m{mandate.pk}": mandate.period for mandate in active}
+            patient, {f"m{m.pk}": (m.period.first_day, m.period.end) for m in active}
         )
         for mandate in active:
             mandate.counters = counters[f"m{mandate.pk}"]

@@ -14,6 +14,7 @@ from casework.api.base import (
     ClinicAPIMixin,
     ClinicModelSerializer,
     PatientScopedAPIMixin,
+    SlugRelatedField,
     call_service,
 )
 from casework.models import (
@@ -21,6 +22,7 @@ from casework.models import (
     CareTeamMembership,
     Episode,
     JusticeContact,
+    LegalFramework,
     Mandate,
     Patient,
 )
@@ -109,20 +111,29 @@ class DuplicateSerializer(serializers.Serializer):
 
 
 class MandateSerializer(ClinicModelSerializer):
+    legal_framework = SlugRelatedField(
+        slug_field="code",
+        queryset=LegalFramework.objects.filter(is_active=True),
+        help_text="The code of one of the legal frameworks (reference data): e.g. probation.",
+    )
+
     class Meta:
         model = Mandate
         fields = [
             "id",
-            "authority",
             "legal_framework",
+            "authority",
+            "decided_by",
             "decision_date",
             "decision_reference",
+            "authority_file_number",
             "starts_on",
             "ends_on",
             "conditions",
             "session_frequency",
             "reporting_interval_months",
             "justice_contact",
+            "justice_assistant_file_number",
             "sharing_basis",
             "consent_on",
             "legal_basis",

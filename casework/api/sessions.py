@@ -38,6 +38,7 @@ from casework.models import (
 from casework.permissions import (
     can_move_appointment,
 )
+from casework.reporting import schedule_of
 
 
 def _active_users():
@@ -432,7 +433,8 @@ class MandateComplianceAPI(PatientScopedAPIMixin, generics.GenericAPIView):
         if "since" in period.validated_data:
             since, until = period.validated_data["since"], period.validated_data["until"]
         else:
-            since, until = selectors.reporting_period(mandate, timezone.localdate())
+            period = schedule_of(mandate).period_on(timezone.localdate())
+            since, until = period.first_day, period.end
         counters = selectors.compliance_counters(self.patient, since, until)
         return Response(
             ComplianceSerializer({"since": since, "until": until, "counters": counters}).data

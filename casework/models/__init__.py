@@ -15,6 +15,7 @@ from casework.models.attendance import (
     OutcomeReminder,
 )
 from casework.models.emergency import EmergencyAccess
+from casework.models.frameworks import LegalFramework
 from casework.models.groups import (
     GroupFacilitator,
     GroupMembership,
@@ -56,6 +57,7 @@ __all__ = [
     "GroupMembership",
     "JusticeContact",
     "Language",
+    "LegalFramework",
     "Mandate",
     "NonAssociation",
     "OutcomeReminder",

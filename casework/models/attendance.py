@@ -16,10 +16,10 @@ from simple_history.models import HistoricalRecords
 
 from casework.models.appointments import Appointment
 from casework.models.patients import Patient
-from common.models import NamedInThreeLanguages
+from common.models import NamedInLanguages
 
 
-class AttendanceOutcome(NamedInThreeLanguages):
+class AttendanceOutcome(NamedInLanguages):
     """Reference data, editable in the admin; the first set is seeded after migrating."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -174,7 +174,7 @@ class Attendance(models.Model):
             )
 
 
-class ComplianceRule(NamedInThreeLanguages):
+class ComplianceRule(NamedInLanguages):
     """A pattern of attendance that the care team and the administrators must be told of."""
 
     class Kind(models.TextChoices):

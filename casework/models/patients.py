@@ -15,11 +15,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from common.dates import add_months, out_of_bounds, years_after, years_before
+from casework.models.frameworks import LONGEST_REPORTING_INTERVAL, LegalFramework
+from common.dates import out_of_bounds, years_after, years_before
 from common.text import search_key
 
 # The ages of the people the clinic treats: adults and, rarely, adolescents under a youth
@@ -271,15 +273,6 @@ class PatientGroupObjectPermission(GroupObjectPermissionBase):
 class Mandate(models.Model):
     """A justice decision that orders the patient to follow treatment."""
 
-    class LegalFramework(models.TextChoices):
-        PROBATION = "probation", _("Probation (suspended pronouncement or suspended sentence)")
-        CONDITIONAL_RELEASE = "conditional_release", _("Conditional release")
-        ELECTRONIC_MONITORING = "electronic_monitoring", _("Electronic monitoring")
-        INTERNMENT = "internment", _("Internment (release on trial or final release)")
-        PRETRIAL = "pretrial", _("Release under conditions before trial")
-        YOUTH = "youth", _("Youth protection measure")
-        OTHER = "other", _("Other")
-
     class SessionFrequency(models.TextChoices):
         WEEKLY = "weekly", _("Weekly")
         FORTNIGHTLY = "fortnightly", _("Every two weeks")
@@ -305,14 +298,52 @@ class Mandate(models.Model):
     patient = models.ForeignKey(
         Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="mandates"
     )
+    # The authority that supervises the measure and receives the clinic's reports (the
+    # probation commission for probation); the one that decided it, when it is another (the
+    # trial court that pronounced the probation), is `decided_by`.
     authority = models.ForeignKey(
-        Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="mandates"
+        Authority,
+        verbose_name=_("supervising authority"),
+        on_delete=models.PROTECT,
+        related_name="mandates",
+        help_text=_("The authority that follows the measure and receives the reports."),
     )
-    legal_framework = models.CharField(
-        _("legal framework"), max_length=30, choices=LegalFramework.choices
+    decided_by = models.ForeignKey(
+        Authority,
+        verbose_name=_("deciding authority"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "When another authority decided the measure (e.g. the court that pronounced the "
+            "probation). Empty: the supervising authority decided it."
+        ),
+    )
+    # The column keeps its name and its values (the framework's code is its key).
+    legal_framework = models.ForeignKey(
+        LegalFramework,
+        verbose_name=_("legal framework"),
+        on_delete=models.PROTECT,
+        db_column="legal_framework",
+        related_name="+",
+        limit_choices_to={"is_active": True},
     )
     decision_date = models.DateField(_("decision date"))
     decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
+    # What the recipients file the clinic's letters by: "Your reference" on their letters.
+    authority_file_number = models.CharField(
+        _("the authority's file number"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. the number of the file at the sentence-enforcement court (TAP/SURB)."),
+    )
+    justice_assistant_file_number = models.CharField(
+        _("the justice assistant's file number"),
+        max_length=100,
+        blank=True,
+        help_text=_("The number of the file at the house of justice."),
+    )
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"), null=True, blank=True)
     conditions = models.TextField(
@@ -324,8 +355,11 @@ class Mandate(models.Model):
     reporting_interval_months = models.PositiveSmallIntegerField(
         _("reporting interval (months)"),
         default=6,
-        validators=[MinValueValidator(1), MaxValueValidator(24)],
-        help_text=_("How often a follow-up report is owed to the authority."),
+        validators=[MinValueValidator(1), MaxValueValidator(LONGEST_REPORTING_INTERVAL)],
+        help_text=_(
+            "How often a follow-up report is owed to the authority; the law of some frameworks "
+            "sets a longest interval."
+        ),
     )
     justice_contact = models.ForeignKey(
         JusticeContact,
@@ -376,14 +410,17 @@ class Mandate(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="mandate_ends_after_start",
+                violation_error_message=_("The end is before the start."),
             ),
             models.CheckConstraint(
-                condition=Q(reporting_interval_months__gte=1), name="mandate_reporting_interval"
+                condition=Q(reporting_interval_months__gte=1),
+                name="mandate_reporting_interval",
+                violation_error_message=_("A report is owed every month at the most often."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_legal_framework_display()} — {self.authority}"
+        return f"{self.legal_framework} — {self.authority}"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -392,6 +429,18 @@ class Mandate(models.Model):
             errors["decision_date"] = _("The decision date is in the future.")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The end is before the start.")
+        if self.decided_by_id and self.decided_by_id == self.authority_id:
+            errors["decided_by"] = _(
+                "Leave the deciding authority empty when it is the supervising one."
+            )
+        if self.legal_framework_id and self.reporting_interval_months:
+            framework = self.legal_framework
+            longest = framework.longest_reporting_interval_months
+            if longest and self.reporting_interval_months > longest:
+                # The law of the framework sets it (e.g. law of 29 June 1964, art. 9bis).
+                errors["reporting_interval_months"] = _(
+                    "%(law)s: a follow-up report is owed at least every %(months)d months."
+                ) % {"law": framework.reporting_duty(get_language() or "en"), "months": longest}
         if self.sharing_basis == self.SharingBasis.CONSENT and not self.consent_on:
             errors["consent_on"] = _("Record the date the patient signed the consent.")
         if self.sharing_basis == self.SharingBasis.LEGAL_BASIS and not self.legal_basis:
@@ -429,18 +478,6 @@ class Mandate(models.Model):
                     ) % {"date": date_format(earliest, "DATE_FORMAT")}
         if errors:
             raise ValidationError(errors)
-
-    def next_report_due(self, today: datetime.date) -> datetime.date | None:
-        """The next periodic follow-up report owed: whole intervals counted from the start."""
-        if self.status != self.Status.ACTIVE or not self.starts_on:
-            return None
-        step = self.reporting_interval_months
-        elapsed = (today.year - self.starts_on.year) * 12 + today.month - self.starts_on.month
-        intervals = max(1, -(-elapsed // step))
-        due = add_months(self.starts_on, intervals * step)
-        if due < today:
-            due = add_months(self.starts_on, (intervals + 1) * step)
-        return None if self.ends_on and due > self.ends_on else due
 
 
 # --- Episodes of care -----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from audit.services import Action, record_access
 from casework.mail import mail_clinician
 from casework.models import Appointment, Attendance, AttendanceOutcome, OutcomeReminder
+from casework.signals import frame_recorded_after_commit
 
 # What an outcome record holds besides the outcome itself.
 DETAILS = (
@@ -102,11 +103,14 @@ def _apply(
 
 
 def _evaluate_later(patient_ids: set[int]) -> None:
+    """After the commit: the compliance rules look at the outcomes, and the letters draft what
+    they set off (an unjustified absence, a difficulty: reports.deadlines)."""
     from casework.tasks import evaluate_compliance
 
     if patient_ids:
         ids = sorted(patient_ids)
         transaction.on_commit(lambda: evaluate_compliance.delay(ids), robust=True)
+        frame_recorded_after_commit(ids)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from casework.models import (
     Patient,
 )
 from casework.permissions import Zone, may_join_care_team
+from casework.signals import frame_recorded_after_commit
 from common.errors import OverridableWarning
 from common.text import search_key
 
@@ -117,6 +118,7 @@ def patient_update(*, actor, patient: Patient, **fields: Any) -> Patient:
 def mandate_create(*, actor, patient: Patient, **fields: Any) -> Mandate:
     mandate = Mandate(**fields, patient=patient, created_by=actor)
     _save(mandate, actor=actor, patient=patient, action=Action.CREATE)
+    frame_recorded_after_commit([patient.pk])
     return mandate
 
 
@@ -125,6 +127,7 @@ def mandate_update(*, actor, mandate: Mandate, **fields: Any) -> Mandate:
     for name, value in fields.items():
         setattr(mandate, name, value)
     _save(mandate, actor=actor, patient=mandate.patient, action=Action.UPDATE)
+    frame_recorded_after_commit([mandate.patient_id])
     return mandate
 
 
@@ -205,6 +208,8 @@ def _set_patient_status(patient: Patient, stage: str) -> None:
 def _finish_step(episode: Episode, *, actor) -> Episode:
     _save(episode, actor=actor, patient=episode.patient, action=Action.UPDATE)
     _set_patient_status(episode.patient, episode.stage)
+    # An intake or a closing sets off a letter to the justice system (reports.deadlines).
+    frame_recorded_after_commit([episode.patient_id])
     return episode
 
 

@@ -293,10 +293,20 @@ LETTER_FOR_ALERT = {
     "within_window": "difficulty",
     **envmap("LETTER_FOR_ALERT"),
 }
-# The daily run drafts a periodic report this many days before its period ends, and a notice
-# for unjustified absences recorded for sessions this recent.
+# A follow-up report covers a period that closes this many days before the report is due: the
+# time to record the last outcomes, sign and send it (casework/reporting.py).
+REPORT_SIGNING_DAYS = envint("REPORT_SIGNING_DAYS", 7)
+# The daily run drafts a periodic report this many days before it is due, and catches up what
+# events of this many days back should have set off (an absence, an intake, a closing, a report
+# that fell due while it did not run).
 LETTER_DRAFT_AHEAD_DAYS = envint("LETTER_DRAFT_AHEAD_DAYS", 14)
-LETTER_ABSENCE_LOOKBACK_DAYS = envint("LETTER_ABSENCE_LOOKBACK_DAYS", 30)
+LETTER_LOOKBACK_DAYS = envint("LETTER_LOOKBACK_DAYS", 30)
+# The place letters are written in, in each language they are written in (Liège, Luik,
+# Lüttich): CLINIC_PLACE_NAMES=nl:Luik,de:Lüttich; CLINIC_PLACE in the others. The demo
+# clinic's place, when neither is set.
+CLINIC_PLACE_NAMES = envmap("CLINIC_PLACE_NAMES") or (
+    {} if "CLINIC_PLACE" in os.environ else {"nl": "Luik", "de": "Lüttich"}
+)
 # A worker that took a letter to render and has not finished after this long has died.
 LETTER_RENDER_TIMEOUT = envint("LETTER_RENDER_TIMEOUT", 300)
 
@@ -354,6 +364,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentKindEnum": "casework.models.Appointment.Kind",
         "RequestedByEnum": "casework.models.Appointment.RequestedBy",
         "NoteKindEnum": "notes.models.ClinicalNote.Kind",
+        "RecipientEnum": "reports.catalogue.Recipient.choices",
     },
 }
 

@@ -341,8 +341,11 @@ def test_an_outcome_waits_for_the_appointment_and_a_reported_one_needs_a_reason(
 def test_compliance_counters_default_to_the_current_reporting_period(
     patient, treating_psychologist, api_for
 ):
+    from casework.reporting import schedule_of
+
     mandate = patient.mandates.get()
-    since, until = selectors.reporting_period(mandate, timezone.localdate())
+    period = schedule_of(mandate).period_on(timezone.localdate())
+    since, until = period.first_day, period.end
 
     response = api_for(treating_psychologist).get(url("mandate_compliance", patient.pk, mandate.pk))
 

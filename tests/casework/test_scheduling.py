@@ -169,15 +169,3 @@ def test_an_overlong_reason_is_refused_not_truncated(patient, treating_psycholog
         )
 
     assert "reason" in error.value.message_dict
-
-
-def test_the_last_reporting_period_stops_with_the_mandate(patient):
-    from casework.selectors import reporting_period
-
-    mandate = patient.mandates.get()  # 15/12/2025 to 15/12/2028, every 6 months
-    mandate.ends_on = datetime.date(2026, 8, 1)
-
-    assert reporting_period(mandate, datetime.date(2026, 7, 1)) == (
-        datetime.date(2026, 6, 15),
-        datetime.date(2026, 8, 2),
-    )

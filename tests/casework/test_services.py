@@ -170,41 +170,6 @@ def test_an_inconsistent_mandate_is_refused_field_by_field(
     assert not Mandate.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("today", "due"),
-    [
-        (datetime.date(2026, 1, 10), datetime.date(2026, 6, 15)),
-        (datetime.date(2026, 6, 15), datetime.date(2026, 6, 15)),
-        (datetime.date(2026, 6, 16), datetime.date(2026, 12, 15)),
-        (datetime.date(2028, 12, 1), datetime.date(2028, 12, 15)),
-        (datetime.date(2028, 12, 16), None),  # after the mandate's end
-    ],
-)
-def test_the_next_periodic_report_counts_whole_intervals_from_the_start(today, due):
-    mandate = Mandate(
-        starts_on=datetime.date(2025, 12, 15),
-        ends_on=datetime.date(2028, 12, 15),
-        reporting_interval_months=6,
-        status=Mandate.Status.ACTIVE,
-    )
-
-    assert mandate.next_report_due(today) == due
-
-
-def test_an_ended_mandate_owes_no_report():
-    mandate = Mandate(starts_on=datetime.date(2025, 1, 31), status=Mandate.Status.ENDED)
-
-    assert mandate.next_report_due(datetime.date(2026, 1, 1)) is None
-
-
-def test_a_report_due_at_the_end_of_a_short_month_falls_on_its_last_day():
-    mandate = Mandate(
-        starts_on=datetime.date(2025, 8, 31), reporting_interval_months=6, status="active"
-    )
-
-    assert mandate.next_report_due(datetime.date(2025, 9, 1)) == datetime.date(2026, 2, 28)
-
-
 # --- Care teams: grants and revocations -----------------------------------------------------
 
 

@@ -32,8 +32,8 @@ FREE_TEXT_ALLOWED = {
     ("followupcode", "digest"): "a keyed hash of the code, not the code",
     ("problemtag", "code"): "a list entry's code, set by the clinical lead",
 }
-# The names of a list's entries (a problem tag, a kind of service), in three languages.
-LIST_NAMES = {"name_en", "name_fr", "name_nl"}
+# The names of a list's entries (a problem tag, a kind of service), in each language.
+LIST_NAMES = {"name_en", "name_fr", "name_nl", "name_de"}
 
 
 def identifier_risks(models_to_check) -> list[tuple[str, str, str]]:

@@ -24,6 +24,7 @@ from casework.models import (
     CareTeamMembership,
     Episode,
     JusticeContact,
+    LegalFramework,
     Mandate,
     Patient,
     TherapyGroup,
@@ -390,7 +391,10 @@ class Command(BaseCommand):
             # Rendered here rather than after the commit, so that the demo starts complete.
             letter_services.letter_render(letter_id=sent.pk)
             sent.refresh_from_db()
-            letter_services.letter_dispatch(actor=admin, letter=sent, channel="post")
+            for recipient in sent.recipients:
+                letter_services.letter_dispatch(
+                    actor=admin, letter=sent, recipient=recipient, channel="post"
+                )
 
     def _assessments(self, rng):
         """Static-99R and STABLE-2007 for one patient in treatment in three; some are due."""
@@ -615,18 +619,16 @@ class Command(BaseCommand):
         language = "nl" if dutch else "fr"
         suitable = [a for a in authorities if a.language == language] or authorities
         framework_for = {
-            Authority.Kind.PROBATION_COMMISSION: Mandate.LegalFramework.PROBATION,
+            Authority.Kind.PROBATION_COMMISSION: "probation",
             Authority.Kind.SENTENCE_ENFORCEMENT_COURT: rng.choice(
-                [
-                    Mandate.LegalFramework.CONDITIONAL_RELEASE,
-                    Mandate.LegalFramework.ELECTRONIC_MONITORING,
-                ]
+                ["conditional_release", "electronic_monitoring"]
             ),
-            Authority.Kind.SOCIAL_PROTECTION_CHAMBER: Mandate.LegalFramework.INTERNMENT,
-            Authority.Kind.PROSECUTOR: Mandate.LegalFramework.PRETRIAL,
-            Authority.Kind.INVESTIGATING_JUDGE: Mandate.LegalFramework.PRETRIAL,
-            Authority.Kind.YOUTH_JUDGE: Mandate.LegalFramework.YOUTH,
+            Authority.Kind.SOCIAL_PROTECTION_CHAMBER: "internment",
+            Authority.Kind.PROSECUTOR: "pretrial",
+            Authority.Kind.INVESTIGATING_JUDGE: "pretrial",
+            Authority.Kind.YOUTH_JUDGE: "youth",
         }
+        frameworks = LegalFramework.objects.in_bulk()
         # One patient in six had an earlier mandate that has since ended.
         if rng.random() < 0.17:
             authority = rng.choice(suitable)
@@ -636,7 +638,7 @@ class Command(BaseCommand):
                 actor=admin,
                 patient=patient,
                 authority=authority,
-                legal_framework=framework_for.get(authority.kind, Mandate.LegalFramework.OTHER),
+                legal_framework_id=framework_for.get(authority.kind, "other"),
                 decision_date=start - datetime.timedelta(days=rng.randint(10, 40)),
                 decision_reference=f"{start.year}/{rng.randint(100, 999)}",
                 starts_on=start,
@@ -653,11 +655,14 @@ class Command(BaseCommand):
         authority = rng.choice(suitable)
         start = referred - datetime.timedelta(days=rng.randint(5, 60))
         internment = authority.kind == Authority.Kind.SOCIAL_PROTECTION_CHAMBER
+        framework = frameworks[framework_for.get(authority.kind, "other")]
+        # As often as the law of the framework allows (every six months at least, for most).
+        interval = rng.choice([6, 6, 6, 3, 12])
         services.mandate_create(
             actor=admin,
             patient=patient,
             authority=authority,
-            legal_framework=framework_for.get(authority.kind, Mandate.LegalFramework.OTHER),
+            legal_framework=framework,
             decision_date=start - datetime.timedelta(days=rng.randint(5, 30)),
             decision_reference=f"{start.year}/{rng.randint(100, 999)}",
             starts_on=start,
@@ -670,7 +675,9 @@ class Command(BaseCommand):
                     Mandate.SessionFrequency.MONTHLY,
                 ]
             ),
-            reporting_interval_months=rng.choice([6, 6, 6, 3, 12]),
+            reporting_interval_months=min(
+                interval, framework.longest_reporting_interval_months or interval
+            ),
             justice_contact=rng.choice([c for c in contacts if c.language == language] or contacts),
             sharing_basis=(
                 Mandate.SharingBasis.LEGAL_BASIS if internment else Mandate.SharingBasis.CONSENT
