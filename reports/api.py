@@ -9,7 +9,7 @@ access log.
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from casework.api.base import (
@@ -21,13 +21,27 @@ from casework.api.base import (
     call_service,
 )
 from casework.models import Attendance, Mandate
-from reports import catalogue, permissions, selectors, services
+from reports import catalogue, selectors, services
 from reports.models import Dispatch, Letter
 from reports.views import pdf_response
+
+RECIPIENTS_HELP = (
+    "Who the letter goes to, the addressee first; the others receive a copy. Empty or absent: "
+    "whom the law has the letter go to."
+)
 
 
 class LetterSerializer(ClinicModelSerializer):
     reference = serializers.CharField(read_only=True)
+    recipients = serializers.ListField(
+        child=serializers.ChoiceField(choices=catalogue.Recipient.choices),
+        read_only=True,
+        help_text="Who the letter goes to, the addressee first; the others receive a copy.",
+    )
+    recipient = serializers.CharField(read_only=True, help_text="The addressee.")
+    state = serializers.CharField(
+        read_only=True, help_text="Where it stands, e.g. 'Waiting for co-signature'."
+    )
     is_editable = serializers.BooleanField(read_only=True)
     is_fully_signed = serializers.BooleanField(read_only=True)
     pdf_ready = serializers.SerializerMethodField()
@@ -38,16 +52,21 @@ class LetterSerializer(ClinicModelSerializer):
             "id",
             "reference",
             "kind",
+            "recipients",
             "recipient",
             "language",
             "status",
+            "state",
+            "origin",
             "mandate",
+            "episode",
             "attendance",
             "alert",
             "period_start",
             "period_end",
             "request_reference",
             "request_received_on",
+            "risk_to",
             "paragraph",
             "due_on",
             "facts",
@@ -57,6 +76,9 @@ class LetterSerializer(ClinicModelSerializer):
             "signed_by",
             "cosigned_at",
             "cosigned_by",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
             "is_editable",
             "is_fully_signed",
             "pdf_ready",
@@ -73,11 +95,11 @@ class LetterCreateSerializer(serializers.Serializer):
     mandate = BoundedPrimaryKeyRelatedField(
         queryset=Mandate.objects.none(), required=False, allow_null=True
     )
-    recipient = serializers.ChoiceField(
-        choices=catalogue.Recipient.choices,
+    recipients = serializers.ListField(
+        child=serializers.ChoiceField(choices=catalogue.Recipient.choices),
         required=False,
-        allow_blank=True,
-        help_text="Empty: the letter's usual recipient.",
+        max_length=len(catalogue.Recipient.choices),
+        help_text=RECIPIENTS_HELP,
     )
     attendance = BoundedPrimaryKeyRelatedField(
         queryset=Attendance.objects.none(),
@@ -89,6 +111,12 @@ class LetterCreateSerializer(serializers.Serializer):
     period_end = BoundedDateField(required=False, allow_null=True)
     request_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     request_received_on = BoundedDateField(required=False, allow_null=True)
+    risk_to = serializers.ChoiceField(
+        choices=Letter.RiskTo.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Whom a serious risk threatens (a serious-risk alert only).",
+    )
     paragraph = serializers.CharField(
         max_length=3000,
         required=False,
@@ -105,17 +133,43 @@ class LetterCreateSerializer(serializers.Serializer):
 
 
 class LetterEditSerializer(serializers.Serializer):
-    recipient = serializers.ChoiceField(choices=catalogue.Recipient.choices, required=False)
+    recipients = serializers.ListField(
+        child=serializers.ChoiceField(choices=catalogue.Recipient.choices),
+        required=False,
+        max_length=len(catalogue.Recipient.choices),
+        help_text="Who the letter goes to, the addressee first; the others receive a copy.",
+    )
     period_start = BoundedDateField(required=False, allow_null=True)
     period_end = BoundedDateField(required=False, allow_null=True)
     request_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    request_received_on = BoundedDateField(required=False, allow_null=True)
+    risk_to = serializers.ChoiceField(
+        choices=Letter.RiskTo.choices, required=False, allow_blank=True
+    )
     paragraph = serializers.CharField(max_length=3000, required=False, allow_blank=True)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=Letter._meta.get_field("withdrawal_reason").max_length,
+        help_text="Why the letter will not go out.",
+    )
 
 
 class DispatchSerializer(ClinicModelSerializer):
     class Meta:
         model = Dispatch
-        fields = ["id", "letter", "channel", "to", "note", "recorded_at", "recorded_by", "sent_at"]
+        fields = [
+            "id",
+            "letter",
+            "recipient",
+            "channel",
+            "to",
+            "note",
+            "recorded_at",
+            "recorded_by",
+            "sent_at",
+        ]
         read_only_fields = ["id", "letter", "recorded_at", "recorded_by", "sent_at"]
 
 
@@ -186,18 +240,11 @@ class LetterStepAPI(LetterScopedMixin, generics.GenericAPIView):
     serializer_class = LetterSerializer
     step = ""
 
-    def check_step(self, letter) -> None:
-        """Who may sign or co-sign is a 403; the letter's state is the service's 400."""
-        user = self.request.user
-        if self.step == "sign" and not permissions.can_sign(user, letter):
-            raise exceptions.PermissionDenied(permissions.NOT_A_SIGNER)
-        if self.step == "cosign" and not permissions.can_cosign(user, letter):
-            raise exceptions.PermissionDenied(permissions.NOT_THE_COSIGNER)
-
     @extend_schema(request=None, responses={200: LetterSerializer, 201: LetterSerializer})
     def post(self, request, *args, **kwargs):
+        """Who may sign or co-sign is a 403, the letter's state and what it says a 400: the
+        services check both."""
         letter = self.get_letter()
-        self.check_step(letter)
         service = {
             "ready": services.letter_ready,
             "sign": services.letter_sign,
@@ -210,6 +257,24 @@ class LetterStepAPI(LetterScopedMixin, generics.GenericAPIView):
             self.get_serializer(result).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class LetterWithdrawAPI(LetterScopedMixin, generics.GenericAPIView):
+    serializer_class = LetterSerializer
+
+    @extend_schema(request=WithdrawSerializer, responses={200: LetterSerializer})
+    def post(self, request, *args, **kwargs):
+        """Withdraw a letter not signed yet, saying why; it stays in the file, and what set it
+        off does not draft it again. A signed letter is final: 400."""
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        letter = call_service(
+            services.letter_withdraw,
+            actor=request.user,
+            letter=self.get_letter(),
+            **serializer.validated_data,
+        )
+        return Response(self.get_serializer(letter).data)
 
 
 class LetterDispatchAPI(LetterScopedMixin, generics.GenericAPIView):

@@ -20,6 +20,11 @@ urlpatterns = [
         api.LetterDispatchAPI.as_view(),
         name="letter_dispatch",
     ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/withdraw/",
+        api.LetterWithdrawAPI.as_view(),
+        name="letter_withdraw",
+    ),
     *[
         path(
             f"patients/<id:patient_id>/letters/<id:letter_id>/{step}/",

@@ -23,6 +23,10 @@ class Recipient:
         (PATIENT, _("The patient")),
     ]
 
+    @classmethod
+    def label(cls, code: str) -> str:
+        return str(dict(cls.choices).get(code, code))
+
 
 class Trigger:
     INTAKE = "intake"  # the intake was recorded
@@ -44,24 +48,30 @@ PERIOD = "period"  # the period the letter covers
 SESSIONS = "sessions"  # the period's sessions with their outcome
 ATTENDED = "attended"  # only the sessions attended (a certificate)
 COUNTERS = "counters"  # the attendance counters of the period
-ABSENCE = "absence"  # the session the notice is about, and its outcome
+SESSION = "session"  # the session a notice is about: date, kind, outcome, note for the authority
 NOTES_FOR_AUTHORITY = "notes_for_authority"  # what clinicians wrote for the authority
 PARAGRAPH = "paragraph"  # the clinician's paragraph for the authority, in this letter
 REQUEST = "request"  # the authority's request this letter answers
+RISK = "risk"  # whom a serious risk threatens: third parties, or the patient themself
 
 
 @dataclass(frozen=True)
 class LetterType:
     code: str
     name: str
+    # Who receives it by default, the addressee first; the others receive a copy.
     recipients: tuple[str, ...]
     trigger: str
     facts: frozenset[str]
     # Days from what sets it off to when it is due; None: no deadline of its own (the periodic
-    # report is due on the mandate's schedule).
+    # report is due on the mandate's schedule, casework.reporting).
     delay_days: int | None = None
     # The serious-risk alert needs a second signature, by the clinical lead.
     needs_cosignature: bool = False
+    # The recipients the law names: the letter is not signed without them.
+    required: tuple[str, ...] = ()
+    # Where the rule comes from (docs/letters.md has the table).
+    source: str = ""
 
     @property
     def delay(self) -> int | None:
@@ -72,6 +82,17 @@ class LetterType:
 
 
 FRAME = frozenset({IDENTITY, MANDATE})
+BOTH = (Recipient.AUTHORITY, Recipient.JUSTICE_ASSISTANT)
+ASSISTANT_FIRST = (Recipient.JUSTICE_ASSISTANT, Recipient.AUTHORITY)
+
+# The follow-up report goes "to the commission and to the justice assistant", "within the month"
+# after the measure starts, "whenever the service finds it useful" and "at least once every six
+# months"; it states attendance, unjustified absences, the patient stopping on their own,
+# difficulties and situations of serious risk; the service "informs the commission of an
+# interruption" (law of 1 July 1964 on social defence, art. 20 as amended in 2000; the same duty
+# in the law of 29 June 1964, art. 9bis, the law of 17 May 2006, and the law of 5 May 2014 on
+# internment, art. 57 §5, which adds risk to the person themself).
+FOLLOW_UP_LAW = "Law of 29 June 1964, art. 9bis; law of 5 May 2014, art. 57 §5; law of 17 May 2006"
 
 TYPES: dict[str, LetterType] = {
     letter.code: letter
@@ -79,10 +100,11 @@ TYPES: dict[str, LetterType] = {
         LetterType(
             "acceptance",
             _("Acceptance and start of treatment"),
-            (Recipient.AUTHORITY, Recipient.JUSTICE_ASSISTANT),
+            BOTH,
             Trigger.INTAKE,
             FRAME | {EPISODE, PARAGRAPH},
             delay_days=14,
+            source="Cooperation agreements between the federal state and the regions (1998-2000)",
         ),
         LetterType(
             "attendance_certificate",
@@ -91,62 +113,78 @@ TYPES: dict[str, LetterType] = {
             Trigger.ON_REQUEST,
             frozenset({IDENTITY, PATIENT_ADDRESS, PERIOD, ATTENDED}),
             delay_days=7,
+            required=(Recipient.PATIENT,),
+            source="The patient's request",
         ),
         LetterType(
             "periodic_report",
             _("Periodic follow-up report"),
-            (Recipient.JUSTICE_ASSISTANT, Recipient.AUTHORITY),
+            BOTH,
             Trigger.PERIODIC,
             FRAME | {EPISODE, PERIOD, SESSIONS, COUNTERS, NOTES_FOR_AUTHORITY, PARAGRAPH},
+            required=BOTH,
+            source=FOLLOW_UP_LAW,
         ),
         LetterType(
             "unjustified_absence",
             _("Notice of an unjustified absence"),
-            (Recipient.JUSTICE_ASSISTANT,),
+            ASSISTANT_FIRST,
             Trigger.UNJUSTIFIED_ABSENCE,
-            FRAME | {ABSENCE, COUNTERS, PERIOD, PARAGRAPH},
+            FRAME | {SESSION, COUNTERS, PERIOD, PARAGRAPH},
             delay_days=0,
+            required=(Recipient.JUSTICE_ASSISTANT,),
+            source=FOLLOW_UP_LAW,
         ),
         LetterType(
             "stopping",
             _("Stopping of treatment by the patient"),
-            (Recipient.JUSTICE_ASSISTANT, Recipient.AUTHORITY),
+            BOTH,
             Trigger.STOPPING,
             FRAME | {EPISODE, SESSIONS, COUNTERS, PERIOD, PARAGRAPH},
             delay_days=3,
+            required=BOTH,
+            source=FOLLOW_UP_LAW,
         ),
         LetterType(
             "difficulty",
             _("Notice of a difficulty"),
-            (Recipient.JUSTICE_ASSISTANT,),
+            ASSISTANT_FIRST,
             Trigger.DIFFICULTY,
-            FRAME | {PARAGRAPH},
+            FRAME | {SESSION, PARAGRAPH},
             delay_days=7,
+            required=(Recipient.JUSTICE_ASSISTANT,),
+            source=FOLLOW_UP_LAW,
         ),
         LetterType(
             "serious_risk",
             _("Serious-risk alert"),
-            (Recipient.JUSTICE_ASSISTANT, Recipient.AUTHORITY),
+            BOTH,
             Trigger.SERIOUS_RISK,
-            FRAME | {PARAGRAPH},
+            FRAME | {RISK, PARAGRAPH},
             delay_days=0,
             needs_cosignature=True,
+            required=BOTH,
+            source=FOLLOW_UP_LAW,
         ),
         LetterType(
             "end_of_treatment",
             _("End of treatment"),
-            (Recipient.AUTHORITY, Recipient.JUSTICE_ASSISTANT),
+            BOTH,
             Trigger.END,
             FRAME | {EPISODE, COUNTERS, PERIOD, PARAGRAPH},
             delay_days=14,
+            required=(Recipient.AUTHORITY,),
+            source=FOLLOW_UP_LAW,
         ),
         LetterType(
             "reply_to_request",
             _("Reply to the authority's request"),
-            (Recipient.AUTHORITY, Recipient.JUSTICE_ASSISTANT),
+            BOTH,
             Trigger.ON_REQUEST,
             FRAME | {REQUEST, SESSIONS, COUNTERS, PERIOD, PARAGRAPH},
             delay_days=15,
+            required=(Recipient.AUTHORITY,),
+            source=FOLLOW_UP_LAW,
         ),
     )
 }

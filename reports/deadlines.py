@@ -1,23 +1,35 @@
-"""Which letters fall due, and their drafts, made once by the daily run.
+"""Which letters fall due, and their drafts, made once, each due from the event that set it off.
 
-- A periodic follow-up report per active mandate of a patient still in care, per period, drafted
-  LETTER_DRAFT_AHEAD_DAYS before the period ends and due on its last day + 1 (the mandate's
-  next report date).
-- A notice for each session coded as an unjustified absence, due the day it is drafted unless
-  LETTER_DELAYS says otherwise.
-- The letter a compliance alert sets off (LETTER_FOR_ALERT: stopping for absences in a row,
-  difficulty for several within a window), drafted as soon as the alert is raised.
+`draft_due_letters` drafts every letter that an event of a file calls for and that has no draft
+yet (docs/letters.md has the table, with the law behind each):
 
-The care team is told of what was drafted (one e-mail per clinician per run).
+- the acceptance, once the intake is recorded under a running mandate: due from the later of
+  the intake and the start of the measure;
+- the periodic follow-up report, LETTER_DRAFT_AHEAD_DAYS before it is due on the mandate's
+  schedule (casework.reporting: within the month after the start, then at least every six
+  months for the frameworks whose law says so);
+- the stopping of treatment or the end of treatment, once the episode of care is closed (its
+  exit reason says which): due from the closing;
+- the notice of an unjustified absence, once an outcome is coded as one: due from its recording;
+- the notice of a difficulty, once an enforceable outcome is recorded on a session the patient
+  came to (sent home, attended but failed to comply), or an outcome is flagged for the justice
+  assistant (behaviour, a concern): due from its recording.
 
-Unique constraints on the letters make a second run, or a concurrent one, create nothing more.
+The daily task runs it for every file, looking LETTER_LOOKBACK_DAYS back for the events it may
+have missed; each event runs it at once for its patient (casework.signals.frame_recorded,
+reports.receivers), so that a notice is drafted when the absence is recorded, not the next
+morning. The letter a compliance alert sets off (LETTER_FOR_ALERT) is drafted as soon as the
+alert is raised. The care team is told of what was drafted, one e-mail per clinician and run.
+
+Unique constraints on the letters make a second run, or a concurrent one, draft nothing more.
 """
 
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,60 +41,65 @@ from casework.models import (
     CareStage,
     CareTeamMembership,
     ComplianceAlert,
+    Episode,
     Mandate,
 )
-from casework.selectors import reporting_period
+from casework.reporting import ReportPeriod, schedule_of, with_episode
+from common.dates import month_bounds
 from reports import catalogue, services
-from reports.models import Letter, LetterBatch
+from reports.models import DRAFTED_ALREADY, Letter, LetterBatch
+
+Origin = Letter.Origin
+
+
+def _draft_once(**draft) -> Letter | None:
+    """A draft made by an event (no actor), or None if it exists already: the unique
+    constraints decide, in the model's validation or, for a concurrent run, the database."""
+    try:
+        with transaction.atomic():
+            return services.letter_draft(actor=draft.pop("actor", None), **draft)
+    except IntegrityError:
+        return None
+    except ValidationError as error:
+        if any(e.code == DRAFTED_ALREADY for e in error.error_dict.get(NON_FIELD_ERRORS, [])):
+            return None
+        raise
+
+
+def _of(queryset, patient_ids, field="patient_id"):
+    return queryset if patient_ids is None else queryset.filter(**{f"{field}__in": patient_ids})
+
+
+def _running(patient_ids=None):
+    mandates = Mandate.objects.filter(status=Mandate.Status.ACTIVE).select_related(
+        "patient", "authority", "justice_contact", "legal_framework"
+    )
+    return _of(mandates, patient_ids)
+
+
+# --- Periodic follow-up reports ------------------------------------------------------------
 
 
 def periodic_reports_due(
-    today: datetime.date, *, due_by: datetime.date | None = None
-) -> list[tuple[Mandate, datetime.date, datetime.date]]:
-    """(mandate, first day, last day) of each report to draft now: the period that contains
-    today, for active mandates whose report falls due by `due_by` (default: within
-    LETTER_DRAFT_AHEAD_DAYS)."""
+    today: datetime.date,
+    *,
+    due_from: datetime.date | None = None,
+    due_by: datetime.date | None = None,
+    patient_ids=None,
+) -> list[tuple[Mandate, ReportPeriod]]:
+    """Each report owed that falls due from `due_from` (default: LETTER_LOOKBACK_DAYS back, for
+    a run that was missed) to `due_by` (default: LETTER_DRAFT_AHEAD_DAYS ahead), with its
+    mandate: the schedule's own rule (casework.reporting), which the patient page shows."""
+    due_from = due_from or today - datetime.timedelta(days=settings.LETTER_LOOKBACK_DAYS)
     due_by = due_by or today + datetime.timedelta(days=settings.LETTER_DRAFT_AHEAD_DAYS)
-    due = []
     # A closed treatment is reported by its end-of-treatment letter, even while the mandate
     # stays open with the authority.
-    mandates = (
-        Mandate.objects.filter(status=Mandate.Status.ACTIVE)
-        .exclude(patient__status=CareStage.CLOSED)
-        .select_related("patient", "authority", "justice_contact")
-    )
-    for mandate in mandates:
-        if mandate.starts_on > today:
-            continue
-        start, end = period_to_report(mandate, today)
-        last_day = end - datetime.timedelta(days=1)
-        if last_day < start or end > due_by:  # the report is due on `end`
-            continue
-        due.append((mandate, start, last_day))
-    return due
-
-
-def period_to_report(mandate: Mandate, day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The reporting period [start, end) to report on as of `day`: the one that contains it,
-    or, once the mandate has ended, the one that contains its last day. A mandate that ends on
-    the first day of a new period reports that day with the period before, not alone."""
-    last = mandate.ended_on or mandate.ends_on
-    if last and day > last:
-        day = last
-    start, end = reporting_period(mandate, day)
-    if last and start == last and start > mandate.starts_on:
-        start, end = reporting_period(mandate, start - datetime.timedelta(days=1))
-    if last and end == last:  # the last day would start a period of its own
-        end = last + datetime.timedelta(days=1)
-    return start, end
-
-
-def _once(create) -> Letter | None:
-    try:
-        with transaction.atomic():
-            return create()
-    except IntegrityError:  # drafted already (a second run, or a concurrent one)
-        return None
+    mandates = with_episode(_running(patient_ids).exclude(patient__status=CareStage.CLOSED))
+    return [
+        (mandate, period)
+        for mandate in mandates
+        for period in schedule_of(mandate).due_between(due_from, due_by)
+    ]
 
 
 def _drafted_reports() -> set[tuple[int, datetime.date]]:
@@ -94,78 +111,210 @@ def _drafted_reports() -> set[tuple[int, datetime.date]]:
 
 
 def draft_periodic_report(
-    mandate: Mandate, start: datetime.date, last_day: datetime.date, *, actor=None
+    mandate: Mandate, period: ReportPeriod, *, actor=None, origin=Origin.DAILY_RUN, batch=None
 ) -> Letter | None:
     """The report of one period, drafted once (None if it exists already)."""
-    return _once(
-        lambda: services.letter_draft(
-            actor=actor,
-            patient=mandate.patient,
-            kind="periodic_report",
-            mandate=mandate,
-            period_start=start,
-            period_end=last_day,
-            due=last_day + datetime.timedelta(days=1),
-        )
+    return _draft_once(
+        actor=actor,
+        patient=mandate.patient,
+        kind="periodic_report",
+        mandate=mandate,
+        period_start=period.first_day,
+        period_end=period.last_day,
+        due=period.due_on,
+        origin=origin,
+        batch=batch,
     )
 
 
-def draft_due_letters(*, today: datetime.date | None = None) -> list[Letter]:
-    """Draft every letter that has fallen due and has no draft yet. Idempotent."""
-    today = today or timezone.localdate()
-    drafted = []
-    existing = _drafted_reports()
-    for mandate, start, last_day in periodic_reports_due(today):
-        if (mandate.pk, start) not in existing and (
-            letter := draft_periodic_report(mandate, start, last_day)
+def _periodic_reports(today, patient_ids) -> list[Letter]:
+    drafted, existing = [], _drafted_reports()
+    for mandate, period in periodic_reports_due(today, patient_ids=patient_ids):
+        if (mandate.pk, period.first_day) not in existing and (
+            letter := draft_periodic_report(mandate, period)
         ):
             drafted.append(letter)
-    since = today - datetime.timedelta(days=settings.LETTER_ABSENCE_LOOKBACK_DAYS)
-    absences = (
-        Attendance.objects.filter(
-            outcome__enforceable=True,
-            outcome__counts_as_attended=False,
-            appointment__status=Appointment.Status.SCHEDULED,
-            appointment__starts_at__date__gte=since,
-        )
-        .exclude(pk__in=Letter.objects.filter(attendance__isnull=False).values("attendance_id"))
-        .select_related("patient", "appointment")
+    return drafted
+
+
+# --- What an episode of care sets off: its intake, its closing -----------------------------
+
+
+def _latest_episodes(patient_ids) -> dict[int, Episode]:
+    episodes = _of(
+        Episode.objects.order_by("patient_id", "-referral_received_on", "-pk"), patient_ids
     )
-    for attendance in absences:
-        mandate = _active_mandate(attendance.patient_id)
-        if mandate is None:
+    latest: dict[int, Episode] = {}
+    for episode in episodes:
+        latest.setdefault(episode.patient_id, episode)
+    return latest
+
+
+def _acceptances(today, since, patient_ids) -> list[Letter]:
+    """The intake recorded under a running mandate (or a mandate that starts after the
+    intake): the authority and the justice assistant hear that the treatment has begun."""
+    mandates = _running(patient_ids).filter(
+        Q(starts_on__gte=since)
+        | Q(patient__episodes__intake_on__gte=since, patient__episodes__intake_on__lte=today)
+    )
+    mandates = list(mandates.distinct())
+    episodes = _latest_episodes({mandate.patient_id for mandate in mandates})
+    drafted = []
+    for mandate in mandates:
+        episode = episodes.get(mandate.patient_id)
+        if episode is None or episode.intake_on is None or not episode.is_open:
             continue
-        day = timezone.localdate(attendance.appointment.starts_at)
-        letter = _once(
-            lambda attendance=attendance, mandate=mandate, day=day: services.letter_draft(
-                actor=None,
-                patient=attendance.patient,
-                kind="unjustified_absence",
-                mandate=mandate,
-                attendance=attendance,
-                period_start=max(mandate.starts_on, day - datetime.timedelta(days=365)),
-                period_end=day,
-                due=services.due_on("unjustified_absence", start=today),
-            )
+        began = max(episode.intake_on, mandate.starts_on)
+        if not since <= began <= today:
+            continue
+        letter = _draft_once(
+            patient=mandate.patient,
+            kind="acceptance",
+            mandate=mandate,
+            episode=episode,
+            due=services.due_on("acceptance", start=began),
+            origin=Origin.INTAKE,
         )
         if letter:
             drafted.append(letter)
+    return drafted
+
+
+def _closings(since, patient_ids) -> list[Letter]:
+    """The episode closed: a patient who stopped on their own sets off the stopping letter,
+    any other reason the end of treatment; to each mandate running when it closed."""
+    episodes = _of(
+        Episode.objects.filter(stage=CareStage.CLOSED, closed_on__gte=since), patient_ids
+    ).select_related("patient")
+    drafted = []
+    for episode in episodes:
+        closed = episode.closed_on
+        stopped = episode.exit_reason == Episode.ExitReason.STOPPED_BY_PATIENT
+        kind = "stopping" if stopped else "end_of_treatment"
+        mandates = (
+            Mandate.objects.filter(patient_id=episode.patient_id, starts_on__lte=closed)
+            .exclude(status=Mandate.Status.SUSPENDED)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=closed))
+            .select_related("authority", "justice_contact")
+        )
+        began = episode.intake_on or episode.referral_received_on
+        for mandate in mandates:
+            # The stopping letter lists the last year's sessions; the end of treatment counts
+            # those of the whole treatment.
+            start = max(mandate.starts_on, began)
+            if stopped:
+                start = max(start, closed - datetime.timedelta(days=365))
+            letter = _draft_once(
+                patient=episode.patient,
+                kind=kind,
+                mandate=mandate,
+                episode=episode,
+                period_start=min(start, closed),
+                period_end=closed,
+                due=services.due_on(kind, start=closed),
+                origin=Origin.CLOSING,
+            )
+            if letter:
+                drafted.append(letter)
+    return drafted
+
+
+# --- What an outcome sets off: an unjustified absence, a difficulty ------------------------
+
+# A failure to comply at a session the patient came to, or an outcome flagged for the justice
+# assistant: a difficulty in carrying out the treatment (docs/letters.md).
+DIFFICULTY = (
+    Q(outcome__enforceable=True, outcome__counts_as_attended=True)
+    | Q(notify_behaviour=True)
+    | Q(notify_concern=True)
+)
+ABSENCE = Q(outcome__enforceable=True, outcome__counts_as_attended=False)
+
+
+def _notices(since, patient_ids) -> list[Letter]:
+    recorded = _of(
+        Attendance.objects.filter(
+            ABSENCE | DIFFICULTY,
+            appointment__status=Appointment.Status.SCHEDULED,
+            appointment__starts_at__date__gte=since,
+            recorded_at__isnull=False,
+        ),
+        patient_ids,
+    ).select_related("patient", "appointment", "outcome")
+    attendances = list(recorded)
+    noticed = set(
+        Letter.objects.filter(
+            attendance__in=attendances, kind__in=["unjustified_absence", "difficulty"]
+        ).values_list("attendance_id", "kind")
+    )
+    mandates = _active_mandates({attendance.patient_id for attendance in attendances})
+    drafted = []
+    for attendance in attendances:
+        mandate = mandates.get(attendance.patient_id)
+        if mandate is None:
+            continue  # nobody to tell
+        outcome = attendance.outcome
+        absent = outcome.enforceable and not outcome.counts_as_attended
+        kind = "unjustified_absence" if absent else "difficulty"
+        if (attendance.pk, kind) in noticed:
+            continue
+        day = timezone.localdate(attendance.appointment.starts_at)
+        letter = _draft_once(
+            patient=attendance.patient,
+            kind=kind,
+            mandate=mandate,
+            attendance=attendance,
+            **_year_before(mandate, day, kind),
+            due=services.due_on(kind, start=timezone.localdate(attendance.recorded_at)),
+            origin=Origin.ATTENDANCE,
+        )
+        if letter:
+            drafted.append(letter)
+    return drafted
+
+
+def _year_before(mandate: Mandate, day: datetime.date, kind: str) -> dict:
+    """The period a notice counts attendance over, for the letters that state one: the year
+    up to the session (from the start of the measure at most)."""
+    if catalogue.PERIOD not in catalogue.get(kind).facts:
+        return {}
+    return {
+        "period_start": max(mandate.starts_on, day - datetime.timedelta(days=365)),
+        "period_end": max(mandate.starts_on, day),
+    }
+
+
+def _active_mandates(patient_ids) -> dict[int, Mandate]:
+    """Each patient's current mandate: the latest started of their running ones."""
+    current: dict[int, Mandate] = {}
+    for mandate in _running(patient_ids).order_by("patient_id", "-starts_on", "-pk"):
+        current.setdefault(mandate.patient_id, mandate)
+    return current
+
+
+# --- Everything at once ----------------------------------------------------------------------
+
+
+def draft_due_letters(*, today: datetime.date | None = None, patient_ids=None) -> list[Letter]:
+    """Draft every letter that has fallen due and has no draft yet, of every file or of the
+    patients given; then tell the care teams. Idempotent."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=settings.LETTER_LOOKBACK_DAYS)
+    if patient_ids is not None:
+        patient_ids = list(patient_ids)
+    drafted = (
+        _acceptances(today, since, patient_ids)
+        + _periodic_reports(today, patient_ids)
+        + _closings(since, patient_ids)
+        + _notices(since, patient_ids)
+    )
     tell_care_teams(drafted)
     return drafted
 
 
-def _active_mandate(patient_id: int) -> Mandate | None:
-    return (
-        Mandate.objects.filter(patient_id=patient_id, status=Mandate.Status.ACTIVE)
-        .select_related("authority", "justice_contact")
-        .order_by("-starts_on", "-pk")
-        .first()
-    )
-
-
 def draft_for_alert(alert_id: int) -> Letter | None:
     """The letter a compliance alert sets off, drafted once; None if its rule's kind sets off
-    none, or the patient has no active mandate (nobody to tell)."""
+    none, or the patient has no active mandate (nobody to tell). Due from the alert."""
     alert = (
         ComplianceAlert.objects.select_related("rule", "patient", "attendance__appointment")
         .filter(pk=alert_id)
@@ -174,20 +323,18 @@ def draft_for_alert(alert_id: int) -> Letter | None:
     if alert is None or Letter.objects.filter(alert=alert).exists():
         return None
     kind = settings.LETTER_FOR_ALERT.get(alert.rule.kind, "")
-    mandate = _active_mandate(alert.patient_id)
+    mandate = _active_mandates([alert.patient_id]).get(alert.patient_id)
     if kind not in catalogue.TYPES or mandate is None:
         return None
     day = timezone.localdate(alert.attendance.appointment.starts_at)
-    letter = _once(
-        lambda: services.letter_draft(
-            actor=None,
-            patient=alert.patient,
-            kind=kind,
-            mandate=mandate,
-            period_start=max(mandate.starts_on, day - datetime.timedelta(days=365)),
-            period_end=max(day, mandate.starts_on),
-            alert=alert,
-        )
+    letter = _draft_once(
+        patient=alert.patient,
+        kind=kind,
+        mandate=mandate,
+        **_year_before(mandate, day, kind),
+        alert=alert,
+        due=services.due_on(kind, start=timezone.localdate(alert.raised_at)),
+        origin=Origin.ALERT,
     )
     if letter:
         tell_care_teams([letter])
@@ -245,17 +392,10 @@ def _letters_due_mail(letters: list[Letter]) -> tuple[str, str, list[str]]:
 # --- Every periodic report due this month, in one action ----------------------------------
 
 
-def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    first = today.replace(day=1)
-    following = (first + datetime.timedelta(days=32)).replace(day=1)
-    return first, following - datetime.timedelta(days=1)
-
-
-def reports_due_in_month(today: datetime.date):
-    """The periodic reports due in today's month: those of the periods that contain the
-    month's eve and end (fall due) by the month's last day."""
+def reports_due_in_month(today: datetime.date) -> list[tuple[Mandate, ReportPeriod]]:
+    """The periodic reports that fall due in today's month."""
     first, last = month_bounds(today)
-    return periodic_reports_due(first - datetime.timedelta(days=1), due_by=last)
+    return periodic_reports_due(today, due_from=first, due_by=last)
 
 
 def batch_run(batch_id: int) -> int:
@@ -265,9 +405,11 @@ def batch_run(batch_id: int) -> int:
     due = reports_due_in_month(batch.month)
     LetterBatch.objects.filter(pk=batch_id).update(total=len(due))
     existing, drafted = _drafted_reports(), []
-    for index, (mandate, start, last_day) in enumerate(due, start=1):
-        if (mandate.pk, start) not in existing and (
-            letter := draft_periodic_report(mandate, start, last_day, actor=batch.requested_by)
+    for index, (mandate, period) in enumerate(due, start=1):
+        if (mandate.pk, period.first_day) not in existing and (
+            letter := draft_periodic_report(
+                mandate, period, actor=batch.requested_by, origin=Origin.BATCH, batch=batch
+            )
         ):
             drafted.append(letter)
         LetterBatch.objects.filter(pk=batch_id).update(done=index)

@@ -10,14 +10,20 @@ an import-linter contract keeps it so.
 import datetime
 
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
-from casework.models import Appointment, Attendance, AttendanceOutcome, Episode
+from casework.models import Appointment, Attendance, AttendanceOutcome, Episode, Mandate
 from casework.selectors import compliance_counters
 from reports import catalogue
+from reports.wording import by_authority
 
 
 def _day(value: datetime.date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else ""
+
+
+def _language() -> str:
+    return translation.get_language() or "en"
 
 
 def _identity(letter) -> dict:
@@ -26,6 +32,8 @@ def _identity(letter) -> dict:
         "file_number": patient.file_number,
         "name": f"{patient.first_name} {patient.last_name.upper()}",
         "date_of_birth": _day(patient.date_of_birth),
+        # "né" or "née": French says the patient's sex in the date of birth.
+        "sex": patient.sex,
     }
 
 
@@ -37,26 +45,49 @@ def _patient_address(letter) -> dict:
     }
 
 
+def legal_basis(mandate: Mandate, language: str) -> str:
+    """The provision under which the clinic tells the justice system what a letter states: the
+    reporting duty of the mandate's framework, or the patient's consent and its date."""
+    if mandate.sharing_basis == Mandate.SharingBasis.CONSENT:
+        return _("the written consent of the person concerned, given on %(date)s") % {
+            "date": _day(mandate.consent_on)
+        }
+    return mandate.legal_framework.reporting_duty(language) or mandate.legal_basis
+
+
 def _mandate(letter) -> dict:
     mandate = letter.mandate
     if mandate is None:
         return {}
+    language = _language()
     contact = mandate.justice_contact
+    deciding = mandate.decided_by or mandate.authority
     return {
+        "legal_framework": mandate.legal_framework.in_language("name", language),
+        "decided_by": by_authority(deciding.name, language),
+        # Empty when the authority that decided the measure also supervises it.
+        "supervised_by": by_authority(mandate.authority.name, language)
+        if mandate.decided_by_id
+        else "",
         "authority": mandate.authority.name,
-        "legal_framework": str(mandate.get_legal_framework_display()),
         "decision_date": _day(mandate.decision_date),
         "decision_reference": mandate.decision_reference,
         "starts_on": _day(mandate.starts_on),
         "ends_on": _day(mandate.ends_on),
         "session_frequency": str(mandate.get_session_frequency_display()),
         "justice_assistant": f"{contact.name} ({contact.service})" if contact else "",
+        "legal_basis": legal_basis(mandate, language),
     }
 
 
+def _episode_of(letter) -> Episode | None:
+    if letter.episode_id:
+        return letter.episode
+    return Episode.objects.filter(patient=letter.patient).order_by("-referral_received_on").first()
+
+
 def _episode(letter) -> dict:
-    episode = Episode.objects.filter(patient=letter.patient).order_by("-referral_received_on")
-    episode = episode.first()
+    episode = _episode_of(letter)
     if episode is None:
         return {}
     return {
@@ -88,22 +119,31 @@ def _attendances(letter):
     )
 
 
-def _session(attendance) -> dict:
+def _session(attendance, now: datetime.datetime) -> dict:
+    """One session as a letter states it: a session not begun is to come, one begun with no
+    outcome recorded yet is being checked (never silently a no-show)."""
+    outcome = attendance.outcome
+    begun = attendance.appointment.starts_at <= now
     return {
         "date": _day(timezone.localdate(attendance.appointment.starts_at)),
         "kind": str(attendance.appointment.get_kind_display()),
-        "outcome": attendance.outcome.name if attendance.outcome else "",
-        "awaiting_outcome": attendance.outcome_id is None,
+        "outcome": outcome.name if outcome else "",
+        "awaiting_outcome": outcome is None and begun,
+        "to_come": outcome is None and not begun,
+        "attended": bool(outcome and outcome.counts_as_attended),
+        "note_for_authority": attendance.note_for_authority.strip(),
     }
 
 
 def _sessions(letter) -> list[dict]:
-    return [_session(attendance) for attendance in _attendances(letter)]
+    now = timezone.now()
+    return [_session(attendance, now) for attendance in _attendances(letter)]
 
 
 def _attended(letter) -> list[dict]:
+    now = timezone.now()
     return [
-        _session(attendance)
+        _session(attendance, now)
         for attendance in _attendances(letter).filter(outcome__counts_as_attended=True)
     ]
 
@@ -116,11 +156,12 @@ def _counters(letter) -> dict:
     return compliance_counters(letter.patient, letter.period_start, end)
 
 
-def _absence(letter) -> dict:
-    attendance = letter.attendance
-    if attendance is None:
+def _the_session(letter) -> dict:
+    """The session a notice is about (an absence, a failure to comply), with what was written
+    for the authority on it."""
+    if letter.attendance is None:
         return {}
-    return _session(attendance)
+    return _session(letter.attendance, timezone.now())
 
 
 def _notes_for_authority(letter) -> list[dict]:
@@ -141,6 +182,10 @@ def _request(letter) -> dict:
     }
 
 
+def _risk(letter) -> dict:
+    return {"to": letter.risk_to}
+
+
 BUILDERS = {
     catalogue.IDENTITY: _identity,
     catalogue.PATIENT_ADDRESS: _patient_address,
@@ -150,10 +195,11 @@ BUILDERS = {
     catalogue.SESSIONS: _sessions,
     catalogue.ATTENDED: _attended,
     catalogue.COUNTERS: _counters,
-    catalogue.ABSENCE: _absence,
+    catalogue.SESSION: _the_session,
     catalogue.NOTES_FOR_AUTHORITY: _notes_for_authority,
     catalogue.PARAGRAPH: _paragraph,
     catalogue.REQUEST: _request,
+    catalogue.RISK: _risk,
 }
 
 

@@ -14,8 +14,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Attendance, ComplianceAlert, Language, Mandate, Patient
+from casework.models import Attendance, ComplianceAlert, Episode, Language, Mandate, Patient
 from reports import catalogue
+
+# The code of the refusal of a letter that exists already (an event that set it off twice).
+DRAFTED_ALREADY = "drafted_already"
 
 
 class SignedLetterError(Exception):
@@ -28,6 +31,26 @@ class Letter(models.Model):
         READY = "ready", _("Ready for signature")
         SIGNED = "signed", _("Signed")
         SENT = "sent", _("Sent")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class RiskTo(models.TextChoices):
+        """Whom a serious risk threatens: the laws name third parties; the internment law also
+        the person themself (law of 5 May 2014, art. 57 §5)."""
+
+        OTHERS = "others", _("Third parties")
+        SELF = "self", _("The patient themself")
+
+    class Origin(models.TextChoices):
+        """What set the letter off (docs/letters.md, "What sets a letter off")."""
+
+        BY_HAND = "by_hand", _("Drafted by hand")
+        DAILY_RUN = "daily_run", _("The daily run: a report fell due")
+        BATCH = "batch", _("The month's periodic reports")
+        INTAKE = "intake", _("The intake")
+        CLOSING = "closing", _("The closing of the episode of care")
+        ATTENDANCE = "attendance", _("An outcome recorded on a session")
+        ALERT = "alert", _("A compliance alert")
+        CORRECTION = "correction", _("The correction of a signed letter")
 
     kind = models.CharField(
         _("letter"),
@@ -46,8 +69,14 @@ class Letter(models.Model):
         blank=True,
         related_name="+",
     )
-    recipient = models.CharField(_("recipient"), max_length=30, choices=catalogue.Recipient.choices)
+    # Who the letter goes to, the addressee first and then whoever receives a copy; one
+    # document, one signature, one PDF with a "Copy to" line (reports.catalogue says who the
+    # law names for each letter).
+    recipients = models.JSONField(_("recipients"), default=list)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    origin = models.CharField(
+        _("set off by"), max_length=20, choices=Origin.choices, default=Origin.BY_HAND
+    )
     period_start = models.DateField(_("period from"), null=True, blank=True)
     period_end = models.DateField(_("period until"), null=True, blank=True)
     # The session an absence notice is about.
@@ -58,6 +87,24 @@ class Letter(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # The episode of care an acceptance, stopping or end-of-treatment letter is about.
+    episode = models.ForeignKey(
+        Episode,
+        verbose_name=_("episode of care"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The month's batch that drafted it.
+    batch = models.ForeignKey(
+        "LetterBatch",
+        verbose_name=_("batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
     )
     # The compliance alert that set this letter off (reports.deadlines.draft_for_alert).
     alert = models.ForeignKey(
@@ -70,6 +117,9 @@ class Letter(models.Model):
     )
     request_reference = models.CharField(_("the authority's reference"), max_length=100, blank=True)
     request_received_on = models.DateField(_("request received on"), null=True, blank=True)
+    risk_to = models.CharField(
+        _("serious risk to"), max_length=10, choices=RiskTo.choices, blank=True
+    )
     paragraph = models.TextField(
         _("paragraph for the authority"),
         max_length=3000,
@@ -108,6 +158,16 @@ class Letter(models.Model):
         blank=True,
         related_name="+",
     )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.CharField(_("why it was withdrawn"), max_length=300, blank=True)
     cosigned_at = models.DateTimeField(_("co-signed"), null=True, blank=True)
     cosigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -128,32 +188,68 @@ class Letter(models.Model):
         verbose_name_plural = _("letters")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            # Drafts made by the daily run exist once: one periodic report per mandate and
-            # period, one notice per absence, one letter per compliance alert.
+            # What an event sets off exists once (a withdrawn letter included: someone decided
+            # it goes out no more): one periodic report per mandate and period, one notice per
+            # session, one letter per compliance alert, one acceptance, stopping or end of
+            # treatment per mandate and episode of care.
             models.UniqueConstraint(
                 fields=["kind", "mandate", "period_start"],
                 condition=Q(kind="periodic_report", corrects__isnull=True),
                 name="letter_periodic_once",
+                violation_error_code=DRAFTED_ALREADY,
+                violation_error_message=_(
+                    "The follow-up report on this mandate for this period exists already: "
+                    "open it from the patient's letters. It goes to every recipient at once."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["kind", "attendance"],
                 condition=Q(attendance__isnull=False, corrects__isnull=True),
                 name="letter_absence_notice_once",
+                violation_error_code=DRAFTED_ALREADY,
+                violation_error_message=_(
+                    "This letter about that session exists already: open it from the "
+                    "patient's letters."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["alert"],
                 condition=Q(alert__isnull=False, corrects__isnull=True),
                 name="letter_alert_once",
+                violation_error_code=DRAFTED_ALREADY,
+                violation_error_message=_("The letter this alert set off exists already."),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "mandate", "episode"],
+                condition=Q(episode__isnull=False, corrects__isnull=True),
+                name="letter_episode_once",
+                violation_error_code=DRAFTED_ALREADY,
+                violation_error_message=_(
+                    "This letter exists already for this mandate and episode of care: open it "
+                    "from the patient's letters."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "ready"]) | Q(signed_at__isnull=False),
+                condition=Q(status__in=["draft", "ready", "withdrawn"])
+                | Q(signed_at__isnull=False),
                 name="letter_signed_has_signature",
+                violation_error_message=_("A signed letter carries the date of its signature."),
             ),
         ]
         indexes = [
             models.Index(fields=["patient", "-created_at"], name="letter_patient"),
             # the dashboard and the to-do list: letters not sent yet, by due date
-            models.Index(fields=["due_on"], condition=~Q(status="sent"), name="letter_open_by_due"),
+            models.Index(
+                fields=["due_on"],
+                condition=~Q(status__in=["sent", "withdrawn"]),
+                name="letter_open_by_due",
+            ),
+            # the clinical lead's home: serious-risk alerts waiting for the co-signature
+            models.Index(
+                fields=["signed_at"],
+                condition=Q(status="signed", cosigned_at__isnull=True, kind="serious_risk"),
+                name="letter_awaiting_cosignature",
+            ),
             models.Index(fields=["status", "-signed_at"], name="letter_status"),
         ]
 
@@ -203,6 +299,30 @@ class Letter(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.READY)
 
     @property
+    def recipient(self) -> str:
+        """The addressee: the first recipient (the others receive a copy)."""
+        return self.recipients[0] if self.recipients else ""
+
+    def get_recipient_display(self) -> str:
+        return catalogue.Recipient.label(self.recipient)
+
+    @property
+    def recipients_display(self) -> str:
+        return ", ".join(catalogue.Recipient.label(code) for code in self.recipients)
+
+    @property
+    def waits_for_cosignature(self) -> bool:
+        return self.is_signed and not self.is_fully_signed
+
+    @property
+    def state(self) -> str:
+        """Where it stands, as people say it: a serious-risk alert signed once is waiting for
+        its co-signature, not "Signed"."""
+        if self.waits_for_cosignature:
+            return str(_("Waiting for co-signature"))
+        return str(self.get_status_display())
+
+    @property
     def pdf_filename(self) -> str:
         return f"{self.reference.replace('/', '-')}.pdf"
 
@@ -222,6 +342,7 @@ class Dispatch(models.Model):
     letter = models.ForeignKey(
         Letter, verbose_name=_("letter"), on_delete=models.PROTECT, related_name="dispatches"
     )
+    recipient = models.CharField(_("recipient"), max_length=30, choices=catalogue.Recipient.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     to = models.CharField(
         _("to"), max_length=300, blank=True, help_text=_("An address, an e-mail address...")

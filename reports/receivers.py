@@ -1,9 +1,10 @@
-"""What the letters listen to: a compliance alert sets a letter off; a worker process starts."""
+"""What the letters listen to: a compliance alert, or an event of a file, sets letters off; a
+worker process starts."""
 
 from celery.signals import worker_process_init
 from django.dispatch import receiver
 
-from casework.signals import compliance_alert_raised
+from casework.signals import compliance_alert_raised, frame_recorded
 
 WARM_UP = (
     '<link rel="stylesheet" href="/static/css/letter.css">'
@@ -18,6 +19,15 @@ def draft_letter_for_alert(sender, alert, **kwargs):
     from reports.tasks import draft_letter_for_alert
 
     after_response.queue(draft_letter_for_alert, alert.pk)
+
+
+@receiver(frame_recorded, dispatch_uid="reports.draft_due_for_patients")
+def draft_letters_due(sender, patient_ids, **kwargs):
+    # Sent after the commit: a task drafts what the event set off (once, whatever the retries).
+    from common import after_response
+    from reports.tasks import draft_letters_due_for
+
+    after_response.queue(draft_letters_due_for, list(patient_ids))
 
 
 @worker_process_init.connect(dispatch_uid="reports.warm_up")

@@ -11,53 +11,71 @@ from django.utils import formats, timezone, translation
 
 from reports import catalogue, facts
 
-LETTER_LANGUAGES = {"en", "fr", "nl"}
+# The languages the letter templates are written in; German for the German-speaking Community,
+# party to the cooperation agreements (docs/letters.md).
+LETTER_LANGUAGES = {"en", "fr", "nl", "de"}
 
 
 def letter_language(language: str) -> str:
     """The language a letter is written in: the recipient's, if the clinic's templates speak
-    it (German letters are on the roadmap), else the installation's."""
+    it, else the installation's."""
     return language if language in LETTER_LANGUAGES else settings.LANGUAGE_CODE
 
 
-def _lines(text: str) -> list[str]:
+def language_of(*, patient, mandate, recipient: str) -> str:
+    """The language of a letter to `recipient` (the addressee): the patient's, the justice
+    assistant's or the authority's."""
+    if recipient == catalogue.Recipient.PATIENT:
+        return letter_language(patient.preferred_language)
+    if recipient == catalogue.Recipient.JUSTICE_ASSISTANT and mandate and mandate.justice_contact:
+        return letter_language(mandate.justice_contact.language)
+    return letter_language(mandate.authority.language if mandate else "")
+
+
+def place(language: str) -> str:
+    """Where the letter is written, as its language names the place (Liège, Luik, Lüttich)."""
+    return settings.CLINIC_PLACE_NAMES.get(language, settings.CLINIC_PLACE)
+
+
+def lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(";", "\n").splitlines() if line.strip()]
 
 
-def _recipient(letter) -> dict:
-    if letter.recipient == catalogue.Recipient.PATIENT:
+def recipient_block(letter, recipient: str) -> dict:
+    """Name, organisation, postal address and file reference of one recipient of the letter;
+    empty values where the file does not say (reports.checks refuses to sign it then)."""
+    mandate = letter.mandate
+    if recipient == catalogue.Recipient.PATIENT:
         patient = letter.patient
         return {
             "name": f"{patient.first_name} {patient.last_name.upper()}",
             "organisation": "",
-            "address_lines": _lines(patient.address),
+            "address_lines": lines(patient.address),
+            "email": patient.email,
+            "reference": "",
         }
-    mandate = letter.mandate
-    if (
-        letter.recipient == catalogue.Recipient.JUSTICE_ASSISTANT
-        and mandate
-        and mandate.justice_contact
-    ):
-        contact = mandate.justice_contact
+    if recipient == catalogue.Recipient.JUSTICE_ASSISTANT:
+        contact = mandate.justice_contact if mandate else None
         return {
-            "name": contact.name,
-            "organisation": contact.service,
-            "address_lines": _lines(contact.address),
+            "name": contact.name if contact else "",
+            "organisation": contact.service if contact else "",
+            "address_lines": lines(contact.address) if contact else [],
+            "email": contact.email if contact else "",
+            "reference": mandate.justice_assistant_file_number if mandate else "",
         }
-    if mandate:
-        return {
-            "name": mandate.authority.name,
-            "organisation": mandate.authority.jurisdiction,
-            "address_lines": _lines(mandate.authority.address),
-        }
-    return {"name": "", "organisation": "", "address_lines": []}
-
-
-def _recipient_reference(letter) -> str:
-    """The authority's reference for its own file; a patient's letter names none."""
-    if letter.recipient == catalogue.Recipient.PATIENT:
-        return ""
-    return letter.request_reference or (letter.mandate.decision_reference if letter.mandate else "")
+    if mandate is None:
+        return {"name": "", "organisation": "", "address_lines": [], "email": "", "reference": ""}
+    return {
+        "name": mandate.authority.name,
+        "organisation": mandate.authority.jurisdiction,
+        "address_lines": lines(mandate.authority.address),
+        "email": mandate.authority.email,
+        # A reply gives the reference of the request; otherwise the authority's file number,
+        # or the reference of its decision.
+        "reference": letter.request_reference
+        or mandate.authority_file_number
+        or mandate.decision_reference,
+    }
 
 
 def _signatory(user) -> dict:
@@ -72,20 +90,26 @@ def context(letter, stated: dict | None = None) -> dict:
         signatories = [
             _signatory(user) for user in (letter.signed_by, letter.cosigned_by) if user is not None
         ]
+        addressee, *copies = [recipient_block(letter, code) for code in letter.recipients] or [
+            recipient_block(letter, "")
+        ]
         return {
             "letter": {
                 "letterhead": {
                     "name": settings.CLINIC_NAME,
-                    "address_lines": _lines(settings.CLINIC_ADDRESS),
+                    "address_lines": lines(settings.CLINIC_ADDRESS),
                     "contact_line": settings.CLINIC_CONTACT,
                     "logo_url": static(settings.CLINIC_LOGO) if settings.CLINIC_LOGO else "",
                 },
                 "reference": letter.reference,
-                "recipient_reference": _recipient_reference(letter),
-                "place": settings.CLINIC_PLACE,
+                "file_number": letter.patient.file_number,
+                "recipient_reference": addressee["reference"],
+                "place": place(language),
                 "date": formats.date_format(signed_on or timezone.localdate(), "DATE_FORMAT"),
-                "recipient": _recipient(letter),
+                "recipient": addressee,
+                "copies": copies,
                 "subject": str(letter.type.name),
+                "urgent": letter.kind == "serious_risk",
                 "signatories": signatories,
                 "language": language,
                 "is_draft": not letter.is_signed,

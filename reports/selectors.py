@@ -34,7 +34,18 @@ def latest_letters(patient, count: int) -> list[Letter]:
 
 def letter_for(user, patient_id, letter_id) -> Letter:
     return get_object_or_404(
-        letters_of(user, patient_id).select_related("patient", "mandate__justice_contact"),
+        letters_of(user, patient_id).select_related(
+            "patient",
+            "mandate__justice_contact",
+            "mandate__legal_framework",
+            "mandate__decided_by",
+            "episode",
+            "attendance__outcome",
+            "alert__rule",
+            "batch__requested_by",
+            "created_by",
+            "withdrawn_by",
+        ),
         pk=letter_id,
     )
 
@@ -80,19 +91,33 @@ def first_letters_to_prepare(reach: Reach, count: int) -> list[Letter]:
     return list(_soonest_due(_as_listed(Letter.objects.filter(pk__in=first))))
 
 
+def awaiting_cosignature(user) -> list[Letter]:
+    """The serious-risk alerts signed once that this clinical lead may co-sign (not the ones
+    they signed themselves), oldest first: the lead's home page lists them."""
+    cosign = [code for code, letter in catalogue.TYPES.items() if letter.needs_cosignature]
+    return list(
+        Letter.objects.filter(
+            kind__in=cosign, status=Letter.Status.SIGNED, cosigned_at__isnull=True
+        )
+        .exclude(signed_by=user)
+        .select_related("patient", "signed_by")
+        .defer("pdf", "facts", "definitions")
+        .order_by("signed_at", "pk")[:20]
+    )
+
+
 RECENT_DAYS = 30
 
 
 def dashboard_sections(reach: Reach, today: datetime.date) -> dict[str, QuerySet[Letter]]:
     """The clinic's letters by what they wait for, each list in the order it is worked on."""
-    visible = letters_visible_to(reach)
+    visible = letters_visible_to(reach).exclude(status=Letter.Status.WITHDRAWN)
     unsent = visible.exclude(status=Letter.Status.SENT)
+    fortnight = today + datetime.timedelta(days=14)
     cosign = [code for code, letter in catalogue.TYPES.items() if letter.needs_cosignature]
     return {
         "overdue": _soonest_due(unsent.filter(due_on__lt=today)),
-        "due_soon": _soonest_due(
-            unsent.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=14))
-        ),
+        "due_soon": _soonest_due(unsent.filter(due_on__gte=today, due_on__lte=fortnight)),
         "to_sign": _soonest_due(
             visible.filter(
                 Q(status=Letter.Status.READY)
@@ -100,6 +125,12 @@ def dashboard_sections(reach: Reach, today: datetime.date) -> dict[str, QuerySet
             )
         ),
         "to_send": _soonest_due(visible.filter(status=Letter.Status.SIGNED).exclude(pdf_sha256="")),
+        # Every open draft is somewhere: those due after the fortnight, or with no due date.
+        "later": _soonest_due(
+            unsent.filter(status__in=[Letter.Status.DRAFT, Letter.Status.READY]).filter(
+                Q(due_on__gt=fortnight) | Q(due_on__isnull=True)
+            )
+        ),
         "sent": visible.filter(
             Exists(
                 Dispatch.objects.filter(

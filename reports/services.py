@@ -1,42 +1,80 @@
-"""Letter workflows: draft, ready, sign (and co-sign), render once, dispatch, correct.
+"""Letter workflows: draft, ready, sign (and co-sign), withdraw, render once, dispatch to each
+recipient, correct.
 
-Views and endpoints check permissions (reports.permissions) before calling these; these keep
-the letter consistent, freeze what a signed letter states, and write the access log.
+These keep the letter consistent and lawful whoever calls them: they check who acts
+(reports.permissions) and what a letter may say before it is signed (reports.checks), freeze
+what a signed letter states, and write the access log.
 """
 
 import datetime
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
 from casework.models import Attendance
 from common import after_response
-from reports import catalogue, facts
+from common.dates import month_bounds
+from reports import catalogue, checks, facts, permissions
 from reports.models import Dispatch, Letter, LetterBatch
-from reports.rendering import letter_language, render_html
+from reports.rendering import language_of, render_html
 
 PARAGRAPH_MAX_LENGTH = Letter._meta.get_field("paragraph").max_length
 
 
-def _language_of(*, patient, mandate, recipient: str) -> str:
-    if recipient == catalogue.Recipient.PATIENT:
-        return letter_language(patient.preferred_language)
-    if recipient == catalogue.Recipient.JUSTICE_ASSISTANT and mandate and mandate.justice_contact:
-        return letter_language(mandate.justice_contact.language)
-    return letter_language(mandate.authority.language if mandate else "")
-
-
 def due_on(kind: str, *, start: datetime.date | None = None) -> datetime.date | None:
+    """When a letter is due: the catalogue's delay from what set it off (`start`; today when
+    it is drafted by hand about nothing dated)."""
     delay = catalogue.get(kind).delay
     if delay is None:
         return None
     return (start or timezone.localdate()) + datetime.timedelta(days=delay)
+
+
+def default_recipients(kind: str, mandate) -> list[str]:
+    """Who the law has the letter go to (reports.catalogue), the addressee first: a justice
+    assistant the mandate does not name is left out unless the law requires them (then the
+    letter waits for one to be recorded before it is signed)."""
+    letter_type = catalogue.get(kind)
+    has_assistant = bool(mandate and mandate.justice_contact_id)
+    return [
+        code
+        for code in letter_type.recipients
+        if code != catalogue.Recipient.JUSTICE_ASSISTANT
+        or has_assistant
+        or code in letter_type.required
+    ]
+
+
+def _check_recipients(kind: str, recipients: list[str]) -> None:
+    letter_type = catalogue.get(kind)
+    if not recipients:
+        raise ValidationError({"recipients": _("Choose who the letter goes to.")})
+    if len(set(recipients)) != len(recipients):
+        raise ValidationError({"recipients": _("Each recipient is named once.")})
+    if any(code not in letter_type.recipients for code in recipients):
+        raise ValidationError({"recipients": _("This letter does not go to that recipient.")})
+    missing = [code for code in letter_type.required if code not in recipients]
+    if missing:
+        raise ValidationError(
+            {
+                "recipients": _("The law has this letter go to %(who)s as well (%(source)s).")
+                % {
+                    "who": ", ".join(catalogue.Recipient.label(code) for code in missing),
+                    "source": letter_type.source,
+                }
+            }
+        )
+
+
+def _event_day(kind: str, request_received_on: datetime.date | None) -> datetime.date | None:
+    # A reply is due from the day the request came in, not from the day it was drafted.
+    return request_received_on if kind == "reply_to_request" else None
 
 
 @transaction.atomic
@@ -46,32 +84,45 @@ def letter_draft(
     patient,
     kind: str,
     mandate=None,
-    recipient: str = "",
+    recipients: list[str] | None = None,
     attendance: Attendance | None = None,
     alert=None,
+    episode=None,
     period_start: datetime.date | None = None,
     period_end: datetime.date | None = None,
     request_reference: str = "",
     request_received_on: datetime.date | None = None,
+    risk_to: str = "",
     paragraph: str = "",
     due: datetime.date | None = None,
+    origin: str = Letter.Origin.BY_HAND,
+    batch: LetterBatch | None = None,
 ) -> Letter:
-    """A new draft. actor is None when the daily run (or a compliance alert) drafts a letter
-    that falls due."""
+    """A new draft. actor is None when an event drafts a letter that falls due (the daily run,
+    an intake, a closing, an outcome, a compliance alert: reports.deadlines)."""
     if kind not in catalogue.TYPES:
         raise ValidationError({"kind": _("Choose one of the letters of the catalogue.")})
     letter_type = catalogue.get(kind)
-    recipient = recipient or letter_type.recipients[0]
-    if recipient not in letter_type.recipients:
-        raise ValidationError({"recipient": _("This letter does not go to that recipient.")})
-    if recipient != catalogue.Recipient.PATIENT and mandate is None:
+    recipients = list(recipients or default_recipients(kind, mandate))
+    _check_recipients(kind, recipients)
+    if catalogue.Recipient.PATIENT not in recipients and mandate is None:
         raise ValidationError({"mandate": _("Choose the mandate the letter is about.")})
     if mandate is not None and mandate.patient_id != patient.pk:
         raise ValidationError({"mandate": _("Choose one of this patient's mandates.")})
     if attendance is not None and attendance.patient_id != patient.pk:
         raise ValidationError({"attendance": _("Choose one of this patient's sessions.")})
+    if episode is not None and episode.patient_id != patient.pk:
+        raise ValidationError({"episode": _("Choose one of this patient's episodes of care.")})
     if kind == "unjustified_absence" and attendance is None:
         raise ValidationError({"attendance": _("Choose the session the notice is about.")})
+    if kind == "reply_to_request" and request_received_on is None:
+        raise ValidationError(
+            {"request_received_on": _("Give the day the authority's request came in.")}
+        )
+    if request_received_on and request_received_on > timezone.localdate():
+        raise ValidationError(
+            {"request_received_on": _("The request cannot have come in after today.")}
+        )
     if period_start and period_end and period_end < period_start:
         raise ValidationError({"period_end": _("The period ends before it starts.")})
     if catalogue.PERIOD in letter_type.facts and not (period_start and period_end):
@@ -81,16 +132,20 @@ def letter_draft(
         kind=kind,
         patient=patient,
         mandate=mandate,
-        recipient=recipient,
-        language=_language_of(patient=patient, mandate=mandate, recipient=recipient),
+        recipients=recipients,
+        language=language_of(patient=patient, mandate=mandate, recipient=recipients[0]),
         attendance=attendance,
         alert=alert,
+        episode=episode,
         period_start=period_start,
         period_end=period_end,
         request_reference=request_reference,
         request_received_on=request_received_on,
+        risk_to=risk_to,
         paragraph=paragraph,
-        due_on=due or due_on(kind),
+        due_on=due or due_on(kind, start=_event_day(kind, request_received_on)),
+        origin=origin,
+        batch=batch,
         created_by=actor,
     )
     letter.full_clean(exclude=["created_by"])
@@ -123,19 +178,29 @@ def letter_update(*, actor, letter: Letter, **fields) -> Letter:
     letter = _locked(letter)
     if not letter.is_editable:
         raise ValidationError(_("This letter is signed and final: write a correction instead."))
-    allowed = {"paragraph", "period_start", "period_end", "request_reference", "recipient"}
+    allowed = {
+        "paragraph",
+        "period_start",
+        "period_end",
+        "request_reference",
+        "request_received_on",
+        "recipients",
+        "risk_to",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(_("These cannot be changed: %(names)s.") % {"names": unknown})
     _check_paragraph(fields.get("paragraph", ""))
     for name, value in fields.items():
         setattr(letter, name, value)
-    if "recipient" in fields:
-        if letter.recipient not in letter.type.recipients:
-            raise ValidationError({"recipient": _("This letter does not go to that recipient.")})
-        letter.language = _language_of(
+    if "recipients" in fields:
+        letter.recipients = list(letter.recipients)
+        _check_recipients(letter.kind, letter.recipients)
+        letter.language = language_of(
             patient=letter.patient, mandate=letter.mandate, recipient=letter.recipient
         )
+    if letter.period_start and letter.period_end and letter.period_end < letter.period_start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
     letter.status, letter.ready_at = Letter.Status.DRAFT, None
     letter.full_clean(exclude=["created_by"])
     letter.save()
@@ -188,10 +253,18 @@ def _queue_render(letter: Letter) -> None:
 @transaction.atomic
 def letter_sign(*, actor, letter: Letter) -> Letter:
     """Sign: what the letter states is frozen now, with the outcome definitions behind its
-    counters. A letter that needs no second signature is then rendered by a worker."""
+    counters. Only a clinician who may read the treatment signs (reports.permissions), and
+    nothing contradictory or empty is signed (reports.checks). A letter that needs no second
+    signature is then rendered by a worker."""
     letter = _locked(letter)
-    if not letter.is_editable:
-        raise ValidationError(_("This letter is already signed."))
+    if not permissions.can_sign(actor, letter):
+        raise PermissionDenied(permissions.NOT_A_SIGNER)
+    refusal = permissions.sign_refusal(actor, letter)
+    if refusal:
+        raise ValidationError(refusal)
+    problems = checks.problems(letter)
+    if problems:
+        raise ValidationError(problems)
     letter.facts = facts.build(letter)
     letter.definitions = facts.outcome_definitions()
     letter.status, letter.signed_at, letter.signed_by = (
@@ -203,6 +276,11 @@ def letter_sign(*, actor, letter: Letter) -> Letter:
     record_access(actor=actor, action=Action.UPDATE, patient=letter.patient, obj=letter)
     if letter.is_fully_signed:
         _queue_render(letter)
+    else:
+        from reports.tasks import tell_cosigners
+
+        letter_id = letter.pk
+        transaction.on_commit(lambda: after_response.queue(tell_cosigners, letter_id), robust=True)
     return letter
 
 
@@ -210,18 +288,82 @@ def letter_sign(*, actor, letter: Letter) -> Letter:
 def letter_cosign(*, actor, letter: Letter) -> Letter:
     """The second signature a serious-risk alert needs: the clinical lead's, not the signer's."""
     letter = _locked(letter)
+    if not permissions.can_cosign(actor, letter):
+        raise PermissionDenied(permissions.NOT_THE_COSIGNER)
     if not letter.type.needs_cosignature:
         raise ValidationError(_("This letter needs one signature only."))
     if not letter.is_signed:
         raise ValidationError(_("The letter is signed first, then co-signed."))
     if letter.cosigned_at:
         raise ValidationError(_("This letter is already co-signed."))
-    if letter.signed_by_id == actor.pk:
-        raise ValidationError(_("The second signature is someone else's."))
     letter.cosigned_at, letter.cosigned_by = timezone.now(), actor
     letter.save(update_fields=["cosigned_at", "cosigned_by"])
     record_access(actor=actor, action=Action.UPDATE, patient=letter.patient, obj=letter)
     _queue_render(letter)
+    return letter
+
+
+def cosigners_tell(*, letter_id: int) -> int:
+    """E-mail each clinical lead (but the signer) that a serious-risk alert waits for their
+    co-signature, in their language, with the file number and the letter's address: never
+    what the risk is, e-mail leaves the clinic. Their home page lists it too."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from accounts.roles import Role
+    from casework.mail import mail_clinician
+
+    letter = Letter.objects.select_related("patient").filter(pk=letter_id).first()
+    if letter is None or not letter.waits_for_cosignature:
+        return 0
+    leads = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.CLINICAL_LEAD)
+        .exclude(pk=letter.signed_by_id)
+        .exclude(email="")
+    )
+    url = settings.SITE_URL + reverse("reports:cosign", args=[letter.patient_id, letter.pk])
+
+    def compose():
+        return (
+            _("A serious-risk alert waits for your co-signature (file %(file)s)")
+            % {"file": letter.patient.file_number},
+            _(
+                "A serious-risk alert about file %(file)s was signed and leaves the clinic once "
+                "you have co-signed it. It is urgent."
+            )
+            % {"file": letter.patient.file_number},
+            [f"{letter.reference} — {url}"],
+        )
+
+    for lead in leads:
+        mail_clinician(lead, compose)
+    return len(leads)
+
+
+@transaction.atomic
+def letter_withdraw(*, actor, letter: Letter, reason: str) -> Letter:
+    """A draft that will not go out (its grounds no longer hold, it was set off twice...):
+    kept, with who withdrew it and why; what set it off does not draft it again."""
+    letter = _locked(letter)
+    if not letter.is_editable:
+        raise ValidationError(_("A signed letter is final: write a correction instead."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the letter is withdrawn.")})
+    max_length = Letter._meta.get_field("withdrawal_reason").max_length
+    if len(reason) > max_length:
+        raise ValidationError(
+            {"reason": _("The reason can be %(max)d characters at most.") % {"max": max_length}}
+        )
+    letter.status = Letter.Status.WITHDRAWN
+    letter.withdrawn_at, letter.withdrawn_by, letter.withdrawal_reason = (
+        timezone.now(),
+        actor,
+        reason,
+    )
+    letter.save()
+    record_access(actor=actor, action=Action.UPDATE, patient=letter.patient, obj=letter)
     return letter
 
 
@@ -288,30 +430,38 @@ def letter_pdf(*, actor, letter: Letter) -> bytes | None:
 
 @transaction.atomic
 def letter_dispatch(
-    *, actor, letter: Letter, channel: str, to: str = "", note: str = ""
+    *, actor, letter: Letter, recipient: str, channel: str, to: str = "", note: str = ""
 ) -> Dispatch:
-    """Record how the letter went out. By e-mail, a task sends it with the PDF attached."""
+    """Record how the letter went to one of its recipients; it is sent once every recipient
+    has theirs. By e-mail, a task sends it with the PDF attached."""
     letter = _locked(letter)
     if not letter.is_fully_signed:
         raise ValidationError(_("Only a signed letter can be sent."))
     if not letter.pdf_sha256:
         raise ValidationError(_("The PDF is not ready yet: try again in a moment."))
+    if recipient not in letter.recipients:
+        raise ValidationError({"recipient": _("Choose one of the letter's recipients.")})
     if channel not in Dispatch.Channel.values:
         raise ValidationError({"channel": _("Choose how the letter goes out.")})
+    if channel == Dispatch.Channel.HANDED and recipient != catalogue.Recipient.PATIENT:
+        raise ValidationError({"channel": _("Only the patient's own letter is handed over.")})
     if channel == Dispatch.Channel.EMAIL and "@" not in to:
         raise ValidationError({"to": _("Give the e-mail address it goes to.")})
     dispatch = Dispatch.objects.create(
         letter=letter,
+        recipient=recipient,
         channel=channel,
         to=to,
         note=note,
         recorded_by=actor,
         sent_at=None if channel == Dispatch.Channel.EMAIL else timezone.now(),
     )
+    reached = set(letter.dispatches.values_list("recipient", flat=True))
     if letter.status != Letter.Status.SENT:
-        letter.status = Letter.Status.SENT
-        letter.save(update_fields=["status"])
         _mark_reported(letter)
+        if reached >= set(letter.recipients):
+            letter.status = Letter.Status.SENT
+            letter.save(update_fields=["status"])
     record_access(actor=actor, action=Action.SEND, patient=letter.patient, obj=letter)
     if channel == Dispatch.Channel.EMAIL:
         from reports.tasks import send_letter_email
@@ -325,7 +475,7 @@ def letter_dispatch(
 
 def _mark_reported(letter: Letter) -> None:
     """The outcomes a sent letter stated were reported: a later change needs a reason."""
-    stated = letter.facts.keys() & {catalogue.SESSIONS, catalogue.ABSENCE, catalogue.COUNTERS}
+    stated = letter.facts.keys() & {catalogue.SESSIONS, catalogue.SESSION, catalogue.COUNTERS}
     if not stated:
         return
     reported = Q(pk=letter.attendance_id) if letter.attendance_id else Q(pk__in=[])
@@ -358,11 +508,20 @@ def letter_email_send(*, dispatch_id: int) -> bool:
         if dispatch is None:
             return False
         letter = dispatch.letter
-        message = EmailMessage(
-            subject=f"{settings.CLINIC_NAME} — {letter.reference} — {letter.type.name}",
-            body=_("Please find our letter attached."),
-            to=[dispatch.to],
-        )
+        with translation.override(letter.language):  # the letter's, not the sender's
+            message = EmailMessage(
+                subject=f"{settings.CLINIC_NAME} — {letter.reference} — {letter.type.name}",
+                body=_(
+                    "Please find attached our letter %(reference)s about our file "
+                    "%(file_number)s.\n\n%(clinic)s"
+                )
+                % {
+                    "reference": letter.reference,
+                    "file_number": letter.patient.file_number,
+                    "clinic": settings.CLINIC_NAME,
+                },
+                to=[dispatch.to],
+            )
         message.attach(letter.pdf_filename, bytes(letter.pdf), "application/pdf")
         message.send()
         dispatch.sent_at = timezone.now()
@@ -382,15 +541,18 @@ def letter_correct(*, actor, letter: Letter) -> Letter:
         kind=letter.kind,
         patient=letter.patient,
         mandate=letter.mandate,
-        recipient=letter.recipient,
+        recipients=letter.recipients,
         language=letter.language,
         attendance=letter.attendance,
+        episode=letter.episode,
         period_start=letter.period_start,
         period_end=letter.period_end,
         request_reference=letter.request_reference,
         request_received_on=letter.request_received_on,
+        risk_to=letter.risk_to,
         paragraph=letter.paragraph,
         due_on=timezone.localdate(),
+        origin=Letter.Origin.CORRECTION,
         corrects=letter,
         created_by=actor,
     )
@@ -402,7 +564,6 @@ def letter_correct(*, actor, letter: Letter) -> Letter:
 def batch_queue(*, actor, today: datetime.date | None = None) -> LetterBatch:
     """Queue the drafting of every periodic report due this month; while one is running for
     this month, it is the one returned (one action, one batch)."""
-    from reports.deadlines import month_bounds
     from reports.tasks import run_letter_batch
 
     month = month_bounds(today or timezone.localdate())[0]

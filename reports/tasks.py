@@ -24,6 +24,19 @@ def draft_due_letters() -> int:
     return len(deadlines.draft_due_letters())
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def draft_letters_due_for(patient_ids: list[int]) -> int:
+    """An intake, a closing, a mandate or an outcome was recorded: draft, now, the letters it
+    sets off for those patients; a second delivery drafts nothing more."""
+    return len(deadlines.draft_due_letters(patient_ids=patient_ids))
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def tell_cosigners(letter_id: int) -> int:
+    """A serious-risk alert was signed: the clinical lead co-signs it, and hears of it now."""
+    return services.cosigners_tell(letter_id=letter_id)
+
+
 @shared_task
 def render_pending_letters() -> int:
     """Every few minutes: queue again the renders that were lost."""

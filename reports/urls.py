@@ -37,6 +37,11 @@ urlpatterns = [
         views.LetterDispatchView.as_view(),
         name="dispatch",
     ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/withdraw/",
+        views.LetterWithdrawView.as_view(),
+        name="withdraw",
+    ),
     *[
         path(
             f"patients/<id:patient_id>/letters/<id:letter_id>/{step}/",

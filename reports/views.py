@@ -13,17 +13,18 @@ from django.views.generic import TemplateView
 
 from audit.services import record_listing
 from casework.models import Attendance, Mandate
-from casework.selectors import reach_of, reporting_period
+from casework.reporting import schedule_of
+from casework.selectors import reach_of
 from casework.views.base import (
     CaseworkRoleRequired,
     ConfirmView,
     PatientScopedMixin,
     ServiceFormView,
 )
-from reports import catalogue, deadlines, permissions, selectors, services
-from reports.forms import DispatchForm, LetterEditForm, LetterForm
-from reports.models import Letter, LetterBatch
-from reports.rendering import render_html
+from reports import catalogue, checks, deadlines, permissions, selectors, services
+from reports.forms import DispatchForm, LetterEditForm, LetterForm, WithdrawForm
+from reports.models import Dispatch, Letter, LetterBatch
+from reports.rendering import recipient_block, render_html
 
 
 class LettersMixin(PatientScopedMixin):
@@ -99,11 +100,12 @@ class LetterCreateView(LettersMixin, ServiceFormView):
         )
         today = timezone.localdate()
         if mandate is not None and mandate.starts_on <= today:
-            start, _end = reporting_period(mandate, today)
-            initial.update(mandate=mandate.pk, period_start=start, period_end=today)
+            period = schedule_of(mandate).period_on(today)
+            initial.update(mandate=mandate.pk, period_start=period.first_day, period_end=today)
         return initial
 
     def perform(self, data):
+        data["recipients"] = data["recipients"] or None  # none ticked: whom the law names
         return services.letter_draft(actor=self.request.user, patient=self.patient, **data)
 
     def get_success_url(self):
@@ -115,10 +117,18 @@ class LetterDetailView(LetterMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, letter = self.request.user, self.letter
+        dispatches = list(letter.dispatches.select_related("recorded_by"))
+        reached = {dispatch.recipient for dispatch in dispatches}
         return super().get_context_data(
             can_sign=not permissions.sign_refusal(user, letter),
             can_cosign=not permissions.cosign_refusal(user, letter),
-            dispatches=letter.dispatches.select_related("recorded_by"),
+            # What must change before it can be signed (nothing contradictory or empty).
+            problems=checks.problems(letter) if letter.is_editable else [],
+            recipients=[
+                (code, catalogue.Recipient.label(code), code in reached)
+                for code in letter.recipients
+            ],
+            dispatches=dispatches,
             **kwargs,
         )
 
@@ -172,6 +182,15 @@ class LetterStepView(LetterMixin, ConfirmView):
         ),
     }
 
+    def get(self, request, *args, **kwargs):
+        # The sign address of a letter waiting for its co-signature takes the clinical lead
+        # to the co-signature (a link passed on, a bookmark).
+        letter = self.letter
+        lead = not permissions.cosign_refusal(request.user, letter)
+        if self.step == "sign" and letter.waits_for_cosignature and lead:
+            return redirect(reverse("reports:cosign", args=[self.patient.pk, letter.pk]))
+        return super().get(request, *args, **kwargs)
+
     def refusal(self):
         user, letter = self.request.user, self.letter
         if self.step == "ready" and letter.status != Letter.Status.DRAFT:
@@ -200,7 +219,8 @@ class LetterStepView(LetterMixin, ConfirmView):
         try:
             result = action(actor=self.request.user, letter=self.letter)
         except ValidationError as error:
-            messages.error(self.request, error.messages[0])
+            for message in error.messages:
+                messages.error(self.request, message)
             return redirect(self.letter.get_absolute_url())
         messages.success(self.request, _("Done."))
         return redirect(result.get_absolute_url())
@@ -234,7 +254,26 @@ class LetterDownloadView(LetterMixin, TemplateView):
         return pdf_response(self.letter, pdf)
 
 
+class LetterWithdrawView(LetterMixin, ServiceFormView):
+    form_class = WithdrawForm
+    title = gettext_lazy("Withdraw the letter")
+    submit_label = gettext_lazy("Withdraw the letter")
+    submit_class = "danger"
+    success_message = gettext_lazy("The letter is withdrawn: it stays in the file.")
+
+    def refusal(self):
+        if not self.letter.is_editable:
+            return _("A signed letter is final: write a correction instead.")
+        return ""
+
+    def perform(self, data):
+        return services.letter_withdraw(actor=self.request.user, letter=self.letter, **data)
+
+
 class LetterDispatchView(LetterMixin, ServiceFormView):
+    """One recipient's dispatch (?recipient=), with the address on file proposed: the e-mail
+    address if there is one, else the postal address."""
+
     form_class = DispatchForm
     title = gettext_lazy("Record the dispatch")
     submit_label = gettext_lazy("Record the dispatch")
@@ -245,6 +284,25 @@ class LetterDispatchView(LetterMixin, ServiceFormView):
         if not self.letter.pdf_sha256:
             return _("The PDF is not ready yet: try again in a moment.")
         return ""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "letter": self.letter}
+
+    def get_initial(self):
+        letter = self.letter
+        reached = set(letter.dispatches.values_list("recipient", flat=True))
+        asked = self.request.GET.get("recipient", "")
+        recipient = (
+            asked
+            if asked in letter.recipients
+            else next((code for code in letter.recipients if code not in reached), letter.recipient)
+        )
+        block = recipient_block(letter, recipient)
+        if block["email"]:
+            channel, to = Dispatch.Channel.EMAIL, block["email"]
+        else:
+            channel, to = Dispatch.Channel.POST, ", ".join([block["name"], *block["address_lines"]])
+        return {"recipient": recipient, "channel": channel, "to": to}
 
     def perform(self, data):
         return services.letter_dispatch(actor=self.request.user, letter=self.letter, **data)
@@ -269,6 +327,7 @@ class LettersDashboardView(CaseworkRoleRequired, TemplateView):
         "due_soon": gettext_lazy("Due in the next two weeks"),
         "to_sign": gettext_lazy("Waiting for a signature"),
         "to_send": gettext_lazy("Signed, to be sent"),
+        "later": gettext_lazy("Other drafts: due later, or with no due date"),
         "sent": gettext_lazy("Sent in the last 30 days"),
     }
 
@@ -350,4 +409,19 @@ class BatchView(CaseworkRoleRequired, TemplateView):
         if not permissions.can_queue_batches(self.request.user):
             raise Http404
         batch = get_object_or_404(LetterBatch, pk=self.kwargs["batch_id"])
-        return super().get_context_data(batch=batch, **kwargs)
+        letters = []
+        if batch.finished_at:  # what it drafted, to open one by one
+            letters = list(
+                batch.letters.select_related("patient", "mandate__authority")
+                .defer("pdf", "facts", "definitions")
+                .order_by("due_on", "pk")
+            )
+            record_listing(
+                actor=self.request.user,
+                patients=[letter.patient for letter in letters],
+                object_type="reports.letter",
+                label=gettext_lazy("This month's periodic reports"),
+            )
+        return super().get_context_data(
+            batch=batch, letters=letters, today=timezone.localdate(), **kwargs
+        )

@@ -196,7 +196,7 @@ class Clinic:
         letter_signed = letter_services.letter_sign(
             actor=lead,
             letter=letter_services.letter_draft(
-                actor=lead, patient=patient, kind="difficulty", mandate=mandate
+                actor=lead, patient=patient, kind="difficulty", mandate=mandate, paragraph="Cadre."
             ),
         )
         letter_services.letter_render(letter_id=letter_signed.pk)

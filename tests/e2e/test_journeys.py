@@ -178,7 +178,6 @@ def test_an_absence_becomes_a_notice_signed_by_the_psychologist_and_sent_by_the_
     page, log_in, patient, treating_psychologist, administrator
 ):
     from reports.models import Letter
-    from reports.tasks import draft_due_letters
     from tests.factories import book
     from tests.reports.pdf_helpers import pdf_text
 
@@ -192,8 +191,7 @@ def test_an_absence_becomes_a_notice_signed_by_the_psychologist_and_sent_by_the_
     page.get_by_role("button", name="Record the outcome").click()
     expect(page.get_by_role("status")).to_contain_text("Outcome recorded.")
 
-    # The morning run drafts the notice; it is on the to-do list, due today.
-    draft_due_letters.delay()
+    # Recording it drafted the notice at once: it is on the to-do list, due today.
     page.goto("/agenda/todo/")
     letters = page.locator("section", has=page.get_by_role("heading", name="Letters to the"))
     letters.get_by_role("link", name="Notice of an unjustified absence").click()
@@ -223,10 +221,12 @@ def test_an_absence_becomes_a_notice_signed_by_the_psychologist_and_sent_by_the_
     page.get_by_role("link", name="Letters", exact=True).click()
     to_send = page.locator("section", has=page.get_by_role("heading", name="Signed, to be sent"))
     to_send.get_by_role("link", name="Notice of an unjustified absence").click()
-    page.get_by_role("button", name="Record the dispatch").click()
-    page.get_by_label("Post").check()
-    page.get_by_label(label("To")).fill("Maison de justice de Liège")
-    page.get_by_role("button", name="Record the dispatch").click()
+    # It goes to the justice assistant, and to the authority in copy: one dispatch each.
+    for recipient in ("The justice assistant", "The authority"):
+        page.get_by_role("button", name=f"Record the dispatch: {recipient}").click()
+        page.get_by_label("Post").check()
+        expect(page.get_by_label(label("To"))).to_have_value(re.compile("4000 Liège"))
+        page.get_by_role("button", name="Record the dispatch").click()
     expect(page.get_by_role("heading", level=2, name="Sent")).to_be_visible()
 
     with page.expect_download() as download:
@@ -235,7 +235,11 @@ def test_an_absence_becomes_a_notice_signed_by_the_psychologist_and_sent_by_the_
     letter.refresh_from_db()
     assert pdf == bytes(letter.pdf) and letter.pdf_matches()
     assert patient.file_number in pdf_text(pdf)
-    assert (letter.status, letter.dispatches.get().channel) == ("sent", "post")
+    assert letter.status == "sent"
+    assert sorted(letter.dispatches.values_list("recipient", "channel")) == [
+        ("authority", "post"),
+        ("justice_assistant", "post"),
+    ]
 
 
 def test_an_idle_psychologist_is_warned_and_stays_logged_in_with_the_keyboard(

@@ -22,7 +22,7 @@ def periodic(patient):
         "kind": "periodic_report",
         "mandate": patient.mandates.get().pk,
         "period_start": (today - datetime.timedelta(days=90)).isoformat(),
-        "period_end": today.isoformat(),
+        "period_end": (today - datetime.timedelta(days=1)).isoformat(),
         "paragraph": "Présent à chaque séance.",
     }
 
@@ -50,12 +50,15 @@ def test_a_letter_goes_from_draft_to_sent_through_the_api(
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     letter.refresh_from_db()
     assert pdf.content == bytes(letter.pdf) and letter.pdf_matches()
-    sent = admin.post(
-        url("letter_dispatch", patient, letter),
-        {"channel": "post", "to": "Maison de justice de Liège"},
-        format="json",
-    )
-    assert sent.status_code == 201 and sent.json()["channel"] == "post"
+    assert created.json()["recipients"] == ["authority", "justice_assistant"]
+    for recipient in ("authority", "justice_assistant"):  # art. 9bis: both, one dispatch each
+        assert admin.get(url("letter_detail", patient, letter)).json()["status"] == "signed"
+        sent = admin.post(
+            url("letter_dispatch", patient, letter),
+            {"recipient": recipient, "channel": "post", "to": "Place Saint-Lambert 16, Liège"},
+            format="json",
+        )
+        assert sent.status_code == 201 and sent.json()["recipient"] == recipient
     assert admin.get(url("letter_detail", patient, letter)).json()["status"] == "sent"
     listed = admin.get(url("letter_list", patient)).json()
     assert [(row["id"], row["status"], row["pdf_ready"]) for row in listed["results"]] == [
@@ -94,9 +97,15 @@ def test_the_serious_risk_alert_is_cosigned_by_the_lead_only_through_the_api(
     patient, administrator, treating_psychologist, other_psychologist, clinical_lead, api_for
 ):
     alert = letters.letter_draft(
-        actor=administrator, patient=patient, kind="serious_risk", mandate=patient.mandates.get()
+        actor=administrator,
+        patient=patient,
+        kind="serious_risk",
+        mandate=patient.mandates.get(),
+        risk_to="others",
+        paragraph="Propos menaçants envers un tiers identifié.",
     )
-    api_for(treating_psychologist).post(url("letter_sign", patient, alert))
+    signed = api_for(treating_psychologist).post(url("letter_sign", patient, alert))
+    assert signed.json()["state"] == "Waiting for co-signature"
 
     assert (
         api_for(treating_psychologist).post(url("letter_cosign", patient, alert)).status_code == 403
@@ -120,7 +129,8 @@ def test_bad_input_gets_field_errors_and_drafts_nothing(patient, administrator, 
             },
             "attendance",
         ),
-        ({**periodic(patient), "recipient": "patient"}, "recipient"),
+        ({**periodic(patient), "recipients": ["patient"]}, "recipients"),
+        ({**periodic(patient), "recipients": ["justice_assistant"]}, "recipients"),  # art. 9bis
     ]
     for data, field in cases:
         response = api_for(administrator).post(url("letter_list", patient), data, format="json")

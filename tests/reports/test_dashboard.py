@@ -110,7 +110,7 @@ def test_the_dashboards_lists_start_from_the_patients_within_reach(
         with CaptureQueriesContext(connection) as queries:
             client_for(persona).get(reverse("reports:dashboard"))
         lists = [q["sql"] for q in queries if q["sql"].startswith('SELECT "reports_letter"."id"')]
-        assert len(lists) == 5  # overdue, due soon, to sign, to send, sent
+        assert len(lists) == 6  # overdue, due soon, to sign, to send, later, sent
         return lists
 
     by_patient = re.compile(r'"reports_letter"\."patient_id" (IN \(\d|= ANY)')
@@ -167,15 +167,22 @@ def test_one_section_in_full_is_paged(patient, administrator, client_for):
 
 
 @pytest.fixture
-def report_due_this_month(patient):
-    """The patient's mandate reports on the 15th: move its start so that a report falls due
-    this month, after the daily run's window (which would have drafted it already)."""
+def report_due_this_month(patient, administrator):
+    """A yearly report (a framework whose law sets no interval) that falls due on the last
+    day of this month: the mandate started on that day a year ago, after the intake."""
+    from casework import services
     from casework.models import Mandate
+    from common.dates import month_bounds
 
-    today = timezone.localdate()
-    first = today.replace(day=1)
+    last = month_bounds(timezone.localdate())[1]
+    start = last.replace(year=last.year - 1, day=min(last.day, 28 if last.month == 2 else 31))
+    services.episode_record_intake(
+        actor=administrator,
+        episode=patient.episodes.get(),
+        on=start - datetime.timedelta(days=10),
+    )
     Mandate.objects.filter(patient=patient).update(
-        starts_on=first.replace(year=first.year - 1), reporting_interval_months=12, ends_on=None
+        legal_framework="pretrial", starts_on=start, reporting_interval_months=12, ends_on=None
     )
     return patient
 

@@ -4,7 +4,7 @@ import datetime
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
@@ -13,13 +13,15 @@ from django.utils.formats import date_format
 
 from assessments import services as assessment_services
 from audit.models import AccessEvent
+from casework import services as casework_services
+from casework.reporting import schedule_of
 from notes import services as note_services
 from reports import catalogue, rendering
 from reports import services as letters
 from reports.models import Letter, SignedLetterError
 from tests.factories import book, record
 from tests.forms import browser_form, offered
-from tests.reports.pdf_helpers import ink, pdf_first_page_png, pdf_text
+from tests.reports.pdf_helpers import ink, pdf_first_page_png, pdf_pages, pdf_text
 
 MARKERS = ("MARKER-SESSION-NOTE-7731", "MARKER-PERSONAL-NOTE-7732", "MARKER-ASSESSMENT-7733")
 
@@ -62,19 +64,42 @@ def absence(patient, treating_psychologist):
 
 
 def draft(kind, patient, actor, absence=None, **extra):
+    """A letter of `kind` with what it needs to be signed: a period that has ended, the
+    request a reply answers, whom a serious risk threatens (tests/reports/test_law.py tests
+    each of them missing)."""
     today = timezone.localdate()
-    return letters.letter_draft(
-        actor=actor,
-        patient=patient,
-        kind=kind,
-        mandate=patient.mandates.get(),
-        attendance=absence if kind == "unjustified_absence" else None,
-        period_start=today - datetime.timedelta(days=60),
-        period_end=today,
-        request_reference="REQ-2026-14" if kind == "reply_to_request" else "",
-        paragraph="La personne se présente de manière régulière et ponctuelle.",
+    reply = kind == "reply_to_request"
+    values = {
+        "actor": actor,
+        "patient": patient,
+        "kind": kind,
+        "mandate": patient.mandates.get(),
+        "attendance": absence if kind == "unjustified_absence" else None,
+        "period_start": today - datetime.timedelta(days=60),
+        "period_end": today - datetime.timedelta(days=1),
+        "request_reference": "REQ-2026-14" if reply else "",
+        "request_received_on": today - datetime.timedelta(days=3) if reply else None,
+        "risk_to": "others" if kind == "serious_risk" else "",
+        "paragraph": "La personne se présente de manière régulière et ponctuelle.",
         **extra,
+    }
+    return letters.letter_draft(**values)
+
+
+def the_episode_for(kind, patient, actor):
+    """The episode of care as a letter of `kind` needs it: the intake recorded, and closed for
+    the letters that say the treatment ended (and how)."""
+    episode = patient.episodes.get()
+    today = timezone.localdate()
+    casework_services.episode_record_intake(
+        actor=actor, episode=episode, on=today - datetime.timedelta(days=300)
     )
+    if kind in ("stopping", "end_of_treatment"):
+        reason = "stopped_by_patient" if kind == "stopping" else "completed"
+        casework_services.episode_close(
+            actor=actor, episode=episode, on=today - datetime.timedelta(days=2), exit_reason=reason
+        )
+    return episode
 
 
 def sign_fully(letter, psychologist, lead):
@@ -100,6 +125,9 @@ def test_every_letter_states_frame_facts_and_never_the_content_of_therapy(
     absence,
     settings,
 ):
+    the_episode_for(kind, patient, administrator)
+    patient.address = "Rue des Vennes 12\n4020 Liège"  # where the certificate is posted
+    patient.save(update_fields=["address"])
     letter = sign_fully(
         draft(kind, patient, administrator, absence), treating_psychologist, clinical_lead
     )
@@ -117,7 +145,9 @@ def test_every_letter_states_frame_facts_and_never_the_content_of_therapy(
         assert patient.mandates.get().decision_reference not in text
     if letter.recipient != catalogue.Recipient.PATIENT:
         assert "Commission de probation de Liège" in text  # the mandate's authority
-    assert re.search(r"\b1 ?/ ?1\b", text)  # page numbers "1 / 1" (pdftotext may drop spaces)
+    pages = pdf_pages(bytes(letter.pdf))
+    for page in range(1, pages + 1):  # "1 / 2" (pdftotext may drop spaces)
+        assert re.search(rf"\b{page} ?/ ?{pages}\b", pdf_text(bytes(letter.pdf), page=page))
     assert letter.pdf_matches()
     png = pdf_first_page_png(bytes(letter.pdf))
     assert png.startswith(b"\x89PNG")
@@ -161,7 +191,7 @@ def test_a_letter_dates_a_session_by_the_clinic_s_calendar(
     facts = rendering.context(notice)["facts"]
 
     with translation.override(notice.language):
-        assert facts[catalogue.ABSENCE]["date"] == date_format(day, "DATE_FORMAT")
+        assert facts[catalogue.SESSION]["date"] == date_format(day, "DATE_FORMAT")
 
 
 # --- Signed is final ----------------------------------------------------------------------------
@@ -209,14 +239,15 @@ def test_a_draft_is_edited_through_its_form_and_goes_back_to_draft(
     url = reverse("reports:update", args=[patient.pk, letter.pk])
     page = client.get(url)
     data = browser_form(page)
-    data.update(recipient=offered(page, "recipient")[-1], paragraph="Présent, ponctuel.")
+    assert offered(page, "recipients") == ["authority", "justice_assistant"]
+    data.update(recipients=offered(page, "recipients"), paragraph="Présent, ponctuel.")
 
     response = client.post(url, data)
 
     assert response.status_code == 302, response.context["form"].errors
     letter.refresh_from_db()
     assert (letter.paragraph, letter.status) == ("Présent, ponctuel.", "draft")
-    assert letter.recipient == offered(page, "recipient")[-1]
+    assert letter.recipients == ["authority", "justice_assistant"]
 
 
 def test_the_edit_page_of_a_signed_letter_offers_no_form(
@@ -311,8 +342,10 @@ def test_a_serious_risk_alert_cannot_leave_with_one_signature(
 
     assert letters.letter_render(letter_id=alert.pk) is False  # not rendered, not sendable
     with pytest.raises(ValidationError):
-        letters.letter_dispatch(actor=administrator, letter=alert, channel="post")
-    with pytest.raises(ValidationError):
+        letters.letter_dispatch(
+            actor=administrator, letter=alert, recipient="authority", channel="post"
+        )
+    with pytest.raises(PermissionDenied):
         letters.letter_cosign(actor=treating_psychologist, letter=alert)  # the same person
 
     from reports.permissions import can_cosign
@@ -322,7 +355,9 @@ def test_a_serious_risk_alert_cannot_leave_with_one_signature(
     alert = letters.letter_cosign(actor=clinical_lead, letter=alert)
     assert letters.letter_render(letter_id=alert.pk)
     alert.refresh_from_db()
-    dispatch = letters.letter_dispatch(actor=administrator, letter=alert, channel="post")
+    dispatch = letters.letter_dispatch(
+        actor=administrator, letter=alert, recipient="authority", channel="post"
+    )
     assert dispatch.sent_at is not None
 
 
@@ -334,27 +369,34 @@ def test_dispatching_records_who_how_and_when_and_marks_what_was_reported(
 ):
     url = reverse("reports:dispatch", args=[patient.pk, signed.pk])
     client = client_for(administrator)
-    data = browser_form(client.get(url))
-    assert "post" in offered(client.get(url), "channel")
-    data.update(channel="post", to="Maison de justice de Liège")
+    for recipient in ("authority", "justice_assistant"):
+        page = client.get(f"{url}?recipient={recipient}")
+        assert offered(page, "channel") == ["post", "email", "other"]  # no empty choice
+        data = browser_form(page)  # the address on file, as proposed
+        data.update(channel="post")
 
-    assert client.post(url, data).status_code == 302
+        assert client.post(url, data).status_code == 302
 
-    signed.refresh_from_db()
-    dispatch = signed.dispatches.get()
-    assert (signed.status, dispatch.channel, dispatch.recorded_by) == (
-        "sent",
-        "post",
-        administrator,
-    )
-    assert AccessEvent.objects.filter(action="send", object_id=str(signed.pk)).exists()
+        signed.refresh_from_db()
+    by_recipient = {d.recipient: d for d in signed.dispatches.all()}
+    assert signed.status == "sent"
+    assert {r: (d.channel, d.recorded_by) for r, d in by_recipient.items()} == {
+        "authority": ("post", administrator),
+        "justice_assistant": ("post", administrator),
+    }
+    assert "4000 Liège" in by_recipient["justice_assistant"].to
+    assert AccessEvent.objects.filter(action="send", object_id=str(signed.pk)).count() == 2
 
 
 def test_an_email_dispatch_sends_the_pdf_once(signed, administrator):
     from django.core import mail
 
     dispatch = letters.letter_dispatch(
-        actor=administrator, letter=signed, channel="email", to="ja@justice.example"
+        actor=administrator,
+        letter=signed,
+        recipient="justice_assistant",
+        channel="email",
+        to="ja@justice.example",
     )
 
     assert letters.letter_email_send(dispatch_id=dispatch.pk)
@@ -400,14 +442,11 @@ def test_the_form_starts_from_the_current_mandate_and_its_reporting_period(
     assert response.status_code == 302
     letter = Letter.objects.get()
     mandate = patient.mandates.get()
-    assert (letter.kind, letter.mandate, letter.period_end) == (
-        "periodic_report",
-        mandate,
-        timezone.localdate(),
-    )
-    assert (
-        letter.period_start <= timezone.localdate() < mandate.next_report_due(timezone.localdate())
-    )
+    today = timezone.localdate()
+    assert (letter.kind, letter.mandate, letter.period_end) == ("periodic_report", mandate, today)
+    period = schedule_of(mandate).period_on(today)
+    assert letter.period_start == period.first_day <= today <= period.last_day
+    assert letter.recipients == ["authority", "justice_assistant"]  # whom the law names
 
 
 def test_a_letter_is_drafted_through_its_form(patient, administrator, client_for, absence):
@@ -427,10 +466,10 @@ def test_a_letter_is_drafted_through_its_form(patient, administrator, client_for
 
     letter = Letter.objects.get()
     assert response.status_code == 302, response.context["form"].errors
-    assert (letter.kind, letter.attendance, letter.recipient) == (
+    assert (letter.kind, letter.attendance, letter.recipients) == (
         "unjustified_absence",
         absence,
-        catalogue.Recipient.JUSTICE_ASSISTANT,
+        [catalogue.Recipient.JUSTICE_ASSISTANT, catalogue.Recipient.AUTHORITY],
     )
     assert letter.due_on == timezone.localdate()  # a notice is due the day it is drafted
 

@@ -30,7 +30,7 @@ def test_a_letter_delivered_twice_to_two_workers_is_rendered_once(
         kind="periodic_report",
         mandate=patient.mandates.get(),
         period_start=today - datetime.timedelta(days=90),
-        period_end=today,
+        period_end=today - datetime.timedelta(days=1),  # a report is signed once it has ended
     )
 
     renders = []
