@@ -38,6 +38,7 @@ class AuthorityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Commission de probation {n}")
     region = "wallonia"
     language = "fr"
+    address = "Palais de justice\nPlace Saint-Lambert 16\n4000 Liège"
 
 
 class JusticeContactFactory(factory.django.DjangoModelFactory):
