@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import formats, timezone, translation
 
+from common.postal import address_lines
 from reports import catalogue, facts
 
 LETTER_LANGUAGES = {"en", "fr", "nl"}
@@ -21,7 +22,7 @@ def letter_language(language: str) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace(";", "\n").splitlines() if line.strip()]
+    return address_lines(text)  # as the models' clean() read them
 
 
 def _recipient(letter) -> dict:
