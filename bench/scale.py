@@ -612,13 +612,20 @@ def main() -> None:
     caseload = -(-total // CLINICIANS)  # rounded up: nobody is left without a clinician
     authorities = [
         Authority.objects.create(
-            kind="probation_commission", name=f"Commission {n}", language="fr"
+            kind="probation_commission",
+            name=f"Commission {n}",
+            region="wallonia",
+            language="fr",
+            address=f"Palais de justice\nPlace Saint-Lambert {n + 1}\n4000 Liège",
         ).pk
         for n in range(10)
     ]
     contacts = [
         JusticeContact.objects.create(
-            name=f"Assistant {n}", service="Maison de justice", language="fr"
+            name=f"Assistant {n}",
+            service="Maison de justice",
+            language="fr",
+            address=f"Place Saint-Michel {n + 1}\n4000 Liège",
         ).pk
         for n in range(20)
     ]

@@ -7,12 +7,14 @@ the per-patient door and the access log (tests/casework/test_admin.py keeps it t
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from casework.forms import AuthorityForm, JusticeContactForm
 from casework.models import AttendanceOutcome, Authority, ComplianceRule, JusticeContact
 
 
 @admin.register(Authority)
 class AuthorityAdmin(admin.ModelAdmin):
     view_on_site = False  # the admin links to no page outside it (config.admin_site)
+    form = AuthorityForm  # the pages' form: the same fields, help and checks
     list_display = ["name", "kind", "region", "language", "is_active"]
     list_filter = ["kind", "region", "language", "is_active"]
     search_fields = ["name", "jurisdiction"]
@@ -21,6 +23,7 @@ class AuthorityAdmin(admin.ModelAdmin):
 @admin.register(JusticeContact)
 class JusticeContactAdmin(admin.ModelAdmin):
     view_on_site = False  # the admin links to no page outside it (config.admin_site)
+    form = JusticeContactForm  # the pages' form: the same fields, help and checks
     list_display = ["name", "service", "language", "email", "is_active"]
     list_filter = ["language", "is_active"]
     search_fields = ["name", "service", "email"]

@@ -194,6 +194,13 @@ class CareTeamForm(forms.Form):
         self.fields["clinician"].queryset = clinicians()
 
 
+# Where the letters are posted: the models' clean() checks it (common.postal).
+ADDRESS_HELP = _(
+    "Each on a line of its own: the street and number, then the postcode and town, then the "
+    "country if abroad."
+)
+
+
 class AuthorityForm(forms.ModelForm):
     class Meta:
         model = Authority
@@ -209,6 +216,7 @@ class AuthorityForm(forms.ModelForm):
             "is_active",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"address": ADDRESS_HELP}
 
 
 class JusticeContactForm(forms.ModelForm):
@@ -216,6 +224,7 @@ class JusticeContactForm(forms.ModelForm):
         model = JusticeContact
         fields = ["name", "service", "language", "email", "phone", "address", "is_active"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"address": ADDRESS_HELP}
 
 
 # --- Sessions and attendance ----------------------------------------------------------------

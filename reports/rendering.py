@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import formats, timezone, translation
 
+from common.postal import address_lines
 from reports import catalogue, facts
 
 # The languages the letter templates are written in; German for the German-speaking Community,
@@ -38,7 +39,7 @@ def place(language: str) -> str:
 
 
 def lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace(";", "\n").splitlines() if line.strip()]
+    return address_lines(text)  # as the models' clean() read them
 
 
 def recipient_block(letter, recipient: str) -> dict:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.roles import Role
-from casework.models import Authority, CareStage, Mandate, Patient
+from casework.models import Authority, CareStage, JusticeContact, Mandate, Patient
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,6 +154,8 @@ def test_the_demo_clinic_is_believable_and_loads_once(db, capsys):
     assert statuses == set(CareStage.values)
     assert Mandate.objects.filter(status="ended").exists()
     assert Patient.objects.filter(mandates__isnull=True).exists()  # voluntary patients
+    for recipient in [*Authority.objects.all(), *JusticeContact.objects.all()]:
+        recipient.full_clean()  # each has a postal address a letter can be posted to
     out = capsys.readouterr().out
     assert "already loaded" in out
     assert "psy.martin" in out and "demo-clinic-2026" in out

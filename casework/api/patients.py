@@ -1,5 +1,7 @@
 """Patients, mandates, episodes, care teams and reference data."""
 
+import copy
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
@@ -38,7 +40,27 @@ from common.http import query_id, query_search
 # --- Serializers ----------------------------------------------------------------------------
 
 
-class AuthoritySerializer(ClinicModelSerializer):
+class ReferenceDataSerializer(ClinicModelSerializer):
+    """Authorities and justice contacts are saved without a service: the model's clean()
+    judges them here, as it does behind the pages and the admin (a postal address, say)."""
+
+    def validate(self, data):
+        instance = copy.copy(self.instance) if self.instance else self.Meta.model()
+        for name, value in data.items():
+            setattr(instance, name, value)
+        instance.clean()  # DRF answers its ValidationError with a 400, by field
+        return data
+
+
+# The schema's word on the postal address the letters print (common.postal).
+ADDRESS_HELP = (
+    'The postal address as the envelope shows it, a line for each line (";" also ends a '
+    'line): the street and number, then the postcode and town ("4000 Liège"), then the '
+    "country if abroad."
+)
+
+
+class AuthoritySerializer(ReferenceDataSerializer):
     class Meta:
         model = Authority
         fields = [
@@ -53,12 +75,14 @@ class AuthoritySerializer(ClinicModelSerializer):
             "phone",
             "is_active",
         ]
+        extra_kwargs = {"address": {"required": True, "help_text": ADDRESS_HELP}}
 
 
-class JusticeContactSerializer(ClinicModelSerializer):
+class JusticeContactSerializer(ReferenceDataSerializer):
     class Meta:
         model = JusticeContact
         fields = ["id", "name", "service", "language", "email", "phone", "address", "is_active"]
+        extra_kwargs = {"address": {"help_text": ADDRESS_HELP}}
 
 
 class PatientSerializer(ClinicModelSerializer):

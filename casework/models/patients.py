@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from casework.models.frameworks import LONGEST_REPORTING_INTERVAL, LegalFramework
 from common.dates import out_of_bounds, years_after, years_before
+from common.postal import postal_address_problem
 from common.text import search_key
 
 # The ages of the people the clinic treats: adults and, rarely, adolescents under a youth
@@ -96,6 +97,14 @@ class Authority(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("casework:authority_update", args=[self.pk])
 
+    def clean(self) -> None:
+        # Required: letters to the authority are posted to it in a window envelope, and a letter
+        # that may be read in court says where it was sent. Checked here rather than by the
+        # column (no migration): an authority saved without one is asked for it when edited.
+        problem = postal_address_problem(self.address)
+        if problem:
+            raise ValidationError({"address": problem})
+
 
 class JusticeContact(models.Model):
     """The justice assistant (probation officer) who checks the patient's conditions."""
@@ -122,6 +131,14 @@ class JusticeContact(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("casework:justice_contact_update", args=[self.pk])
+
+    def clean(self) -> None:
+        # Optional: a justice assistant is often recorded from the decision before their
+        # service's address is known, and letters may be e-mailed to them. One given must be
+        # an address a letter can be posted to.
+        problem = self.address and postal_address_problem(self.address)
+        if problem:
+            raise ValidationError({"address": problem})
 
 
 # --- Patients -------------------------------------------------------------------------------

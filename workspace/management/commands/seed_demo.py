@@ -29,6 +29,7 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
+from common.text import search_key
 from notes import services as note_services
 from reports import deadlines
 from reports import services as letter_services
@@ -47,6 +48,8 @@ STAFF = [
 ]
 
 K = Authority.Kind
+# (kind, name, jurisdiction, region, language, postal address): real-shaped addresses of the
+# courthouses of those towns, in the authority's language.
 AUTHORITIES = [
     (
         K.PROBATION_COMMISSION,
@@ -54,6 +57,7 @@ AUTHORITIES = [
         "Arrondissement judiciaire de Liège",
         "wallonia",
         "fr",
+        "Palais de justice\nPlace Saint-Lambert 16\n4000 Liège",
     ),
     (
         K.PROBATION_COMMISSION,
@@ -61,6 +65,7 @@ AUTHORITIES = [
         "Arrondissement judiciaire de Namur",
         "wallonia",
         "fr",
+        "Palais de justice\nPlace du Palais de Justice 5\n5000 Namur",
     ),
     (
         K.PROBATION_COMMISSION,
@@ -68,6 +73,7 @@ AUTHORITIES = [
         "Arrondissement judiciaire de Bruxelles",
         "brussels",
         "fr",
+        "Palais de justice\nPlace Poelaert 1\n1000 Bruxelles",
     ),
     (
         K.PROBATION_COMMISSION,
@@ -75,6 +81,7 @@ AUTHORITIES = [
         "Gerechtelijk arrondissement Oost-Vlaanderen",
         "flanders",
         "nl",
+        "Gerechtsgebouw\nOpgeëistenlaan 401\n9000 Gent",
     ),
     (
         K.SENTENCE_ENFORCEMENT_COURT,
@@ -82,6 +89,7 @@ AUTHORITIES = [
         "Ressort de la cour d'appel de Liège",
         "wallonia",
         "fr",
+        "Palais de justice\nPlace Saint-Lambert 16\n4000 Liège",
     ),
     (
         K.SENTENCE_ENFORCEMENT_COURT,
@@ -89,6 +97,7 @@ AUTHORITIES = [
         "Ressort de la cour d'appel de Bruxelles",
         "brussels",
         "fr",
+        "Rue des Quatre Bras 13\n1000 Bruxelles",
     ),
     (
         K.SENTENCE_ENFORCEMENT_COURT,
@@ -96,6 +105,7 @@ AUTHORITIES = [
         "Rechtsgebied van het hof van beroep Gent",
         "flanders",
         "nl",
+        "Gerechtsgebouw\nOpgeëistenlaan 401\n9000 Gent",
     ),
     (
         K.SOCIAL_PROTECTION_CHAMBER,
@@ -103,6 +113,7 @@ AUTHORITIES = [
         "Ressort de la cour d'appel de Mons",
         "wallonia",
         "fr",
+        "Palais de justice\nRue de Nimy 70\n7000 Mons",
     ),
     (
         K.SOCIAL_PROTECTION_CHAMBER,
@@ -110,6 +121,7 @@ AUTHORITIES = [
         "Rechtsgebied van het hof van beroep Antwerpen",
         "flanders",
         "nl",
+        "Justitiepaleis\nBolivarplaats 20\n2000 Antwerpen",
     ),
     (
         K.PROSECUTOR,
@@ -117,6 +129,7 @@ AUTHORITIES = [
         "Arrondissement judiciaire de Namur",
         "wallonia",
         "fr",
+        "Palais de justice\nPlace du Palais de Justice 5\n5000 Namur",
     ),
     (
         K.INVESTIGATING_JUDGE,
@@ -124,6 +137,7 @@ AUTHORITIES = [
         "Tribunal de première instance de Liège",
         "wallonia",
         "fr",
+        "Palais de justice\nPlace Saint-Lambert 16\n4000 Liège",
     ),
     (
         K.YOUTH_JUDGE,
@@ -131,6 +145,7 @@ AUTHORITIES = [
         "Hainaut, division Charleroi",
         "wallonia",
         "fr",
+        "Palais de justice\nAvenue Général Michel 2\n6000 Charleroi",
     ),
 ]
 
@@ -145,13 +160,14 @@ JUSTICE_CONTACTS = [
     ("Nicolas Dupont", "Maison de justice de Mons", "fr"),
 ]
 
-POSTCODES = {
-    "Liège": 4000,
-    "Namur": 5000,
-    "Bruxelles": 1000,
-    "Gent": 9000,
-    "Antwerpen": 2000,
-    "Mons": 7000,
+# Where each service's letters are posted: street and number, then postcode and town.
+SERVICE_ADDRESSES = {
+    "Maison de justice de Liège": "Place Saint-Michel 86\n4000 Liège",
+    "Maison de justice de Namur": "Rue Lelièvre 5\n5000 Namur",
+    "Maison de justice de Bruxelles": "Rue de la Régence 63\n1000 Bruxelles",
+    "Justitiehuis Gent": "Cataloniëstraat 9\n9000 Gent",
+    "Justitiehuis Antwerpen": "Lange Lozanastraat 223\n2018 Antwerpen",
+    "Maison de justice de Mons": "Rue Verte 13\n7000 Mons",
 }
 
 SURNAMES_FR = [
@@ -309,25 +325,24 @@ class Command(BaseCommand):
                 jurisdiction=jurisdiction,
                 region=region,
                 language=language,
-                address=f"{name}\nPalais de justice"
-                if language == "fr"
-                else f"{name}\nGerechtsgebouw",
+                address=address,
                 email=f"greffe.{index}@justice.example",
             )
-            for index, (kind, name, jurisdiction, region, language) in enumerate(AUTHORITIES)
+            for index, (kind, name, jurisdiction, region, language, address) in enumerate(
+                AUTHORITIES
+            )
         ]
         contacts = [
             JusticeContact.objects.create(
                 name=name,
                 service=service,
                 language=language,
-                # where letters go: the service's town, from its name
-                address=f"{'Rue de la Justice' if language == 'fr' else 'Gerechtstraat'} "
-                f"{index + 1}\n{POSTCODES[service.split()[-1]]} {service.split()[-1]}",
-                email=f"{name.split()[0].lower()}.{name.split()[-1].lower()}@justice.example",
+                address=SERVICE_ADDRESSES[service],
+                # without accents: "Gérard" is no e-mail address's local part
+                email=f"{search_key(name).replace(' ', '.')}@justice.example",
                 phone=f"+32 4 {rng.randint(200, 299)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             )
-            for index, (name, service, language) in enumerate(JUSTICE_CONTACTS)
+            for name, service, language in JUSTICE_CONTACTS
         ]
 
         for stage, count in STAGES:
