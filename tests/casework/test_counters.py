@@ -3,6 +3,7 @@ session booked in the period and not moved is planned, and in exactly one of the
 so that whoever reads them (a registry, the reader of a letter) can check the sum."""
 
 import datetime
+import re
 
 import pytest
 from django.db import transaction
@@ -308,3 +309,48 @@ def test_every_session_is_in_exactly_one_part_and_the_parts_add_up(
         assert counts[f"rescheduled_by_{sessions[days]['moved_by']}"] == moved
     for part in PARTS:
         assert whole[part] == sum(counts[part] for counts in each.values())
+
+
+# --- On the patient page ----------------------------------------------------------------------
+
+
+def test_the_patient_page_lists_planned_then_each_part_and_apart_the_others(
+    patient, treating_psychologist, administrator, client_for
+):
+    today = timezone.localdate()
+    services.mandate_update(  # a reporting period around today, whatever the date
+        actor=administrator,
+        mandate=patient.mandates.get(),
+        starts_on=today - datetime.timedelta(days=30),
+        reporting_interval_months=3,
+    )
+    record(book(patient, treating_psychologist, days=-3), "attended", by=treating_psychologist)
+    book(patient, treating_psychologist, days=3)
+    services.appointment_cancel(
+        actor=treating_psychologist,
+        appointment=book(patient, treating_psychologist, days=-2),
+        reason="Therapist ill",
+    )
+
+    page = client_for(treating_psychologist).get(patient.get_absolute_url()).content.decode()
+
+    the_sum, apart = (
+        re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", group)
+        for group in re.findall(r'<dl class="counters">(.*?)</dl>', page, re.S)
+    )
+    assert the_sum == [
+        ("Planned", "3"),
+        ("Attended", "1"),
+        ("Acceptable absences", "0"),
+        ("Unacceptable absences", "0"),
+        ("Awaiting evidence", "0"),
+        ("Awaiting outcome", "0"),
+        ("To come", "1"),
+        ("Cancellations by the clinic", "1"),
+    ]
+    assert [label for label, _ in apart] == [
+        "Attended, failed to comply",
+        "Rescheduled by the patient",
+        "Rescheduled by the clinic",
+        "Failures, last 12 months",
+    ]
