@@ -234,9 +234,8 @@ SESSION = st.fixed_dictionaries(
         "evidence": st.sampled_from(["awaited", "received"]),
     }
 )
-SESSIONS = st.dictionaries(
-    st.integers(*PERIOD).filter(bool), SESSION, max_size=8
-)  # day from today -> what happens to its session
+# day from today -> what happens to its session
+SESSIONS = st.dictionaries(st.integers(*PERIOD).filter(bool), SESSION, max_size=8)
 
 
 def _outcome(drawn) -> str:
@@ -273,6 +272,7 @@ def _live(days: int, session: dict, patient, clinician) -> None:
             reason="Asked",
         )
     if session["outcome"] is not None and days < 0:
+        # The service keeps the evidence "not needed" when the outcome needs none.
         details = {"evidence": session["evidence"]}
         if session["evidence"] == "received":
             details["evidence_received_on"] = at(-1).date()
