@@ -492,35 +492,43 @@ def patient_attendances(patient: Patient, *, past: int = 10, upcoming: int = 10)
 def _counter_expressions(
     start: datetime.date, end: datetime.date
 ) -> tuple[dict, datetime.datetime]:
-    """The counters of docs/domain.md over [start, end), as aggregate expressions on Attendance."""
+    """The counters of docs/domain.md over [start, end), as aggregate expressions on Attendance.
+
+    Every session of the period that was not moved is planned, and in exactly one of
+    attended, acceptable or unacceptable absences, awaiting evidence, awaiting outcome, to
+    come, cancelled by the clinic: whoever reads them can check the sum. The others count
+    apart."""
     since, until = day_bounds(start, (end - start).days)
     year_ago = until - datetime.timedelta(days=365)
     now = min(timezone.now(), until)
     in_period = Q(appointment__starts_at__gte=since, appointment__starts_at__lt=until)
-    stands = Q(appointment__status=Appointment.Status.SCHEDULED) & in_period
+    # A moved session is out: its new booking counts in its place, wherever it falls.
     moved = in_period & Q(appointment__status=Appointment.Status.RESCHEDULED)
-    attended = Q(outcome__counts_as_attended=True)
-    absent = Q(outcome__counts_as_attended=False)
+    cancelled = in_period & Q(appointment__status=Appointment.Status.CANCELLED)
+    stands = in_period & Q(appointment__status=Appointment.Status.SCHEDULED)
+    attended = stands & Q(outcome__counts_as_attended=True)
+    absent = stands & Q(outcome__counts_as_attended=False)
+    # Justified once the outcome says so and no document is awaited any more; until then an
+    # absence that is not a failure waits for its evidence.
+    justified = Q(outcome__compliant=True) & ~Q(evidence=Attendance.Evidence.AWAITED)
+    not_failure = absent & Q(outcome__enforceable=False)
+    no_outcome = stands & Q(outcome__isnull=True)
+    begun = Q(appointment__starts_at__lt=now)
     expressions = {
-        "planned": Count("pk", filter=stands),
-        "attended": Count("pk", filter=stands & attended),
-        "acceptable_absences": Count("pk", filter=stands & absent & Q(outcome__compliant=True)),
-        "unacceptable_absences": Count("pk", filter=stands & absent & Q(outcome__enforceable=True)),
-        "attended_failed_to_comply": Count(
-            "pk", filter=stands & attended & Q(outcome__compliant=False)
-        ),
-        "awaiting_outcome": Count(
-            "pk", filter=stands & Q(outcome__isnull=True, appointment__starts_at__lt=now)
-        ),
-        "awaiting_evidence": Count("pk", filter=stands & Q(evidence=Attendance.Evidence.AWAITED)),
+        "planned": Count("pk", filter=stands | cancelled),
+        "attended": Count("pk", filter=attended),
+        "acceptable_absences": Count("pk", filter=not_failure & justified),
+        "unacceptable_absences": Count("pk", filter=absent & Q(outcome__enforceable=True)),
+        "awaiting_evidence": Count("pk", filter=not_failure & ~justified),
+        "awaiting_outcome": Count("pk", filter=no_outcome & begun),
+        "to_come": Count("pk", filter=no_outcome & ~begun),
+        "cancelled_by_clinic": Count("pk", filter=cancelled),
+        "attended_failed_to_comply": Count("pk", filter=attended & Q(outcome__compliant=False)),
         "rescheduled_by_patient": Count(
             "pk", filter=moved & Q(appointment__change_requested_by=Appointment.RequestedBy.PATIENT)
         ),
         "rescheduled_by_clinic": Count(
             "pk", filter=moved & Q(appointment__change_requested_by=Appointment.RequestedBy.CLINIC)
-        ),
-        "cancelled_by_clinic": Count(
-            "pk", filter=in_period & Q(appointment__status=Appointment.Status.CANCELLED)
         ),
         "failures_last_12_months": Count(
             "pk",

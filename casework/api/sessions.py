@@ -398,17 +398,47 @@ class CompliancePeriodSerializer(serializers.Serializer):
 
 
 class ComplianceCountersSerializer(serializers.Serializer):
-    planned = serializers.IntegerField()
-    attended = serializers.IntegerField()
-    acceptable_absences = serializers.IntegerField()
-    unacceptable_absences = serializers.IntegerField()
-    attended_failed_to_comply = serializers.IntegerField()
-    awaiting_outcome = serializers.IntegerField()
-    awaiting_evidence = serializers.IntegerField()
-    rescheduled_by_patient = serializers.IntegerField()
-    rescheduled_by_clinic = serializers.IntegerField()
-    cancelled_by_clinic = serializers.IntegerField()
-    failures_last_12_months = serializers.IntegerField()
+    """Every session of the period that was not moved counts in `planned` and in exactly one of
+    attended, acceptable_absences, unacceptable_absences, awaiting_evidence, awaiting_outcome,
+    to_come and cancelled_by_clinic, which add up to it. The other counters stand apart."""
+
+    planned = serializers.IntegerField(
+        help_text="Sessions of the period that were not moved: standing or cancelled by the "
+        "clinic. The sum of the seven counters that follow."
+    )
+    attended = serializers.IntegerField(
+        help_text="Held: the outcome counts as attended (failures to comply included)."
+    )
+    acceptable_absences = serializers.IntegerField(
+        help_text="Justified absences: the outcome is compliant and no evidence is awaited."
+    )
+    unacceptable_absences = serializers.IntegerField(
+        help_text="Absences the outcome makes enforceable."
+    )
+    awaiting_evidence = serializers.IntegerField(
+        help_text="Absences neither enforceable nor justified yet: evidence is awaited, or "
+        "the outcome is neither compliant nor enforceable (absent, awaiting evidence)."
+    )
+    awaiting_outcome = serializers.IntegerField(
+        help_text="Sessions begun with no outcome recorded yet."
+    )
+    to_come = serializers.IntegerField(help_text="Sessions that have not begun yet.")
+    cancelled_by_clinic = serializers.IntegerField(help_text="Sessions the clinic cancelled.")
+    attended_failed_to_comply = serializers.IntegerField(
+        help_text="Of the attended, those whose outcome is not compliant. Not a part of planned."
+    )
+    rescheduled_by_patient = serializers.IntegerField(
+        help_text="Sessions moved at the patient's request; the new booking counts where it "
+        "falls. Not a part of planned."
+    )
+    rescheduled_by_clinic = serializers.IntegerField(
+        help_text="Sessions moved by the clinic; the new booking counts where it falls. Not a "
+        "part of planned."
+    )
+    failures_last_12_months = serializers.IntegerField(
+        help_text="Enforceable outcomes in the 12 months up to the end of the period. Not a "
+        "part of planned."
+    )
 
 
 class ComplianceSerializer(serializers.Serializer):

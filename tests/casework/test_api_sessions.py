@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
@@ -383,6 +384,38 @@ def test_compliance_counters_over_a_chosen_period(patient, treating_psychologist
     assert counters["unacceptable_absences"] == 1
     assert counters["awaiting_outcome"] == 1
     assert counters["failures_last_12_months"] == 1
+
+
+def test_the_counters_served_add_up_and_the_schema_says_what_each_counts(
+    patient, treating_psychologist, api_for
+):
+    mandate = patient.mandates.get()
+    book(patient, treating_psychologist, days=2)
+    cancelled = book(patient, treating_psychologist, days=-2)
+    services.appointment_cancel(actor=treating_psychologist, appointment=cancelled, reason="Ill")
+    period = {"since": at(-30).date().isoformat(), "until": at(3).date().isoformat()}
+
+    counters = (
+        api_for(treating_psychologist)
+        .get(url("mandate_compliance", patient.pk, mandate.pk), period)
+        .json()["counters"]
+    )
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    documented = schema["components"]["schemas"]["ComplianceCounters"]["properties"]
+
+    parts = [
+        "attended",
+        "acceptable_absences",
+        "unacceptable_absences",
+        "awaiting_evidence",
+        "awaiting_outcome",
+        "to_come",
+        "cancelled_by_clinic",
+    ]
+    assert (counters["to_come"], counters["cancelled_by_clinic"]) == (1, 1)
+    assert counters["planned"] == sum(counters[part] for part in parts) == 2
+    assert set(documented) == set(counters)
+    assert all(field.get("description") for field in documented.values())
 
 
 @pytest.mark.parametrize(
