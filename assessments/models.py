@@ -81,10 +81,12 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=Q(level_override="") | ~Q(override_reason=""),
                 name="assessment_override_has_reason",
+                violation_error_message=_("A level set by hand needs its reason."),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(trained_assessor=True, complete=True),
                 name="assessment_signed_is_attested",
+                violation_error_message=_("A signed assessment carries both attestations."),
             ),
         ]
         indexes = [
@@ -203,7 +205,11 @@ class Static99RNorm(models.Model):
         ordering = ["window_years", "score"]
         constraints = [
             models.UniqueConstraint(
-                fields=["score", "window_years", "source"], name="static99r_norm_once"
+                fields=["score", "window_years", "source"],
+                name="static99r_norm_once",
+                violation_error_message=_(
+                    "This score already has a rate from this source for this follow-up."
+                ),
             )
         ]
 
@@ -232,7 +238,9 @@ class RiskCombination(models.Model):
         verbose_name_plural = _("Static-99R × STABLE-2007 combinations")
         constraints = [
             models.UniqueConstraint(
-                fields=["static_level", "stable_band"], name="risk_combination_once"
+                fields=["static_level", "stable_band"],
+                name="risk_combination_once",
+                violation_error_message=_("This combination of levels is in the table already."),
             )
         ]
 
@@ -253,7 +261,11 @@ class DueReminder(models.Model):
         verbose_name = _("assessment reminder")
         verbose_name_plural = _("assessment reminders")
         constraints = [
-            models.UniqueConstraint(fields=["clinician", "sent_on"], name="due_reminder_once_a_day")
+            models.UniqueConstraint(
+                fields=["clinician", "sent_on"],
+                name="due_reminder_once_a_day",
+                violation_error_message=_("This clinician was reminded today already."),
+            )
         ]
 
     def __str__(self) -> str:

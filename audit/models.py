@@ -149,7 +149,11 @@ class AccessEventPatient(models.Model):
         verbose_name = _("patient in a listing")
         verbose_name_plural = _("patients in listings")
         constraints = [
-            models.UniqueConstraint(fields=["patient_id", "event"], name="access_listed_once")
+            models.UniqueConstraint(
+                fields=["patient_id", "event"],
+                name="access_listed_once",
+                violation_error_message=_("This patient is listed in this access event already."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -169,7 +169,9 @@ class Contact(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(duration_minutes__lte=600), name="helpline_duration_bounded"
+                condition=Q(duration_minutes__lte=600),
+                name="helpline_duration_bounded",
+                violation_error_message=_("A contact lasts ten hours at most: check the duration."),
             ),
         ]
 

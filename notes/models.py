@@ -63,6 +63,7 @@ class ClinicalNote(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="personal") | Q(appointment__isnull=False),
                 name="session_note_has_session",
+                violation_error_message=_("A session note names its session."),
             )
         ]
         indexes = [models.Index(fields=["patient", "kind", "-created_at"], name="note_patient")]

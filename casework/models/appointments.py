@@ -167,11 +167,17 @@ class Appointment(models.Model):
                 condition=(Q(patient__isnull=False) & Q(group__isnull=True))
                 | (Q(patient__isnull=True) & Q(group__isnull=False)),
                 name="appointment_patient_xor_group",
+                violation_error_message=_(
+                    "An appointment is for one patient or for one group, not both."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(kind="group", group__isnull=False)
                 | (~Q(kind="group") & Q(group__isnull=True)),
                 name="appointment_group_kind",
+                violation_error_message=_(
+                    "A group session belongs to a group, and only a group session does."
+                ),
             ),
         ]
         indexes = [

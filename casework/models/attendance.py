@@ -46,6 +46,9 @@ class AttendanceOutcome(NamedInLanguages):
             models.CheckConstraint(
                 condition=~Q(compliant=True, enforceable=True),
                 name="outcome_enforceable_is_not_compliant",
+                violation_error_message=_(
+                    "An outcome the justice assistant must hear of cannot be compliant."
+                ),
             )
         ]
 
@@ -131,7 +134,11 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
         constraints = [
-            models.UniqueConstraint(fields=["appointment", "patient"], name="attendance_once"),
+            models.UniqueConstraint(
+                fields=["appointment", "patient"],
+                name="attendance_once",
+                violation_error_message=_("This patient is already expected at this session."),
+            ),
         ]
         indexes = [
             models.Index(fields=["patient", "outcome"], name="attendance_patient_outcome"),
@@ -209,6 +216,7 @@ class ComplianceRule(NamedInLanguages):
             models.CheckConstraint(
                 condition=Q(kind="consecutive") | Q(window_months__isnull=False),
                 name="compliance_rule_window",
+                violation_error_message=_("A rule over a window of months needs its window."),
             )
         ]
 
@@ -284,7 +292,11 @@ class ComplianceAlert(models.Model):
         verbose_name_plural = _("compliance alerts")
         ordering = ["-raised_at"]
         constraints = [
-            models.UniqueConstraint(fields=["rule", "attendance"], name="alert_once_per_occurrence")
+            models.UniqueConstraint(
+                fields=["rule", "attendance"],
+                name="alert_once_per_occurrence",
+                violation_error_message=_("This alert was raised for this session already."),
+            )
         ]
         indexes = [
             models.Index(
@@ -321,7 +333,11 @@ class OutcomeReminder(models.Model):
         verbose_name = _("outcome reminder")
         verbose_name_plural = _("outcome reminders")
         constraints = [
-            models.UniqueConstraint(fields=["clinician", "sent_on"], name="reminder_once_a_day")
+            models.UniqueConstraint(
+                fields=["clinician", "sent_on"],
+                name="reminder_once_a_day",
+                violation_error_message=_("This clinician was reminded today already."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -78,7 +78,11 @@ class GroupFacilitator(models.Model):
         verbose_name = _("group facilitator")
         verbose_name_plural = _("group facilitators")
         constraints = [
-            models.UniqueConstraint(fields=["group", "clinician"], name="group_facilitator_once")
+            models.UniqueConstraint(
+                fields=["group", "clinician"],
+                name="group_facilitator_once",
+                violation_error_message=_("This clinician already facilitates the group."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -117,10 +121,12 @@ class GroupMembership(models.Model):
                 fields=["group", "patient"],
                 condition=Q(left_on__isnull=True),
                 name="group_member_once",
+                violation_error_message=_("This patient is already a member of the group."),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
                 name="group_member_leaves_after_joining",
+                violation_error_message=_("A member cannot leave the group before joining it."),
             ),
         ]
 
@@ -151,9 +157,15 @@ class NonAssociation(models.Model):
         constraints = [
             # stored once per pair, lower id first
             models.CheckConstraint(
-                condition=Q(patient__lt=F("other")), name="nonassociation_ordered_pair"
+                condition=Q(patient__lt=F("other")),
+                name="nonassociation_ordered_pair",
+                violation_error_message=_("A patient cannot be kept apart from themself."),
             ),
-            models.UniqueConstraint(fields=["patient", "other"], name="nonassociation_once"),
+            models.UniqueConstraint(
+                fields=["patient", "other"],
+                name="nonassociation_once",
+                violation_error_message=_("These two patients are already kept apart."),
+            ),
         ]
         indexes = [models.Index(fields=["other"], name="nonassociation_other")]
 

@@ -588,10 +588,14 @@ class Episode(models.Model):
                 fields=["patient"],
                 condition=~Q(stage=CareStage.CLOSED),
                 name="episode_one_open_per_patient",
+                violation_error_message=_("This patient already has an open episode of care."),
             ),
             models.CheckConstraint(
                 condition=~Q(stage=CareStage.CLOSED) | ~Q(exit_reason=""),
                 name="episode_closed_has_exit_reason",
+                violation_error_message=_(
+                    "A closed episode of care says why it ended: choose the exit reason."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["stage", "referral_received_on"], name="episode_stage")]
@@ -660,15 +664,20 @@ class CareTeamMembership(models.Model):
                 fields=["patient", "clinician"],
                 condition=Q(ends_on__isnull=True),
                 name="careteam_one_current_place",
+                violation_error_message=_("This clinician is already in the care team."),
             ),
             models.UniqueConstraint(
                 fields=["patient"],
                 condition=Q(ends_on__isnull=True, role="lead"),
                 name="careteam_one_lead_therapist",
+                violation_error_message=_(
+                    "The patient already has a lead therapist: end that place first."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="careteam_ends_after_start",
+                violation_error_message=_("A place in the care team cannot end before it starts."),
             ),
         ]
         indexes = [
