@@ -10,9 +10,15 @@ worker here). It is added as an incremental update: the PDF/A rendered stays as 
 byte, in front of the signature's revision.
 """
 
+import functools
+import os
 import warnings
 from io import BytesIO
 
+from asn1crypto import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -22,6 +28,7 @@ with warnings.catch_warnings():
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 FIELD_NAME = "ClinicSeal"
 
@@ -54,22 +61,48 @@ def seal_pdf(pdf: bytes) -> bytes:
     return sealed.getvalue()
 
 
-def _seal() -> signers.SimpleSigner:
-    """The seal's key and certificate chain, read at each use: a renewed certificate is taken
-    without restarting the workers."""
+class _Seal(signers.Signer):
+    """The seal's key and certificate chain, from a PKCS#12 file. Not pyHanko's SimpleSigner:
+    it loads its key again at each signature, twice per seal, and each load of an RSA key is
+    checked anew, some 60 ms: more than the rest of a seal (docs/performance.md)."""
+
+    def __init__(self, pkcs12_data: bytes, password: bytes | None):
+        key, certificate, chain = pkcs12.load_key_and_certificates(pkcs12_data, password)
+        if certificate is None or not isinstance(
+            key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+        ):
+            raise ValueError("it holds no RSA or elliptic-curve key with its certificate")
+        der = [
+            x509.Certificate.load(cert.public_bytes(Encoding.DER)) for cert in (certificate, *chain)
+        ]
+        super().__init__(signing_cert=der[0], cert_registry=SimpleCertificateStore.from_certs(der))
+        self._key = key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
+        # The mechanisms pyHanko chooses for these keys: RSA PKCS#1 v1.5, and ECDSA.
+        digest = getattr(hashes, digest_algorithm.upper())()
+        if isinstance(self._key, rsa.RSAPrivateKey):
+            return self._key.sign(data, padding.PKCS1v15(), digest)
+        return self._key.sign(data, ec.ECDSA(digest))
+
+
+def _seal() -> _Seal:
     path = settings.LETTER_SEAL_CERTIFICATE
     try:
-        with open(path, "rb") as handle:
-            return signers.SimpleSigner.load_pkcs12_data(
-                handle.read(),
-                other_certs=(),
-                passphrase=settings.LETTER_SEAL_PASSWORD.encode() or None,
-            )
+        return _seal_from(path, os.stat(path).st_mtime_ns, settings.LETTER_SEAL_PASSWORD)
     except (OSError, ValueError) as error:
         raise ImproperlyConfigured(
             f"LETTER_SEAL_CERTIFICATE: cannot read the seal from {path!r} with "
             f"LETTER_SEAL_PASSWORD ({error})."
         ) from error
+
+
+@functools.lru_cache(maxsize=1)
+def _seal_from(path: str, modified: int, password: str) -> _Seal:
+    """Read once per process and file: a renewed file (a new modification time) is read again,
+    without restarting the workers."""
+    with open(path, "rb") as handle:
+        return _Seal(handle.read(), password.encode() or None)
 
 
 def is_sealed(pdf: bytes) -> bool:

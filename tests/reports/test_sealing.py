@@ -8,7 +8,9 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from io import BytesIO
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -16,7 +18,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from cryptography.x509.oid import NameOID
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -28,7 +30,8 @@ from pypdf import PdfReader
 
 from reports import services as letters
 from reports.models import Dispatch, Letter
-from reports.sealing import is_sealed
+from reports.pdf import render_pdf
+from reports.sealing import is_sealed, seal_pdf
 from tests.forms import browser_form
 from tests.reports.pdf_helpers import (
     catalog,
@@ -98,19 +101,19 @@ def certificate_authority():
     root = _certificate(
         _name("Test root CA"), _name("Test root CA"), root_key.public_key(), root_key, ca=True
     )
-    seal_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    seal = _certificate(
-        _name("Clinic seal"), root.subject, seal_key.public_key(), root_key, ca=False
-    )
-    p12 = pkcs12.serialize_key_and_certificates(
-        b"clinic seal",
-        seal_key,
-        seal,
-        [root],
-        serialization.BestAvailableEncryption(PASSWORD.encode()),
-    )
+
+    def pkcs12_file(common_name, key):
+        seal = _certificate(_name(common_name), root.subject, key.public_key(), root_key, ca=False)
+        return pkcs12.serialize_key_and_certificates(
+            b"clinic seal", key, seal, [root], BestAvailableEncryption(PASSWORD.encode())
+        )
+
     der = root.public_bytes(serialization.Encoding.DER)
-    return SimpleNamespace(root=asn1_x509.Certificate.load(der), p12=p12)
+    return SimpleNamespace(
+        root=asn1_x509.Certificate.load(der),
+        p12=pkcs12_file("Clinic seal", rsa.generate_private_key(65537, 2048)),
+        ec_p12=pkcs12_file("Clinic seal (EC)", ec.generate_private_key(ec.SECP256R1())),
+    )
 
 
 @pytest.fixture
@@ -236,6 +239,27 @@ def test_a_seal_that_cannot_be_read_stops_the_render_and_stores_nothing(
 
     # Never an unsealed letter where a seal is configured: the worker's next round tries again.
     assert not Letter.objects.get().pdf_sha256
+
+
+def test_a_renewed_seal_is_taken_at_once_and_an_elliptic_curve_key_seals_too(
+    seal, settings, certificate_authority
+):
+    pdf = render_pdf("<p>Lettre</p>")
+    assert validated(seal_pdf(pdf), seal.root).signing_cert.subject.native["common_name"] == (
+        "Clinic seal"
+    )
+    renewed = Path(settings.LETTER_SEAL_CERTIFICATE)
+    renewed.write_bytes(certificate_authority.ec_p12)
+    os.utime(renewed, ns=(time.time_ns() + 10**9,) * 2)  # however coarse the file system's clock
+
+    sealed = seal_pdf(pdf)
+
+    status = validated(sealed, seal.root)  # read again, without a restart
+    assert status.bottom_line and status.signing_cert.subject.native["common_name"] == (
+        "Clinic seal (EC)"
+    )
+    # With an elliptic-curve key pyHanko declares PDF 2.0 (ISO 32002): docs/letters.md says so.
+    assert catalog(sealed)["/Version"] == "/2.0"
 
 
 # --- No e-mail without the seal where it is required ----------------------------------------
