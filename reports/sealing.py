@@ -42,8 +42,9 @@ def seal_pdf(pdf: bytes) -> bytes:
     """The PDF with the clinic's seal: an invisible signature field, signed."""
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     # pyHanko would write itself into the producer, differently in the document information and
-    # in the XMP metadata, which PDF/A forbids (ISO 19005-2, 6.6.2.3.1); its author's advice is
-    # to skip its metadata update (pyHanko issue #223). The rendered metadata stays as it was.
+    # in the XMP metadata, which must agree in PDF/A-1 (ISO 19005-1, 6.7.3) and had better agree
+    # in any archive; its author's advice is to skip its metadata update (pyHanko issue #223).
+    # The metadata stays as rendered.
     writer._update_meta = lambda: None
     signature = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,

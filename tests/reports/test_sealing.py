@@ -218,7 +218,8 @@ def test_a_sealed_letter_is_still_pdfa(seal, letter):
     assert output_intents(pdf) == ["/GTS_PDFA1"]
     assert all(pdf_fonts(pdf).values())
     flags = only_signature(pdf).sig_field["/F"]
-    assert flags & 4 and not flags & 2  # ISO 19005-2, 6.3.2: printable, not hidden
+    # ISO 19005-2, 6.3.2: Print set; Invisible, Hidden, NoView and ToggleNoView clear
+    assert flags & 4 and not flags & (1 | 2 | 32 | 256)
 
 
 def test_without_a_seal_configured_a_letter_is_rendered_unsealed(letter, settings):
