@@ -305,7 +305,7 @@ def letter_dispatch(
         from reports.sealing import is_sealed
 
         # The seal is what shows where an e-mailed PDF comes from and that it is unchanged
-        # (eIDAS, Regulation (EU) No 910/2014, art. 35(2)): production e-mails no letter without.
+        # (eIDAS, Regulation (EU) No 910/2014, art. 35): production e-mails no letter without one.
         if not is_sealed(bytes(letter.pdf)):
             raise ValidationError(
                 {
