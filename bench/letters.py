@@ -5,9 +5,11 @@
 
 On an empty database: loads the demo clinic, drafts and signs periodic reports, then measures:
 - one letter through our code (reports.services.letter_render: claim, build the HTML from the
-  frozen facts, render through the static-only fetcher, store with its SHA-256, log) against
-  WeasyPrint alone on the same HTML with its default fetcher (files read from disk); medians of
-  interleaved runs, one letter each;
+  frozen facts, render through the static-only fetcher, seal if a seal is configured, store
+  with its SHA-256, log) against WeasyPrint alone on the same HTML with its default fetcher
+  (files read from disk), both PDF/A; medians of interleaved runs, one letter each;
+- with a seal configured (LETTER_SEAL_CERTIFICATE, LETTER_SEAL_PASSWORD): sealing a letter
+  against rendering it, medians of 50 interleaved runs in this process;
 - N letters (default 200) through two real Celery worker processes on the Redis broker, from
   the commit that signs them all to the last PDF stored, against the ideal: N × one render
   through our code ÷ 2; three rounds, the median reported (a 2-core machine is noisy).
@@ -35,6 +37,7 @@ import django
 
 django.setup()
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -45,10 +48,12 @@ from casework.models import Mandate
 from config.celery import app
 from reports import services
 from reports.models import Letter
+from reports.pdf import PDF_VARIANT, render_pdf
 from reports.rendering import render_html
 
 SINGLE_TARGET, WORKERS_TARGET = 1.15, 1.20
 SINGLE_RUNS = 25
+SEAL_RUNS = 50
 ROUNDS = 3  # of N letters through the workers; the median is reported
 
 
@@ -93,7 +98,7 @@ def sign(letters: list[Letter]) -> float:
 def weasyprint_alone(html: str) -> bytes:
     """The same HTML, its static URLs pointing at the files, WeasyPrint's own fetcher."""
     static = (ROOT / "static").as_uri()
-    return HTML(string=html.replace('"/static/', f'"{static}/')).write_pdf()
+    return HTML(string=html.replace('"/static/', f'"{static}/')).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def single(letters: list[Letter]) -> tuple[float, float]:
@@ -109,6 +114,22 @@ def single(letters: list[Letter]) -> tuple[float, float]:
         assert services.letter_render(letter_id=letter.pk)
         ours.append(time.perf_counter() - started)
     return statistics.median(ours), statistics.median(alone)
+
+
+def sealing(letters: list[Letter]) -> tuple[float, float]:
+    """Medians of sealing a letter's PDF and of rendering it, interleaved."""
+    from reports.sealing import seal_pdf
+
+    htmls = [render_html(letter, letter.facts) for letter in letters]
+    sealed, rendered = [], []
+    for run in range(SEAL_RUNS):
+        started = time.perf_counter()
+        pdf = render_pdf(htmls[run % len(htmls)])
+        rendered.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        seal_pdf(pdf)
+        sealed.append(time.perf_counter() - started)
+    return statistics.median(sealed), statistics.median(rendered)
 
 
 def start_workers() -> subprocess.Popen:
@@ -171,6 +192,7 @@ def main() -> None:
         sign(warm + measured)  # rendered below, one by one, in this process
     single(warm)  # fonts loaded, templates compiled
     ours, alone = single(measured)
+    sealed = sealing(measured) if settings.LETTER_SEAL_CERTIFICATE else None
 
     app.control.purge()  # what seeding queued (sealing, rules): not part of the measure
     worker = start_workers()
@@ -191,8 +213,9 @@ def main() -> None:
     ratio_single, ratio_workers = ours / alone, elapsed / ideal
     print(f"\n| measure ({vendor}) | figure | target |")
     print("|---|---|---|")
+    how = "sealed" if sealed else "not sealed"
     print(
-        f"| one letter through our code vs WeasyPrint alone | ×{ratio_single:.2f} "
+        f"| one letter through our code ({how}) vs WeasyPrint alone | ×{ratio_single:.2f} "
         f"({ours * 1000:.0f} ms vs {alone * 1000:.0f} ms, medians of {SINGLE_RUNS}) "
         f"| ≤ ×{SINGLE_TARGET:.2f} {verdict(ratio_single <= SINGLE_TARGET)} |"
     )
@@ -202,6 +225,12 @@ def main() -> None:
         f"{', '.join(f'{value:.1f}' for value in times)} s) | ≤ ×{WORKERS_TARGET:.2f} "
         f"{verdict(ratio_workers <= WORKERS_TARGET)} |"
     )
+    if sealed:
+        seal, render = sealed
+        print(
+            f"| sealing one letter vs rendering it | ×{seal / render:.2f} ({seal * 1000:.0f} ms "
+            f"vs {render * 1000:.0f} ms, medians of {SEAL_RUNS}) | — |"
+        )
     spans.sort()
     print(
         f"| one letter in a worker, claimed to stored: median, slowest | "

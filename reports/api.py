@@ -9,13 +9,16 @@ access log.
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
+from rest_framework.utils.mediatypes import media_type_matches
 
 from casework.api.base import (
     BoundedDateField,
     BoundedPrimaryKeyRelatedField,
     ClinicModelSerializer,
+    ErrorSerializer,
     PatientScopedAPIMixin,
     StaleRecordError,
     call_service,
@@ -299,11 +302,32 @@ class PdfNotReadyError(StaleRecordError):
     default_code = "not_ready"
 
 
+class PdfOrJsonErrors(DefaultContentNegotiation):
+    """The PDF goes out as stored, never through a renderer: all DRF renders here is an error.
+    A client that asks for the PDF by the media type the schema documents (`Accept:
+    application/pdf`) gets it, or the error in JSON, where DRF alone would answer 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            if not any(
+                media_type_matches("application/pdf", accepted)
+                for accepted in self.get_accept_list(request)
+            ):
+                raise
+            return renderers[0], renderers[0].media_type
+
+
 class LetterPdfAPI(LetterScopedMixin, generics.GenericAPIView):
+    content_negotiation_class = PdfOrJsonErrors
+
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF"),
-            409: OpenApiResponse(description="Not rendered yet: ask again in a moment."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="Not rendered yet: ask again in a moment."
+            ),
         }
     )
     def get(self, request, *args, **kwargs):

@@ -6,6 +6,9 @@ from the static finders and refuses everything else: no network, no file:// path
 smuggled in by a paragraph. A refused resource fails the render instead of printing a letter
 without its letterhead (docs/letters.md).
 
+Every PDF is PDF/A-2b, the archival profile (ISO 19005-2) a letter kept 30 to 50 years needs:
+fonts embedded, an sRGB output intent, XMP metadata that declares it.
+
 Rendering takes a second or so: only workers call this, never a web request.
 """
 
@@ -60,5 +63,14 @@ def static_path(url: str) -> str | None:
     return normal
 
 
+# PDF/A-2b rather than -1b, which forbids transparency (a draft's watermark is translucent), or
+# -3b, which only adds attachments of any kind, which a letter has none of and an archive must
+# then vouch for. Level "b" (the page looks the same forever) is what a court reads; "u" and "a"
+# promise text mapping and tagging nobody here can check without a PDF/A validator.
+PDF_VARIANT = "pdf/a-2b"
+
+
 def render_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticOnlyFetcher()).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )

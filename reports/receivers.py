@@ -32,8 +32,11 @@ def draft_letters_due(sender, patient_ids, **kwargs):
 
 @worker_process_init.connect(dispatch_uid="reports.warm_up")
 def warm_up_letters(**kwargs):
-    """A worker process's first letter would pay for loading the fonts and the stylesheet:
-    pay it when the process starts instead, not while a clinic waits for a letter."""
+    """A worker process's first letter would pay for loading the fonts and the stylesheet, and
+    pyHanko (half a second): pay it when the process starts instead, not while a clinic waits
+    for a letter. The seal itself is read by the first letter, whose render fails if it cannot
+    be: not here, where it would stop the process and every other task with it."""
+    from reports import sealing  # noqa: F401
     from reports.pdf import render_pdf
 
     render_pdf(WARM_UP)

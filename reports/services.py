@@ -372,6 +372,7 @@ def letter_render(*, letter_id: int) -> bool:
     with a conditional update, renders outside any transaction, then stores the bytes only if
     none are stored yet. Returns whether this call rendered it."""
     from reports.pdf import render_pdf
+    from reports.sealing import seal_if_configured
 
     letter = (
         Letter.objects.select_related(
@@ -390,7 +391,7 @@ def letter_render(*, letter_id: int) -> bool:
     )
     if not claimed:
         return False
-    pdf = render_pdf(render_html(letter, letter.facts))
+    pdf = seal_if_configured(render_pdf(render_html(letter, letter.facts)))
     with transaction.atomic():  # the PDF and its line in the access log, together
         stored = Letter.objects.filter(pk=letter_id, pdf_sha256="").update(
             pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), rendered_at=timezone.now()
@@ -447,6 +448,20 @@ def letter_dispatch(
         raise ValidationError({"channel": _("Only the patient's own letter is handed over.")})
     if channel == Dispatch.Channel.EMAIL and "@" not in to:
         raise ValidationError({"to": _("Give the e-mail address it goes to.")})
+    if channel == Dispatch.Channel.EMAIL and settings.LETTER_SEAL_REQUIRED:
+        from reports.sealing import is_sealed
+
+        # The seal is what shows where an e-mailed PDF comes from and that it is unchanged
+        # (eIDAS, Regulation (EU) No 910/2014, art. 35): production e-mails no letter without one.
+        if not is_sealed(bytes(letter.pdf)):
+            raise ValidationError(
+                {
+                    "channel": _(
+                        "This letter's PDF carries no electronic seal of the clinic, so it "
+                        "cannot go by e-mail: send it by post."
+                    )
+                }
+            )
     dispatch = Dispatch.objects.create(
         letter=letter,
         recipient=recipient,

@@ -309,6 +309,14 @@ CLINIC_PLACE_NAMES = envmap("CLINIC_PLACE_NAMES") or (
 )
 # A worker that took a letter to render and has not finished after this long has died.
 LETTER_RENDER_TIMEOUT = envint("LETTER_RENDER_TIMEOUT", 300)
+# The clinic's electronic seal (docs/letters.md, "Sealed, archivable PDFs"): a PKCS#12 file
+# holding the seal's key and certificate chain, and its password. When set, every letter is
+# sealed (PAdES) as it is rendered; unset, letters are rendered unsealed (the demo, a laptop).
+LETTER_SEAL_CERTIFICATE = os.environ.get("LETTER_SEAL_CERTIFICATE", "")
+LETTER_SEAL_PASSWORD = os.environ.get("LETTER_SEAL_PASSWORD", "")
+# Refuse to e-mail a letter whose PDF carries no seal. Production sets it whatever the
+# environment says; elsewhere off, so that the demo and the tests send unsealed letters.
+LETTER_SEAL_REQUIRED = envbool("LETTER_SEAL_REQUIRED", False)
 
 # STABLE-2007 bands: the totals at which "moderate" and "high" start (nominal: 0-3 / 4-11 / 12+).
 STABLE_2007_BANDS = os.environ.get("STABLE_2007_BANDS", "4,12")

@@ -35,6 +35,11 @@ for _name in ("CLINIC_NAME", "CLINIC_ADDRESS", "CLINIC_PLACE"):
 if not TWO_FACTOR_REQUIRED:
     raise ImproperlyConfigured("TWO_FACTOR_REQUIRED=false is for the demo clinic only.")
 
+# A qualified electronic seal is presumed to guarantee the integrity and the origin of what it
+# seals (eIDAS, Regulation (EU) No 910/2014, art. 35(2)); an e-mailed PDF without one carries no
+# such proof, so production e-mails none: an unsealed letter goes by post.
+LETTER_SEAL_REQUIRED = True
+
 # One connection per web process, kept between requests (docs/operations.md, "Processes").
 DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

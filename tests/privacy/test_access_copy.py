@@ -26,7 +26,7 @@ from tests.privacy.world import (  # noqa: F401 (fixtures)
     treating_psychologist,
     world,
 )
-from tests.reports.pdf_helpers import pdf_text
+from tests.reports.pdf_helpers import pdf_fonts, pdf_text, pdfa_identification
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,9 @@ def test_the_pdf_holds_the_file_and_who_accessed_it(made):
     # who accessed the file: the treating psychologist's work and the lead's request
     treating, lead = made["care_team_names"]
     assert treating in text and lead in text
+    # made for the archive like the letters: PDF/A-2b, every font embedded
+    assert pdfa_identification(response.content) == ("2", "B")
+    assert all(pdf_fonts(response.content).values())
 
 
 @pytest.mark.parametrize("kind", ["pdf", "json"])

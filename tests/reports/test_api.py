@@ -93,6 +93,38 @@ def test_a_signed_letter_cannot_change_through_the_api(
     assert not_ready.status_code == 409  # rendered by a worker, not yet here
 
 
+def test_the_pdf_answers_the_media_type_its_schema_documents_and_errors_in_json(
+    patient, administrator, treating_psychologist, other_psychologist, api_for
+):
+    letter = letters.letter_draft(
+        actor=administrator,
+        patient=patient,
+        kind="difficulty",
+        mandate=patient.mandates.get(),
+        paragraph="Difficultés de cadre.",
+    )
+    letters.letter_sign(actor=treating_psychologist, letter=letter)
+    admin, pdf_url = api_for(administrator), url("letter_pdf", patient, letter)
+    asking_for_pdf = {"HTTP_ACCEPT": "application/pdf"}
+
+    def error(response, status_code):
+        assert response.status_code == status_code
+        assert response["Content-Type"] == "application/json" and response.json()["detail"]
+
+    error(admin.get(pdf_url, **asking_for_pdf), 409)  # not rendered yet
+    letters.letter_render(letter_id=letter.pk)
+    letter.refresh_from_db()
+    for accept in ({}, asking_for_pdf, {"HTTP_ACCEPT": "*/*"}, {"HTTP_ACCEPT": "application/*"}):
+        response = admin.get(pdf_url, **accept)
+        assert response.status_code == 200, (accept, response.content[:200])
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content == bytes(letter.pdf)
+    error(api_for(other_psychologist).get(pdf_url, **asking_for_pdf), 404)  # out of reach
+    missing = reverse("api:letter_pdf", args=[patient.pk, letter.pk + 1000])
+    error(admin.get(missing, **asking_for_pdf), 404)
+    assert admin.get(pdf_url, HTTP_ACCEPT="image/png").status_code == 406  # what it never is
+
+
 def test_the_serious_risk_alert_is_cosigned_by_the_lead_only_through_the_api(
     patient, administrator, treating_psychologist, other_psychologist, clinical_lead, api_for
 ):

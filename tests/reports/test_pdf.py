@@ -1,11 +1,18 @@
-"""The PDF maker reads only our static files: the bundled fonts and stylesheet, nothing else."""
+"""The PDF maker reads only our static files: the bundled fonts and stylesheet, nothing else;
+and what it makes is fit for an archive (PDF/A-2b, ISO 19005-2)."""
 
 import subprocess
 
 import pytest
 
 from reports.pdf import RefusedResource, render_pdf, static_path
-from tests.reports.pdf_helpers import pdf_pages, pdf_text
+from tests.reports.pdf_helpers import (
+    output_intents,
+    pdf_fonts,
+    pdf_pages,
+    pdf_text,
+    pdfa_identification,
+)
 
 SHEET = '<link rel="stylesheet" href="/static/css/letter.css">'
 
@@ -19,6 +26,19 @@ def test_a_letter_uses_the_fonts_bundled_with_the_project():
     assert "DejaVu" not in listing  # not the server's fonts: the letter looks the same anywhere
     assert pdf_text(pdf).startswith("Bonjour, Liège")
     assert pdf_pages(pdf) == 1
+
+
+def test_a_pdf_is_made_for_the_archive_pdfa_2b_with_every_font_embedded():
+    pdf = render_pdf(
+        f"<html><head>{SHEET}</head><body><p>Bonjour, <b>Liège</b> <i>(copie)</i></p>"
+        "<p style=\"font-family: 'Letter Sans'\">1 / 1</p></body></html>"
+    )
+
+    assert pdf.startswith(b"%PDF-1.7")  # PDF/A-2 is built on PDF 1.7 (ISO 32000-1)
+    assert pdfa_identification(pdf) == ("2", "B")  # ISO 19005-2, level B, in the XMP
+    assert output_intents(pdf) == ["/GTS_PDFA1"]  # with its sRGB ICC profile
+    fonts = pdf_fonts(pdf)
+    assert len(fonts) >= 3 and all(fonts.values()), fonts  # ISO 19005-2, 6.2.11.4: embedded
 
 
 @pytest.mark.parametrize(
