@@ -61,6 +61,7 @@ class Authority(models.Model):
     """A justice authority that orders treatment and receives the clinic's reports."""
 
     class Kind(models.TextChoices):
+        TRIAL_COURT = "trial_court", _("Trial court (decides a probation, does not follow it)")
         PROBATION_COMMISSION = "probation_commission", _("Probation commission")
         SENTENCE_ENFORCEMENT_COURT = "sentence_enforcement_court", _("Sentence-enforcement court")
         SOCIAL_PROTECTION_CHAMBER = "social_protection_chamber", _("Social-protection chamber")

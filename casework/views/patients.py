@@ -184,6 +184,10 @@ class EpisodeStepView(PatientScopedMixin, ServiceFormView):
     def get_title(self):
         return self.steps[self.step][2]
 
+    @property
+    def submit_label(self):  # the button says what it does: "Record intake"
+        return self.steps[self.step][2]
+
     def perform(self, data):
         service = self.steps[self.step][1]
         return service(actor=self.request.user, episode=self.episode, **data)

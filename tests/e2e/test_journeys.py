@@ -93,7 +93,7 @@ def test_the_treating_psychologist_finds_the_patient_and_records_the_intake(
     episode.get_by_role("button", name="Record intake").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record intake")
     page.get_by_label(label("date")).fill("2026-02-10")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Record intake").click()  # the button says what it does
 
     expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/$"))
     expect(page.get_by_role("status")).to_contain_text("Episode now at stage “Intake”")

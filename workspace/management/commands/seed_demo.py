@@ -29,9 +29,10 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
+from common.dates import add_months
 from common.text import search_key
 from notes import services as note_services
-from reports import deadlines
+from reports import deadlines, rendering
 from reports import services as letter_services
 
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 (the demo's published password)
@@ -149,6 +150,46 @@ AUTHORITIES = [
     ),
 ]
 
+# The courts that pronounced the probations the commissions follow, by language: a letter's
+# measure line names both (docs/letters.md).
+DECIDING_COURTS = [
+    (
+        K.TRIAL_COURT,
+        "Tribunal de première instance de Liège",
+        "Arrondissement judiciaire de Liège",
+        "wallonia",
+        "fr",
+        "Palais de justice\nPlace Saint-Lambert 16\n4000 Liège",
+    ),
+    (
+        K.TRIAL_COURT,
+        "Rechtbank van eerste aanleg Oost-Vlaanderen",
+        "Gerechtelijk arrondissement Oost-Vlaanderen",
+        "flanders",
+        "nl",
+        "Gerechtsgebouw\nOpgeëistenlaan 401\n9000 Gent",
+    ),
+    (
+        K.TRIAL_COURT,
+        "Gericht Erster Instanz Eupen",
+        "Gerichtsbezirk Eupen",
+        "german_speaking",
+        "de",
+        "Gerichtsgebäude\nKlötzerbahn 27\n4700 Eupen",
+    ),
+]
+# The German-speaking Community's probation commission, its house of justice, and one patient
+# of theirs: letters go out in German too.
+GERMAN_SPEAKING_COMMISSION = (
+    K.PROBATION_COMMISSION,
+    "Bewährungskommission Eupen",
+    "Gerichtsbezirk Eupen",
+    "german_speaking",
+    "de",
+    "Gerichtsgebäude\nKlötzerbahn 27\n4700 Eupen",
+)
+GERMAN_SPEAKING_ASSISTANT = ("Monika Kessler", "Justizhaus Eupen", "de")
+
 JUSTICE_CONTACTS = [
     ("Claire Renard", "Maison de justice de Liège", "fr"),
     ("Thomas Gérard", "Maison de justice de Liège", "fr"),
@@ -168,6 +209,7 @@ SERVICE_ADDRESSES = {
     "Justitiehuis Gent": "Cataloniëstraat 9\n9000 Gent",
     "Justitiehuis Antwerpen": "Lange Lozanastraat 223\n2018 Antwerpen",
     "Maison de justice de Mons": "Rue Verte 13\n7000 Mons",
+    "Justizhaus Eupen": "Aachener Straße 62\n4700 Eupen",
 }
 
 SURNAMES_FR = [
@@ -318,42 +360,98 @@ class Command(BaseCommand):
         lead, admins = staff["lead"], [staff["admin.leroy"], staff["admin.janssens"]]
         psychologists = [staff["psy.martin"], staff["psy.peeters"], staff["psy.dubois"]]
 
-        authorities = [
-            Authority.objects.create(
-                kind=kind,
-                name=name,
-                jurisdiction=jurisdiction,
-                region=region,
-                language=language,
-                address=address,
-                email=f"greffe.{index}@justice.example",
+        authorities = [self._authority(index, *values) for index, values in enumerate(AUTHORITIES)]
+        self.courts = {
+            court.language: court
+            for court in (
+                self._authority(len(AUTHORITIES) + index, *values)
+                for index, values in enumerate(DECIDING_COURTS)
             )
-            for index, (kind, name, jurisdiction, region, language, address) in enumerate(
-                AUTHORITIES
-            )
-        ]
-        contacts = [
-            JusticeContact.objects.create(
-                name=name,
-                service=service,
-                language=language,
-                address=SERVICE_ADDRESSES[service],
-                # without accents: "Gérard" is no e-mail address's local part
-                email=f"{search_key(name).replace(' ', '.')}@justice.example",
-                phone=f"+32 4 {rng.randint(200, 299)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-            )
-            for name, service, language in JUSTICE_CONTACTS
-        ]
+        }
+        contacts = [self._contact(rng, *values) for values in JUSTICE_CONTACTS]
 
         for stage, count in STAGES:
             for _ in range(count):
                 self._patient(rng, today, stage, authorities, contacts, admins, psychologists, lead)
+        self._german_speaking_patient(rng, today, admins[0], lead, psychologists[0])
         self._sessions(rng, admins[0])
         self._group(rng, admins[0], psychologists)
         self._assessments(rng)
         services.compliance_evaluate()
         self._letters(lead, admins[0])
         self._helpline(rng, staff["helpline.claes"])
+
+    def _authority(self, index, kind, name, jurisdiction, region, language, address):
+        return Authority.objects.create(
+            kind=kind,
+            name=name,
+            jurisdiction=jurisdiction,
+            region=region,
+            language=language,
+            address=address,
+            email=f"greffe.{index}@justice.example",
+        )
+
+    def _contact(self, rng, name, service, language):
+        return JusticeContact.objects.create(
+            name=name,
+            service=service,
+            language=language,
+            address=SERVICE_ADDRESSES[service],
+            # without accents: "Gérard" is no e-mail address's local part
+            email=f"{search_key(name).replace(' ', '.')}@justice.example",
+            phone=f"+32 4 {rng.randint(200, 299)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        )
+
+    def _german_speaking_patient(self, rng, today, admin, lead, therapist):
+        """A patient of the German-speaking Community, in treatment for seven months: his
+        second follow-up report fell due ten days ago (in German, to Eupen)."""
+        intake = add_months(today, -7) - datetime.timedelta(days=10)
+        patient = services.patient_register(
+            actor=admin,
+            last_name="Krings",
+            first_name="Jürgen",
+            date_of_birth=datetime.date(1979, 3, 14),
+            sex="male",
+            preferred_language="de",
+            phone="+32 471 55 21 90",
+            address="Haasstraße 12\n4700 Eupen",
+            referral_source="justice_assistant",
+            referral_received_on=intake - datetime.timedelta(days=20),
+        )
+        commission = self._authority(99, *GERMAN_SPEAKING_COMMISSION)
+        start = intake - datetime.timedelta(days=5)
+        services.mandate_create(
+            actor=admin,
+            patient=patient,
+            authority=commission,
+            decided_by=self.courts["de"],
+            legal_framework_id="probation",
+            decision_date=start - datetime.timedelta(days=21),
+            decision_reference=f"{start.year}/4711",
+            authority_file_number=f"BK/EU/{start.year}/0031",
+            starts_on=start,
+            ends_on=add_months(start, 36),
+            conditions="Eine spezialisierte Behandlung befolgen.",
+            session_frequency=Mandate.SessionFrequency.FORTNIGHTLY,
+            reporting_interval_months=6,
+            justice_contact=self._contact(rng, *GERMAN_SPEAKING_ASSISTANT),
+            justice_assistant_file_number=f"JH-EU/{start.year}/0112",
+            sharing_basis=Mandate.SharingBasis.CONSENT,
+            consent_on=start,
+        )
+        episode = patient.episodes.get()
+        services.episode_record_intake(actor=admin, episode=episode, on=intake)
+        services.care_team_assign(
+            actor=lead,
+            patient=patient,
+            clinician=therapist,
+            role=CareTeamMembership.Role.LEAD_THERAPIST,
+            starts_on=intake,
+        )
+        services.episode_start_treatment(
+            actor=therapist, episode=episode, on=intake + datetime.timedelta(days=21)
+        )
 
     def _helpline(self, rng, listener):
         """A year of the anonymous line: a few contacts a week, some missed, some repeat callers
@@ -394,22 +492,61 @@ class Command(BaseCommand):
             contact.tags.set(rng.sample(tags, rng.randint(1, 2)))
 
     def _letters(self, lead, admin):
-        """What the daily run drafts (absence notices, periodic reports due), and letters at
-        each step: a report ready for signature, a notice signed and sent by post."""
+        """What the daily run drafts (reports due, notices, acceptances, ends of treatment),
+        and letters at each step: a periodic report in each language signed and sent to both
+        its recipients (the justice assistant by e-mail where one is on file), an absence
+        notice sent by post, a report ready for signature, a serious-risk alert waiting for
+        the clinical lead's co-signature."""
         drafted = deadlines.draft_due_letters()
-        reports = [letter for letter in drafted if letter.kind == "periodic_report"]
+        today = timezone.localdate()
+        ended = [
+            letter
+            for letter in drafted
+            if letter.kind == "periodic_report" and letter.period_end < today
+        ]
+        one_per_language = {letter.language: letter for letter in reversed(ended)}
+        for letter in one_per_language.values():
+            self._send(letter, lead, admin, by_email=True)
+        waiting = [letter for letter in drafted if letter.kind == "periodic_report"]
+        waiting = [letter for letter in waiting if letter not in one_per_language.values()]
+        if waiting:
+            letter_services.letter_ready(actor=admin, letter=waiting[0])
         notices = [letter for letter in drafted if letter.kind == "unjustified_absence"]
-        if reports:
-            letter_services.letter_ready(actor=admin, letter=reports[0])
         if notices:
-            sent = letter_services.letter_sign(actor=lead, letter=notices[0])
-            # Rendered here rather than after the commit, so that the demo starts complete.
-            letter_services.letter_render(letter_id=sent.pk)
-            sent.refresh_from_db()
-            for recipient in sent.recipients:
-                letter_services.letter_dispatch(
-                    actor=admin, letter=sent, recipient=recipient, channel="post"
-                )
+            self._send(notices[0], lead, admin, by_email=False)
+        reports = [letter for letter in one_per_language.values() if letter.language == "fr"]
+        if reports:
+            patient = reports[0].patient
+            risk = letter_services.letter_draft(
+                actor=admin,
+                patient=patient,
+                kind="serious_risk",
+                mandate=reports[0].mandate,
+                risk_to="others",
+                paragraph=(
+                    "Lors de la séance de ce jour, la personne a déclaré avoir repris contact "
+                    "avec un mineur de son entourage, en contradiction avec ses conditions."
+                ),
+            )
+            letter_services.letter_sign(actor=patient.lead_therapist or lead, letter=risk)
+
+    def _send(self, letter, lead, admin, *, by_email):
+        """Signed by the patient's lead therapist, rendered here rather than after the commit
+        (so that the demo starts complete), sent to each recipient."""
+        signer = letter.patient.lead_therapist or lead
+        letter = letter_services.letter_sign(actor=signer, letter=letter)
+        letter_services.letter_render(letter_id=letter.pk)
+        letter.refresh_from_db()
+        for recipient in letter.recipients:
+            email = rendering.recipient_block(letter, recipient)["email"]
+            channel = "email" if by_email and email and recipient != "authority" else "post"
+            letter_services.letter_dispatch(
+                actor=admin,
+                letter=letter,
+                recipient=recipient,
+                channel=channel,
+                to=email if channel == "email" else "",
+            )
 
     def _assessments(self, rng):
         """Static-99R and STABLE-2007 for one patient in treatment in three; some are due."""
@@ -673,13 +810,19 @@ class Command(BaseCommand):
         framework = frameworks[framework_for.get(authority.kind, "other")]
         # As often as the law of the framework allows (every six months at least, for most).
         interval = rng.choice([6, 6, 6, 3, 12])
+        probation = framework.code == "probation"
         services.mandate_create(
             actor=admin,
             patient=patient,
             authority=authority,
+            # A probation is pronounced by a court and followed by its commission.
+            decided_by=self.courts.get(authority.language) if probation else None,
             legal_framework=framework,
             decision_date=start - datetime.timedelta(days=rng.randint(5, 30)),
             decision_reference=f"{start.year}/{rng.randint(100, 999)}",
+            # What the recipients file letters by, without drawing on the clinic's chance.
+            authority_file_number=f"{start.year}/{patient.pk:04d}" if not probation else "",
+            justice_assistant_file_number=f"{language.upper()}-{start.year}-{patient.pk:04d}",
             starts_on=start,
             ends_on=start + datetime.timedelta(days=365 * rng.choice([2, 3, 5])),
             conditions=rng.choice(CONDITIONS),
