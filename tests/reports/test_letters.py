@@ -636,3 +636,49 @@ def test_the_patient_page_lists_the_patients_eight_latest_letters(
 
     assert page.context["letters"] == made[:0:-1]  # the latest first, the first one left out
     assert made[-1].reference in page.content.decode()
+
+
+def test_what_a_letter_states_costs_the_same_queries_for_few_or_many_sessions(
+    patient, administrator, treating_psychologist
+):
+    """Every fact in a fixed number of queries: no query per session, per note or per
+    recipient (the measure, its authorities and its framework come with the letter)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports import facts
+
+    today = timezone.localdate()
+    for day in range(-50, -40):
+        record(
+            book(patient, treating_psychologist, days=day),
+            "attended",
+            by=treating_psychologist,
+            note_for_authority="Présent.",
+        )
+
+    def queries_for(first: int, last: int) -> int:
+        drafted = draft(
+            "periodic_report",
+            patient,
+            administrator,
+            period_start=today + datetime.timedelta(days=first),
+            period_end=today + datetime.timedelta(days=last),
+        )
+        letter = Letter.objects.select_related(
+            "patient",
+            "mandate__authority",
+            "mandate__decided_by",
+            "mandate__justice_contact",
+            "mandate__legal_framework",
+            "episode",
+        ).get(pk=drafted.pk)
+        with CaptureQueriesContext(connection) as captured:
+            stated = facts.build(letter)
+            rendering.render_html(letter, stated)
+        return len(stated["sessions"]), len(captured)
+
+    (two, few), (ten, many) = queries_for(-51, -49), queries_for(-50, -41)
+
+    assert (two, ten) == (2, 10)
+    assert few == many
