@@ -268,6 +268,9 @@ def test_postgresql_keeps_a_signed_letter_as_signed(signed):
         {"paragraph": "Rewritten in bulk"},
         {"facts": {}},
         {"pdf": b"another pdf"},
+        {"recipients": ["authority"]},  # who it went to, as signed
+        {"risk_to": "self"},
+        {"withdrawn_at": timezone.now()},
     ):
         with pytest.raises(DatabaseError), transaction.atomic():
             Letter.objects.filter(pk=signed.pk).update(**change)
