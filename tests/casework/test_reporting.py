@@ -20,7 +20,7 @@ from casework.models import LegalFramework, Mandate
 from casework.reporting import ReportSchedule, schedule_of
 from common.dates import add_months
 from reports import deadlines
-from tests.factories import mandate_data
+from tests.factories import AuthorityFactory, mandate_data
 from tests.forms import browser_form, offered
 
 pytestmark = pytest.mark.django_db
@@ -132,16 +132,21 @@ def test_a_framework_without_such_a_law_may_report_yearly(patient, administrator
 
 
 def test_the_mandate_form_offers_the_frameworks_and_refuses_a_yearly_probation_report(
-    patient, administrator, client_for
+    patient, administrator, client_for, authority
 ):
+    court = AuthorityFactory(name="Tribunal de première instance de Liège", kind="trial_court")
     url = reverse("casework:mandate_create", args=[patient.pk])
     client = client_for(administrator)
     page = client.get(url)
     assert {"probation", "internment", "pretrial"} <= set(offered(page, "legal_framework"))
+    assert str(court.pk) in offered(page, "decided_by")
     data = browser_form(page)
     data.update(
         legal_framework="probation",
-        authority=offered(page, "authority")[0],
+        authority=str(authority.pk),
+        decided_by=str(court.pk),
+        authority_file_number="CP/LG/2026/0412",
+        justice_assistant_file_number="MJ-LG-2026-77",
         decision_date="2026-01-05",
         starts_on="2026-01-10",
         session_frequency="monthly",
@@ -157,7 +162,14 @@ def test_the_mandate_form_offers_the_frameworks_and_refuses_a_yearly_probation_r
     assert refused.status_code == 200
     assert "art. 9bis" in str(refused.context["form"].errors["reporting_interval_months"])
     assert saved.status_code == 302
-    assert patient.mandates.filter(legal_framework="probation", starts_on=D(2026, 1, 10)).exists()
+    mandate = patient.mandates.get(starts_on=D(2026, 1, 10))
+    assert (mandate.legal_framework_id, mandate.decided_by, mandate.authority_file_number) == (
+        "probation",
+        court,
+        "CP/LG/2026/0412",
+    )
+    shown = client.get(patient.get_absolute_url()).content.decode()
+    assert court.name in shown and "CP/LG/2026/0412" in shown and "MJ-LG-2026-77" in shown
 
 
 def test_the_api_names_a_framework_by_its_code_and_refuses_an_unknown_one(

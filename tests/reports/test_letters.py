@@ -477,6 +477,33 @@ def test_a_letter_is_drafted_through_its_form(patient, administrator, client_for
     assert letter.due_on == timezone.localdate()  # a notice is due the day it is drafted
 
 
+def test_a_serious_risk_alert_is_drafted_through_its_form_saying_whom_it_threatens(
+    patient, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    url = reverse("reports:create", args=[patient.pk]) + "?kind=serious_risk"
+    page = client.get(url)
+    assert offered(page, "risk_to") == ["others", "self"]
+    assert offered(page, "recipients") == ["authority", "justice_assistant", "patient"]
+    data = browser_form(page)
+    data.update(
+        risk_to="others",
+        recipients=["authority", "justice_assistant"],
+        paragraph="Propos menaçants envers une personne identifiée.",
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["form"].errors
+    letter = Letter.objects.get()
+    assert (letter.kind, letter.risk_to, letter.recipients) == (
+        "serious_risk",
+        "others",
+        ["authority", "justice_assistant"],
+    )
+    assert letter.due_on == timezone.localdate()
+
+
 def test_the_preview_is_the_letter_as_it_will_print(patient, administrator, client_for):
     letter = draft("periodic_report", patient, administrator)
 
