@@ -40,9 +40,10 @@ SCALE ?= 1
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) LOG_LEVEL=WARNING $(BIN)/python bench/scale.py --fresh --scale $(SCALE)
 
-## Refresh the fr and nl catalogues after changing user-facing strings, then compile them.
+## Refresh the fr, nl and de catalogues after changing user-facing strings, then compile them
+## (German for the letters only: the interface speaks en, fr, nl).
 messages: install
-	$(BIN)/python manage.py makemessages --locale fr --locale nl --ignore '$(VENV)/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale fr --locale nl --locale de --ignore '$(VENV)/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '$(VENV)/*'
 
 clean:

@@ -1,6 +1,8 @@
-"""French and Dutch from the start: complete catalogues, compiled, and used by the pages."""
+"""French and Dutch from the start: complete catalogues, compiled, and used by the pages; and
+German for what a letter prints (the interface speaks en/fr/nl, letters also go out in German)."""
 
 import datetime
+import html
 import re
 from pathlib import Path
 
@@ -8,8 +10,26 @@ import pytest
 from django.urls import reverse
 from django.utils import dateformat, formats, translation
 
+from accounts.roles import Role
+from casework import services as casework_services
+from casework.models import Appointment, Episode
+from reports import catalogue as letter_catalogue
+from reports import rendering
+from reports import services as letters
+from tests.factories import (
+    AuthorityFactory,
+    JusticeContactFactory,
+    assign,
+    book,
+    mandate_data,
+    record,
+    register_patient,
+)
+from tests.reports.test_letters import draft, the_episode_for
+
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 ENTRY = re.compile(r'^(?:msgctxt "(.*)"\n)?msgid "(.+)"\nmsgstr "(.+)"$', re.MULTILINE)
+UNTRANSLATED = re.compile(r'^msgstr(\[\d\])? ""$(?!\n")', re.MULTILINE)
 
 
 def catalogue(language: str) -> str:
@@ -28,12 +48,12 @@ def test_every_string_is_translated_and_none_is_fuzzy(language):
     text = catalogue(language)
     blocks = text.split("\n\n")[1:]  # after the header
 
-    untranslated = [b for b in blocks if re.search(r'^msgstr(\[\d\])? ""$(?!\n")', b, re.M)]
+    untranslated = [b for b in blocks if UNTRANSLATED.search(b)]
     assert untranslated == []
     assert "#, fuzzy" not in text
 
 
-@pytest.mark.parametrize("language", ["fr", "nl"])
+@pytest.mark.parametrize("language", ["fr", "nl", "de"])
 def test_the_compiled_catalogue_matches_its_source(language):
     checked = 0
     with translation.override(language):
@@ -83,7 +103,7 @@ def date_names(language: str) -> list[str]:
         return [dateformat.format(day, NAMES) for day in SAMPLE_DAYS]
 
 
-@pytest.mark.parametrize("language", ["fr", "nl"])
+@pytest.mark.parametrize("language", ["fr", "nl", "de"])
 def test_the_catalogue_leaves_djangos_day_and_month_names_alone(language, settings):
     ours = date_names(language)
     settings.LOCALE_PATHS = []  # Django's catalogues only (the signal drops cached catalogues)
@@ -91,6 +111,8 @@ def test_the_catalogue_leaves_djangos_day_and_month_names_alone(language, settin
     assert ours == date_names(language)
 
 
+# German writes them with a capital, as every noun ("Dienstag, 10. Februar 2026"): Django's own
+# names, which the test above holds the catalogue to.
 @pytest.mark.parametrize(
     ("language", "expected"),
     [("fr", "mardi 10 février 2026"), ("nl", "dinsdag 10 februari 2026")],
@@ -109,3 +131,125 @@ def test_month_names_are_lower_case_mid_sentence(language):
         ]
 
     assert [text for text in written if text != text.lower()] == []
+
+
+# --- German: what a letter prints. The interface does not speak German, so its catalogue need
+# not be complete; but a letter to the German-speaking Community is written in German
+# throughout (reports.rendering.LETTER_LANGUAGES).
+
+LETTER_SOURCES = ("templates/reports/letters/", "reports/catalogue.py", "reports/facts.py")
+
+
+def printed_in_letters(language: str) -> list[str]:
+    """The catalogue's entries that a letter prints: those whose source is a letter template,
+    the catalogue of letter types (the subject) or the facts a letter states."""
+    blocks = catalogue(language).split("\n\n")[1:]
+    return [
+        block
+        for block in blocks
+        if any(
+            location.startswith(LETTER_SOURCES)
+            for line in re.findall(r"^#: (.*)$", block, re.MULTILINE)
+            for location in line.split()
+        )
+    ]
+
+
+def test_every_string_a_letter_prints_is_translated_into_german():
+    printed = printed_in_letters("de")
+
+    assert len(printed) > 50
+    assert [b for b in printed if UNTRANSLATED.search(b) or "#, fuzzy" in b] == []
+
+
+def english_pieces() -> set[str]:
+    """What the letters say in English, cut at their placeholders: the pieces of two words or
+    more, and the words of five letters or more ("on", "and" are not telling); and the labels
+    they print from the frame (a session's kind, why the treatment ended, a signatory's title)."""
+    with translation.override("en"):
+        pieces = {
+            str(label)
+            for label in (*Appointment.Kind.labels, *Episode.ExitReason.labels, *Role.labels)
+        }
+    for block in printed_in_letters("de"):
+        for source in re.findall(r'^msgid(?:_plural)? ((?:".*"\n?)+)', block, re.MULTILINE):
+            text = "".join(re.findall(r'"(.*)"', source)).replace('\\"', '"')
+            for piece in re.split(r"%\(\w+\)[sd]", text):
+                piece = piece.strip(" ,.:;()—")
+                if " " in piece or len(piece) >= 5:
+                    pieces.add(piece)
+    return pieces
+
+
+@pytest.fixture
+def german_speaking_patient(administrator, clinical_lead, treating_psychologist):
+    """A patient of the German-speaking Community: the patient, the probation commission and the
+    justice assistant read German."""
+    patient = register_patient(
+        administrator,
+        first_name="Lukas",
+        last_name="Schmitz",
+        preferred_language="de",
+        address="Hauptstraße 12\n4700 Eupen",
+    )
+    assign(patient, treating_psychologist, by=clinical_lead)
+    authority = AuthorityFactory(
+        name="Bewährungskommission Eupen",
+        region="german_speaking",
+        language="de",
+        address="Klötzerbahn 27\n4700 Eupen",
+    )
+    assistant = JusticeContactFactory(
+        name="Anna Kessel",
+        service="Justizhaus Eupen",
+        language="de",
+        address="Aachener Straße 62\n4700 Eupen",
+    )
+    casework_services.mandate_create(
+        actor=administrator,
+        patient=patient,
+        **mandate_data(authority, justice_contact=assistant),
+    )
+    return patient
+
+
+def the_subject_and_the_signatorys_title(kind: str, language: str) -> tuple[str, str]:
+    with translation.override(language):
+        return str(letter_catalogue.get(kind).name), str(Role.PSYCHOLOGIST.label)
+
+
+@pytest.mark.parametrize("kind", list(letter_catalogue.TYPES))
+def test_every_letter_to_a_german_speaking_recipient_is_written_in_german(
+    kind, german_speaking_patient, administrator, treating_psychologist, clinical_lead
+):
+    patient = german_speaking_patient
+    book(patient, treating_psychologist, days=-20)  # a session of the period, still unrecorded
+    attended = book(patient, treating_psychologist, days=-12)
+    record(attended, "attended", by=treating_psychologist)
+    missed = book(patient, treating_psychologist, days=-5)
+    absence = record(missed, "absence-unacceptable", by=treating_psychologist)
+    the_episode_for(kind, patient, administrator)
+    letter = draft(
+        kind, patient, administrator, absence, paragraph="Die Person erscheint regelmäßig."
+    )
+    letter = letters.letter_sign(actor=treating_psychologist, letter=letter)
+    if letter.type.needs_cosignature:
+        letter = letters.letter_cosign(actor=clinical_lead, letter=letter)
+
+    page = html.unescape(rendering.render_html(letter))
+
+    assert letter.language == "de"
+    assert '<html lang="de">' in page
+    (english_subject, english_title), (subject, title) = (
+        the_subject_and_the_signatorys_title(kind, language) for language in ("en", "de")
+    )
+    assert subject != english_subject
+    assert f"<strong>Betreff:</strong> {subject}</p>" in page
+    assert title != english_title
+    assert f"<p>{title}</p>" in page  # under the signature
+    if kind != "attendance_certificate":  # a certificate is not a letter to someone
+        assert "Sehr geehrte Damen und Herren," in page
+        assert "Mit freundlichen Grüßen" in page
+    assert "Madam, Sir," not in page
+    english = [piece for piece in english_pieces() if re.search(rf"\b{re.escape(piece)}\b", page)]
+    assert english == []
