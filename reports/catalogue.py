@@ -92,7 +92,9 @@ ASSISTANT_FIRST = (Recipient.JUSTICE_ASSISTANT, Recipient.AUTHORITY)
 # interruption" (law of 1 July 1964 on social defence, art. 20 as amended in 2000; the same duty
 # in the law of 29 June 1964, art. 9bis, the law of 17 May 2006, and the law of 5 May 2014 on
 # internment, art. 57 §5, which adds risk to the person themself).
-FOLLOW_UP_LAW = "Law of 29 June 1964, art. 9bis; law of 5 May 2014, art. 57 §5; law of 17 May 2006"
+FOLLOW_UP_LAW = _(
+    "law of 29 June 1964, art. 9bis; law of 5 May 2014, art. 57 §5; law of 17 May 2006"
+)
 
 TYPES: dict[str, LetterType] = {
     letter.code: letter
@@ -104,7 +106,7 @@ TYPES: dict[str, LetterType] = {
             Trigger.INTAKE,
             FRAME | {EPISODE, PARAGRAPH},
             delay_days=14,
-            source="Cooperation agreements between the federal state and the regions (1998-2000)",
+            source=_("cooperation agreements between the federal state and the regions"),
         ),
         LetterType(
             "attendance_certificate",
@@ -114,7 +116,7 @@ TYPES: dict[str, LetterType] = {
             frozenset({IDENTITY, PATIENT_ADDRESS, PERIOD, ATTENDED}),
             delay_days=7,
             required=(Recipient.PATIENT,),
-            source="The patient's request",
+            source=_("the patient's request"),
         ),
         LetterType(
             "periodic_report",

@@ -9,17 +9,15 @@ an import-linter contract keeps it so.
 
 import datetime
 
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.models import Appointment, Attendance, AttendanceOutcome, Episode, Mandate
 from casework.selectors import compliance_counters
-from reports import catalogue
+from reports import catalogue, wording
 from reports.wording import by_authority
 
-
-def _day(value: datetime.date | None) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
+_day = wording.day
 
 
 def _language() -> str:

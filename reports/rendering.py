@@ -7,10 +7,10 @@ that what is previewed is what is sent.
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from common.postal import address_lines
-from reports import catalogue, facts
+from reports import catalogue, facts, wording
 
 # The languages the letter templates are written in; German for the German-speaking Community,
 # party to the cooperation agreements (docs/letters.md).
@@ -106,7 +106,7 @@ def context(letter, stated: dict | None = None) -> dict:
                 "file_number": letter.patient.file_number,
                 "recipient_reference": addressee["reference"],
                 "place": place(language),
-                "date": formats.date_format(signed_on or timezone.localdate(), "DATE_FORMAT"),
+                "date": wording.day(signed_on or timezone.localdate()),
                 "recipient": addressee,
                 "copies": copies,
                 "subject": str(letter.type.name),

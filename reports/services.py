@@ -63,7 +63,7 @@ def _check_recipients(kind: str, recipients: list[str]) -> None:
     if missing:
         raise ValidationError(
             {
-                "recipients": _("The law has this letter go to %(who)s as well (%(source)s).")
+                "recipients": _("The law (%(source)s) has this letter go to: %(who)s.")
                 % {
                     "who": ", ".join(catalogue.Recipient.label(code) for code in missing),
                     "source": letter_type.source,
@@ -526,15 +526,15 @@ def letter_email_send(*, dispatch_id: int) -> bool:
         with translation.override(letter.language):  # the letter's, not the sender's
             message = EmailMessage(
                 subject=f"{settings.CLINIC_NAME} — {letter.reference} — {letter.type.name}",
-                body=_(
-                    "Please find attached our letter %(reference)s about our file "
-                    "%(file_number)s.\n\n%(clinic)s"
-                )
-                % {
-                    "reference": letter.reference,
-                    "file_number": letter.patient.file_number,
-                    "clinic": settings.CLINIC_NAME,
-                },
+                body="\n\n".join(
+                    [
+                        _("Madam, Sir,"),
+                        _("Please find attached our letter %(reference)s about our file %(file)s.")
+                        % {"reference": letter.reference, "file": letter.patient.file_number},
+                        _("Yours faithfully,"),
+                        settings.CLINIC_NAME,
+                    ]
+                ),
                 to=[dispatch.to],
             )
         message.attach(letter.pdf_filename, bytes(letter.pdf), "application/pdf")

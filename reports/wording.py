@@ -1,4 +1,4 @@
-"""How a letter names an authority inside a sentence, in the letter's language.
+"""How a letter writes, in its language, an authority's name inside a sentence, and a date.
 
 Authorities are stored by their proper names ("Commission de probation de Liège",
 "Strafuitvoeringsrechtbank Antwerpen"); a sentence needs the article the name takes: "décidée
@@ -7,6 +7,10 @@ Strafvollstreckungsgericht". The article follows the name's first word (the kind
 a short and closed list in Belgian justice); a name whose first word is not on the list is
 written without an article rather than with a wrong one.
 """
+
+import datetime
+
+from django.utils import formats, translation
 
 # French: the first word's gender; a vowel or a mute h elides ("par l'Office").
 FRENCH_FEMININE = {"chambre", "commission", "cour", "direction", "juridiction", "maison"}
@@ -50,6 +54,7 @@ GERMAN_ENDINGS = (
 )
 
 BY = {"fr": "par", "nl": "door", "de": "durch", "en": "by"}
+NO_BREAK = "\u00a0"
 
 
 def _first_word(name: str) -> str:
@@ -86,3 +91,14 @@ def by_authority(name: str, language: str) -> str:
     """ "by" and the name, as a sentence says it: "par la Commission de probation de Liège",
     "door de Strafuitvoeringsrechtbank Antwerpen", "durch das Strafvollstreckungsgericht"."""
     return f"{BY.get(language, 'by')} {with_article(name, language)}"
+
+
+def day(value: datetime.date | None) -> str:
+    """A date as the letter's language writes it in a sentence ("1er décembre 2025",
+    "7. Dezember 2026"), its day, month and year never parted at the end of a line."""
+    if value is None:
+        return ""
+    written = formats.date_format(value, "DATE_FORMAT")
+    if value.day == 1 and (translation.get_language() or "").startswith("fr"):
+        written = "1er" + written.removeprefix("1")  # French writes the first "premier"
+    return written.replace(" ", NO_BREAK)

@@ -28,6 +28,19 @@ def require(condition: bool, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _the_installations_language():
+    """Each test starts in the installation's language: a request answered in another (a
+    user's preference, a browser's Accept-Language) leaves it active in the thread, and the
+    next test's messages would come out in French."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _own_audit_checkpoints(settings, tmp_path):
     """Each test keeps the access log's checkpoints (written outside the database) apart."""
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit"

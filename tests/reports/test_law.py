@@ -282,7 +282,8 @@ def test_a_risk_to_the_patient_themself_is_told_under_the_internment_law_only_ar
     letter.refresh_from_db()
     assert checks.problems(letter) == []
     text = text_of(letter)
-    assert "URGENT" in text and "pour la personne elle-même" in text
+    assert "URGENT" in text.upper() and "risque grave pour la personne" in text
+    assert "elle-même" in text
 
 
 def test_a_serious_risk_alert_waits_for_its_co_signature_and_tells_the_lead_at_once(
@@ -374,6 +375,18 @@ def test_the_attendance_certificate_states_the_file_number(patient, administrato
     text = text_of(draft("attendance_certificate", patient, administrator))
 
     assert f"(notre dossier {patient.file_number})" in text
+
+
+def test_a_french_letter_writes_the_first_of_the_month_premier_and_never_breaks_a_date():
+    from django.utils import translation
+
+    from reports.wording import day
+
+    with translation.override("fr"):
+        assert day(datetime.date(2025, 12, 1)) == "1er\u00a0décembre\u00a02025"
+        assert day(datetime.date(2025, 12, 11)) == "11\u00a0décembre\u00a02025"
+    with translation.override("nl"):
+        assert day(datetime.date(2025, 12, 1)) == "1\u00a0december\u00a02025"
 
 
 @pytest.mark.parametrize(("sex", "born"), [("male", "né le"), ("female", "née le")])

@@ -16,7 +16,7 @@ from audit.models import AccessEvent
 from casework import services as casework_services
 from casework.reporting import schedule_of
 from notes import services as note_services
-from reports import catalogue, rendering
+from reports import catalogue, rendering, wording
 from reports import services as letters
 from reports.models import Letter, SignedLetterError
 from tests.factories import book, record
@@ -191,7 +191,8 @@ def test_a_letter_dates_a_session_by_the_clinic_s_calendar(
     facts = rendering.context(notice)["facts"]
 
     with translation.override(notice.language):
-        assert facts[catalogue.SESSION]["date"] == date_format(day, "DATE_FORMAT")
+        assert facts[catalogue.SESSION]["date"] == wording.day(day)
+        assert date_format(day, "DATE_FORMAT") == wording.day(day).replace("\u00a0", " ")
 
 
 # --- Signed is final ----------------------------------------------------------------------------
