@@ -548,3 +548,17 @@ def test_a_draft_can_be_withdrawn_with_a_reason_and_is_not_drafted_again(
     from reports import deadlines
 
     assert deadlines.draft_due_letters() == []
+
+
+def test_no_line_of_a_letter_breaks_on_white_space_before_a_line_break(patient, administrator):
+    """WeasyPrint leaves a word alone on a line when white space comes right before a <br>
+    ("angeordnet durch das Gericht / Erster / Instanz Eupen" in a German report): the
+    paragraphs a letter builds with <br> have none."""
+    import re
+
+    court = AuthorityFactory(name="Gericht Erster Instanz Eupen", kind="trial_court")
+    Mandate.objects.filter(patient=patient).update(decided_by=court)
+
+    for kind in ("periodic_report", "attendance_certificate", "difficulty"):
+        html = rendering.render_html(draft(kind, patient, administrator))
+        assert not re.search(r"\s<br>", html), kind
