@@ -95,6 +95,17 @@ def test_the_issue_example_the_page_and_the_letters_agree_on_the_next_report(pat
     ]
 
 
+def test_a_measure_that_ends_the_day_after_a_period_closes_leaves_no_day_alone():
+    """Period 2 closes on 8/7/2026: a measure ending on 9/7 is reported with it, not in a
+    report of one day."""
+    periods = list(schedule(ends_on=D(2026, 7, 9)).periods())
+
+    assert [(p.first_day, p.last_day, p.due_on) for p in periods] == [
+        (D(2025, 12, 15), D(2026, 1, 8), D(2026, 1, 15)),
+        (D(2026, 1, 9), D(2026, 7, 9), D(2026, 7, 16)),
+    ]
+
+
 def test_two_reports_are_never_more_than_the_interval_apart_across_short_months():
     periods = islice(schedule(starts_on=D(2026, 1, 31), intake_on=D(2026, 1, 31)).periods(), 3)
 
