@@ -485,16 +485,19 @@ def test_the_months_batch_lists_and_links_what_it_drafted(
     assert "the month's periodic reports, asked for by" in detail
 
 
-def test_a_letter_says_what_set_it_off(
-    patient, administrator, treating_psychologist, client_for, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def notice(patient, treating_psychologist, django_capture_on_commit_callbacks):
+    """An unjustified absence recorded, and the notice it set off at once."""
     with django_capture_on_commit_callbacks(execute=True):
         record(
             book(patient, treating_psychologist, days=-2),
             "absence-unacceptable",
             by=treating_psychologist,
         )
-    notice = Letter.objects.get(kind="unjustified_absence")
+    return Letter.objects.get(kind="unjustified_absence")
+
+
+def test_a_letter_says_what_set_it_off(notice, administrator, client_for):
 
     page = client_for(administrator).get(notice.get_absolute_url()).content.decode()
 
@@ -525,15 +528,8 @@ def test_the_dispatch_form_proposes_the_address_on_file_and_no_empty_choice(
 
 
 def test_a_draft_can_be_withdrawn_with_a_reason_and_is_not_drafted_again(
-    patient, administrator, treating_psychologist, client_for, django_capture_on_commit_callbacks
+    notice, patient, administrator, client_for
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        record(
-            book(patient, treating_psychologist, days=-2),
-            "absence-unacceptable",
-            by=treating_psychologist,
-        )
-    notice = Letter.objects.get(kind="unjustified_absence")
     url = reverse("reports:withdraw", args=[patient.pk, notice.pk])
     client = client_for(administrator)
 
