@@ -409,13 +409,15 @@ class BatchView(CaseworkRoleRequired, TemplateView):
         if not permissions.can_queue_batches(self.request.user):
             raise Http404
         batch = get_object_or_404(LetterBatch, pk=self.kwargs["batch_id"])
-        letters = []
-        if batch.finished_at:  # what it drafted, to open one by one
-            letters = list(
+        letters, page = [], None
+        if batch.finished_at:  # what it drafted, to open one by one, a page at a time
+            drafted = (
                 batch.letters.select_related("patient", "mandate__authority")
                 .defer("pdf", "facts", "definitions")
                 .order_by("due_on", "pk")
             )
+            page = Paginator(drafted, SECTION_PAGE_SIZE).get_page(self.request.GET.get("page"))
+            letters = list(page.object_list)
             record_listing(
                 actor=self.request.user,
                 patients=[letter.patient for letter in letters],
@@ -423,5 +425,5 @@ class BatchView(CaseworkRoleRequired, TemplateView):
                 label=gettext_lazy("This month's periodic reports"),
             )
         return super().get_context_data(
-            batch=batch, letters=letters, today=timezone.localdate(), **kwargs
+            batch=batch, letters=letters, page=page, today=timezone.localdate(), **kwargs
         )
