@@ -227,10 +227,13 @@ class LetterStepView(LetterMixin, ConfirmView):
 
 
 class LetterPreviewView(LetterMixin, TemplateView):
-    """The letter as it will print, from the same dictionary as the PDF."""
+    """The letter as it will print, from the same dictionary as the PDF. Once its PDF is made,
+    that is the letter (the templates may have changed since): the preview is the PDF."""
 
     def get(self, request, *args, **kwargs):
         letter = self.letter
+        if letter.pdf_sha256:
+            return redirect(reverse("reports:pdf", args=[self.patient.pk, letter.pk]))
         stated = letter.facts if letter.is_signed else None
         return HttpResponse(render_html(letter, stated))
 

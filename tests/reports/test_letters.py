@@ -514,6 +514,20 @@ def test_the_preview_is_the_letter_as_it_will_print(patient, administrator, clie
     assert "Commission de probation de Liège" in page.content.decode()
 
 
+def test_once_its_pdf_is_made_the_preview_of_a_letter_is_its_pdf(
+    signed, patient, administrator, client_for
+):
+    """The templates may change after a letter is signed: what was sent is the PDF."""
+    client = client_for(administrator)
+
+    preview = client.get(reverse("reports:preview", args=[patient.pk, signed.pk]), follow=True)
+
+    assert preview.content == bytes(signed.pdf)
+    assert reverse("reports:preview", args=[patient.pk, signed.pk]) not in (
+        client.get(signed.get_absolute_url()).content.decode()
+    )
+
+
 def test_an_outsider_gets_404_on_a_patients_letters(
     patient, administrator, other_psychologist, client_for
 ):
