@@ -235,12 +235,6 @@ def due_reminders_send(*, today: datetime.date | None = None, within_days: int =
         due = list(due_for_clinician(clinician, within_days=within_days, today=today))
         if not due:
             continue
-        with transaction.atomic():
-            _reminder, created = DueReminder.objects.get_or_create(
-                clinician=clinician, sent_on=today, defaults={"due": len(due)}
-            )
-        if not created or not clinician.email:
-            continue
 
         def compose(due=due):
             subject = ngettext(
@@ -253,6 +247,12 @@ def due_reminders_send(*, today: datetime.date | None = None, within_days: int =
             ]
             return subject, _("These assessments are due within two weeks, or overdue:"), lines
 
-        mail_clinician(clinician, compose)
-        sent += 1
+        # The day's reminder and its message together, or neither (common.outbox).
+        with transaction.atomic():
+            _reminder, created = DueReminder.objects.get_or_create(
+                clinician=clinician, sent_on=today, defaults={"due": len(due)}
+            )
+            if created and clinician.email:
+                mail_clinician(clinician, compose, purpose=_("Risk assessments due"))
+                sent += 1
     return sent

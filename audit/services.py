@@ -552,9 +552,9 @@ def raise_integrity_alert(problems: list[str]) -> IntegrityAlert:
     """The check failed: an alert on the auditor's and the lead's pages, and an e-mail to each
     of them (after the commit). Row numbers and ranges only, as the check reports them."""
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
 
     from accounts.roles import Role
+    from common import outbox
 
     alert = IntegrityAlert.objects.create(problems="\n".join(problems))
     recipients = sorted(
@@ -571,8 +571,8 @@ def raise_integrity_alert(problems: list[str]) -> IntegrityAlert:
             "The nightly check of the access log found problems. Until they are explained, "
             "the log cannot be relied on as evidence. See the access log page.\n\n%(problems)s"
         ) % {"problems": alert.problems}
-    if recipients:
-        transaction.on_commit(lambda: send_mail(subject, body, None, recipients), robust=True)
+    if recipients:  # kept with the alert, sent by a worker (common.outbox)
+        outbox.queue(to=recipients, subject=subject, body=body, purpose=subject)
     return alert
 
 

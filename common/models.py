@@ -28,3 +28,45 @@ class NamedInLanguages(models.Model):
     def in_language(self, field: str, language: str) -> str:
         """A text kept in each language (`name_fr`...), in `language`; English when missing."""
         return getattr(self, f"{field}_{language[:2]}", "") or getattr(self, f"{field}_en")
+
+
+class OutboxMessage(models.Model):
+    """An e-mail to send, written in the same transaction as the fact it tells of (a letter's
+    dispatch, a reminder, an alert), and sent by a worker outside any transaction: until the
+    server has accepted it, it waits here and is tried again (common.outbox)."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # What it is, in a few words and with no health content, for the list of unsent messages.
+    purpose = models.CharField(_("purpose"), max_length=200)
+    to = models.JSONField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment = models.BinaryField(null=True, blank=True)
+    # The Message-ID header: the same on every attempt, so that a receiving server or a
+    # reader can tell a message sent again from a new one.
+    message_id = models.CharField(max_length=250, unique=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    # Set while a worker talks to the mail server: nobody else sends it meanwhile.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # the messages due for an attempt, and the list of unsent ones
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outbox_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.purpose

@@ -357,7 +357,11 @@ def tell_care_teams(letters: list[Letter]) -> int:
                 letter for letter in letters if letter.patient_id == membership.patient_id
             )
     for clinician, theirs in by_clinician.values():
-        mail_clinician(clinician, lambda theirs=theirs: _letters_due_mail(theirs))
+        mail_clinician(
+            clinician,
+            lambda theirs=theirs: _letters_due_mail(theirs),
+            purpose=_("Letters to prepare"),
+        )
     return len(by_clinician)
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Attendance, ComplianceAlert, Episode, Language, Mandate, Patient
+from common.models import OutboxMessage
 from reports import catalogue
 
 # The code of the refusal of a letter that exists already (an event that set it off twice).
@@ -30,6 +31,8 @@ class Letter(models.Model):
         DRAFT = "draft", _("Draft")
         READY = "ready", _("Ready for signature")
         SIGNED = "signed", _("Signed")
+        # Dispatched to every recipient, an e-mail still waiting for the mail server.
+        SENDING = "sending", _("E-mail not yet delivered")
         SENT = "sent", _("Sent")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -241,7 +244,7 @@ class Letter(models.Model):
             # the dashboard and the to-do list: letters not sent yet, by due date
             models.Index(
                 fields=["due_on"],
-                condition=~Q(status__in=["sent", "withdrawn"]),
+                condition=~Q(status__in=["sending", "sent", "withdrawn"]),
                 name="letter_open_by_due",
             ),
             # the clinical lead's home: serious-risk alerts waiting for the co-signature
@@ -352,7 +355,10 @@ class Dispatch(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # E-mail goes out from a task: sent_at is set once, when the message has left.
+    # By e-mail, the message in the outbox (common.outbox): sent_at is set when it has left.
+    message = models.OneToOneField(
+        OutboxMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from celery.signals import worker_process_init
 from django.dispatch import receiver
 
 from casework.signals import compliance_alert_raised, frame_recorded
+from common import outbox
 
 WARM_UP = (
     '<link rel="stylesheet" href="/static/css/letter.css">'
@@ -28,6 +29,13 @@ def draft_letters_due(sender, patient_ids, **kwargs):
     from reports.tasks import draft_letters_due_for
 
     after_response.queue(draft_letters_due_for, list(patient_ids))
+
+
+@receiver(outbox.message_sent, dispatch_uid="reports.dispatch_delivered")
+def dispatch_delivered(sender, message, **kwargs):
+    from reports.services import dispatch_delivered
+
+    dispatch_delivered(message=message)
 
 
 @worker_process_init.connect(dispatch_uid="reports.warm_up")

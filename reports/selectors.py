@@ -112,7 +112,7 @@ RECENT_DAYS = 30
 def dashboard_sections(reach: Reach, today: datetime.date) -> dict[str, QuerySet[Letter]]:
     """The clinic's letters by what they wait for, each list in the order it is worked on."""
     visible = letters_visible_to(reach).exclude(status=Letter.Status.WITHDRAWN)
-    unsent = visible.exclude(status=Letter.Status.SENT)
+    unsent = visible.exclude(status__in=[Letter.Status.SENDING, Letter.Status.SENT])
     fortnight = today + datetime.timedelta(days=14)
     cosign = [code for code, letter in catalogue.TYPES.items() if letter.needs_cosignature]
     return {
@@ -138,6 +138,6 @@ def dashboard_sections(reach: Reach, today: datetime.date) -> dict[str, QuerySet
                     recorded_at__gte=timezone.now() - datetime.timedelta(days=RECENT_DAYS),
                 )
             ),
-            status=Letter.Status.SENT,
+            status__in=[Letter.Status.SENDING, Letter.Status.SENT],
         ).order_by("-signed_at", "-pk"),
     }

@@ -337,7 +337,11 @@ def cosigners_tell(*, letter_id: int) -> int:
         )
 
     for lead in leads:
-        mail_clinician(lead, compose)
+        mail_clinician(
+            lead,
+            compose,
+            purpose=_("Co-signature awaited: %(reference)s") % {"reference": letter.reference},
+        )
     return len(leads)
 
 
@@ -462,6 +466,7 @@ def letter_dispatch(
                     )
                 }
             )
+    email = channel == Dispatch.Channel.EMAIL
     dispatch = Dispatch.objects.create(
         letter=letter,
         recipient=recipient,
@@ -469,23 +474,65 @@ def letter_dispatch(
         to=to,
         note=note,
         recorded_by=actor,
-        sent_at=None if channel == Dispatch.Channel.EMAIL else timezone.now(),
+        # By e-mail, kept in the outbox with the dispatch and sent by a worker.
+        message=_letter_email(letter, recipient, to) if email else None,
+        sent_at=None if email else timezone.now(),
     )
-    reached = set(letter.dispatches.values_list("recipient", flat=True))
-    if letter.status != Letter.Status.SENT:
+    if letter.status not in (Letter.Status.SENDING, Letter.Status.SENT):
         _mark_reported(letter)
-        if reached >= set(letter.recipients):
-            letter.status = Letter.Status.SENT
-            letter.save(update_fields=["status"])
+    _update_sent(letter)
     record_access(actor=actor, action=Action.SEND, patient=letter.patient, obj=letter)
-    if channel == Dispatch.Channel.EMAIL:
-        from reports.tasks import send_letter_email
-
-        dispatch_id = dispatch.pk
-        transaction.on_commit(
-            lambda: after_response.queue(send_letter_email, dispatch_id), robust=True
-        )
     return dispatch
+
+
+def _update_sent(letter: Letter) -> None:
+    """Sent once every recipient has a dispatch and every e-mail has left; until an e-mail has,
+    "E-mail not yet delivered"."""
+    dispatches = list(letter.dispatches.values_list("recipient", "sent_at"))
+    if not {recipient for recipient, _sent in dispatches} >= set(letter.recipients):
+        return
+    delivered = all(sent_at for _recipient, sent_at in dispatches)
+    status = Letter.Status.SENT if delivered else Letter.Status.SENDING
+    if letter.status != status:
+        letter.status = status
+        letter.save(update_fields=["status"])
+
+
+def _letter_email(letter: Letter, recipient: str, to: str):
+    """The letter's e-mail, in the letter's language (not the sender's), with its PDF."""
+    from common import outbox
+
+    with translation.override(letter.language):
+        subject = f"{settings.CLINIC_NAME} — {letter.reference} — {letter.type.name}"
+        body = "\n\n".join(
+            [
+                _("Madam, Sir,"),
+                _("Please find attached our letter %(reference)s about our file %(file)s.")
+                % {"reference": letter.reference, "file": letter.patient.file_number},
+                _("Yours faithfully,"),
+                settings.CLINIC_NAME,
+            ]
+        )
+    return outbox.queue(
+        to=[to],
+        subject=subject,
+        body=body,
+        purpose=f"{letter.reference} — {catalogue.Recipient.label(recipient)}",
+        attachment=(letter.pdf_filename, bytes(letter.pdf), "application/pdf"),
+    )
+
+
+@transaction.atomic
+def dispatch_delivered(*, message) -> None:
+    """The outbox says an e-mail has left: its dispatch is sent, and perhaps its letter."""
+    dispatch = (
+        Dispatch.objects.select_for_update().filter(message=message, sent_at__isnull=True).first()
+    )
+    if dispatch is None:
+        return
+    dispatch.sent_at = message.sent_at
+    dispatch.save(update_fields=["sent_at"])
+    _update_sent(_locked(dispatch.letter))
 
 
 def _mark_reported(letter: Letter) -> None:
@@ -507,41 +554,6 @@ def _mark_reported(letter: Letter) -> None:
     ):
         attendance.reported_at = now
         attendance.save(update_fields=["reported_at"])
-
-
-def letter_email_send(*, dispatch_id: int) -> bool:
-    """Send one e-mail dispatch once: claimed by setting sent_at, sent, and kept if it fails."""
-    from django.core.mail import EmailMessage
-
-    with transaction.atomic():
-        dispatch = (
-            Dispatch.objects.select_for_update(of=("self",))
-            .select_related("letter__patient")
-            .filter(pk=dispatch_id, sent_at__isnull=True, channel=Dispatch.Channel.EMAIL)
-            .first()
-        )
-        if dispatch is None:
-            return False
-        letter = dispatch.letter
-        with translation.override(letter.language):  # the letter's, not the sender's
-            message = EmailMessage(
-                subject=f"{settings.CLINIC_NAME} — {letter.reference} — {letter.type.name}",
-                body="\n\n".join(
-                    [
-                        _("Madam, Sir,"),
-                        _("Please find attached our letter %(reference)s about our file %(file)s.")
-                        % {"reference": letter.reference, "file": letter.patient.file_number},
-                        _("Yours faithfully,"),
-                        settings.CLINIC_NAME,
-                    ]
-                ),
-                to=[dispatch.to],
-            )
-        message.attach(letter.pdf_filename, bytes(letter.pdf), "application/pdf")
-        message.send()
-        dispatch.sent_at = timezone.now()
-        dispatch.save(update_fields=["sent_at"])
-    return True
 
 
 @transaction.atomic

@@ -13,11 +13,6 @@ def render_letters(letter_ids: list[int]) -> int:
     return sum(services.letter_render(letter_id=letter_id) for letter_id in letter_ids)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def send_letter_email(dispatch_id: int) -> bool:
-    return services.letter_email_send(dispatch_id=dispatch_id)
-
-
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def draft_due_letters() -> int:
     """Daily: draft the letters that fell due; a second run drafts nothing more."""

@@ -118,14 +118,19 @@ class LetterDetailView(LetterMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, letter = self.request.user, self.letter
         dispatches = list(letter.dispatches.select_related("recorded_by"))
-        reached = {dispatch.recipient for dispatch in dispatches}
+        # Per recipient: sent, or an e-mail not yet delivered, or nothing recorded yet.
+        reached = {}
+        for dispatch in dispatches:
+            reached[dispatch.recipient] = reached.get(dispatch.recipient) or (
+                "sent" if dispatch.sent_at else "pending"
+            )
         return super().get_context_data(
             can_sign=not permissions.sign_refusal(user, letter),
             can_cosign=not permissions.cosign_refusal(user, letter),
             # What must change before it can be signed (nothing contradictory or empty).
             problems=checks.problems(letter) if letter.is_editable else [],
             recipients=[
-                (code, catalogue.Recipient.label(code), code in reached)
+                (code, catalogue.Recipient.label(code), reached.get(code))
                 for code in letter.recipients
             ],
             dispatches=dispatches,

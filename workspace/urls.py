@@ -9,4 +9,5 @@ urlpatterns = [
     path("patients/<id:patient_id>/", views.PatientDetailView.as_view(), name="patient"),
     path("agenda/todo/", views.TodoView.as_view(), name="todo"),
     path("access-register/", views.AccessRegisterView.as_view(), name="access_register"),
+    path("messages/unsent/", views.UnsentMessagesView.as_view(), name="unsent_messages"),
 ]

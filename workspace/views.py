@@ -2,9 +2,12 @@
 
 import datetime
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
@@ -16,12 +19,14 @@ from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.reporting import ReportSchedule
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
+from common import outbox
 from common.db import counts
 from common.http import query_search
 from helpline.permissions import is_listener
 from privacy.retention import files_to_review
 from privacy.services import is_privacy_officer
 from reports import selectors as letter_selectors
+from workspace import permissions as workspace_permissions
 
 
 def home(request):
@@ -95,6 +100,8 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             ]
             context["waiting"] = waiting
             context["without_lead"] = without_lead
+        if workspace_permissions.can_watch_outgoing_mail(user):
+            context["unsent_messages"] = outbox.unsent_for_too_long().count()
         if user.has_role(Role.CLINICAL_LEAD):
             context["caseloads"] = selectors.caseload_by_clinician()
             context["integrity_alerts"] = open_integrity_alerts()
@@ -207,6 +214,42 @@ def _first(items, count: int | None = None) -> tuple[list, bool]:
     count = count or TODO_ROWS
     rows = list(items[: count + 1])
     return rows[:count], len(rows) > count
+
+
+UNSENT_PAGE_SIZE = 50
+
+
+class UnsentMessagesView(TemplateView):
+    """The e-mails the mail server has not taken after several attempts: what each is (never
+    what it says), to whom, how often it was tried and what the server answered. "Send again"
+    asks for an attempt at once (common.outbox)."""
+
+    template_name = "workspace/unsent_messages.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not workspace_permissions.can_watch_outgoing_mail(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        unsent = outbox.unsent_for_too_long().only(
+            "pk", "purpose", "to", "created_at", "attempts", "last_attempt_at", "last_error"
+        )
+        page = Paginator(unsent, UNSENT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page=page, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        message_id = request.POST.get("message", "")
+        if message_id.isdigit() and outbox.unsent_for_too_long().filter(pk=message_id).exists():
+            outbox.try_again_now(int(message_id))
+            messages.success(
+                request, _("Asked again: the message goes out as soon as the server takes it.")
+            )
+        else:
+            messages.error(
+                request, _("This message has been sent meanwhile, or is no longer there.")
+            )
+        return redirect("workspace:unsent_messages")
 
 
 class AccessRegisterView(TemplateView):

@@ -202,12 +202,6 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
         ]
         if not items:
             continue
-        with transaction.atomic():
-            _reminder, created = OutcomeReminder.objects.get_or_create(
-                clinician=clinician, sent_on=today, defaults={"pending": len(items)}
-            )
-        if not created or not clinician.email:
-            continue
 
         def compose(items=items):
             subject = ngettext(
@@ -221,6 +215,13 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
             ]
             return subject, _("These sessions are still waiting for their outcome:"), lines
 
-        mail_clinician(clinician, compose)
-        sent += 1
+        # The day's reminder and its message are kept together, or not at all: a reminder is
+        # never marked sent while its message is lost (the outbox sends it, however long).
+        with transaction.atomic():
+            _reminder, created = OutcomeReminder.objects.get_or_create(
+                clinician=clinician, sent_on=today, defaults={"pending": len(items)}
+            )
+            if created and clinician.email:
+                mail_clinician(clinician, compose, purpose=_("Outcomes to record"))
+                sent += 1
     return sent

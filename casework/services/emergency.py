@@ -5,7 +5,6 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
@@ -15,6 +14,7 @@ from accounts.roles import Role
 from audit.services import Action, record_access
 from casework.models import EmergencyAccess, Patient
 from casework.permissions import Zone, has_global_access, may_join_care_team
+from common import outbox
 
 REASON_MIN_LENGTH = 20
 
@@ -79,7 +79,13 @@ def _tell_the_lead(access: EmergencyAccess) -> None:
             "file": access.patient.file_number,
             "until": timezone.localtime(access.expires_at).strftime("%d/%m/%Y %H:%M"),
         }
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients), robust=True)
+    # Kept with the access, sent by a worker: the clinician never waits for the mail server.
+    outbox.queue(
+        to=recipients,
+        subject=subject,
+        body=body,
+        purpose=subject,
+    )
 
 
 def emergency_access_review(*, actor, access: EmergencyAccess, note: str) -> EmergencyAccess:

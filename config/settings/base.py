@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "csp",
+    "common",
     "accounts",
     "audit",
     "casework",
@@ -260,6 +261,11 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+# Seconds a worker waits for the mail server before it gives up this attempt (the outbox tries
+# again later): a server that hangs never stops the background work (common/outbox.py).
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+# Messages still unsent after this many attempts are listed for the administrators to see.
+OUTBOX_ATTEMPTS_BEFORE_WARNING = envint("OUTBOX_ATTEMPTS_BEFORE_WARNING", 3)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
 # The clinic that runs this installation; shown in the header and, later, on letters.
@@ -387,6 +393,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Every e-mail waits in the outbox until the mail server accepts it: tried again until then.
+    "outbox": {"task": "common.tasks.send_due_messages", "schedule": 60.0},
     # Safety net: events are sealed right after each commit; this picks up any that a crash left.
     "audit-seal": {"task": "audit.tasks.seal_access_log", "schedule": 60.0},
     "compliance-rules": {"task": "casework.tasks.evaluate_compliance", "schedule": 3600.0},

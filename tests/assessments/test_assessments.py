@@ -309,7 +309,9 @@ def test_the_instrument_definitions_are_readable_by_clinicians_only(
     assert api(helpline_listener).get(reverse("api:instrument_list")).status_code == 403
 
 
-def test_clinicians_hear_once_a_day_of_assessments_due(patient, treating_psychologist):
+def test_clinicians_hear_once_a_day_of_assessments_due(
+    patient, treating_psychologist, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     stable = services.assessment_sign(
@@ -320,9 +322,10 @@ def test_clinicians_hear_once_a_day_of_assessments_due(patient, treating_psychol
     )  # due 1 November 2026
     today = datetime.date(2026, 11, 20)  # whatever the real date
 
-    assert services.due_reminders_send(today=today) == 1
-    assert services.due_reminders_send(today=today) == 0
-    message = mail.outbox[0]
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        assert services.due_reminders_send(today=today) == 1
+        assert services.due_reminders_send(today=today) == 0
+    (message,) = mail.outbox
     assert message.subject == "1 risk assessment due"
     assert f"01/11/2026  {patient.file_number}  STABLE-2007  overdue" in message.body
     assert patient.last_name not in message.body

@@ -70,15 +70,16 @@ def test_a_reported_outcome_changes_only_with_a_reason_kept_in_history(
 
 
 def test_reminders_go_once_a_day_to_clinicians_with_overdue_outcomes(
-    patient, treating_psychologist, settings
+    patient, treating_psychologist, settings, django_capture_on_commit_callbacks
 ):
     settings.OUTCOME_REMINDER_AFTER_DAYS = 2
     book(patient, treating_psychologist, days=-5)
     book(patient, treating_psychologist, days=-1, hour=15)  # not overdue yet
     today = timezone.localdate()
 
-    first = services.outcome_reminders_send(today=today)
-    again = services.outcome_reminders_send(today=today)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        first = services.outcome_reminders_send(today=today)
+        again = services.outcome_reminders_send(today=today)
 
     assert (first, again) == (1, 0)
     assert len(mail.outbox) == 1
@@ -92,12 +93,15 @@ def test_reminders_go_once_a_day_to_clinicians_with_overdue_outcomes(
     assert tomorrow == 1
 
 
-def test_reminders_speak_the_clinician_s_language(patient, treating_psychologist):
+def test_reminders_speak_the_clinician_s_language(
+    patient, treating_psychologist, django_capture_on_commit_callbacks
+):
     treating_psychologist.language = "nl"
     treating_psychologist.save(update_fields=["language"])
     book(patient, treating_psychologist, days=-5)
 
-    services.outcome_reminders_send()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.outcome_reminders_send()
 
     assert mail.outbox[0].subject == "1 sessie-uitkomst te registreren"
 

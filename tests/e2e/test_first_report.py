@@ -106,6 +106,11 @@ def test_a_new_mandate_s_first_report_is_due_within_the_month_and_reaches_both_r
     expect(page.get_by_label("E-mail")).to_be_checked()
     expect(page.get_by_label(label("To"))).to_have_value("claire.renard@just.fgov.be")
     page.get_by_role("button", name="Record the dispatch").click()
+    for _ in range(20):  # the e-mail leaves from the outbox once the page has answered
+        if page.get_by_role("heading", level=2, name="Sent").count():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
     expect(page.get_by_role("heading", level=2, name="Sent")).to_be_visible()
     dispatches = page.locator("section", has=page.get_by_role("heading", name="Dispatches"))
     expect(dispatches).to_contain_text("The authority: Post")

@@ -429,7 +429,7 @@ def test_the_absence_notice_states_the_note_and_does_not_repeat_the_outcome(
 
 
 def test_an_emailed_letter_speaks_the_letters_language_not_the_senders(
-    patient, administrator, treating_psychologist, clinical_lead
+    patient, administrator, treating_psychologist, clinical_lead, django_capture_on_commit_callbacks
 ):
     administrator.language = "nl"
     administrator.save()
@@ -437,16 +437,16 @@ def test_an_emailed_letter_speaks_the_letters_language_not_the_senders(
     letter = sign_fully(
         draft("periodic_report", patient, administrator), treating_psychologist, clinical_lead
     )
-    dispatch = letters.letter_dispatch(
-        actor=administrator,
-        letter=letter,
-        recipient="authority",
-        channel="email",
-        to="greffe@justice.example",
-    )
     mail.outbox.clear()
 
-    letters.letter_email_send(dispatch_id=dispatch.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        letters.letter_dispatch(
+            actor=administrator,
+            letter=letter,
+            recipient="authority",
+            channel="email",
+            to="greffe@justice.example",
+        )
 
     (message,) = mail.outbox
     assert "Rapport de suivi périodique" in message.subject

@@ -392,22 +392,28 @@ def test_dispatching_records_who_how_and_when_and_marks_what_was_reported(
     assert AccessEvent.objects.filter(action="send", object_id=str(signed.pk)).count() == 2
 
 
-def test_an_email_dispatch_sends_the_pdf_once(signed, administrator):
+def test_an_email_dispatch_sends_the_pdf_once(
+    signed, administrator, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
-    dispatch = letters.letter_dispatch(
-        actor=administrator,
-        letter=signed,
-        recipient="justice_assistant",
-        channel="email",
-        to="ja@justice.example",
-    )
+    from common import outbox
 
-    assert letters.letter_email_send(dispatch_id=dispatch.pk)
-    assert not letters.letter_email_send(dispatch_id=dispatch.pk)  # a second delivery
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        dispatch = letters.letter_dispatch(
+            actor=administrator,
+            letter=signed,
+            recipient="justice_assistant",
+            channel="email",
+            to="ja@justice.example",
+        )
+
+    assert not outbox.send(dispatch.message_id)  # a second delivery of the task sends nothing
     (message,) = mail.outbox
     (attachment,) = message.attachments
     assert attachment[1] == bytes(signed.pdf)
+    dispatch.refresh_from_db()
+    assert dispatch.sent_at == dispatch.message.sent_at
 
 
 def test_the_download_is_the_stored_pdf_and_is_logged(signed, patient, administrator, client_for):

@@ -292,17 +292,17 @@ def test_where_a_seal_is_required_an_unsealed_letter_cannot_be_emailed(
 
 
 def test_where_a_seal_is_required_a_sealed_letter_is_emailed_with_its_seal(
-    required, seal, letter, administrator
+    required, seal, letter, administrator, django_capture_on_commit_callbacks
 ):
-    dispatch = letters.letter_dispatch(
-        actor=administrator,
-        letter=letter,
-        recipient="justice_assistant",
-        channel="email",
-        to="ja@justice.example",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        letters.letter_dispatch(
+            actor=administrator,
+            letter=letter,
+            recipient="justice_assistant",
+            channel="email",
+            to="ja@justice.example",
+        )
 
-    assert letters.letter_email_send(dispatch_id=dispatch.pk)
     ((_name, attachment, _type),) = mail.outbox[0].attachments
     assert attachment == bytes(letter.pdf) and validated(attachment, seal.root).bottom_line
 

@@ -1,0 +1,11 @@
+"""Who may use the workspace's pages that belong to no patient (rules as `can_<verb>(user)`)."""
+
+from accounts.roles import Role
+
+
+def can_watch_outgoing_mail(user) -> bool:
+    """The administrators and the clinical lead run the clinic's office: they see the mail
+    the server has not taken yet, and ask for another attempt."""
+    return user.is_authenticated and (
+        user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.CLINICAL_LEAD)
+    )
