@@ -70,3 +70,14 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.purpose
+
+
+class Heartbeat(models.Model):
+    """When a background process last showed it was alive: the worker runs a heartbeat task
+    that the beat sends every minute (common.health, docs/operations.md, "Health")."""
+
+    name = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,8 +1,10 @@
-"""The outbox's tasks: ids in, common.outbox does the work."""
+"""The outbox's tasks (ids in, common.outbox does the work) and the worker's heartbeat."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from common import outbox
+from common.models import Heartbeat
 
 
 @shared_task(bind=True, max_retries=None)
@@ -26,3 +28,9 @@ def send_due_messages() -> int:
     for message_pk in due:
         send_message.delay(message_pk)
     return len(due)
+
+
+@shared_task
+def heartbeat() -> None:
+    """Sent by the beat every minute: the worker that runs it shows it is alive."""
+    Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.language import set_language
 from common.http import IdConverter
+from config.health import healthz, readyz
 from workspace.views import home
 
 # Before the apps' URL modules are included: they write every database id as <id:...>.
@@ -15,6 +16,9 @@ handler404 = "config.views.page_not_found"
 
 urlpatterns = [
     path("", home, name="home"),
+    # For load balancers and monitoring: no login, one word per part (docs/operations.md).
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Anyone may pick a language, including on the login page; a logged-in user's is saved.

@@ -189,6 +189,71 @@ def redis_broker():
     _forget_connections()
 
 
+class OwnRedis:
+    """A Redis server of the test's own, on a free port, that the test may stop and start
+    again (a broker outage): nothing else uses it."""
+
+    def __init__(self, directory):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = directory
+        self.process = None
+
+    def start(self) -> None:
+        import subprocess
+
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+
+        def answers():
+            try:
+                return redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
+            except redis.exceptions.ConnectionError:
+                return False
+
+        assert wait_until(answers, timeout=10), "the test's Redis server did not start"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url)
+
+
+@pytest.fixture
+def own_redis(settings, tmp_path):
+    """A broker of the test's own, for the Celery app and for the settings /readyz reads."""
+    import shutil
+
+    from config.celery import app
+
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
+    server = OwnRedis(tmp_path)
+    server.start()
+    settings.CELERY_BROKER_URL = server.url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=server.url, task_always_eager=False)
+    _forget_connections()
+    yield server
+    app.conf.update(saved)
+    _forget_connections()
+    if server.process.poll() is None:
+        server.stop()
+
+
 def _forget_connections():
     from config.celery import app
 

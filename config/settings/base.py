@@ -392,7 +392,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Exactly one beat sends the schedule, however many are started (common/beat.py); its own
+# record of the last runs lives in var/.
+CELERY_BEAT_SCHEDULER = "common.beat.SingleBeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # The worker shows it is alive (/readyz); a heartbeat a stopped worker never took is dropped.
+    "heartbeat": {"task": "common.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 60}},
     # Every e-mail waits in the outbox until the mail server accepts it: tried again until then.
     "outbox": {"task": "common.tasks.send_due_messages", "schedule": 60.0},
     # Safety net: events are sealed right after each commit; this picks up any that a crash left.
@@ -431,6 +437,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
     },
 }
+
+# /readyz goes red when no worker has run the beat's heartbeat (every minute) for this long.
+HEALTH_WORKER_SILENCE_SECONDS = envint("HEALTH_WORKER_SILENCE_SECONDS", 300)
 
 # Content Security Policy: no inline script or style anywhere (roadmap: strict CSP).
 CONTENT_SECURITY_POLICY = {

@@ -59,6 +59,8 @@ NOT_PATIENT_SCOPED = {
     "login",
     "logout",
     "set_language",
+    "healthz",
+    "readyz",
     "workspace:dashboard",
     "workspace:access_register",  # the lead's, a file number in the query (test_access_register)
     "workspace:unsent_messages",  # what each e-mail is, never what it says (tests/common)
