@@ -2,7 +2,8 @@
 
 A letter's HTML names its stylesheet, fonts and logo by their static URLs ("/static/...").
 WeasyPrint resolves them against STATIC_BASE and asks `StaticOnlyFetcher`, which serves them
-from the static finders and refuses everything else: no network, no file:// path, no data: URL
+from the static finders (or, in production, the collected files named by their hash) and
+refuses everything else: no network, no file:// path, no data: URL
 smuggled in by a paragraph. A refused resource fails the render instead of printing a letter
 without its letterhead (docs/letters.md).
 
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -38,13 +40,22 @@ class StaticOnlyFetcher(URLFetcher):
         path = static_path(url)
         if path is None:
             raise RefusedResource(f"Refused: {url!r} is not one of the clinic's static files")
-        found = finders.find(path)
+        found = finders.find(path) or collected(path)
         if not found:
             raise RefusedResource(f"Refused: no static file {path!r}")
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         with open(found, "rb") as handle:
             body = handle.read()
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
+def collected(path: str) -> str | None:
+    """A file collected for production, named by its content's hash (css/letter.6f50….css):
+    the names the static tag gives once the manifest storage is on."""
+    try:
+        return staticfiles_storage.path(path) if staticfiles_storage.exists(path) else None
+    except NotImplementedError:  # a storage that is not on this machine's disk
+        return None
 
 
 def static_path(url: str) -> str | None:

@@ -4,6 +4,8 @@ and what it makes is fit for an archive (PDF/A-2b, ISO 19005-2)."""
 import subprocess
 
 import pytest
+from django.core.management import call_command
+from django.template import Context, Template
 
 from reports.pdf import RefusedResource, render_pdf, static_path
 from tests.reports.pdf_helpers import (
@@ -68,3 +70,28 @@ def test_static_paths_are_read_from_the_static_url_only():
     assert static_path("https://letter.invalid/static/css/../fonts/x.ttf") is None
     assert static_path("https://letter.invalid/static/css/letter.css?v=2") is None
     assert static_path("https://elsewhere.invalid/static/css/letter.css") is None
+
+
+def test_a_letter_renders_with_productions_static_files_named_by_their_hash(settings, tmp_path):
+    """Production collects the static files with their content's hash in each name (the
+    manifest storage); the letter's stylesheet and fonts are found under those names too."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    sheet = Template(
+        '{% load static %}<link rel="stylesheet" href="{% static "css/letter.css" %}">'
+    )
+    html = sheet.render(Context())
+    assert "letter.css" not in html  # a hashed name: css/letter.<hash>.css
+
+    pdf = render_pdf(f"<html><head>{html}</head><body><p>Bonjour, <b>Liège</b></p></body></html>")
+
+    assert (
+        "Letter-Serif"
+        in subprocess.run(
+            ["pdffonts", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+    )
