@@ -433,6 +433,17 @@ def letter_pdf(*, actor, letter: Letter) -> bytes | None:
     return bytes(pdf)
 
 
+def may_email(letter: Letter) -> bool:
+    """Whether the letter's PDF may go by e-mail. The seal is what shows where an e-mailed PDF
+    comes from and that it is unchanged (eIDAS, Regulation (EU) No 910/2014, art. 35):
+    production e-mails no letter without one."""
+    if not settings.LETTER_SEAL_REQUIRED:
+        return True
+    from reports.sealing import is_sealed
+
+    return bool(letter.pdf) and is_sealed(bytes(letter.pdf))
+
+
 @transaction.atomic
 def letter_dispatch(
     *, actor, letter: Letter, recipient: str, channel: str, to: str = "", note: str = ""
@@ -452,20 +463,15 @@ def letter_dispatch(
         raise ValidationError({"channel": _("Only the patient's own letter is handed over.")})
     if channel == Dispatch.Channel.EMAIL and "@" not in to:
         raise ValidationError({"to": _("Give the e-mail address it goes to.")})
-    if channel == Dispatch.Channel.EMAIL and settings.LETTER_SEAL_REQUIRED:
-        from reports.sealing import is_sealed
-
-        # The seal is what shows where an e-mailed PDF comes from and that it is unchanged
-        # (eIDAS, Regulation (EU) No 910/2014, art. 35): production e-mails no letter without one.
-        if not is_sealed(bytes(letter.pdf)):
-            raise ValidationError(
-                {
-                    "channel": _(
-                        "This letter's PDF carries no electronic seal of the clinic, so it "
-                        "cannot go by e-mail: send it by post."
-                    )
-                }
-            )
+    if channel == Dispatch.Channel.EMAIL and not may_email(letter):
+        raise ValidationError(
+            {
+                "channel": _(
+                    "This letter's PDF carries no electronic seal of the clinic, so it "
+                    "cannot go by e-mail: send it by post."
+                )
+            }
+        )
     email = channel == Dispatch.Channel.EMAIL
     dispatch = Dispatch.objects.create(
         letter=letter,

@@ -306,7 +306,7 @@ class LetterDispatchView(LetterMixin, ServiceFormView):
             else next((code for code in letter.recipients if code not in reached), letter.recipient)
         )
         block = recipient_block(letter, recipient)
-        if block["email"]:
+        if block["email"] and services.may_email(letter):
             channel, to = Dispatch.Channel.EMAIL, block["email"]
         else:
             channel, to = Dispatch.Channel.POST, ", ".join([block["name"], *block["address_lines"]])

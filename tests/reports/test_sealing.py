@@ -28,6 +28,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
+from casework.models import JusticeContact
 from reports import services as letters
 from reports.models import Dispatch, Letter
 from reports.pdf import render_pdf
@@ -311,6 +312,24 @@ def dispatch_page(client, patient, letter):
     url = reverse("reports:dispatch", args=[patient.pk, letter.pk])
     data = {**browser_form(client.get(url)), "channel": "email", "to": "ja@justice.example"}
     return client.post(url, data)
+
+
+@pytest.mark.parametrize(("sealed", "proposed"), [(False, "post"), (True, "email")])
+def test_the_dispatch_page_proposes_email_only_for_a_letter_that_may_go_by_email(
+    sealed, proposed, required, request, patient, administrator, client_for
+):
+    if sealed:
+        request.getfixturevalue("seal")
+    letter = rendered_letter(
+        patient, administrator, request.getfixturevalue("treating_psychologist")
+    )
+    JusticeContact.objects.update(email="ja@justice.example")
+    url = reverse("reports:dispatch", args=[patient.pk, letter.pk])
+
+    form = browser_form(client_for(administrator).get(url + "?recipient=justice_assistant"))
+
+    assert form["channel"] == proposed
+    assert ("@" in form["to"]) is sealed
 
 
 def test_the_dispatch_page_says_why_an_unsealed_letter_cannot_be_emailed(

@@ -539,7 +539,8 @@ class Command(BaseCommand):
         letter.refresh_from_db()
         for recipient in letter.recipients:
             email = rendering.recipient_block(letter, recipient)["email"]
-            channel = "email" if by_email and email and recipient != "authority" else "post"
+            by_email_here = by_email and email and recipient != "authority"
+            channel = "email" if by_email_here and letter_services.may_email(letter) else "post"
             letter_services.letter_dispatch(
                 actor=admin,
                 letter=letter,
