@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages bench clean
+.PHONY: install run test lint messages bench up down clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,29 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(ADDRESS)/ — stop with Ctrl-C. Two-factor authentication is off."
 	DEBUG=false TWO_FACTOR_REQUIRED=false $(BIN)/python manage.py runserver --insecure $(ADDRESS)
+
+## The whole stack as production runs it, on this machine: production settings, PostgreSQL and
+## Redis as they run here, gunicorn, a Celery worker and beat (Procfile), the demo clinic, HTTP
+## on 127.0.0.1 only. Keys and addresses: var/stack.env, made once. Logs: var/stack.log.
+STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic_stack
+STACK_BROKER_URL ?= redis://127.0.0.1:6379/3
+STACK_ADDRESS ?= 127.0.0.1:8000
+STACK := env PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho --env var/stack.env
+up: install
+	$(BIN)/python deploy/stack.py prepare $(STACK_DATABASE_URL) $(STACK_BROKER_URL) $(STACK_ADDRESS)
+	$(STACK) run python manage.py migrate --no-input
+	$(STACK) run python manage.py collectstatic --no-input --verbosity 0
+	$(STACK) run python manage.py seed_demo
+	@if [ -f var/stack.pid ] && kill -0 $$(cat var/stack.pid) 2>/dev/null; then \
+		echo "The stack is running already (make down stops it)."; \
+	else \
+		setsid $(STACK) start > var/stack.log 2>&1 < /dev/null & echo $$! > var/stack.pid; \
+	fi
+	$(BIN)/python deploy/stack.py wait http://$$(grep ^GUNICORN_BIND= var/stack.env | cut -d= -f2)/readyz 120
+	@echo "The stack serves http://$$(grep ^GUNICORN_BIND= var/stack.env | cut -d= -f2)/ — make down stops it."
+
+down: install
+	$(BIN)/python deploy/stack.py stop
 
 ## Lint, then the whole test suite (DATABASE_URL picks the database; SQLite by default).
 test: install lint

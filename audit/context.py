@@ -1,6 +1,5 @@
 """What the access log needs to know about the current request, without passing it around."""
 
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -18,10 +17,6 @@ _current: ContextVar[AccessContext | None] = ContextVar("access_context", defaul
 
 def current() -> AccessContext | None:
     return _current.get()
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex
 
 
 def bind(context: AccessContext):

@@ -3,7 +3,7 @@ from audit.services import record_denied
 
 
 class AccessContextMiddleware:
-    """Gives each request an id (echoed in X-Request-ID) that ties its access events together,
+    """Ties a request's access events together by its id (config.middleware.RequestIdMiddleware),
     and writes the attempt it was refused, if any: after the view, outside the request's
     transaction, which a refusal rolls back."""
 
@@ -11,7 +11,6 @@ class AccessContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = context.new_request_id()
         # REMOTE_ADDR is the peer; behind a reverse proxy, the proxy must set it (docs/).
         ctx = context.AccessContext(
             request_id=request.request_id,
@@ -24,5 +23,4 @@ class AccessContextMiddleware:
                 record_denied(actor=getattr(request, "user", None), denied=ctx.denied)
         finally:
             context.unbind(token)
-        response["X-Request-ID"] = request.request_id
         return response

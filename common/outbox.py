@@ -18,6 +18,7 @@ administrators, who may ask for an attempt at once (docs/operations.md, "Outgoin
 """
 
 import datetime
+import logging
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from common.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
 
 # Sent once a message has left (kwargs: message).
 message_sent = Signal()
@@ -108,10 +111,20 @@ def send(message_pk: int, *, accepted: bool = False) -> bool:
     try:
         _deliver(message)
     except Exception as error:  # refused, timed out, unreachable: tried again later
+        next_attempt_at = timezone.now() + pause_after(message.attempts)
         OutboxMessage.objects.filter(pk=message_pk).update(
             claimed_at=None,
             last_error=f"{type(error).__name__}: {error}"[:500],
-            next_attempt_at=timezone.now() + pause_after(message.attempts),
+            next_attempt_at=next_attempt_at,
+        )
+        logger.warning(
+            "Outgoing message %s (%s) not accepted on attempt %s, tried again at %s: %s: %s",
+            message_pk,
+            message.purpose,
+            message.attempts,
+            next_attempt_at.isoformat(timespec="seconds"),
+            type(error).__name__,
+            error,
         )
         return False
     return _mark_sent(message_pk)

@@ -1,6 +1,7 @@
 """The outbox's tasks (ids in, common.outbox does the work) and the worker's heartbeat."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.utils import timezone
 
 from common import outbox
@@ -34,3 +35,9 @@ def send_due_messages() -> int:
 def heartbeat() -> None:
     """Sent by the beat every minute: the worker that runs it shows it is alive."""
     Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
+
+
+@worker_ready.connect
+def _heartbeat_at_start(sender=None, **kwargs) -> None:
+    """A worker that starts says so at once, rather than at the beat's next minute."""
+    heartbeat.delay()

@@ -4,8 +4,28 @@ from django.conf import settings
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from common import logs
 from common.http import InvalidParameter
 from config.views import bad_request
+
+
+class RequestIdMiddleware:
+    """First of all: each request gets an id, in every log line it writes, in its access
+    events, and in `X-Request-ID` for the access log. Always made here, never taken from the
+    client: an id the access log ties events together by is not for a visitor to choose."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = logs.new_request_id()
+        token = logs.bind(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.unbind(token)
+        response["X-Request-ID"] = request.request_id
+        return response
 
 
 class RejectNulCharactersMiddleware:

@@ -242,9 +242,9 @@ def own_redis(settings, tmp_path):
     require(shutil.which("redis-server") is not None, "redis-server is not installed")
     server = OwnRedis(tmp_path)
     server.start()
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     settings.CELERY_BROKER_URL = server.url
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=server.url, task_always_eager=False)
     _forget_connections()
     yield server

@@ -411,3 +411,79 @@ def test_postgresql_prepares_statements_and_keeps_the_urls_options():
     assert _database_options(DATABASE_URL=url, DB_PREPARED_STATEMENTS="false") == {
         "sslmode": "require"
     }
+
+
+def _in_production(script: str, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DB_", "LOG_"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + script],
+        env={**clean, **PRODUCTION, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_bounds_statements_and_idle_transactions_in_postgresql():
+    script = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+
+    default = _in_production(script)
+    worker = _in_production(script, DB_STATEMENT_TIMEOUT="300")
+    pooled = _in_production(script, DB_STATEMENT_TIMEOUT="0", DB_IDLE_IN_TRANSACTION_TIMEOUT="0")
+
+    assert "-c statement_timeout=30s -c idle_in_transaction_session_timeout=60s" in default.stdout
+    assert "-c statement_timeout=300s" in worker.stdout
+    assert "'options'" not in pooled.stdout, pooled.stderr
+
+
+def test_health_answers_a_load_balancer_over_plain_http_while_pages_go_to_https():
+    script = (
+        "from django.test import Client; c = Client(); "
+        "print(c.get('/healthz').status_code, c.get('/readyz').status_code, "
+        "c.get('/').status_code, c.get('/login/').status_code)"
+    )
+
+    result = _in_production(script, ALLOWED_HOSTS="testserver", DATABASE_URL=_UNREACHABLE_DB)
+
+    # /readyz answers 503: this database does not exist; it answers, not a redirect.
+    assert result.stdout.split() == ["200", "503", "301", "301"], result.stderr
+
+
+_UNREACHABLE_DB = "postgres://nobody@127.0.0.1:1/none"
+
+
+@pytest.mark.parametrize(
+    ("hosts", "refused"), [("127.0.0.1,localhost", False), ("clinic.example.org", True)]
+)
+def test_plain_http_is_for_a_stack_reached_from_this_machine_only(hosts, refused):
+    script = "from django.conf import settings; print(settings.SESSION_COOKIE_SECURE)"
+
+    result = _in_production(script, LOCAL_HTTP_ONLY="true", ALLOWED_HOSTS=hosts)
+
+    if refused:
+        assert "LOCAL_HTTP_ONLY=true is for a stack reached from 127.0.0.1 only" in result.stderr
+    else:
+        assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_web_processes_configuration_loads_the_application():
+    """`gunicorn --check-config` reads gunicorn.conf.py and loads the application as the
+    Procfile's web process does; honcho reads the Procfile."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, **PRODUCTION}
+
+    gunicorn = subprocess.run(
+        [bin_dir / "gunicorn", "--config", "gunicorn.conf.py", "--check-config"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    procfile = subprocess.run(
+        [bin_dir / "honcho", "check"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+    assert gunicorn.returncode == 0, gunicorn.stderr
+    assert procfile.returncode == 0 and "web, worker, beat" in procfile.stderr, procfile.stderr

@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
+from common import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",  # every log line and access event names its request
     # First: the helpline's requests lose the caller's address before anything can write it.
     "helpline.middleware.NoAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -389,6 +392,22 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task has five minutes (a long access copy takes well under one), then is stopped: it
+# fails and is tried again like any failure. A worker process is replaced once it has grown
+# (WeasyPrint's caches) or run many tasks.
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_KB", 400_000)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
+# Redis gives a task taken but not acknowledged to another worker after this long: longer
+# than the longest task plus the longest pause before a retry (Celery's retry_backoff_max,
+# 600 s), or a slow task would run twice; short enough that a killed worker's task is soon
+# taken up again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600 + 300}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The broker lost, a task in progress can no longer be acknowledged and will be delivered
+# again: stop it rather than let two copies run side by side (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -460,11 +479,17 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # one line per task run is noise in the eager demo; workers log through their own logger
-    "loggers": {"celery.app.trace": {"level": "WARNING"}},
-}
+# Every line names the request or task that wrote it; JSON in production (LOG_FORMAT=json),
+# text here (docs/operations.md, "Logs"). Celery's worker logs through this too.
+LOGGING = logs.config(
+    os.environ.get("LOG_FORMAT", "text"),
+    os.environ.get("LOG_LEVEL", "INFO"),
+    {
+        # A task's run, retry and failure: one line each (in the eager demo, noise).
+        "celery.app.trace": {"level": "WARNING"},
+        # Seven lines per PDF about fonts and stylesheets.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,0 +1,45 @@
+"""gunicorn's settings for the clinic's web processes: `gunicorn --config gunicorn.conf.py`
+(docs/operations.md, "Processes"). Each can be changed by its environment variable."""
+
+import os
+
+from common import logs
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Synchronous workers, a few per core: a page spends most of its time in Python, and a
+# request that waits on the database holds one worker (docs/performance.md, "Capacity").
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+worker_class = "sync"
+
+# A request has 30 seconds, as long as PostgreSQL lets one statement run (statement_timeout);
+# a stopping worker as long to finish the requests it has. Behind the proxy, connections are
+# kept a little longer than the proxy's own keep-alive toward us.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+
+# A worker is replaced after so many requests, staggered, so that no slow growth of memory
+# lasts (rendering happens in the Celery worker, not here).
+max_requests = 1000
+max_requests_jitter = 100
+
+# The proxy in front says whether the visitor came over HTTPS (X-Forwarded-Proto): trusted
+# from these addresses only.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# The access log: no query string (searches carry names) and no referrer (the previous page's
+# query string); its request id (from X-Request-ID, common.logs) ties it to the application's
+# lines and to the access events.
+# The helpline's requests have lost the caller's address before this line is written.
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+logconfig_dict = logs.config(
+    os.environ.get("LOG_FORMAT", "json"),
+    os.environ.get("LOG_LEVEL", "INFO"),
+    {
+        name: {"level": "INFO", "handlers": ["console"], "propagate": False}
+        for name in ("gunicorn.error", "gunicorn.access")
+    },
+)
