@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages bench up down clean
+.PHONY: install run test lint messages bench up down stack-test clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,26 +26,35 @@ run: install
 
 ## The whole stack as production runs it, on this machine: production settings, PostgreSQL and
 ## Redis as they run here, gunicorn, a Celery worker and beat (Procfile), the demo clinic, HTTP
-## on 127.0.0.1 only. Keys and addresses: var/stack.env, made once. Logs: var/stack.log.
+## on 127.0.0.1 only. Keys and addresses: var/$(STACK_NAME).env, made once (STACK_FRESH=1: a new
+## one, and an empty database and broker). Logs: var/$(STACK_NAME).log.
+STACK_NAME ?= stack
 STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic_stack
 STACK_BROKER_URL ?= redis://127.0.0.1:6379/3
 STACK_ADDRESS ?= 127.0.0.1:8000
-STACK := env PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho --env var/stack.env
+STACK_FRESH ?=
+STACK := env PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho --env var/$(STACK_NAME).env
 up: install
-	$(BIN)/python deploy/stack.py prepare $(STACK_DATABASE_URL) $(STACK_BROKER_URL) $(STACK_ADDRESS)
+	$(BIN)/python deploy/stack.py prepare $(STACK_NAME) $(STACK_DATABASE_URL) $(STACK_BROKER_URL) \
+		$(STACK_ADDRESS) $(if $(STACK_FRESH),--fresh)
 	$(STACK) run python manage.py migrate --no-input
 	$(STACK) run python manage.py collectstatic --no-input --verbosity 0
 	$(STACK) run python manage.py seed_demo
-	@if [ -f var/stack.pid ] && kill -0 $$(cat var/stack.pid) 2>/dev/null; then \
+	@if [ -f var/$(STACK_NAME).pid ] && kill -0 $$(cat var/$(STACK_NAME).pid) 2>/dev/null; then \
 		echo "The stack is running already (make down stops it)."; \
 	else \
-		setsid $(STACK) start > var/stack.log 2>&1 < /dev/null & echo $$! > var/stack.pid; \
+		setsid $(STACK) start > var/$(STACK_NAME).log 2>&1 < /dev/null & \
+		echo $$! > var/$(STACK_NAME).pid; \
 	fi
-	$(BIN)/python deploy/stack.py wait http://$$(grep ^GUNICORN_BIND= var/stack.env | cut -d= -f2)/readyz 120
-	@echo "The stack serves http://$$(grep ^GUNICORN_BIND= var/stack.env | cut -d= -f2)/ — make down stops it."
+	$(BIN)/python deploy/stack.py wait $(STACK_NAME) 120
+	@echo "The stack serves http://$$(grep ^GUNICORN_BIND= var/$(STACK_NAME).env | cut -d= -f2)/ — make down stops it."
 
 down: install
-	$(BIN)/python deploy/stack.py stop
+	$(BIN)/python deploy/stack.py stop $(STACK_NAME)
+
+## The stack's own tests (tests/stack): a fresh stack started with make up, driven over HTTP.
+stack-test: install
+	$(BIN)/pytest -m stack tests/stack $(PYTEST_ARGS)
 
 ## Lint, then the whole test suite (DATABASE_URL picks the database; SQLite by default).
 test: install lint

@@ -414,7 +414,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Exactly one beat sends the schedule, however many are started (common/beat.py); its own
 # record of the last runs lives in var/.
 CELERY_BEAT_SCHEDULER = "common.beat.SingleBeatScheduler"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
     # The worker shows it is alive (/readyz); a heartbeat a stopped worker never took is dropped.
     "heartbeat": {"task": "common.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 60}},
