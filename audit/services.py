@@ -6,6 +6,7 @@ the middleware after the request's transaction has been rolled back). Identifier
 put health content in an event.
 """
 
+import datetime
 import ipaddress
 import os
 import threading
@@ -574,6 +575,30 @@ def raise_integrity_alert(problems: list[str]) -> IntegrityAlert:
     if recipients:  # kept with the alert, sent by a worker (common.outbox)
         outbox.queue(to=recipients, subject=subject, body=body, purpose=subject)
     return alert
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """Where the access log's chain stands, for the operations page."""
+
+    sealed_to: int | None  # the last event sealed (its sequence number)
+    sealed_at: datetime.datetime | None  # when a sealing run last reached further
+    verified_at: datetime.datetime | None  # when the chain was last checked
+    unsealed: int  # events written and not sealed yet (sealed within the minute)
+
+
+def chain_status() -> ChainStatus:
+    head, verified = checkpoint.read(checkpoint.HEAD), checkpoint.read(checkpoint.VERIFIED)
+
+    def when(point):
+        return datetime.datetime.fromisoformat(point.at) if point and point.at else None
+
+    return ChainStatus(
+        sealed_to=head.seq if head else None,
+        sealed_at=when(head),
+        verified_at=when(verified),
+        unsealed=AccessEvent.objects.unsealed().count(),
+    )
 
 
 def open_integrity_alerts() -> list[IntegrityAlert]:

@@ -7,4 +7,7 @@ class CommonConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self) -> None:
-        from common import logs  # noqa: F401 (a task's log lines carry its id)
+        from common import (  # noqa: F401 (their signal receivers)
+            logs,  # a task's log lines carry its id
+            tasks,  # a failed task is recorded, a starting worker says so
+        )

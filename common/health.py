@@ -14,6 +14,7 @@ from common.beat import beat_running
 from common.models import Heartbeat
 
 OK = "ok"
+DEFAULT_QUEUE = "celery"  # Celery's; every task of ours goes there
 IN_PROCESS = "in process"  # no broker: the embedded demo runs its tasks in the web process
 
 # Once this process has seen the database carry all its migrations, it stays so: the next
@@ -36,6 +37,29 @@ def readiness() -> dict[str, str]:
 
 def is_ready(states: dict[str, str]) -> bool:
     return all(state in (OK, IN_PROCESS) for state in states.values())
+
+
+def queue_depth() -> int | None:
+    """Tasks waiting for a worker on the broker's default queue; None without a broker or
+    when it does not answer."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return None
+    try:
+        return redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_timeout=2, socket_connect_timeout=2
+        ).llen(DEFAULT_QUEUE)
+    except redis.RedisError:
+        return None
+
+
+def background_stopped() -> bool:
+    """No worker has shown itself lately (one query): letters wait to be rendered and e-mails
+    to be sent. Never so when tasks run in the web process."""
+    return not settings.CELERY_TASK_ALWAYS_EAGER and _worker() != OK
+
+
+def last_heartbeat() -> datetime.datetime | None:
+    return Heartbeat.objects.filter(name="worker").values_list("at", flat=True).first()
 
 
 def _database() -> str:

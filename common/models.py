@@ -81,3 +81,20 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class TaskFailure(models.Model):
+    """A background task that failed for good (after its retries), for the operations page:
+    which task, when, and the kind of error, never its message or arguments (they may name a
+    patient)."""
+
+    task = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=50, blank=True)
+    error = models.CharField(max_length=200)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.error}"

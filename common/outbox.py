@@ -170,6 +170,11 @@ def due() -> list[int]:
     )
 
 
+def waiting():
+    """Every message not sent yet, whether or not its first attempt failed."""
+    return OutboxMessage.objects.filter(sent_at__isnull=True)
+
+
 def unsent_for_too_long():
     """The messages still unsent after several attempts: the administrators see them."""
     return OutboxMessage.objects.filter(

@@ -1,11 +1,13 @@
 """The outbox's tasks (ids in, common.outbox does the work) and the worker's heartbeat."""
 
+import datetime
+
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import task_failure, worker_ready
 from django.utils import timezone
 
 from common import outbox
-from common.models import Heartbeat
+from common.models import Heartbeat, TaskFailure
 
 
 @shared_task(bind=True, max_retries=None)
@@ -31,13 +33,31 @@ def send_due_messages() -> int:
     return len(due)
 
 
+# The operations page shows the last day's failures; older ones are not kept for long.
+FAILURES_KEPT = datetime.timedelta(days=90)
+
+
 @shared_task
 def heartbeat() -> None:
-    """Sent by the beat every minute: the worker that runs it shows it is alive."""
-    Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
+    """Sent by the beat every minute: the worker that runs it shows it is alive (and clears
+    old task failures away)."""
+    now = timezone.now()
+    Heartbeat.objects.update_or_create(name="worker", defaults={"at": now})
+    TaskFailure.objects.filter(at__lt=now - FAILURES_KEPT).delete()
 
 
 @worker_ready.connect
 def _heartbeat_at_start(sender=None, **kwargs) -> None:
     """A worker that starts says so at once, rather than at the beat's next minute."""
     heartbeat.delay()
+
+
+@task_failure.connect
+def _record_failure(sender=None, task_id=None, exception=None, **kwargs) -> None:
+    """A task failed for good (a retry is no failure): kept for the operations page."""
+    TaskFailure.objects.create(
+        task=getattr(sender, "name", "")[:200],
+        task_id=(task_id or "")[:50],
+        error=type(exception).__name__[:200],
+        at=timezone.now(),
+    )

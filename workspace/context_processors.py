@@ -8,6 +8,7 @@ from casework.permissions import (
     may_join_care_team,
 )
 from helpline.permissions import is_listener, may_read_statistics
+from workspace.permissions import can_watch_operations
 
 
 def clinic(request):
@@ -23,5 +24,6 @@ def clinic(request):
             "access_log": can_read_access_log(user),
             "helpline": is_listener(user),
             "helpline_statistics": may_read_statistics(user) and not is_listener(user),
+            "operations": can_watch_operations(user),
         },
     }

@@ -3,9 +3,10 @@
 from accounts.roles import Role
 
 
-def can_watch_outgoing_mail(user) -> bool:
-    """The administrators and the clinical lead run the clinic's office: they see the mail
-    the server has not taken yet, and ask for another attempt."""
+def can_watch_operations(user) -> bool:
+    """The administrators and the clinical lead run the clinic's office: they see how its
+    background work, mail and access log are doing, the mail the server has not taken yet,
+    and ask for another attempt."""
     return user.is_authenticated and (
         user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.CLINICAL_LEAD)
     )

@@ -14,14 +14,21 @@ from django.views.generic import TemplateView
 from accounts.roles import Role, role_register
 from assessments import selectors as assessment_selectors
 from audit.permissions import can_read_access_log
-from audit.services import Action, open_integrity_alerts, record_access, record_listing
+from audit.services import (
+    Action,
+    chain_status,
+    open_integrity_alerts,
+    record_access,
+    record_listing,
+)
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.reporting import ReportSchedule
 from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
-from common import outbox
+from common import health, outbox
 from common.db import counts
 from common.http import query_search
+from common.models import TaskFailure
 from helpline.permissions import is_listener
 from privacy.retention import files_to_review
 from privacy.services import is_privacy_officer
@@ -100,8 +107,9 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             ]
             context["waiting"] = waiting
             context["without_lead"] = without_lead
-        if workspace_permissions.can_watch_outgoing_mail(user):
+        if workspace_permissions.can_watch_operations(user):
             context["unsent_messages"] = outbox.unsent_for_too_long().count()
+            context["background_stopped"] = health.background_stopped()
         if user.has_role(Role.CLINICAL_LEAD):
             context["caseloads"] = selectors.caseload_by_clinician()
             context["integrity_alerts"] = open_integrity_alerts()
@@ -227,7 +235,7 @@ class UnsentMessagesView(TemplateView):
     template_name = "workspace/unsent_messages.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not workspace_permissions.can_watch_outgoing_mail(request.user):
+        if not workspace_permissions.can_watch_operations(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -250,6 +258,68 @@ class UnsentMessagesView(TemplateView):
                 request, _("This message has been sent meanwhile, or is no longer there.")
             )
         return redirect("workspace:unsent_messages")
+
+
+# The operations page lists this many of the last day's task failures.
+FAILURES_SHOWN = 20
+
+
+class OperationsView(TemplateView):
+    """How the installation is doing, for those who run the office: the background work (the
+    broker, a worker, the beat, the tasks waiting and those that failed), the mail not yet
+    delivered, and the access log's seal and last check. Only states and counts: no patient."""
+
+    template_name = "workspace/operations.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not workspace_permissions.can_watch_operations(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        since = timezone.now() - datetime.timedelta(days=1)
+        failures = TaskFailure.objects.filter(at__gte=since)
+        counted = counts(
+            failures=failures,
+            unsent=outbox.unsent_for_too_long(),
+            waiting=outbox.waiting(),
+        )
+        states = health.readiness()
+        return super().get_context_data(
+            states=[
+                (PART_NAMES[part], STATE_NAMES.get(state, state), health.is_ready({part: state}))
+                for part, state in states.items()
+            ],
+            ready=health.is_ready(states),
+            in_process=health.IN_PROCESS in states.values(),
+            queue_depth=health.queue_depth(),
+            heartbeat=health.last_heartbeat(),
+            failures=list(failures[:FAILURES_SHOWN]),
+            failures_count=counted["failures"],
+            unsent=counted["unsent"],
+            waiting=counted["waiting"],
+            chain=chain_status(),
+            integrity_alerts=len(open_integrity_alerts()),
+            **kwargs,
+        )
+
+
+STATE_NAMES = {
+    "ok": gettext_lazy("working"),
+    "in process": gettext_lazy("in the web process"),
+    "unreachable": gettext_lazy("unreachable"),
+    "pending": gettext_lazy("migrations to run"),
+    "silent": gettext_lazy("not seen lately"),
+    "stopped": gettext_lazy("stopped"),
+    "unknown": gettext_lazy("unknown"),
+}
+PART_NAMES = {
+    "database": gettext_lazy("Database"),
+    "migrations": gettext_lazy("Database structure (migrations)"),
+    "broker": gettext_lazy("Task queue (Redis)"),
+    "worker": gettext_lazy("Worker (letters, e-mail, sealing)"),
+    "beat": gettext_lazy("Scheduler (beat)"),
+}
 
 
 class AccessRegisterView(TemplateView):

@@ -64,6 +64,7 @@ NOT_PATIENT_SCOPED = {
     "workspace:dashboard",
     "workspace:access_register",  # the lead's, a file number in the query (test_access_register)
     "workspace:unsent_messages",  # what each e-mail is, never what it says (tests/common)
+    "workspace:operations",  # states and counts, no patient (tests/common/test_operations)
     "reports:dashboard",  # filtered by the patients each user may see (tests/reports)
     "reports:batch_create",
     "reports:batch",
