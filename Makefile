@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages bench up down stack-test clean
+.PHONY: install run test lint messages bench up down backup restore stack-test clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ up: install
 
 down: install
 	$(BIN)/python deploy/stack.py stop $(STACK_NAME)
+
+## Back up the PostgreSQL database that DATABASE_URL names into BACKUP_DIR (var/backups), and
+## restore a backup into a new, empty one: docs/operations.md, "Backups and restore".
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FROM)" || { echo "Say which backup: make restore FROM=var/backups/clinic-…"; exit 2; }
+	$(BIN)/python manage.py restore $(FROM)
 
 ## The stack's own tests (tests/stack): a fresh stack started with make up, driven over HTTP.
 stack-test: install

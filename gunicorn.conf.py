@@ -9,7 +9,8 @@ wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Synchronous workers, a few per core: a page spends most of its time in Python, and a
-# request that waits on the database holds one worker (docs/performance.md, "Capacity").
+# request that waits on the database holds one worker. (How many serve how many clinicians is
+# still to be measured: docs/operations.md, "Scaling out".)
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 worker_class = "sync"
 

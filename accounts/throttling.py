@@ -44,8 +44,8 @@ def lockout_parameters(request_or_attempt, credentials) -> list[str]:
 
 
 def client_address(request) -> str:
-    """The peer's address. Behind a reverse proxy, the proxy sets REMOTE_ADDR
-    (docs/operations.md); a client's X-Forwarded-For header would let it pick its address."""
+    """The client's address: the peer's, or behind a trusted reverse proxy the one the proxy
+    saw (config.middleware.ClientAddressMiddleware); never a header the client chose."""
     return request.META.get("REMOTE_ADDR") or ""
 
 

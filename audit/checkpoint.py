@@ -44,6 +44,21 @@ def read(kind: str) -> Checkpoint | None:
     return Checkpoint(seq=int(data["seq"]), hash=str(data["hash"]), at=str(data.get("at", "")))
 
 
+def supersede(stamp: str) -> list[Path]:
+    """Keep the checkpoints aside, renamed with `stamp`, never deleted: after a restore, the
+    head the log had reached before the disaster stays on record (services.
+    rebaseline_after_restore)."""
+    kept = []
+    for kind in (HEAD, VERIFIED):
+        path = _path(kind)
+        if path.exists():
+            target = path.with_name(f"audit-{kind}.superseded-{stamp}.json")
+            os.replace(path, target)
+            logger.warning("access log %s checkpoint superseded, kept as %s", kind, target.name)
+            kept.append(target)
+    return kept
+
+
 def write(kind: str, seq: int, hash: str) -> None:
     """Replace the checkpoint atomically, never with an older one (two sealers may finish in
     either order)."""

@@ -62,6 +62,7 @@ class AccessEvent(models.Model):
         LOGOUT = "logout", _("Logged out")
         LOGIN_FAILED = "login_failed", _("Failed login")
         EMERGENCY = "emergency", _("Emergency access opened")
+        REBASELINE = "rebaseline", _("Re-baselined after a restore")
 
     occurred_at = models.DateTimeField(_("time"))
     user = models.ForeignKey(

@@ -440,15 +440,21 @@ def _walk_all(first: int, last: int, prev_hash: str, workers: int) -> list[_Walk
 
 
 def verify_access_log(
-    *, full: bool = False, workers: int | None = None, chunk_size: int = 20_000
+    *,
+    full: bool = False,
+    workers: int | None = None,
+    chunk_size: int = 20_000,
+    checkpoints: bool = True,
 ) -> ChainReport:
     """Check the chain from the last verified checkpoint (from the first event with full),
     against the head written outside the database, and check the rows not sealed yet.
+    Without checkpoints: the chain alone, from its first event, as a restored copy is checked
+    before its checkpoints are re-baselined (`rebaseline_after_restore`).
 
     Reads tuples, not objects; a long chain is walked in several processes."""
     report = ChainReport()
     key = settings.AUDIT_CHAIN_KEY.encode()
-    start = None if full else checkpoint.read(checkpoint.VERIFIED)
+    start = None if full or not checkpoints else checkpoint.read(checkpoint.VERIFIED)
     expected, prev_hash = 1, ""
     if start is not None:
         kept = AccessEvent.objects.filter(seq=start.seq).values_list("hash", flat=True).first()
@@ -474,7 +480,7 @@ def verify_access_log(
                 report.problem(f"{where}: {reason}", seq=seq, event_id=pk)
                 break
         report.last_seq = last_seq if report.checked else 0
-    head = checkpoint.read(checkpoint.HEAD)
+    head = checkpoint.read(checkpoint.HEAD) if checkpoints else None
     if head is not None and report.ok:
         if last_seq < head.seq:
             report.problem(
@@ -505,9 +511,69 @@ def verify_access_log(
             report.problem(f"row id {pk}, not sealed yet: its MAC does not hold")
     if full:
         _check_listing_index(report)
-    if report.ok and report.checked:
+    if report.ok and report.checked and checkpoints:
         checkpoint.write(checkpoint.VERIFIED, last_seq, prev_hash)
     return report
+
+
+def chain_head() -> tuple[int, str] | None:
+    """The last sealed event's sequence number and hash."""
+    return AccessEvent.objects.sealed().order_by("-seq").values_list("seq", "hash").first()
+
+
+class RebaselineRefused(Exception):
+    """A re-baselining that would hide something: said why, nothing changed."""
+
+
+def rebaseline_after_restore(
+    *, approver, reason: str, backup_head: tuple[int, str] | None, backup_taken_at: str
+) -> AccessEvent:
+    """After the database was restored from a backup, the checkpoints kept outside it still
+    name the head the log had reached before the disaster; the events since the backup are
+    lost, and the nightly check would say so every night. The clinical lead signs off the
+    restore: the restored chain is checked whole and must end exactly where the backup's did,
+    the old checkpoints are kept aside (not overwritten), and an event in the chain itself
+    says who approved it, why, and which events were lost. The log goes on from there.
+    docs/operations.md, "Backups and restore"."""
+    from accounts.roles import Role
+
+    if not (approver.is_active and approver.has_role(Role.CLINICAL_LEAD)):
+        raise RebaselineRefused("Only the clinical lead approves a re-baselining.")
+    if not reason.strip():
+        raise RebaselineRefused("Say why: the reason is recorded in the access log.")
+    report = verify_access_log(full=True, checkpoints=False)
+    if not report.ok:
+        raise RebaselineRefused(
+            "The restored access log is not intact: " + "; ".join(report.problems)
+        )
+    head = chain_head()
+    if (tuple(head) if head else None) != (tuple(backup_head) if backup_head else None):
+        raise RebaselineRefused(
+            f"The restored access log ends at {head}, the backup's at {backup_head}: "
+            "this is not the database the backup holds."
+        )
+    before = checkpoint.read(checkpoint.HEAD)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    checkpoint.supersede(stamp)
+    lost = (
+        f"events {head[0] + 1 if head else 1} to {before.seq} (head of {before.at}) lost"
+        if before and before.seq > (head[0] if head else 0)
+        else "no event lost"
+    )
+    event = _event(
+        actor=approver,
+        action=Action.REBASELINE,
+        object_type="audit.chain",
+        object_id=stamp,
+        label=f"Restored from the backup of {backup_taken_at}; {lost}; {reason.strip()}"[:200],
+    )
+    event.save()
+    while seal_access_log():
+        pass
+    after = verify_access_log(full=True)
+    if not after.ok:  # cannot happen after the check above, unless written to meanwhile
+        raise RebaselineRefused("; ".join(after.problems))
+    return event
 
 
 _LISTING_INDEX_CHECK = """

@@ -98,3 +98,20 @@ class TaskFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}: {self.error}"
+
+
+class BackupRecord(models.Model):
+    """A backup made with `manage.py backup`, for the operations page (the backup itself is
+    a folder outside the database: docs/operations.md, "Backups and restore")."""
+
+    taken_at = models.DateTimeField()
+    name = models.CharField(max_length=100)
+    size_bytes = models.BigIntegerField()
+    # The access log's last sealed event in the backup: a restore must end there.
+    head_seq = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,8 @@
 """Project-wide HTTP hygiene, before and after every view."""
 
+import functools
+import ipaddress
+
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -26,6 +29,46 @@ class RequestIdMiddleware:
             logs.unbind(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class ClientAddressMiddleware:
+    """Behind the reverse proxy, the peer is the proxy: the client's address is the one the
+    proxy appended to X-Forwarded-For. It is taken only when the peer is one of
+    TRUSTED_PROXIES, and read from the right, past the trusted proxies, so that a client
+    cannot pick its address by sending the header itself. REMOTE_ADDR is then set to it, for
+    the access log, the lock-out and gunicorn's access line alike (docs/operations.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        trusted = _networks(tuple(settings.TRUSTED_PROXIES))
+        if trusted and _within(request.META.get("REMOTE_ADDR", ""), trusted):
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            for hop in reversed([hop.strip() for hop in forwarded if hop.strip()]):
+                if _address(hop) is None:
+                    break  # not an address: the chain cannot be followed further
+                if not _within(hop, trusted):
+                    request.META["REMOTE_ADDR"] = hop
+                    break
+        return self.get_response(request)
+
+
+@functools.cache
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _within(text: str, networks: tuple) -> bool:
+    address = _address(text)
+    return address is not None and any(address in network for network in networks)
 
 
 class RejectNulCharactersMiddleware:

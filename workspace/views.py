@@ -28,7 +28,7 @@ from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
 from common import health, outbox
 from common.db import counts
 from common.http import query_search
-from common.models import TaskFailure
+from common.models import BackupRecord, TaskFailure
 from helpline.permissions import is_listener
 from privacy.retention import files_to_review
 from privacy.services import is_privacy_officer
@@ -267,7 +267,8 @@ FAILURES_SHOWN = 20
 class OperationsView(TemplateView):
     """How the installation is doing, for those who run the office: the background work (the
     broker, a worker, the beat, the tasks waiting and those that failed), the mail not yet
-    delivered, and the access log's seal and last check. Only states and counts: no patient."""
+    delivered, the access log's seal and last check, the last backup. Only states and counts:
+    no patient."""
 
     template_name = "workspace/operations.html"
 
@@ -300,6 +301,7 @@ class OperationsView(TemplateView):
             waiting=counted["waiting"],
             chain=chain_status(),
             integrity_alerts=len(open_integrity_alerts()),
+            last_backup=BackupRecord.objects.first(),
             **kwargs,
         )
 

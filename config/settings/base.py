@@ -53,8 +53,14 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret_key()
+# Rotating SECRET_KEY: the previous keys here for a while, so that sessions and signed links
+# made with them still hold (docs/operations.md, "Rotating keys").
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# The reverse proxies whose X-Forwarded-For gives the client's address (addresses or networks);
+# none by default: the peer is the client (config.middleware.ClientAddressMiddleware).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -92,6 +98,8 @@ MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",  # every log line and access event names its request
     # First: the helpline's requests lose the caller's address before anything can write it.
     "helpline.middleware.NoAddressMiddleware",
+    # Behind the reverse proxy, the client's address from the proxy's X-Forwarded-For.
+    "config.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -222,7 +230,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 3
 AXES_LOCKOUT_PARAMETERS = "accounts.throttling.lockout_parameters"  # each on its own
 AXES_RESET_ON_SUCCESS = True
 # The name typed is kept only if it is an account's: a password typed into the name field
-# is never stored. The address is the peer's (REMOTE_ADDR), never a header a client can forge.
+# is never stored. The address is REMOTE_ADDR: the peer's, or behind a trusted proxy the one it
+# saw (config.middleware.ClientAddressMiddleware), never a header a client can forge.
 AXES_USERNAME_CALLABLE = "accounts.throttling.account_username"
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
@@ -458,6 +467,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
     },
 }
+
+# `manage.py backup` writes its folders here by default (docs/operations.md).
+BACKUP_DIR = os.environ.get("BACKUP_DIR", str(VAR_DIR / "backups"))
 
 # /readyz goes red when no worker has run the beat's heartbeat (every minute) for this long.
 HEALTH_WORKER_SILENCE_SECONDS = envint("HEALTH_WORKER_SILENCE_SECONDS", 300)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.services import seal_access_log, verify_access_log
 from common import outbox
-from common.models import Heartbeat, TaskFailure
+from common.models import BackupRecord, Heartbeat, TaskFailure
 from common.tasks import heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +108,22 @@ def test_the_embedded_demo_does_its_background_work_in_the_web_process(administr
 
     assert page.context["ready"] is True
     assert "in the web process" in page.content.decode()
+    assert "No backup made with manage.py backup is recorded" in page.content.decode()
+
+
+def test_the_page_shows_the_last_backup(administrator, client_for):
+    for hours, name in ((30, "clinic-old"), (2, "clinic-new")):
+        BackupRecord.objects.create(
+            taken_at=timezone.now() - datetime.timedelta(hours=hours),
+            name=name,
+            size_bytes=5_000_000,
+            head_seq=10,
+        )
+
+    page = client_for(administrator).get(URL).content.decode()
+
+    assert "clinic-new" in page and "clinic-old" not in page
+    assert "4.8\xa0MB" in page
 
 
 def test_the_page_costs_the_same_queries_however_many_failures(
@@ -121,7 +137,7 @@ def test_the_page_costs_the_same_queries_however_many_failures(
         for n in range(50)
     )
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = client.get(URL)
 
     assert len(page.context["failures"]) == 20 and page.context["failures_count"] == 50
