@@ -13,6 +13,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # still to be measured: docs/operations.md, "Scaling out".)
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 worker_class = "sync"
+threads = int(os.environ.get("GUNICORN_THREADS", 1))  # more than one: gthread
 
 # A request has 30 seconds, as long as PostgreSQL lets one statement run (statement_timeout);
 # a stopping worker as long to finish the requests it has. Behind the proxy, connections are
@@ -25,6 +26,10 @@ keepalive = 5
 # lasts (rendering happens in the Celery worker, not here).
 max_requests = 1000
 max_requests_jitter = 100
+
+# No control socket: its default path is one per user, which every stack on the machine would
+# share (the tests start several); the service manager starts and stops the server.
+control_socket_disable = True
 
 # The proxy in front says whether the visitor came over HTTPS (X-Forwarded-Proto): trusted
 # from these addresses only.
