@@ -423,12 +423,9 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Exactly one beat sends the schedule, however many are started (common/beat.py); its own
-# record of the last runs lives in var/.
+# Exactly one beat sends the schedule, however many are started; the record of the last runs
+# is kept with its lock in Redis, not in a file (common/beat.py).
 CELERY_BEAT_SCHEDULER = "common.beat.SingleBeatScheduler"
-CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
-    "CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule")
-)
 # The periods of the beat's frequent tasks, in seconds; the fault tests shorten them
 # (docs/operations.md, "Scheduled work"). Unset, the safety nets that queue again lost renders
 # and copies run every ten minutes of the clock.

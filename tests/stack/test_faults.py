@@ -25,11 +25,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import redis
 import requests
 from aiosmtpd.controller import Controller
 
-from tests.conftest import require
+from tests.conftest import OwnRedis, require
 from tests.reports.certificates import seal_pkcs12
 from tests.stack.conftest import ROOT, eventually, hidden, log_in, results
 
@@ -59,7 +58,6 @@ COMMANDS = {  # as the Procfile runs them
     "worker": [str(BIN / "celery"), "--app", "config", "worker", "--loglevel", "INFO"],
     "beat": [str(BIN / "celery"), "--app", "config", "beat", "--loglevel", "INFO"],
 }
-NO_DISK = ("--save", "", "--appendonly", "no")
 FAST = 3.0  # seconds: a page answered normally, whatever the mail server does
 
 
@@ -70,37 +68,6 @@ def free_port() -> int:
 
 
 # --- The parts the test controls -------------------------------------------------------------
-
-
-class OwnRedis:
-    """A Redis server of the test's own, kept in memory only: restarted, it is empty."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"), *NO_DISK],
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        eventually(self._answers, 10, 0.1)
-
-    def _answers(self) -> bool:
-        with contextlib.suppress(redis.RedisError):
-            return redis.Redis.from_url(self.url).ping()
-        return False
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url)
 
 
 class _Hanging(threading.Thread):
@@ -280,7 +247,7 @@ def ready() -> bool:
 def stack():
     """The fault stack, fresh: a new database and Redis, the demo clinic seeded, a seal for
     its letters (so that they may go by e-mail), then web, worker and beat."""
-    own_redis, mail = OwnRedis(), MailServer()
+    own_redis, mail = OwnRedis(VAR), MailServer()
     own_redis.start()
     where = (NAME, DATABASE_URL, own_redis.url, ADDRESS)
     prepared = subprocess.run(
@@ -291,7 +258,7 @@ def stack():
         check=False,
     )
     if prepared.returncode != 0:
-        own_redis.kill()
+        own_redis.stop()
         require("could not connect" not in prepared.stderr.lower(), "PostgreSQL is not running")
         pytest.fail(prepared.stderr[-3000:])
     for name in ("web", "worker", "worker-2", "beat", "beat-2"):
@@ -326,7 +293,7 @@ def stack():
     finally:
         processes.stop_all()
         mail.down()
-        own_redis.kill()
+        own_redis.stop()
 
 
 # --- What the clinicians do -------------------------------------------------------------------
@@ -565,7 +532,7 @@ def test_redis_restarted_with_renders_queued_renders_them_all(stack, letters):
     signed = [letters.sign() for _ in range(2)]
     assert stack.redis.client().llen("celery") >= 1  # the renders wait in the queue
 
-    stack.redis.kill()  # and are lost with it
+    stack.redis.stop()  # and are lost with it (kept in memory only)
     stack.redis.start()
     stack.processes.start("worker")
     for session, url, _letter in signed:
