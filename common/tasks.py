@@ -43,8 +43,8 @@ FAILURES_KEPT = datetime.timedelta(days=90)
 
 @shared_task
 def heartbeat() -> None:
-    """Sent by the beat every minute: the worker that runs it shows it is alive (and clears
-    old task failures away)."""
+    """Sent by the beat every minute (HEARTBEAT_SECONDS): the worker that runs it shows it is
+    alive (and clears old task failures away)."""
     now = timezone.now()
     Heartbeat.objects.update_or_create(name="worker", defaults={"at": now})
     TaskFailure.objects.filter(at__lt=now - FAILURES_KEPT).delete()
