@@ -296,6 +296,21 @@ def stack():
         own_redis.stop()
 
 
+@pytest.fixture(autouse=True)
+def _whole_again(stack):
+    """After each test, whatever became of it, the stack whole again for the next: the mail
+    server accepting, Redis, web, worker and beat running."""
+    yield
+    stack.mail.before_answering = None
+    stack.mail.accept()
+    if stack.redis.process.poll() is not None:
+        stack.redis.start()
+    for name in ("web", "worker", "beat"):
+        if name not in stack.processes.running:
+            stack.processes.start(name)
+    eventually(ready, 60)
+
+
 # --- What the clinicians do -------------------------------------------------------------------
 
 _sessions: dict[str, requests.Session] = {}
