@@ -81,9 +81,11 @@ def _send_later(message_pk: int) -> None:
 
 
 def pause_after(attempts: int) -> datetime.timedelta:
-    """How long an unsent message waits before its next attempt: 1, 2, 4... minutes, then an
-    hour between attempts for as long as it takes."""
-    return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), LONGEST_PAUSE)
+    """How long an unsent message waits before its next attempt: 1, 2, 4... minutes
+    (OUTBOX_FIRST_PAUSE_SECONDS, then twice as long each time), then an hour between attempts
+    for as long as it takes."""
+    first = datetime.timedelta(seconds=settings.OUTBOX_FIRST_PAUSE_SECONDS)
+    return min(first * 2 ** max(attempts - 1, 0), LONGEST_PAUSE)
 
 
 def _stale() -> datetime.datetime:

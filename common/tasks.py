@@ -4,6 +4,7 @@ import datetime
 
 from celery import shared_task
 from celery.signals import task_failure, worker_ready
+from django.conf import settings
 from django.utils import timezone
 
 from common import outbox
@@ -19,14 +20,17 @@ def send_message(self, message_pk: int, accepted: bool = False) -> bool:
     except outbox.Accepted as error:
         if self.request.is_eager:  # no worker to come back to it (the embedded demo)
             raise
+        # Recorded again after half a minute, or after the first pause if that is shorter.
+        countdown = min(30, settings.OUTBOX_FIRST_PAUSE_SECONDS)
         raise self.retry(
-            args=[message_pk], kwargs={"accepted": True}, countdown=30, exc=error
+            args=[message_pk], kwargs={"accepted": True}, countdown=countdown, exc=error
         ) from error
 
 
 @shared_task
 def send_due_messages() -> int:
-    """Every minute: an attempt for every message whose pause is over."""
+    """Every minute (OUTBOX_SEND_DUE_SECONDS): an attempt for every message whose pause is
+    over."""
     due = outbox.due()
     for message_pk in due:
         send_message.delay(message_pk)
@@ -39,8 +43,8 @@ FAILURES_KEPT = datetime.timedelta(days=90)
 
 @shared_task
 def heartbeat() -> None:
-    """Sent by the beat every minute: the worker that runs it shows it is alive (and clears
-    old task failures away)."""
+    """Sent by the beat every minute (HEARTBEAT_SECONDS): the worker that runs it shows it is
+    alive (and clears old task failures away)."""
     now = timezone.now()
     Heartbeat.objects.update_or_create(name="worker", defaults={"at": now})
     TaskFailure.objects.filter(at__lt=now - FAILURES_KEPT).delete()

@@ -51,7 +51,6 @@ def prepare(name: str, database_url: str, broker_url: str, address: str, *flags:
             "AUDIT_CHECKPOINT_DIR": str(VAR / f"{name}-checkpoints"),
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": broker_url,
-            "CELERY_BEAT_SCHEDULE_FILENAME": str(VAR / f"{name}-beat-schedule"),
             "GUNICORN_BIND": address,
             "SITE_URL": f"http://{address}",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -276,6 +276,9 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 # Seconds a worker waits for the mail server before it gives up this attempt (the outbox tries
 # again later): a server that hangs never stops the background work (common/outbox.py).
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+# An unsent message waits this long before its second attempt, then twice as long before each
+# next one, an hour at most (common/outbox.py); the fault tests shorten it (docs/operations.md).
+OUTBOX_FIRST_PAUSE_SECONDS = envint("OUTBOX_FIRST_PAUSE_SECONDS", 60)
 # Messages still unsent after this many attempts are listed for the administrators to see.
 OUTBOX_ATTEMPTS_BEFORE_WARNING = envint("OUTBOX_ATTEMPTS_BEFORE_WARNING", 3)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
@@ -420,17 +423,28 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Exactly one beat sends the schedule, however many are started (common/beat.py); its own
-# record of the last runs lives in var/.
+# Exactly one beat sends the schedule, however many are started; the record of the last runs
+# is kept with its lock in Redis, not in a file (common/beat.py).
 CELERY_BEAT_SCHEDULER = "common.beat.SingleBeatScheduler"
-CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
-    "CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule")
-)
+# The periods of the beat's frequent tasks, in seconds; the fault tests shorten them
+# (docs/operations.md, "Scheduled work"). Unset, the safety nets that queue again lost renders
+# and copies run every ten minutes of the clock.
+HEARTBEAT_SECONDS = envint("HEARTBEAT_SECONDS", 60)
+OUTBOX_SEND_DUE_SECONDS = envint("OUTBOX_SEND_DUE_SECONDS", 60)
+PENDING_WORK_SECONDS = envint("PENDING_WORK_SECONDS", 0)
+_PENDING_WORK = float(PENDING_WORK_SECONDS) if PENDING_WORK_SECONDS else crontab(minute="*/10")
 CELERY_BEAT_SCHEDULE = {
     # The worker shows it is alive (/readyz); a heartbeat a stopped worker never took is dropped.
-    "heartbeat": {"task": "common.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 60}},
+    "heartbeat": {
+        "task": "common.tasks.heartbeat",
+        "schedule": float(HEARTBEAT_SECONDS),
+        "options": {"expires": HEARTBEAT_SECONDS},
+    },
     # Every e-mail waits in the outbox until the mail server accepts it: tried again until then.
-    "outbox": {"task": "common.tasks.send_due_messages", "schedule": 60.0},
+    "outbox": {
+        "task": "common.tasks.send_due_messages",
+        "schedule": float(OUTBOX_SEND_DUE_SECONDS),
+    },
     # Safety net: events are sealed right after each commit; this picks up any that a crash left.
     "audit-seal": {"task": "audit.tasks.seal_access_log", "schedule": 60.0},
     "compliance-rules": {"task": "casework.tasks.evaluate_compliance", "schedule": 3600.0},
@@ -444,7 +458,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "letters-render-pending": {
         "task": "reports.tasks.render_pending_letters",
-        "schedule": crontab(minute="*/10"),
+        "schedule": _PENDING_WORK,
     },
     "letters-due": {
         "task": "reports.tasks.draft_due_letters",
@@ -452,7 +466,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "access-copies-pending": {
         "task": "privacy.tasks.make_pending_access_copies",
-        "schedule": crontab(minute="*/10"),
+        "schedule": _PENDING_WORK,
     },
     "helpline-summaries": {
         "task": "helpline.tasks.erase_old_summaries",

@@ -175,6 +175,35 @@ def test_a_second_beat_sends_nothing_until_the_first_is_gone(own_redis, tmp_path
         app.conf.beat_schedule = saved
 
 
+@pytest.mark.worker
+@pytest.mark.django_db
+def test_the_beat_that_takes_over_goes_on_from_the_last_runs_of_the_first(own_redis):
+    app.conf.beat_schedule, saved = (
+        {"hourly": {"task": "common.tasks.heartbeat", "schedule": 3600.0}},
+        app.conf.beat_schedule,
+    )
+    first = SingleBeatScheduler(app=app)
+    second = SingleBeatScheduler(app=app)
+    try:
+        # Both started long ago: to each, the hourly task is due.
+        for beat in (first, second):
+            beat.schedule["hourly"].last_run_at -= datetime.timedelta(hours=2)
+        first.tick()
+        second.tick()
+        assert first.schedule["hourly"].total_run_count == 1
+
+        # The first stops; the second takes over and knows the task has just gone.
+        first.close()
+        second.tick()
+        second.tick()
+        assert second.schedule["hourly"].total_run_count == 1
+        assert own_redis.client().llen("celery") == 1
+    finally:
+        first.close()
+        second.close()
+        app.conf.beat_schedule = saved
+
+
 @pytest.mark.django_db
 def test_the_heartbeat_task_records_when_a_worker_last_ran_it():
     heartbeat()

@@ -210,6 +210,13 @@ def test_the_pause_grows_and_stays_within_an_hour():
     assert pauses == [1, 2, 4, 8, 16, 32, 60, 60, 60]
 
 
+def test_the_first_pause_is_a_setting_and_the_others_double_it(settings):
+    settings.OUTBOX_FIRST_PAUSE_SECONDS = 2
+    pauses = [outbox.pause_after(attempt).total_seconds() for attempt in range(1, 5)]
+
+    assert pauses == [2, 4, 8, 16]
+
+
 # --- What the administrators see -----------------------------------------------------------
 
 

@@ -3,7 +3,6 @@ PDF/A; and no letter e-mailed without it where it is required (eIDAS, Regulation
 No 910/2014, art. 35(2): a qualified seal is presumed to vouch for the origin and integrity of
 what it seals)."""
 
-import datetime
 import hashlib
 import os
 import subprocess
@@ -15,11 +14,9 @@ from types import SimpleNamespace
 
 import pytest
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
-from cryptography.x509.oid import NameOID
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.urls import reverse
@@ -34,6 +31,7 @@ from reports.models import Dispatch, Letter
 from reports.pdf import render_pdf
 from reports.sealing import is_sealed, seal_pdf
 from tests.forms import browser_form
+from tests.reports.certificates import certificate, name
 from tests.reports.pdf_helpers import (
     catalog,
     info_and_xmp_producer,
@@ -49,62 +47,18 @@ PASSWORD = "seal-password-for-tests"
 REFUSED = "carries no electronic seal"
 
 
-def _name(common_name: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "BE"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Forensic outpatient clinic"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def _certificate(subject, issuer, public_key, issuer_key, *, ca: bool) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.UTC)
-    usage = dict.fromkeys(
-        (
-            "digital_signature",
-            "content_commitment",
-            "key_encipherment",
-            "data_encipherment",
-            "key_agreement",
-            "key_cert_sign",
-            "crl_sign",
-            "encipher_only",
-            "decipher_only",
-        ),
-        False,
-    )
-    if ca:
-        usage.update(key_cert_sign=True, crl_sign=True)
-    else:  # a seal signs, and stands by what it signs (non-repudiation)
-        usage.update(digital_signature=True, content_commitment=True)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(**usage), critical=True)
-        .sign(issuer_key, hashes.SHA256())
-    )
-
-
 @pytest.fixture(scope="module")
 def certificate_authority():
     """A throw-away certificate authority: its root, and the clinic's seal it issued, in a
     PKCS#12 file as a qualified trust service provider would deliver it. The seal's key is RSA,
     which keeps a sealed PDF at PDF 1.7 (docs/letters.md)."""
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root = _certificate(
-        _name("Test root CA"), _name("Test root CA"), root_key.public_key(), root_key, ca=True
+    root = certificate(
+        name("Test root CA"), name("Test root CA"), root_key.public_key(), root_key, ca=True
     )
 
     def pkcs12_file(common_name, key):
-        seal = _certificate(_name(common_name), root.subject, key.public_key(), root_key, ca=False)
+        seal = certificate(name(common_name), root.subject, key.public_key(), root_key, ca=False)
         return pkcs12.serialize_key_and_certificates(
             b"clinic seal", key, seal, [root], BestAvailableEncryption(PASSWORD.encode())
         )

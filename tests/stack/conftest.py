@@ -7,6 +7,7 @@ It needs PostgreSQL and Redis on this machine; without them it skips, and fails 
 import os
 import re
 import subprocess
+import time
 from base64 import b32decode
 from pathlib import Path
 
@@ -62,14 +63,37 @@ def hidden(page: str, name: str) -> str:
     return match.group(1)
 
 
+def results(answer) -> list[dict]:
+    """An API list's items, paginated or not."""
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    return body["results"] if isinstance(body, dict) else body
+
+
+def eventually(condition, seconds: float = 60.0, every: float = 0.5):
+    """The condition's first true value, asked every half second until it comes."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(every)
+    raise AssertionError(f"not within {seconds:.0f} s")
+
+
 class Clinician(requests.Session):
-    """A browser's session: cookies, the CSRF token on every change, relative URLs."""
+    """A browser's session: cookies, the CSRF token on every change, URLs relative to the
+    stack's address."""
+
+    def __init__(self, base: str = BASE):
+        super().__init__()
+        self.base = base
 
     def request(self, method, url, *args, **kwargs):
         if method.upper() not in {"GET", "HEAD"} and "csrftoken" in self.cookies:
             kwargs.setdefault("headers", {})["X-CSRFToken"] = self.cookies["csrftoken"]
         kwargs.setdefault("timeout", 30)
-        return super().request(method, BASE + url if url.startswith("/") else url, *args, **kwargs)
+        address = self.base + url if url.startswith("/") else url
+        return super().request(method, address, *args, **kwargs)
 
 
 def code(secret: str) -> str:
@@ -78,10 +102,10 @@ def code(secret: str) -> str:
     return f"{totp(key, step=30, digits=6):06d}"
 
 
-def log_in(username: str) -> Clinician:
+def log_in(username: str, base: str = BASE) -> Clinician:
     """The first login of a demo user: the password, then the phone enrolled with the key the
     page shows, and the first code. Returns the session, past its second factor."""
-    session = Clinician()
+    session = Clinician(base)
     page = session.get("/login/")
     answer = session.post(
         "/login/",

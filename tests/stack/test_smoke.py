@@ -4,31 +4,15 @@ signed and rendered by the worker, read back as a PDF."""
 
 import datetime
 import subprocess
-import time
 
 import pytest
 import requests
 
-from tests.stack.conftest import NAME, ROOT, log_in
+from tests.stack.conftest import NAME, ROOT, eventually, log_in, results
 
 pytestmark = pytest.mark.stack
 
 UNJUSTIFIED = "absence-unacceptable"
-
-
-def results(answer) -> list[dict]:
-    assert answer.status_code == 200, answer.text
-    body = answer.json()
-    return body["results"] if isinstance(body, dict) else body
-
-
-def eventually(condition, seconds: float = 60.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"not within {seconds:.0f} s")
 
 
 def an_outcome_to_record(session) -> tuple[dict, dict]:
