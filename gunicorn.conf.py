@@ -8,10 +8,11 @@ from common import logs
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Synchronous workers, a few per core: a page spends most of its time in Python, and a
-# request that waits on the database holds one worker. (How many serve how many clinicians is
-# still to be measured: docs/operations.md, "Scaling out".)
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+# Synchronous workers, one per core and one more: a page spends its time in Python, not
+# waiting, so more processes than that only queue for the processor, and threads add nothing
+# a process does not; the proxy in front buffers slow clients. Measured: docs/performance.md,
+# "Capacity".
+workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1))
 worker_class = "sync"
 threads = int(os.environ.get("GUNICORN_THREADS", 1))  # more than one: gthread
 

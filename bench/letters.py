@@ -133,7 +133,7 @@ def sealing(letters: list[Letter]) -> tuple[float, float]:
 
 
 def start_workers() -> subprocess.Popen:
-    worker = subprocess.Popen(  # noqa: S603 (a fixed command line)
+    worker = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("celery")),
             "-A",
