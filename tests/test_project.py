@@ -133,6 +133,18 @@ def test_no_template_has_inline_script_or_style():
     assert offenders == []
 
 
+def test_every_templates_title_block_is_text_only():
+    """The title is the browser tab's text: markup inside it shows as raw tags (the operations
+    page once carried a whole section there)."""
+    offenders = []
+    for template in (ROOT / "templates").rglob("*.html"):
+        for title in re.findall(r"{% block title %}(.*?){% endblock", template.read_text(), re.S):
+            if "<" in title or "\n" in title:
+                offenders.append(str(template.relative_to(ROOT)))
+
+    assert offenders == []
+
+
 def test_the_demo_clinic_is_believable_and_loads_once(db, capsys):
     call_command("seed_demo")
     call_command("seed_demo")

@@ -3,6 +3,7 @@ yet delivered, the access log's seal and last check; and the home page's warning
 worker runs (docs/operations.md, "Health")."""
 
 import datetime
+import re
 
 import pytest
 from celery import shared_task
@@ -124,6 +125,9 @@ def test_the_page_shows_the_last_backup(administrator, client_for):
 
     assert "clinic-new" in page and "clinic-old" not in page
     assert "4.8\xa0MB" in page
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title and "clinic-new" not in title
+    assert page.count('<h2 id="backups">') == 1
 
 
 def test_the_page_costs_the_same_queries_however_many_failures(
