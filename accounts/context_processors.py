@@ -1,11 +1,13 @@
 from django.conf import settings
 
+from common.http import request_user
+
 
 def session_limits(request):
     """What every page needs of the session: the idle warning (static/js/session.js), and
     whether the second factor is still to give."""
     warning = settings.SESSION_IDLE_WARNING_SECONDS
-    user = request.user
+    user = request_user(request)
     return {
         "two_factor_required": settings.TWO_FACTOR_REQUIRED,
         # Between the password and the second factor: no navigation to pages it cannot reach.

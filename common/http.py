@@ -1,5 +1,7 @@
-"""Request parameters: ids in URLs and query strings, and the 400 that names what was wrong."""
+"""Request parameters: ids in URLs and query strings, the 400 that names what was wrong, and
+the request's user even where authentication has not run."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 
@@ -9,6 +11,13 @@ ID_MAX_DIGITS = 18
 
 class InvalidParameter(BadRequest):
     """A 400 whose message is written for the person who sent the request (shown as is)."""
+
+
+def request_user(request):
+    """The user of the request; anonymous when the request was refused before the
+    authentication middleware ran (a Host the clinic does not serve): its error page is
+    rendered all the same."""
+    return getattr(request, "user", None) or AnonymousUser()
 
 
 class IdConverter:

@@ -94,3 +94,24 @@ def test_the_helpline_never_learns_an_address_even_through_the_proxy(
     assert response.status_code == 200
     assert response.wsgi_request.META["REMOTE_ADDR"] == ""
     assert AccessEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("path", "answer"),
+    [
+        ("/login/", "<title>"),  # the clinic's own 400 page, rendered whole
+        ("/patients/", "<title>"),
+        ("/helpline/", "<title>"),
+        ("/api/v1/patients/", '"detail"'),  # the API answers in JSON
+    ],
+)
+def test_a_host_the_clinic_does_not_serve_gets_a_400_then_the_clinic_works_on(
+    client, path, answer, db
+):
+    """A request whose Host is not in ALLOWED_HOSTS is refused before anyone is known: its
+    error page must not need a user (it answered 500)."""
+    refused = client.get(path, HTTP_HOST="clinic.attacker.example")
+
+    assert refused.status_code == 400
+    assert answer in refused.content.decode()
+    assert client.get("/login/").status_code == 200

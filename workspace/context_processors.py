@@ -7,13 +7,14 @@ from casework.permissions import (
     has_casework_home,
     may_join_care_team,
 )
+from common.http import request_user
 from helpline.permissions import is_listener, may_read_statistics
 from workspace.permissions import can_watch_operations
 
 
 def clinic(request):
     """The clinic's name and which sections the navigation offers to this user."""
-    user = request.user
+    user = request_user(request)
     return {
         "clinic_name": settings.CLINIC_NAME,
         "nav": {
