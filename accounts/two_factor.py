@@ -44,8 +44,11 @@ def pending_device(user) -> TOTPDevice:
 
 
 def qr_svg(device: TOTPDevice) -> str:
-    """The enrolment QR code as inline SVG (no image request, no inline style)."""
-    return segno.make(device.config_url, error="m").svg_inline(scale=5, border=2)
+    """The enrolment QR code as inline SVG (no image request, no inline style). It carries a
+    viewBox rather than a size, so that the stylesheet's box scales the whole code (a fixed
+    size drawn in a smaller box showed one corner); the quiet zone is the standard's four
+    modules."""
+    return segno.make(device.config_url, error="m").svg_inline(omitsize=True, border=4)
 
 
 def secret_for_typing(device: TOTPDevice) -> str:

@@ -6,6 +6,9 @@ Each live-server test costs ~3 s, so add a journey only when it covers what no c
 
 import base64
 import re
+import shutil
+import subprocess
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django_otp.oath import totp
@@ -13,6 +16,7 @@ from playwright.sync_api import expect
 
 from casework.models import Patient
 from notes.models import ClinicalNote
+from tests.conftest import require
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -263,8 +267,21 @@ def test_an_idle_psychologist_is_warned_and_stays_logged_in_with_the_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text("My account")
 
 
+def scanned(picture) -> str:
+    """What a phone reads from the picture of a QR code (zbar, Debian's zbar-tools)."""
+    require(shutil.which("zbarimg"), "zbarimg is missing: apt-get install zbar-tools")
+    done = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(picture)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"no QR code could be read from the screen: {done.stderr}"
+    return done.stdout.strip()
+
+
 def test_a_new_psychologist_enrols_in_two_factor_authentication_and_logs_in_with_a_code(
-    page, treating_psychologist
+    page, treating_psychologist, tmp_path
 ):
     def password():
         page.goto("/login/")
@@ -274,10 +291,15 @@ def test_a_new_psychologist_enrols_in_two_factor_authentication_and_logs_in_with
 
     password()
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor authentication")
-    expect(page.locator("figure.qr svg")).to_be_visible()
-    # The phone: an authenticator app given the key the page shows beside the QR code.
-    typed = page.locator("code.secret").inner_text().replace(" ", "")
-    key = base64.b32decode(typed + "=" * (-len(typed) % 8))
+    # The phone scans the QR code as the screen shows it (it once showed only a corner).
+    picture = tmp_path / "qr.png"
+    page.locator("figure.qr").screenshot(path=picture)
+    url = urlsplit(scanned(picture))
+    assert (url.scheme, url.netloc) == ("otpauth", "totp")
+    secret = parse_qs(url.query)["secret"][0]
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    # An app that cannot scan is given the same key, typed from beside the code.
+    assert page.locator("code.secret").inner_text().replace(" ", "") == secret
     page.get_by_label(label("Code")).fill(f"{totp(key):06d}")
     page.keyboard.press("Enter")
 
