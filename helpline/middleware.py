@@ -20,7 +20,9 @@ ADDRESS_HEADERS = (
 
 
 def is_helpline_path(path: str) -> bool:
-    return path.startswith(HELPLINE_PATHS)
+    """Under one of HELPLINE_PATHS, or one of them without its slash (on its way to the
+    redirect that adds it, the request is written in the web server's log all the same)."""
+    return path.startswith(HELPLINE_PATHS) or path in {p.rstrip("/") for p in HELPLINE_PATHS}
 
 
 class NoAddressMiddleware:

@@ -7,6 +7,7 @@ the short summary, which is erased after HELPLINE_SUMMARY_MONTHS (tests/helpline
 models). The helpline knows no patient: it imports nothing from the clinic's files.
 """
 
+import datetime
 import hashlib
 import hmac
 
@@ -17,6 +18,25 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.models import NamedInLanguages
+
+
+class MinuteField(models.DateTimeField):
+    """A moment kept to the minute, however it is written (a save, `auto_now_add`, an
+    `update()`): a time to the second could be matched with a phone company's records
+    (docs/helpline.md, "Times to the minute"). Every time the helpline keeps is one."""
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        if isinstance(value, datetime.datetime):
+            value = value.replace(second=0, microsecond=0)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def get_db_prep_save(self, value, connection):
+        # Writes only: a lookup (`started_at__lt=…`) keeps the moment it is given.
+        if isinstance(value, datetime.datetime):  # not an expression (TruncMinute, say)
+            value = value.replace(second=0, microsecond=0)
+        return super().get_db_prep_save(value, connection)
 
 
 class ProblemTag(NamedInLanguages):
@@ -50,7 +70,7 @@ class FollowUpCode(models.Model):
     only its keyed hash is kept (HELPLINE_CODE_KEY), so the table cannot list the codes."""
 
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = MinuteField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("follow-up code")
@@ -99,7 +119,7 @@ class Contact(models.Model):
     channel = models.CharField(
         pgettext_lazy("helpline", "channel"), max_length=10, choices=Channel.choices
     )
-    started_at = models.DateTimeField(_("start"))
+    started_at = MinuteField(_("start"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=0)
     missed = models.BooleanField(
         _("missed contact"), default=False, help_text=_("Nobody could answer it.")
@@ -133,7 +153,7 @@ class Contact(models.Model):
             "number, address, place of work or school. Erased after a year."
         ),
     )
-    summary_erased_at = models.DateTimeField(_("summary erased"), null=True, blank=True)
+    summary_erased_at = MinuteField(_("summary erased"), null=True, blank=True)
     follow_up = models.ForeignKey(
         FollowUpCode,
         verbose_name=_("follow-up code"),
@@ -148,7 +168,7 @@ class Contact(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = MinuteField(auto_now_add=True)
 
     objects = ContactQuerySet.as_manager()
 

@@ -186,3 +186,67 @@ def test_a_contact_is_kept_to_the_minute():
     assert services._started(moment).second == 0
     with pytest.raises(Exception, match="future"):
         services._started(timezone.now() + datetime.timedelta(hours=1))
+
+
+def helpline_time_columns() -> list[tuple[type[models.Model], str]]:
+    return [
+        (model, field.name)
+        for model in apps.get_app_config("helpline").get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DateTimeField)
+    ]
+
+
+@override_settings(HELPLINE_SUMMARY_MONTHS=12)
+def test_every_time_the_helpline_keeps_is_to_the_minute(
+    helpline_listener, client_for, api_for, contact_at
+):
+    """docs/helpline.md: times to the minute, no finer; a time to the second could be matched
+    with a phone company's records. Read back from the database, after ordinary use: contacts
+    logged from the page and the API, a missed one, a follow-up code given, a summary erased."""
+    client = client_for(helpline_listener)
+    given = {"channel": "phone", "duration_minutes": "5", "give_code": "on"}
+    assert client.post(reverse("helpline:log"), given).status_code == 302
+    assert client.post(reverse("helpline:missed"), {"channel": "chat"}).status_code == 302
+    api_for(helpline_listener).post(
+        reverse("api:helpline_contact_list"), {"channel": "email"}, format="json"
+    )
+    contact_at(helpline_listener, days=400, summary="Old words")
+    services.erase_old_summaries()
+
+    columns = helpline_time_columns()
+    assert {(m._meta.model_name, name) for m, name in columns} >= {
+        ("contact", "started_at"),
+        ("contact", "created_at"),
+        ("contact", "summary_erased_at"),
+        ("followupcode", "created_at"),
+    }
+    finer = [
+        (model._meta.model_name, name, value)
+        for model, name in columns
+        for value in model.objects.exclude(**{name: None}).values_list(name, flat=True)
+        if value.second or value.microsecond
+    ]
+    assert finer == []
+    assert all(model.objects.exclude(**{name: None}).exists() for model, name in columns)
+
+
+@pytest.mark.parametrize(
+    "path", ["/helpline", "/helpline/", "/helpline/log", "/api/v1/helpline", "/api/v1/helpline/x"]
+)
+def test_the_web_server_is_left_no_address_for_a_helpline_path_with_or_without_its_slash(
+    helpline_listener, client_for, path
+):
+    """The web server's access log reads the address from the request's environ after the
+    response; for the helpline it must find none there, even on the way to a redirect."""
+    answer = client_for(helpline_listener).get(
+        path, REMOTE_ADDR=ADDRESS, HTTP_X_FORWARDED_FOR=FORWARDED
+    )
+
+    environ = answer.wsgi_request.META
+    assert environ["REMOTE_ADDR"] == "" and "HTTP_X_FORWARDED_FOR" not in environ
+
+
+def test_a_path_that_only_begins_like_the_helplines_keeps_its_address(client):
+    answer = client.get("/helplines-elsewhere/", REMOTE_ADDR=ADDRESS)
+    assert answer.wsgi_request.META["REMOTE_ADDR"] == ADDRESS
