@@ -4,6 +4,7 @@
 import os
 
 from common import logs
+from helpline.middleware import is_helpline_path
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -39,14 +40,21 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The access log: no query string (searches carry names) and no referrer (the previous page's
 # query string); its request id (from X-Request-ID, common.logs) ties it to the application's
 # lines and to the access events.
-# The helpline's requests have lost the caller's address before this line is written.
+# The helpline's requests have lost the caller's address before this line is written, and
+# their line's time is to the minute (docs/helpline.md).
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logconfig_dict = logs.config(
     os.environ.get("LOG_FORMAT", "json"),
     os.environ.get("LOG_LEVEL", "INFO"),
     {
-        name: {"level": "INFO", "handlers": ["console"], "propagate": False}
-        for name in ("gunicorn.error", "gunicorn.access")
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {
+            "level": "INFO",
+            "handlers": ["console"],
+            "propagate": False,
+            "filters": ["helpline_time"],
+        },
     },
+    filters={"helpline_time": {"()": logs.PrivatePathTime, "private": is_helpline_path}},
 )

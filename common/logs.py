@@ -51,6 +51,22 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class PrivatePathTime(logging.Filter):
+    """The web server's access line for a path that `private(path)` names gets its time to
+    the minute, no finer: the helpline's requests (docs/helpline.md, "Times to the minute")."""
+
+    def __init__(self, private):
+        super().__init__()
+        self.private = private
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        atoms = record.args if isinstance(record.args, dict) else {}
+        if self.private(atoms.get("U", "")):
+            record.created -= record.created % 60
+            record.msecs = 0.0
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, request id, and the
     traceback if there is one."""
@@ -70,13 +86,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def config(log_format: str, level: str, loggers: dict) -> dict:
+def config(log_format: str, level: str, loggers: dict, filters: dict | None = None) -> dict:
     """A logging configuration (dictConfig) whose one handler writes to stderr in `log_format`
     ("text" or "json"), naming the request or task: Django's and gunicorn's."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
+        "filters": {"request_id": {"()": RequestIdFilter}, **(filters or {})},
         "formatters": {
             "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
             "json": {"()": JsonFormatter},

@@ -1,10 +1,12 @@
 """Every log line names the request or task that wrote it; production writes JSON, without
 query strings or WeasyPrint's chatter (docs/operations.md, "Logs")."""
 
+import datetime
 import io
 import json
 import logging
 import os
+import runpy
 import subprocess
 import sys
 
@@ -132,3 +134,34 @@ def test_a_503_is_logged_with_its_request_id(console, monkeypatch):
     [line] = [line for line in console() if line["logger"] == "django.request"]
     assert response.status_code == 503
     assert line["request_id"] == response["X-Request-ID"] != ""
+
+
+@pytest.mark.parametrize(
+    ("path", "seconds"),
+    [
+        ("/helpline/log/", "00.000"),
+        ("/api/v1/helpline/contacts/", "00.000"),
+        ("/patients/", "42.250"),
+    ],
+)
+def test_the_web_servers_line_for_a_helpline_request_keeps_its_time_to_the_minute(path, seconds):
+    """As gunicorn.conf.py configures gunicorn's access log, on a line as gunicorn writes it."""
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    logging_config = conf["logconfig_dict"]
+    names = logging_config["loggers"]["gunicorn.access"]["filters"]
+    filters = [
+        spec["()"](**{key: value for key, value in spec.items() if key != "()"})
+        for spec in (logging_config["filters"][name] for name in names)
+    ]
+    atoms = {"h": "", "m": "GET", "U": path, "H": "HTTP/1.1", "s": "200", "B": "512", "M": "12"}
+    record = logging.LogRecord(
+        "gunicorn.access", logging.INFO, __file__, 0, conf["access_log_format"], (atoms,), None
+    )
+    record.created = datetime.datetime(2026, 12, 7, 10, 21, 42, 250000, tzinfo=datetime.UTC)
+    record.created = record.created.timestamp()
+    record.msecs = 250.0
+
+    assert all(each.filter(record) for each in filters)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["time"] == f"2026-12-07T10:21:{seconds}+00:00"
+    assert line["message"].strip() == f'"GET {path} HTTP/1.1" 200 512 12ms'
