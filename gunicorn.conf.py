@@ -41,7 +41,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # query string); its request id (from X-Request-ID, common.logs) ties it to the application's
 # lines and to the access events.
 # The helpline's requests have lost the caller's address before this line is written, and
-# their line's time is to the minute (docs/helpline.md).
+# write no line at all (docs/helpline.md).
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logconfig_dict = logs.config(
@@ -53,8 +53,8 @@ logconfig_dict = logs.config(
             "level": "INFO",
             "handlers": ["console"],
             "propagate": False,
-            "filters": ["helpline_time"],
+            "filters": ["no_helpline"],
         },
     },
-    filters={"helpline_time": {"()": logs.PrivatePathTime, "private": is_helpline_path}},
+    filters={"no_helpline": {"()": logs.PrivatePaths, "private": is_helpline_path}},
 )

@@ -51,9 +51,11 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class PrivatePathTime(logging.Filter):
-    """The web server's access line for a path that `private(path)` names gets its time to
-    the minute, no finer: the helpline's requests (docs/helpline.md, "Times to the minute")."""
+class PrivatePaths(logging.Filter):
+    """No line in the web server's access log for a path that `private(path)` names: the
+    helpline's requests (docs/helpline.md). A line with its time, even without an address,
+    would say to the second when a listener's screen answered a call; and whatever collects
+    the output (the journal) stamps each line with its own time besides."""
 
     def __init__(self, private):
         super().__init__()
@@ -61,10 +63,7 @@ class PrivatePathTime(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         atoms = record.args if isinstance(record.args, dict) else {}
-        if self.private(atoms.get("U", "")):
-            record.created -= record.created % 60
-            record.msecs = 0.0
-        return True
+        return not self.private(atoms.get("U", ""))
 
 
 class JsonFormatter(logging.Formatter):
