@@ -168,9 +168,12 @@ def two_factor_setup(request):
     )
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def recovery_codes(request):
-    """New recovery codes, the earlier ones void: shown once."""
+    """New recovery codes, the earlier ones void: shown once. Asked for by its address, the
+    page asks first: the codes the user keeps stay valid until they confirm."""
+    if request.method == "GET":
+        return render(request, "accounts/recovery_codes_new.html")
     codes = second_factor.new_recovery_codes(request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": ""})
 

@@ -161,6 +161,26 @@ def test_new_recovery_codes_void_the_earlier_ones(treating_psychologist):
     )
 
 
+def test_asking_for_new_recovery_codes_by_their_address_asks_first_and_changes_nothing(
+    treating_psychologist,
+):
+    """The address typed or followed (a bookmark, the back button) is a question with its
+    button, never a blank 405; the codes the user has stay valid until they confirm."""
+    client = password_only(treating_psychologist)
+    pass_second_factor(client, treating_psychologist)
+    kept = client.post(reverse("accounts:recovery_codes")).context["codes"]
+
+    page = client.get(reverse("accounts:recovery_codes"))
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "stop working" in body and 'method="post"' in body
+    assert "codes" not in page.context or page.context.get("codes") is None
+    assert StaticToken.objects.filter(device__user=treating_psychologist).count() == len(kept)
+    confirmed = client.post(reverse("accounts:recovery_codes"))  # the page's button
+    assert set(confirmed.context["codes"]).isdisjoint(kept)
+
+
 def test_wrong_codes_count_as_failed_logins_and_lock_the_account(treating_psychologist):
     device = enrol(treating_psychologist)
     client = password_only(treating_psychologist)
