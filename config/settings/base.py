@@ -287,6 +287,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 # The letterhead. The defaults are the demo clinic's; production requires real values.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Forensic outpatient clinic")
 OTP_TOTP_ISSUER = CLINIC_NAME  # the name authenticator apps show beside the code
+# Wrong codes are counted by the lock-out (django-axes, above) as failed logins; django-otp's own
+# pause after each wrong code would refuse the right one typed a second later.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Lines separated by ";" (letters print one per line).
 CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "Rue de la Démonstration 1; 4000 Liège")
 # The logo on letters: a path among the static files (e.g. "clinic/logo.png"), or nothing.

@@ -181,6 +181,25 @@ def test_asking_for_new_recovery_codes_by_their_address_asks_first_and_changes_n
     assert set(confirmed.context["codes"]).isdisjoint(kept)
 
 
+@pytest.mark.parametrize("kind", ["app", "recovery"])
+def test_a_right_code_a_second_after_a_wrong_one_is_judged_on_its_own(
+    treating_psychologist, kind
+):
+    """A slip of the finger, then the right code at once: it opens. Wrong codes are counted
+    by the lock-out (below), not by a pause that refuses the right one."""
+    client = password_only(treating_psychologist)
+    pass_second_factor(client, treating_psychologist)
+    recovery = client.post(reverse("accounts:recovery_codes")).context["codes"]
+    device = enrol(treating_psychologist)
+    type(device).objects.filter(pk=device.pk).update(last_t=-1)
+    right = code_for(device) if kind == "app" else recovery[0]
+    wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}" if kind == "app" else "abcd-efgh"
+
+    second = password_only(treating_psychologist)
+    assert second.post(TWO_FACTOR, {"code": wrong}).status_code == 200
+    assert second.post(TWO_FACTOR, {"code": right}).status_code == 302
+
+
 def test_wrong_codes_count_as_failed_logins_and_lock_the_account(treating_psychologist):
     device = enrol(treating_psychologist)
     client = password_only(treating_psychologist)
