@@ -182,9 +182,7 @@ def test_asking_for_new_recovery_codes_by_their_address_asks_first_and_changes_n
 
 
 @pytest.mark.parametrize("kind", ["app", "recovery"])
-def test_a_right_code_a_second_after_a_wrong_one_is_judged_on_its_own(
-    treating_psychologist, kind
-):
+def test_a_right_code_a_second_after_a_wrong_one_is_judged_on_its_own(treating_psychologist, kind):
     """A slip of the finger, then the right code at once: it opens. Wrong codes are counted
     by the lock-out (below), not by a pause that refuses the right one."""
     client = password_only(treating_psychologist)
