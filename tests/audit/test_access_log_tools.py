@@ -132,3 +132,37 @@ def test_a_cell_that_looks_like_a_formula_is_exported_as_text(patient, auditor, 
     rows = exported(client_for(auditor).get(EXPORT, {"file_number": patient.file_number}))[1:]
     assert "'+1+2" in {row[2] for row in rows}
     assert "+1+2" not in {row[2] for row in rows}
+
+
+@pytest.mark.parametrize("attack", ["an old row edited", "a listing's index row deleted"])
+def test_the_nightly_check_rereads_history_after_ordinary_use(
+    attack,
+    patient,
+    treating_psychologist,
+    administrator,
+    client_for,
+    django_capture_on_commit_callbacks,
+):
+    """An event checked last night, altered since, then days of ordinary use sealed after it:
+    the nightly check still names it (it re-reads the whole chain and the listing index, not
+    only what came after its last check)."""
+    client_for(treating_psychologist).get(patient.get_absolute_url())
+    client_for(administrator).get(reverse("casework:patient_list"))
+    seal(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert verify_access_log() is True  # last night's check: the checkpoint moves on
+    if attack == "an old row edited":
+        event = AccessEvent.objects.filter(action="view").earliest("pk")
+        sql = "UPDATE audit_accessevent SET username = 'someone' WHERE id = %s"
+    else:
+        event = AccessEvent.objects.filter(action="list").earliest("pk")
+        sql = "DELETE FROM audit_accesseventpatient WHERE event_id = %s"
+    behind_the_apps_back(sql, [event.pk])
+    for _ in range(3):  # ordinary use, sealed after the attack
+        client_for(treating_psychologist).get(patient.get_absolute_url())
+    seal(django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert verify_access_log() is False
+
+    assert f"row id {event.pk}" in IntegrityAlert.objects.get().problems
