@@ -653,16 +653,21 @@ class ChainStatus:
     unsealed: int  # events written and not sealed yet (sealed within the minute)
 
 
+def _when(point) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(point.at) if point and point.at else None
+
+
+def last_verified_at() -> datetime.datetime | None:
+    """When the last check found the log intact (read outside the database: no query)."""
+    return _when(checkpoint.read(checkpoint.VERIFIED))
+
+
 def chain_status() -> ChainStatus:
-    head, verified = checkpoint.read(checkpoint.HEAD), checkpoint.read(checkpoint.VERIFIED)
-
-    def when(point):
-        return datetime.datetime.fromisoformat(point.at) if point and point.at else None
-
+    head = checkpoint.read(checkpoint.HEAD)
     return ChainStatus(
         sealed_to=head.seq if head else None,
-        sealed_at=when(head),
-        verified_at=when(verified),
+        sealed_at=_when(head),
+        verified_at=last_verified_at(),
         unsealed=AccessEvent.objects.unsealed().count(),
     )
 

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from audit.models import AccessEvent, IntegrityAlert
 from audit.permissions import can_read_access_log
-from audit.services import Action, open_integrity_alerts, record_access
+from audit.services import Action, last_verified_at, open_integrity_alerts, record_access
 from common.dates import query_day
 from common.http import query_id, query_search
 from common.text import spreadsheet_safe
@@ -104,6 +104,7 @@ class AccessEventListView(ReadersOnly, TemplateView):
             actions=Action.choices,
             query_string=query.urlencode(),
             integrity_alerts=open_integrity_alerts(),
+            last_verified=last_verified_at(),
             **shown,
             **kwargs,
         )

@@ -166,3 +166,20 @@ def test_the_nightly_check_rereads_history_after_ordinary_use(
         assert verify_access_log() is False
 
     assert f"row id {event.pk}" in IntegrityAlert.objects.get().problems
+
+
+def test_the_auditors_page_says_when_the_log_was_last_found_intact(
+    auditor, patient, treating_psychologist, client_for, django_capture_on_commit_callbacks
+):
+    page = reverse("audit:event_list")
+    before = client_for(auditor).get(page)
+    assert before.context["last_verified"] is None and "never" in before.content.decode()
+    client_for(treating_psychologist).get(patient.get_absolute_url())
+    seal(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert verify_access_log() is True
+
+    shown = client_for(auditor).get(page)
+
+    assert shown.context["last_verified"] is not None
+    assert "Last checked" in shown.content.decode()
