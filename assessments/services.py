@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from assessments import instruments, permissions
 from assessments.models import Assessment
 from audit.services import Action, record_access
-from casework.mail import mail_clinician
+from casework.mail import mail_clinician_once_a_day
 
 
 def _errors(errors: dict[str, list[str]]) -> ValidationError:
@@ -247,12 +247,12 @@ def due_reminders_send(*, today: datetime.date | None = None, within_days: int =
             ]
             return subject, _("These assessments are due within two weeks, or overdue:"), lines
 
-        # The day's reminder and its message together, or neither (common.outbox).
-        with transaction.atomic():
-            _reminder, created = DueReminder.objects.get_or_create(
-                clinician=clinician, sent_on=today, defaults={"due": len(due)}
-            )
-            if created and clinician.email:
-                mail_clinician(clinician, compose, purpose=_("Risk assessments due"))
-                sent += 1
+        sent += mail_clinician_once_a_day(
+            DueReminder,
+            clinician,
+            today,
+            defaults={"due": len(due)},
+            compose=compose,
+            purpose=_("Risk assessments due"),
+        )
     return sent

@@ -4,6 +4,7 @@ outbox (common.outbox): kept with the caller's transaction, sent by a worker."""
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -27,3 +28,19 @@ def mail_clinician(
         body=body,
         purpose=f"{purpose} — {clinician.get_username()}",
     )
+
+
+def mail_clinician_once_a_day(
+    reminders, clinician, day, *, defaults: dict, compose, purpose: str
+) -> bool:
+    """The day's reminder (a row of `reminders`, one per clinician and day) and its message,
+    kept together or not at all: a reminder is never marked sent while its message is lost,
+    and a second run the same day sends nothing. Returns whether a message was queued."""
+    with transaction.atomic():
+        _reminder, created = reminders.objects.get_or_create(
+            clinician=clinician, sent_on=day, defaults=defaults
+        )
+        if not (created and clinician.email):
+            return False
+        mail_clinician(clinician, compose, purpose=purpose)
+    return True

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import Action, record_access
-from casework.mail import mail_clinician
+from casework.mail import mail_clinician_once_a_day
 from casework.models import Appointment, Attendance, AttendanceOutcome, OutcomeReminder
 from casework.signals import frame_recorded_after_commit
 
@@ -215,13 +215,12 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> int:
             ]
             return subject, _("These sessions are still waiting for their outcome:"), lines
 
-        # The day's reminder and its message are kept together, or not at all: a reminder is
-        # never marked sent while its message is lost (the outbox sends it, however long).
-        with transaction.atomic():
-            _reminder, created = OutcomeReminder.objects.get_or_create(
-                clinician=clinician, sent_on=today, defaults={"pending": len(items)}
-            )
-            if created and clinician.email:
-                mail_clinician(clinician, compose, purpose=_("Outcomes to record"))
-                sent += 1
+        sent += mail_clinician_once_a_day(
+            OutcomeReminder,
+            clinician,
+            today,
+            defaults={"pending": len(items)},
+            compose=compose,
+            purpose=_("Outcomes to record"),
+        )
     return sent
