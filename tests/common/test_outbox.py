@@ -3,6 +3,7 @@ through the outbox (common.outbox), here against a real SMTP server on a local p
 starts, stops and hangs as a real one does."""
 
 import datetime
+import re
 import socket
 import threading
 import time
@@ -239,10 +240,14 @@ def test_mail_that_keeps_failing_is_listed_and_sent_again_on_demand(
     assert "Connection refused" in page.content.decode()
     assert "Veuillez trouver" not in page.content.decode()  # what it says is not listed
 
+    # The page's own "Send again" form, as the administrator submits it.
+    offered = re.findall(r'name="message" value="(\d+)"', page.content.decode())
+    assert offered == [str(message.pk)]
+
     smtp.start()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("workspace:unsent_messages"), {"message": message.pk}, follow=True
+            reverse("workspace:unsent_messages"), {"message": offered[0]}, follow=True
         )
 
     assert response.status_code == 200
