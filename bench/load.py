@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from base64 import b32encode
+from base64 import b32decode, b32encode
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -225,8 +225,6 @@ class Clinician:
         return answer is not None and answer.status_code == 302
 
     def _key(self) -> bytes:
-        from base64 import b32decode
-
         return b32decode(self.key)
 
     def work(self, until: float) -> None:
