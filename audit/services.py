@@ -8,6 +8,7 @@ put health content in an event.
 
 import datetime
 import ipaddress
+import logging
 import os
 import threading
 import time
@@ -22,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from audit import checkpoint, context
+from audit import checkpoint, context, witnesses
 from audit.models import (
     CONTENT,
     AccessEvent,
@@ -33,6 +34,7 @@ from audit.models import (
 )
 
 Action = AccessEvent.Action
+logger = logging.getLogger(__name__)
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises sealers.
 _SEAL_LOCK_KEY = 7_270_000_001
@@ -266,6 +268,12 @@ def seal_access_log(*, batch_size: int = 5000) -> int:
     # (SQLite: the IMMEDIATE transaction already holds the database's only write lock.)
     last = AccessEvent.objects.sealed().order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = last if last else (0, "")
+    # The head only moves forward: a table that does not reach the last head a witness holds
+    # has lost rows (deleted, or an older copy put back). Sealing on would reuse their numbers
+    # and hide the loss; the events wait, unsealed, for the lead's re-baselining.
+    if refusals := head_problems(seq, witnessed_heads()):
+        _alert_once([message for message, _seq in refusals])
+        return 0
     pending = AccessEvent.objects.unsealed().order_by("id")[:batch_size]
     key = settings.AUDIT_CHAIN_KEY.encode()
     rows = []
@@ -279,11 +287,54 @@ def seal_access_log(*, batch_size: int = 5000) -> int:
         prev_hash = digest
     if rows:
         _update_chain(rows)
-        head = (seq, prev_hash)
-        transaction.on_commit(lambda: checkpoint.write(checkpoint.HEAD, *head))
-    elif last and checkpoint.read(checkpoint.HEAD) is None:
-        checkpoint.write(checkpoint.HEAD, *last)
+        head = checkpoint.stamped(seq, prev_hash)
+        transaction.on_commit(lambda: witnesses.record(head))
+    elif last and checkpoint.read(checkpoint.HEAD) is None:  # a log sealed before the history
+        witnesses.record(checkpoint.stamped(*last))
     return len(rows)
+
+
+def witnessed_heads() -> list[tuple[str, checkpoint.Checkpoint]]:
+    """The latest head of each witness that can be read back."""
+    return [(w.name, head) for w in witnesses.configured() if (head := w.latest()) is not None]
+
+
+def head_problems(
+    last_seq: int, heads: list[tuple[str, checkpoint.Checkpoint]]
+) -> list[tuple[str, int]]:
+    """What the table's chain, sealed up to `last_seq`, lacks against each witnessed head:
+    it must reach the head, with the same hash at the head's sequence number."""
+    problems = []
+    for name, head in heads:
+        if head.seq == 0:
+            continue  # the head of an empty log: nothing to reach
+        if last_seq < head.seq:
+            problems.append(
+                (
+                    f"the log ends at event {last_seq}, but the head recorded by {name} on "
+                    f"{head.at} is event {head.seq}: events {last_seq + 1} to {head.seq} were "
+                    "removed",
+                    last_seq + 1,
+                )
+            )
+        elif AccessEvent.objects.filter(seq=head.seq).values_list("hash", flat=True).first() != (
+            head.hash
+        ):
+            problems.append(
+                (
+                    f"event {head.seq} does not match the head recorded by {name} on {head.at}",
+                    head.seq,
+                )
+            )
+    return problems
+
+
+def _alert_once(problems: list[str]) -> None:
+    """The sealer's refusal, told once: not one alert per sealing run while it lasts."""
+    text = "\n".join(problems)
+    if not IntegrityAlert.objects.filter(resolved_at__isnull=True, problems=text).exists():
+        logger.error("Access log sealing refused: %s", "; ".join(problems))
+        raise_integrity_alert(problems)
 
 
 def _update_chain(rows: list[tuple[int, int, str, str]]) -> None:
@@ -445,11 +496,13 @@ def verify_access_log(
     workers: int | None = None,
     chunk_size: int = 20_000,
     checkpoints: bool = True,
+    given_heads: tuple[tuple[str, checkpoint.Checkpoint], ...] = (),
 ) -> ChainReport:
     """Check the chain from the last verified checkpoint (from the first event with full),
     against the head written outside the database, and check the rows not sealed yet.
     Without checkpoints: the chain alone, from its first event, as a restored copy is checked
-    before its checkpoints are re-baselined (`rebaseline_after_restore`).
+    before its checkpoints are re-baselined (`rebaseline_after_restore`). `given_heads`:
+    heads a person read elsewhere (an auditor's e-mail, the log store), checked as well.
 
     Reads tuples, not objects; a long chain is walked in several processes."""
     report = ChainReport()
@@ -480,22 +533,9 @@ def verify_access_log(
                 report.problem(f"{where}: {reason}", seq=seq, event_id=pk)
                 break
         report.last_seq = last_seq if report.checked else 0
-    head = checkpoint.read(checkpoint.HEAD) if checkpoints else None
-    if head is not None and report.ok:
-        if last_seq < head.seq:
-            report.problem(
-                f"the log ends at event {last_seq}, but the head written outside the database "
-                f"on {head.at} is event {head.seq}: events {last_seq + 1} to {head.seq} were "
-                "removed",
-                seq=last_seq + 1,
-            )
-        elif AccessEvent.objects.filter(seq=head.seq).values_list("hash", flat=True).first() != (
-            head.hash
-        ):
-            report.problem(
-                f"event {head.seq} does not match the head written outside the database",
-                seq=head.seq,
-            )
+    if checkpoints and report.ok:
+        for message, seq in head_problems(last_seq, [*witnessed_heads(), *given_heads]):
+            report.problem(message, seq=seq)
     rejected = list(
         AccessEvent.objects.rejected().order_by("seq").values_list("id", flat=True)[:20]
     )
@@ -554,7 +594,22 @@ def rebaseline_after_restore(
         )
     before = checkpoint.read(checkpoint.HEAD)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    checkpoint.supersede(stamp)
+    checkpoint.supersede_verified(stamp)
+    # The head goes back, on the record: every witness is told, and the lost head stays in
+    # the history before this line.
+    restored_seq, restored_hash = head or (0, "")
+    witnesses.record(
+        checkpoint.stamped(
+            restored_seq,
+            restored_hash,
+            rebaseline={
+                "stamp": stamp,
+                "from_seq": before.seq if before else 0,
+                "from_hash": before.hash if before else "",
+            },
+        ),
+        every_seal=None,
+    )
     lost = (
         f"events {head[0] + 1 if head else 1} to {before.seq} (head of {before.at}) lost"
         if before and before.seq > (head[0] if head else 0)
@@ -573,6 +628,7 @@ def rebaseline_after_restore(
     after = verify_access_log(full=True)
     if not after.ok:  # cannot happen after the check above, unless written to meanwhile
         raise RebaselineRefused("; ".join(after.problems))
+    event.refresh_from_db()
     return event
 
 

@@ -360,6 +360,11 @@ HELPLINE_SMALL_CELL = envint("HELPLINE_SMALL_CELL", 5)
 AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or f"audit-chain:{SECRET_KEY}"
 # Where each sealing run writes the chain's head, outside the database (audit/checkpoint.py).
 AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR))
+# Further copies of each head, out of the server administrators' reach (audit/witnesses.py):
+# file:/path, syslog:host:port, mail; comma-separated. The server's own history is always kept.
+AUDIT_WITNESSES = [
+    spec.strip() for spec in os.environ.get("AUDIT_WITNESSES", "file").split(",") if spec.strip()
+]
 # Refused attempts of one user within this window are collapsed into the first one.
 AUDIT_DENIED_WINDOW = datetime.timedelta(seconds=envint("AUDIT_DENIED_WINDOW_SECONDS", 60))
 
@@ -483,6 +488,11 @@ CELERY_BEAT_SCHEDULE = {
     "audit-verify-nightly": {
         "task": "audit.tasks.verify_access_log",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # The head to the witnesses that take it once a day (the auditors' e-mail, if chosen).
+    "audit-witness-daily": {
+        "task": "audit.tasks.witness_head",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

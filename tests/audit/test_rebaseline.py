@@ -55,14 +55,13 @@ def test_a_restored_log_is_flagged_until_the_lead_re_baselines_it_and_then_goes_
     assert event.seq == seq + 1 and event.user == clinical_lead
     assert f"events {seq + 1} to {seq + 5}" in event.label
     assert "2026-12-07T02:00:00" in event.label and "disk failed" in event.label
-    kept = sorted(p.name for p in checkpoint._path(checkpoint.HEAD).parent.glob("*superseded*"))
-    assert len(kept) == 2  # the head and the last check before the restore, kept aside
-    before = json.loads(
-        next(
-            p for p in checkpoint._path(checkpoint.HEAD).parent.glob("audit-head.superseded-*")
-        ).read_text()
-    )
-    assert before["seq"] == seq + 5
+    kept = sorted(p.name for p in checkpoint._path(checkpoint.VERIFIED).parent.glob("*superseded*"))
+    assert len(kept) == 1  # the last check before the restore, kept aside
+    heads = list(checkpoint.heads())
+    (back,) = [i for i, head in enumerate(heads) if head.rebaseline]
+    assert heads[back - 1].seq == seq + 5  # the head the disaster lost stays in the history,
+    assert (heads[back].seq, heads[back].rebaseline["from_seq"]) == (seq, seq + 5)  # then this
+    assert heads[-1].seq == seq + 1  # and the chain goes on from the restored head
     assert verify_access_log(full=True).ok
 
     # Ordinary work afterwards: new events chain on, and the nightly check holds.

@@ -1,8 +1,12 @@
+import re
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.checkpoint import Checkpoint
 from audit.services import seal_access_log, verify_access_log
+
+HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
 
 class Command(BaseCommand):
@@ -20,13 +24,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Check every event from the first, and the index of listed patients.",
         )
+        parser.add_argument(
+            "--head",
+            action="append",
+            default=[],
+            metavar="SEQ:HASH",
+            help="Also check that the log holds this head, unchanged (from a witness: the "
+            "auditors' e-mail, the log store).",
+        )
 
-    def handle(self, *args, no_seal: bool = False, full: bool = False, **options):
+    def handle(self, *args, no_seal: bool = False, full: bool = False, head=(), **options):
+        given = []
+        for text in head:
+            if not (match := HEAD.match(text.strip())):
+                raise CommandError(f"--head {text!r}: write it SEQ:HASH, as the witness has it.")
+            seq, digest = match.groups()
+            given.append((f"--head {seq}", Checkpoint(seq=int(seq), hash=digest, at="given")))
         if not no_seal:
             while seal_access_log():
                 pass
         started = time.perf_counter()
-        report = verify_access_log(full=full)
+        report = verify_access_log(full=full, given_heads=tuple(given))
         seconds = time.perf_counter() - started
         if not report.ok:
             raise CommandError(
