@@ -372,7 +372,7 @@ def test_the_lead_is_told_once_per_access_and_per_request_in_the_same_transactio
     assert not any("Police" in message.body or "Police" in message.subject for message in messages)
 
 
-def test_no_request_is_kept_without_its_message_nor_a_message_without_its_request(
+def test_no_request_is_kept_without_its_message_to_the_lead(
     other_psychologist, clinical_lead, monkeypatch
 ):
     def broken(**kwargs):
