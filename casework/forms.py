@@ -506,6 +506,24 @@ class EmergencyAccessForm(forms.Form):
     )
 
 
+class EmergencyDecisionForm(forms.Form):
+    """The lead's answer to an emergency access awaiting approval; `can_approve` False (a file
+    number no file has) offers only the refusal."""
+
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note to the clinician"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Shown on their home page (never e-mailed)."),
+    )
+
+    def __init__(self, *args, can_approve: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("approve", _("Approve: the file opens for them now"))] if can_approve else []
+        self.fields["decision"].choices = [*choices, ("refuse", _("Refuse"))]
+
+
 class EmergencyReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Review"),

@@ -8,7 +8,9 @@ clinic staff.
 
 import enum
 
-from accounts.roles import CLINICIAN_ROLES
+from django.utils.translation import gettext as _
+
+from accounts.roles import CLINICIAN_ROLES, Role
 
 
 class Zone(enum.Enum):
@@ -53,6 +55,27 @@ def has_casework_home(user) -> bool:
 
 def may_join_care_team(user) -> bool:
     return user.is_active and any(role in CLINICIAN_ROLES for role in user.roles)
+
+
+def can_break_glass(user) -> bool:
+    """Emergency access: a clinician who does not already see every file (the lead does;
+    administrators, helpline listeners and auditors treat no one)."""
+    return _active(user) and may_join_care_team(user) and not has_global_access(user, Zone.FRAME)
+
+
+def can_decide_emergency_requests(user) -> bool:
+    """Approving or refusing an emergency access that awaits approval: the clinical lead."""
+    return _active(user) and user.has_role(Role.CLINICAL_LEAD)
+
+
+def emergency_decision_refusal(user, access) -> str:
+    """Why this emergency access cannot be approved or refused now ("" when it can), for a
+    user who may decide requests."""
+    if access.status in (access.Status.APPROVED, access.Status.REFUSED):
+        return _("This request has been decided already.")
+    if access.status != access.Status.REQUESTED:
+        return _("This emergency access was opened at once: it awaits no approval.")
+    return ""
 
 
 def can_manage_groups(user) -> bool:

@@ -5,6 +5,7 @@ import datetime
 import functools
 import heapq
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
@@ -101,8 +102,37 @@ def emergency_accesses_of(patient: Patient) -> list:
 
 
 def emergency_accesses_to_review() -> QuerySet:
-    return EmergencyAccess.objects.filter(reviewed_at__isnull=True).select_related(
-        "patient", "clinician"
+    """Emergency accesses that opened a file, at once or approved, not reviewed yet."""
+    return EmergencyAccess.objects.filter(
+        reviewed_at__isnull=True,
+        status__in=[EmergencyAccess.Status.OPENED, EmergencyAccess.Status.APPROVED],
+    ).select_related("patient", "clinician")
+
+
+def emergency_requests_to_decide() -> QuerySet:
+    """Emergency accesses awaiting the clinical lead's approval, oldest first."""
+    return (
+        EmergencyAccess.objects.filter(status=EmergencyAccess.Status.REQUESTED)
+        .select_related("patient", "clinician")
+        .order_by("opened_at", "pk")
+    )
+
+
+def emergency_requests_of(user) -> list:
+    """The user's own emergency accesses that awaited approval: those still waiting, and those
+    decided within the last EMERGENCY_ACCESS_HOURS (for their home page)."""
+    since = timezone.now() - datetime.timedelta(hours=settings.EMERGENCY_ACCESS_HOURS)
+    return list(
+        EmergencyAccess.objects.filter(clinician=user)
+        .filter(
+            Q(status=EmergencyAccess.Status.REQUESTED)
+            | Q(
+                status__in=[EmergencyAccess.Status.APPROVED, EmergencyAccess.Status.REFUSED],
+                decided_at__gte=since,
+            )
+        )
+        .select_related("patient", "decided_by")
+        .order_by("-opened_at", "-pk")[:20]
     )
 
 
@@ -664,7 +694,6 @@ def access_holders(patient: Patient) -> list[AccessHolder]:
     """Everyone who can reach this patient's file now: the care team (per-patient rights),
     whoever holds a right over every file through their role, and the facilitators of the
     patient's groups (the group's pages: name and attendance, not the file)."""
-    from django.contrib.auth import get_user_model
     from django.utils.translation import gettext as _
 
     holders: dict[int, AccessHolder] = {}

@@ -11,6 +11,11 @@ urlpatterns = [
     path("patients/", views.PatientListView.as_view(), name="patient_list"),
     path("emergency-access/", emergency.EmergencyAccessView.as_view(), name="emergency_access"),
     path(
+        "emergency-access/<id:request_id>/decide/",
+        emergency.EmergencyDecisionView.as_view(),
+        name="emergency_decide",
+    ),
+    path(
         "emergency-access/<id:access_id>/review/",
         emergency.EmergencyReviewView.as_view(),
         name="emergency_review",

@@ -146,6 +146,12 @@ def _other_kwargs(clinic, people) -> dict:
         reason="The matrix's sample: expired, it opens nothing.",
         expires_at=timezone.now() - datetime.timedelta(hours=1),
     )
+    request = EmergencyAccess.objects.create(
+        clinician=people["other_psychologist"],
+        file_number="1999-9999",
+        reason="The matrix's sample: a request for a number no file has.",
+        status=EmergencyAccess.Status.REQUESTED,
+    )
     from helpline.models import Contact
 
     contact = Contact.objects.create(
@@ -155,6 +161,7 @@ def _other_kwargs(clinic, people) -> dict:
         "contact_id": contact.pk,
         "integrity_alert": alert.pk,
         "access_id": emergency.pk,
+        "request_id": request.pk,
         "batch_id": batch.pk,
         "authority": mandate.authority_id,
         "justice_contact": mandate.justice_contact_id,

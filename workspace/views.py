@@ -65,6 +65,8 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
         today = timezone.localdate()
         listed = []  # every patient the page names, logged at once
         reach = selectors.reach_of(user)
+        if permissions.can_break_glass(user):
+            context["my_emergency_requests"] = selectors.emergency_requests_of(user)
         if permissions.may_join_care_team(user):
             my_files = selectors.patient_list(user, clinician_id=user.pk).exclude(
                 status=CareStage.CLOSED
@@ -114,6 +116,7 @@ class DashboardView(CaseworkRoleRequired, TemplateView):
             context["caseloads"] = selectors.caseload_by_clinician()
             context["integrity_alerts"] = open_integrity_alerts()
             context["emergencies"] = list(selectors.emergency_accesses_to_review()[:20])
+            context["emergency_requests"] = list(selectors.emergency_requests_to_decide()[:20])
             context["to_cosign"] = letter_selectors.awaiting_cosignature(user)
             listed += [letter.patient for letter in context["to_cosign"]]
             context["retention_to_review"] = files_to_review()
@@ -173,6 +176,8 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             can_read_access_log=can_read_access_log(user),
             can_make_access_copies=is_privacy_officer(user),
             emergency_accesses=selectors.emergency_accesses_of(patient),
+            # Why a colleague broke the glass is clinical context: not for the frame alone.
+            show_emergency_reasons=patient.clinical_readable,
             **kwargs,
         )
 

@@ -19,7 +19,11 @@ from casework.services.attendance import (
     outcome_reminders_send,
 )
 from casework.services.compliance import compliance_alert_acknowledge, compliance_evaluate
-from casework.services.emergency import emergency_access_open, emergency_access_review
+from casework.services.emergency import (
+    emergency_access_open,
+    emergency_access_review,
+    emergency_request_decide,
+)
 from casework.services.groups import (
     NonAssociationWarning,
     group_member_add,
@@ -57,6 +61,7 @@ __all__ = [
     "compliance_evaluate",
     "emergency_access_open",
     "emergency_access_review",
+    "emergency_request_decide",
     "episode_close",
     "episode_open",
     "episode_record_intake",

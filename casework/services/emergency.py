@@ -1,6 +1,8 @@
 """Break-the-glass (docs/security.md, "Emergency access")."""
 
+import collections
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,80 +14,218 @@ from django.utils.translation import gettext, gettext_lazy
 
 from accounts.roles import Role
 from audit.services import Action, record_access
+from casework import permissions
 from casework.models import EmergencyAccess, Patient
-from casework.permissions import Zone, has_global_access, may_join_care_team
 from common import outbox
 
-REASON_MIN_LENGTH = 20
+REASON_MIN_WORDS = 5
+REASON_MIN_DISTINCT_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more, in any alphabet, accents included
+
+
+def names_a_situation(reason: str) -> bool:
+    """Whether an emergency's reason describes a situation rather than filling the field: at
+    least REASON_MIN_WORDS words of two letters or more, at least REASON_MIN_DISTINCT_WORDS of
+    them different (case aside), and no single character making half the text or more (spaces
+    aside). "aaaaaaaaaaaaaaaaaaaaaaaa", "urgent urgent urgent urgent urgent" and "asdf qwer"
+    fail; "Patient called the helpline in crisis, treating psychologist is on leave" passes,
+    as does a sentence in French or Dutch. A determined clinician can still write nonsense:
+    the lead reads every reason."""
+    words = [word.casefold() for word in _WORD.findall(reason)]
+    if len(words) < REASON_MIN_WORDS or len(set(words)) < REASON_MIN_DISTINCT_WORDS:
+        return False
+    characters = [character.casefold() for character in reason if not character.isspace()]
+    (_most, count), *_ = collections.Counter(characters).most_common(1)
+    return count * 2 < len(characters)
 
 
 def emergency_access_open(*, actor, file_number: str, reason: str) -> EmergencyAccess:
     """Opens a file the clinician is not treating, read only, for EMERGENCY_ACCESS_HOURS: logged
-    as an emergency access, shown on the file, and the clinical lead is told at once."""
-    if not may_join_care_team(actor) or has_global_access(actor, Zone.FRAME):
+    as an emergency access, shown on the file, and the clinical lead is told at once.
+
+    Beyond EMERGENCY_ACCESSES_PER_DAY accesses the clinician asked for since the clinic's local
+    midnight, or for a file number no file has, nothing opens: the access is a request the
+    clinical lead approves or refuses (emergency_request_decide). Both are answered alike, so
+    that the requester learns whether a number exists only from an access granted."""
+    if not permissions.can_break_glass(actor):
         raise PermissionDenied
-    reason = reason.strip()
-    if len(reason) < REASON_MIN_LENGTH:
+    reason, file_number = reason.strip(), file_number.strip()
+    if not names_a_situation(reason):
         raise ValidationError(
-            {"reason": gettext("Say what the emergency is, in a sentence at least.")}
+            {
+                "reason": gettext(
+                    "Say what the emergency is, in a sentence: what happened and why the file "
+                    "cannot wait (at least five different words)."
+                )
+            }
         )
-    patient = Patient.objects.filter(file_number=file_number.strip()).first()
-    if patient is None:
-        raise ValidationError({"file_number": gettext("No file has this number.")})
+    patient = Patient.objects.filter(file_number=file_number).first()
     with transaction.atomic():
+        # One at a time per clinician, so that two at once cannot both pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        at_once = patient is not None and _asked_today(actor) < settings.EMERGENCY_ACCESSES_PER_DAY
         access = EmergencyAccess.objects.create(
             patient=patient,
+            file_number=file_number,
             clinician=actor,
             reason=reason,
-            expires_at=timezone.now() + datetime.timedelta(hours=settings.EMERGENCY_ACCESS_HOURS),
+            status=EmergencyAccess.Status.OPENED if at_once else EmergencyAccess.Status.REQUESTED,
+            expires_at=_until() if at_once else None,
         )
-        record_access(
-            actor=actor,
-            action=Action.EMERGENCY,
-            patient=patient,
-            obj=access,
-            label=format_lazy(
-                gettext_lazy("Emergency access for {hours} hours"),
-                hours=settings.EMERGENCY_ACCESS_HOURS,
-            ),
-        )
+        if at_once:
+            record_access(
+                actor=actor,
+                action=Action.EMERGENCY,
+                patient=patient,
+                obj=access,
+                label=format_lazy(
+                    gettext_lazy("Emergency access for {hours} hours"),
+                    hours=settings.EMERGENCY_ACCESS_HOURS,
+                ),
+            )
+        else:
+            record_access(
+                actor=actor,
+                action=Action.CREATE,
+                patient=patient,
+                obj=access,
+                label=format_lazy(
+                    gettext_lazy(
+                        "Emergency access to file {file} requested: awaits the clinical lead"
+                    ),
+                    file=file_number,
+                ),
+            )
         _tell_the_lead(access)
     return access
 
 
+def _asked_today(actor) -> int:
+    """The emergency accesses the clinician asked for since the clinic's local midnight, opened
+    or not: an unknown number counts too, or under the limit a request would mean "no such
+    file"."""
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time.min)
+    )
+    return EmergencyAccess.objects.filter(clinician=actor, opened_at__gte=midnight).count()
+
+
+def _until() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(hours=settings.EMERGENCY_ACCESS_HOURS)
+
+
 def _tell_the_lead(access: EmergencyAccess) -> None:
-    """An e-mail to each clinical lead after the commit (the in-app notice is their home page's
-    list of accesses to review). The file number and who, never the reason: e-mail leaves the
-    clinic."""
-    recipients = sorted(
-        set(
-            get_user_model()
-            .objects.filter(is_active=True, groups__name=Role.CLINICAL_LEAD)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+    """An e-mail to each clinical lead, kept with the access (the in-app notice is their home
+    page's lists). The file number and who, never the reason: e-mail leaves the clinic."""
+    recipients = _emails(
+        get_user_model().objects.filter(is_active=True, groups__name=Role.CLINICAL_LEAD)
     )
     if not recipients:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("Emergency access to file %(file)s") % {
-            "file": access.patient.file_number
-        }
-        body = gettext(
-            "%(who)s opened file %(file)s in an emergency, outside its care team, until "
-            "%(until)s. Review it from your home page."
-        ) % {
-            "who": access.clinician,
-            "file": access.patient.file_number,
-            "until": timezone.localtime(access.expires_at).strftime("%d/%m/%Y %H:%M"),
-        }
+        if access.status == EmergencyAccess.Status.OPENED:
+            subject = gettext("Emergency access to file %(file)s") % {"file": access.number}
+            body = gettext(
+                "%(who)s opened file %(file)s in an emergency, outside its care team, until "
+                "%(until)s. Review it from your home page."
+            ) % {
+                "who": access.clinician,
+                "file": access.number,
+                "until": _local(access.expires_at),
+            }
+        else:
+            subject = gettext("Emergency access to file %(file)s awaits your approval") % {
+                "file": access.number
+            }
+            body = gettext(
+                "%(who)s asks for emergency access to file %(file)s, outside its care team. "
+                "It awaits your approval: approve or refuse it from your home page."
+            ) % {"who": access.clinician, "file": access.number}
     # Kept with the access, sent by a worker: the clinician never waits for the mail server.
-    outbox.queue(
-        to=recipients,
-        subject=subject,
-        body=body,
-        purpose=subject,
-    )
+    outbox.queue(to=recipients, subject=subject, body=body, purpose=subject)
+
+
+def emergency_request_decide(
+    *, actor, access: EmergencyAccess, approve: bool, note: str
+) -> EmergencyAccess:
+    """The clinical lead approves or refuses an emergency access that awaits approval, with a
+    note. Approved, the file opens for the requester for EMERGENCY_ACCESS_HOURS from now (and
+    is reviewed afterwards like any other); a request for a number no file has can only be
+    refused. The requester is told on their home page and by e-mail (never the reason nor the
+    note: e-mail leaves the clinic)."""
+    if not permissions.can_decide_emergency_requests(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        access = EmergencyAccess.objects.select_for_update().get(pk=access.pk)
+        if refusal := permissions.emergency_decision_refusal(actor, access):
+            raise ValidationError(refusal)
+        if approve and access.patient is None:
+            raise ValidationError(
+                gettext("No file has this number: the request can only be refused.")
+            )
+        access.decided_at, access.decided_by, access.decision_note = timezone.now(), actor, note
+        if approve:
+            access.status, access.expires_at = EmergencyAccess.Status.APPROVED, _until()
+            record_access(
+                actor=actor,
+                action=Action.EMERGENCY,
+                patient=access.patient,
+                obj=access,
+                label=format_lazy(
+                    gettext_lazy("Approved: emergency access of {who} for {hours} hours"),
+                    who=access.clinician,
+                    hours=settings.EMERGENCY_ACCESS_HOURS,
+                ),
+            )
+        else:
+            access.status = EmergencyAccess.Status.REFUSED
+            record_access(
+                actor=actor,
+                action=Action.UPDATE,
+                patient=access.patient,
+                obj=access,
+                label=format_lazy(
+                    gettext_lazy("Refused: emergency access of {who} to file {file}"),
+                    who=access.clinician,
+                    file=access.number,
+                ),
+            )
+        access.save(
+            update_fields=["status", "expires_at", "decided_at", "decided_by", "decision_note"]
+        )
+        _tell_the_requester(access)
+    return access
+
+
+def _tell_the_requester(access: EmergencyAccess) -> None:
+    recipients = _emails(get_user_model().objects.filter(pk=access.clinician_id, is_active=True))
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("Your emergency access to file %(file)s") % {"file": access.number}
+        if access.status == EmergencyAccess.Status.APPROVED:
+            body = gettext(
+                "%(lead)s approved your emergency access to file %(file)s: it is open to you, "
+                "read only, until %(until)s. The file is on your home page."
+            ) % {
+                "lead": access.decided_by,
+                "file": access.number,
+                "until": _local(access.expires_at),
+            }
+        else:
+            body = gettext(
+                "%(lead)s refused your emergency access to file %(file)s. Their note is on "
+                "your home page."
+            ) % {"lead": access.decided_by, "file": access.number}
+    outbox.queue(to=recipients, subject=subject, body=body, purpose=subject)
+
+
+def _emails(users) -> list[str]:
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def emergency_access_review(*, actor, access: EmergencyAccess, note: str) -> EmergencyAccess:
@@ -93,6 +233,15 @@ def emergency_access_review(*, actor, access: EmergencyAccess, note: str) -> Eme
         raise PermissionDenied
     if access.reviewed_at is not None:
         raise ValidationError(gettext("This emergency access has been reviewed already."))
+    if access.status not in (EmergencyAccess.Status.OPENED, EmergencyAccess.Status.APPROVED):
+        raise ValidationError(gettext("Nothing was opened: there is nothing to review."))
     access.reviewed_at, access.reviewed_by, access.review_note = timezone.now(), actor, note
     access.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+    record_access(
+        actor=actor,
+        action=Action.UPDATE,
+        patient=access.patient,
+        obj=access,
+        label=gettext_lazy("Emergency access reviewed"),
+    )
     return access

@@ -2,15 +2,16 @@
 clinical lead reviews each opening (docs/security.md, "Emergency access")."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.roles import Role
 from audit.models import AccessEvent
 from casework import permissions, services
-from casework.forms import EmergencyAccessForm, EmergencyReviewForm
+from casework.forms import EmergencyAccessForm, EmergencyDecisionForm, EmergencyReviewForm
 from casework.models import EmergencyAccess
 from casework.views.base import ServiceFormView
 
@@ -23,23 +24,84 @@ class EmergencyAccessView(ServiceFormView):
     submit_class = "danger"
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if not permissions.may_join_care_team(user) or permissions.has_global_access(
-            user, permissions.Zone.FRAME
-        ):
+        if not permissions.can_break_glass(request.user):
             raise PermissionDenied  # the lead sees every file already; others treat no one
         return super().dispatch(request, *args, **kwargs)
 
     def perform(self, data):
-        return services.emergency_access_open(
+        access = services.emergency_access_open(
             actor=self.request.user, file_number=data["file_number"], reason=data["reason"]
         )
+        if access.is_request:
+            # The same words whether the number exists or not (docs/security.md).
+            messages.info(
+                self.request,
+                gettext(
+                    "Your emergency access to file %(file)s has been sent to the clinical lead "
+                    "and awaits their approval. You will be told on your home page and by "
+                    "e-mail."
+                )
+                % {"file": access.file_number},
+            )
+        return access
 
     def get_success_url(self):
+        if self.result.is_request:
+            return reverse("workspace:dashboard")
         return self.result.patient.get_absolute_url()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(hours=settings.EMERGENCY_ACCESS_HOURS, **kwargs)
+        return super().get_context_data(
+            hours=settings.EMERGENCY_ACCESS_HOURS,
+            per_day=settings.EMERGENCY_ACCESSES_PER_DAY,
+            **kwargs,
+        )
+
+
+class EmergencyDecisionView(ServiceFormView):
+    """The lead approves or refuses an emergency access that awaits approval."""
+
+    form_class = EmergencyDecisionForm
+    template_name = "casework/emergency_decide.html"
+    title = gettext_lazy("Approve or refuse an emergency access")
+    submit_label = gettext_lazy("Decide")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_decide_emergency_requests(request.user):
+            raise PermissionDenied
+        self.access = get_object_or_404(
+            EmergencyAccess.objects.select_related("patient", "clinician", "decided_by"),
+            pk=kwargs["request_id"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self):
+        return permissions.emergency_decision_refusal(self.request.user, self.access)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "can_approve": self.access.patient is not None}
+
+    def perform(self, data):
+        approve = data["decision"] == "approve"
+        self.success_message = (
+            gettext("Approved: the file is open to %(who)s.")
+            if approve
+            else gettext("Refused: %(who)s is told.")
+        ) % {"who": self.access.clinician}
+        return services.emergency_request_decide(
+            actor=self.request.user, access=self.access, approve=approve, note=data["note"]
+        )
+
+    def get_success_url(self):
+        return reverse("workspace:dashboard")
+
+    def get_cancel_url(self):
+        return reverse("workspace:dashboard")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            access=self.access, hours=settings.EMERGENCY_ACCESS_HOURS, **kwargs
+        )
 
 
 class EmergencyReviewView(ServiceFormView):
@@ -60,6 +122,11 @@ class EmergencyReviewView(ServiceFormView):
             pk=kwargs["access_id"],
         )
         return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self):
+        if self.access.status in (EmergencyAccess.Status.REQUESTED, EmergencyAccess.Status.REFUSED):
+            return gettext("Nothing was opened: there is nothing to review.")
+        return ""
 
     def perform(self, data):
         return services.emergency_access_review(

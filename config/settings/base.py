@@ -214,6 +214,9 @@ TWO_FACTOR_RECOVERY_CODES = 10
 
 # Break-the-glass: how long a clinician's emergency access to a file lasts (casework).
 EMERGENCY_ACCESS_HOURS = envint("EMERGENCY_ACCESS_HOURS", 24)
+# How many a clinician opens at once per local calendar day; beyond, each awaits the clinical
+# lead's approval (docs/security.md, "Emergency access").
+EMERGENCY_ACCESSES_PER_DAY = envint("EMERGENCY_ACCESSES_PER_DAY", 3)
 
 # Retention of a file after the last contact (law of 22 April 2019, art. 35; docs/privacy.md):
 # flagged for the clinical lead's review at REVIEW years, destroyed at DESTROY years, a daily

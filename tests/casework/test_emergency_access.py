@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from audit.models import AccessEvent
 from casework.models import EmergencyAccess
+from casework.services.emergency import names_a_situation
+from common.models import OutboxMessage
 from tests.forms import browser_form
 
 URL = reverse("casework:emergency_access")
@@ -91,7 +93,14 @@ def test_an_emergency_access_ends_after_the_configured_time(
 
 @pytest.mark.parametrize(
     ("reason", "understood", "field"),
-    [("Urgent.", True, "reason"), (REASON, False, "understood")],
+    [
+        ("Urgent.", True, "reason"),
+        ("aaaaaaaaaaaaaaaaaaaaaaaa", True, "reason"),
+        ("urgent urgent urgent urgent urgent", True, "reason"),
+        ("asdf qwer", True, "reason"),
+        ("a b c d e f g h i j k l m n o p", True, "reason"),  # words of one letter
+        (REASON, False, "understood"),
+    ],
 )
 def test_without_a_reason_or_the_acknowledgement_nothing_opens(
     patient, other_psychologist, client_for, reason, understood, field
@@ -102,19 +111,76 @@ def test_without_a_reason_or_the_acknowledgement_nothing_opens(
 
     assert response.status_code == 200
     assert field in response.context["form"].errors
+    if field == "reason":
+        assert "Say what the emergency is" in response.content.decode()
     assert not EmergencyAccess.objects.exists()
+    assert not AccessEvent.objects.filter(
+        user=other_psychologist, action__in=["emergency", "create"]
+    ).exists()
+    assert not OutboxMessage.objects.exists()
     assert client.get(patient.get_absolute_url()).status_code == 404
 
 
-def test_an_unknown_file_number_says_so(other_psychologist, client_for, db):
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "aaaaaaaaaaaaaaaaaaaaaaaa",
+        "urgent urgent urgent urgent urgent",
+        "asdf qwer",
+        "Urgent, urgent, URGENT! urgent urgent help",
+        "ab ab ab ab cd ef",  # five words, three distinct
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx is on fire now",  # one letter makes most of it
+    ],
+)
+def test_a_reason_that_names_no_situation_is_refused(reason):
+    assert not names_a_situation(reason)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Patient called the helpline in crisis, treating psychologist is on leave",
+        REASON,
+        "La police a appelé : le patient a disparu après des menaces, sa psychologue est absente.",
+        "De politie belde: de patiënt is sinds gisteren vermist na bedreigingen aan zijn ex.",
+    ],
+)
+def test_a_genuine_reason_passes_in_any_language(reason):
+    assert names_a_situation(reason)
+
+
+def test_a_genuine_reason_in_french_opens_the_file(patient, other_psychologist, client_for):
+    client = client_for(other_psychologist)
+
+    response = break_glass(
+        client,
+        patient,
+        reason="La police a appelé : le patient a disparu après des menaces, "
+        "sa psychologue est absente.",
+    )
+
+    assert response["Location"] == patient.get_absolute_url()
+    assert client.get(patient.get_absolute_url()).status_code == 200
+
+
+def test_an_unknown_file_number_becomes_a_request_to_the_lead_and_reveals_nothing(
+    patient, other_psychologist, client_for
+):
+    """Under the limit an existing file opens at once; an unknown number is answered as an
+    over-limit request is, "sent to the clinical lead", and opens nothing."""
     client = client_for(other_psychologist)
     data = browser_form(client.get(URL))
     data.update(file_number="1999-9999", reason=REASON, understood="on")
 
     response = client.post(URL, data)
 
-    assert "No file has this number" in response.content.decode()
-    assert not EmergencyAccess.objects.exists()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace:dashboard")
+    assert "No file has this number" not in client.get(response["Location"]).content.decode()
+    (request,) = EmergencyAccess.objects.all()
+    assert request.patient is None and request.expires_at is None
+    assert request.status == EmergencyAccess.Status.REQUESTED
+    assert not AccessEvent.objects.filter(action="emergency").exists()
 
 
 @pytest.mark.parametrize(

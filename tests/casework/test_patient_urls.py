@@ -71,6 +71,7 @@ NOT_PATIENT_SCOPED = {
     "casework:patient_list",
     "casework:emergency_access",  # a file number in the form (test_emergency_access.py)
     "casework:emergency_review",  # the lead's
+    "casework:emergency_decide",  # the lead's (test_emergency_requests.py)
     "privacy:retention",  # the lead's: files due for review (tests/privacy/test_retention.py)
     # The helpline knows no patient (tests/helpline/test_isolation.py).
     "helpline:log",
