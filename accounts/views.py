@@ -67,10 +67,7 @@ def log_out_everywhere(request):
     logout(request)
     messages.success(
         request,
-        _(
-            "You are logged out on every device; your API tokens and calendar link no longer "
-            "work."
-        ),
+        _("You are logged out on every device; your API tokens and calendar link no longer work."),
     )
     return redirect("login")
 
