@@ -96,6 +96,15 @@ class TokenAuthentication(KnoxTokenAuthentication):
             request._request.failed_token = counted
             raise exceptions.AuthenticationFailed(_("Invalid or expired token.")) from None
 
+    def validate_user(self, auth_token):
+        """knox's check of the owner (active), then of the token's use: one unused for
+        API_TOKEN_IDLE_DAYS is refused (the daily cleanup deletes it); a used one notes it."""
+        user_and_token = super().validate_user(auth_token)
+        if auth_token.is_idle():
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        auth_token.note_use()
+        return user_and_token
+
 
 class LockoutMiddleware(AxesMiddleware):
     """django-axes' middleware (a locked-out login gets its page), which also counts a wrong

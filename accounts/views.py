@@ -106,6 +106,7 @@ def tokens(request):
             "new_token": new_token,
             "tokens": request.user.auth_token_set.order_by("-created"),
             "can_list_all": request.user.has_role(Role.CLINICAL_LEAD),
+            "idle_days": settings.API_TOKEN_IDLE_DAYS,
         },
         status=201 if new_token else 200,
     )
