@@ -1,11 +1,14 @@
+import datetime
 from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from knox.models import AbstractAuthToken
+from knox.models import AbstractAuthToken, AuthTokenManager
 
 from accounts.roles import Role
 
@@ -69,11 +72,33 @@ class User(AbstractUser):
         ).hexdigest()
 
 
+# A token's last use is written at most this often: not one write per API request.
+LAST_USE_GRANULARITY = datetime.timedelta(seconds=60)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def unused(self):
+        """Tokens not used for API_TOKEN_IDLE_DAYS (counted from their creation if never
+        used), and tokens past their expiry: they authenticate no one."""
+        now = timezone.now()
+        since = now - datetime.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+        return self.filter(
+            Q(last_used_at__lt=since)
+            | Q(last_used_at__isnull=True, created__lt=since)
+            | Q(expiry__lt=now)
+        )
+
+
 class ApiToken(AbstractAuthToken):
     """A named API token of one user (django-rest-knox): only a digest of it is stored, so a
-    copy of the table authenticates no one. Shown once, when created; it expires."""
+    copy of the table authenticates no one. Shown once, when created; it expires, and stops
+    working once unused for API_TOKEN_IDLE_DAYS."""
 
     name = models.CharField(_("name"), max_length=100)
+    # To the minute or so (LAST_USE_GRANULARITY); empty: never used.
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    objects = AuthTokenManager.from_queryset(ApiTokenQuerySet)()  # knox's create()
 
     class Meta:
         verbose_name = _("API token")
@@ -82,3 +107,15 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_idle(self) -> bool:
+        """Unused for API_TOKEN_IDLE_DAYS, counted from its creation if never used."""
+        last = self.last_used_at or self.created
+        return timezone.now() - last > datetime.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+
+    def note_use(self) -> None:
+        """Its last use is now, written if the one kept is older than LAST_USE_GRANULARITY."""
+        now = timezone.now()
+        if self.last_used_at is None or now - self.last_used_at >= LAST_USE_GRANULARITY:
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

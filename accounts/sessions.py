@@ -1,6 +1,7 @@
 """How long a session lasts: an idle limit (SESSION_IDLE_MINUTES), an absolute one
 (SESSION_COOKIE_AGE), "log out everywhere", and the end of every session of a user whose roles
-or privileges change. docs/security.md, "Sessions"."""
+or privileges change; and the end of every credential of an account at once (sessions, API
+tokens, calendar link) when trust in it ends. docs/security.md, "Sessions"."""
 
 import time
 
@@ -14,6 +15,8 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.signals import Reason, credentials_ended
+
 STARTED, SEEN = "session_started_at", "session_seen_at"
 # The last activity is written at most this often: not one session write per request.
 SEEN_GRANULARITY = 60
@@ -25,6 +28,19 @@ def end_all_sessions(user) -> None:
         session_generation=F("session_generation") + 1
     )
     user.refresh_from_db(fields=["session_generation"])
+
+
+def end_all_credentials(user, *, actor, reason: Reason) -> None:
+    """Every credential that lets someone act as the user ends: their sessions, their API
+    tokens, and (credentials_ended's receivers) their calendar link; the access log records
+    who ended them and why. New ones made afterwards work. Called when trust in the account
+    ends: log out everywhere, a new password, the lead's reset of the second factor, a
+    deactivation (actor None: the user's save does not say who)."""
+    from accounts.models import ApiToken
+
+    end_all_sessions(user)
+    ApiToken.objects.filter(user=user).delete()  # each in the access log, as a revocation
+    credentials_ended.send(sender=end_all_credentials, user=user, actor=actor, reason=reason)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.sessions.on_login")
@@ -62,7 +78,12 @@ def _on_privileges_changed(sender, instance, update_fields=None, **kwargs):
     before = sender.objects.filter(pk=instance.pk).values(*PRIVILEGE_FIELDS).first()
     if before and any(before[name] != getattr(instance, name) for name in PRIVILEGE_FIELDS):
         # The save that follows leaves the generation alone (User.save): raise it here.
-        end_all_sessions(instance)
+        if before["is_active"] and not instance.is_active:
+            # Deactivated: its tokens and calendar link end too, not merely refused while it
+            # lasts (a reactivation would revive them). In the save's transaction.
+            end_all_credentials(instance, actor=None, reason=Reason.DEACTIVATED)
+        else:
+            end_all_sessions(instance)
 
 
 class SessionLimitsMiddleware:

@@ -19,6 +19,8 @@ from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
+from accounts import token_failures
+
 
 def account_username(request, credentials) -> str | None:
     """The name tried, if it is an account's. Anything else (a password typed in the wrong
@@ -77,24 +79,40 @@ def locked_out(request, original_response=None, credentials=None):
 class TokenAuthentication(KnoxTokenAuthentication):
     """django-rest-knox's check of a hashed token, under the login lock-out: a wrong token
     counts as a failed login of the caller's address, and a locked-out address is refused
-    before its token is looked at."""
+    before its token is looked at. Without an address (the helpline), the same holds of the
+    token's beginning, counted in memory (accounts.token_failures)."""
 
     def authenticate(self, request):
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.authenticate_header(request).lower().encode():
             return None  # no token: another scheme (the session) may apply
         # A request stripped of its address (the helpline's, docs/helpline.md) has no address
-        # to count failures by, and none may be written down: only its token is checked.
+        # to count failures by, and none may be written down: its failures are counted in
+        # memory, by the token's beginning (accounts.token_failures).
         counted = bool(client_address(request._request))
+        token = header[1] if len(header) == 2 else b""
         if counted and not AxesProxyHandler.is_allowed(request._request, {}):
+            raise exceptions.Throttled(detail=lockout_message())
+        if not counted and token_failures.is_locked(token):
             raise exceptions.Throttled(detail=lockout_message())
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
+            if not counted:
+                token_failures.count(token)
             # Counted by LockoutMiddleware once the view's transaction, which this refusal
             # rolls back, is over.
             request._request.failed_token = counted
             raise exceptions.AuthenticationFailed(_("Invalid or expired token.")) from None
+
+    def validate_user(self, auth_token):
+        """knox's check of the owner (active), then of the token's use: one unused for
+        API_TOKEN_IDLE_DAYS is refused (the daily cleanup deletes it); a used one notes it."""
+        user_and_token = super().validate_user(auth_token)
+        if auth_token.is_idle():
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        auth_token.note_use()
+        return user_and_token
 
 
 class LockoutMiddleware(AxesMiddleware):

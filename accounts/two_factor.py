@@ -94,14 +94,16 @@ def verify(request, code: str) -> bool:
 
 
 def reset(*, actor, user) -> None:
-    """The clinical lead's reset: the user's devices go and their sessions end; at the next
-    login they enrol again."""
-    from accounts.sessions import end_all_sessions
+    """The clinical lead's reset: the user's devices go, and every credential of theirs ends
+    (sessions, API tokens, calendar link: whoever has the phone may have those too); at the
+    next login they enrol again."""
+    from accounts.sessions import end_all_credentials
+    from accounts.signals import Reason
 
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    end_all_sessions(user)
     two_factor_reset.send(sender=reset, actor=actor, user=user)
+    end_all_credentials(user, actor=actor, reason=Reason.SECOND_FACTOR_RESET)
 
 
 class TwoFactorMiddleware:

@@ -7,7 +7,7 @@ import time
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.views import PasswordChangeView
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied
@@ -23,7 +23,8 @@ from accounts import two_factor as second_factor
 from accounts.forms import ApiTokenForm, CodeForm
 from accounts.models import ApiToken, User
 from accounts.roles import Role
-from accounts.sessions import SEEN, end_all_sessions
+from accounts.sessions import SEEN, end_all_credentials
+from accounts.signals import Reason
 from accounts.throttling import locked_out
 
 
@@ -41,20 +42,33 @@ def account(request):
 
 
 class PasswordChange(SuccessMessageMixin, PasswordChangeView):
-    """Django's: the other sessions of the user end (their hash holds the password); this one
-    goes on."""
+    """Django's: every other credential of the user ends (sessions, API tokens, calendar link);
+    this session goes on."""
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
-    success_message = gettext_lazy("Your password has been changed; your other sessions ended.")
+    success_message = gettext_lazy(
+        "Your password has been changed; your other sessions ended, and your API tokens and "
+        "calendar link no longer work."
+    )
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        end_all_credentials(form.user, actor=form.user, reason=Reason.PASSWORD_CHANGED)
+        update_session_auth_hash(self.request, form.user)  # this one, under the new generation
+        return response
 
 
 @require_http_methods(["POST"])
 def log_out_everywhere(request):
-    """Ends every session of the user, this one included (a device left logged in, a doubt)."""
-    end_all_sessions(request.user)
+    """Ends every credential of the user, this session included (a device left logged in, a
+    doubt): sessions, API tokens, calendar link."""
+    end_all_credentials(request.user, actor=request.user, reason=Reason.LOG_OUT_EVERYWHERE)
     logout(request)
-    messages.success(request, _("You are logged out on every device."))
+    messages.success(
+        request,
+        _("You are logged out on every device; your API tokens and calendar link no longer work."),
+    )
     return redirect("login")
 
 
@@ -92,6 +106,7 @@ def tokens(request):
             "new_token": new_token,
             "tokens": request.user.auth_token_set.order_by("-created"),
             "can_list_all": request.user.has_role(Role.CLINICAL_LEAD),
+            "idle_days": settings.API_TOKEN_IDLE_DAYS,
         },
         status=201 if new_token else 200,
     )
@@ -203,7 +218,10 @@ def two_factor_reset(request, user_id: int):
         second_factor.reset(actor=request.user, user=person)
         messages.success(
             request,
-            _("%(person)s will set up two-factor authentication again at the next login.")
+            _(
+                "%(person)s will set up two-factor authentication again at the next login; "
+                "their sessions ended, and their API tokens and calendar link no longer work."
+            )
             % {"person": person},
         )
         return redirect("accounts:two_factor_team")

@@ -5,6 +5,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from accounts.models import ApiToken
+from accounts.signals import Reason, credentials_ended
 from accounts.throttling import account_username
 from accounts.two_factor import two_factor_reset
 from audit.services import Action, record_access
@@ -65,5 +66,21 @@ def _two_factor_reset(sender, actor, user, **kwargs):
         label=format_lazy(
             gettext_lazy("Two-factor authentication of {username} reset"),
             username=user.get_username(),
+        ),
+    )
+
+
+@receiver(credentials_ended, dispatch_uid="audit.credentials_ended")
+def _credentials_ended(sender, user, actor, reason, **kwargs):
+    # Who (actor; none for a deactivation, whose request names who made it), whose, and why.
+    record_access(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        label=format_lazy(
+            gettext_lazy("Sessions, API tokens and calendar link of {username} ended: {reason}"),
+            username=user.get_username(),
+            reason=Reason(reason).label,
         ),
     )

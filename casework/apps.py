@@ -16,4 +16,6 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
+        from casework import receivers  # noqa: F401 (connects the credentials' end)
+
         post_migrate.connect(_reference_data, sender=self, dispatch_uid="casework.reference_data")

@@ -253,6 +253,9 @@ KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model, not a secret)
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)  # offered when a token is created
 API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365)
 API_TOKENS_PER_USER = envint("API_TOKENS_PER_USER", 10)
+# A token unused for this many days (since its creation if never used) stops working, and the
+# daily cleanup deletes it.
+API_TOKEN_IDLE_DAYS = envint("API_TOKEN_IDLE_DAYS", 30)
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_DAYS),
     "AUTH_HEADER_PREFIX": "Token",
@@ -483,6 +486,11 @@ CELERY_BEAT_SCHEDULE = {
     "helpline-summaries": {
         "task": "helpline.tasks.erase_old_summaries",
         "schedule": crontab(hour=2, minute=45),
+    },
+    # API tokens expired, or unused for API_TOKEN_IDLE_DAYS, are deleted (each in the access log).
+    "api-tokens-unused": {
+        "task": "accounts.tasks.delete_unused_tokens",
+        "schedule": crontab(hour=2, minute=40),
     },
     "retention-sweep": {
         "task": "privacy.tasks.retention_sweep",

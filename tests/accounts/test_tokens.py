@@ -139,3 +139,104 @@ def test_the_lead_lists_every_token_and_others_may_not(
     for persona in (treating_psychologist, administrator, auditor):
         assert client_for(persona).get(url).status_code == 403
     assert client_for(None).get(url).status_code == 302  # to the login page
+
+
+# --- Last use, and the end of unused tokens -------------------------------------------------
+
+
+def ago(**delta) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(**delta)
+
+
+def test_a_token_notes_its_last_use_at_most_once_a_minute(patient, treating_psychologist):
+    row, token = ApiToken.objects.create(user=treating_psychologist, name="script")
+    assert row.last_used_at is None
+
+    assert call_api(token).status_code == 200
+    row.refresh_from_db()
+    first = row.last_used_at
+    assert first is not None and timezone.now() - first < datetime.timedelta(seconds=5)
+    assert call_api(token).status_code == 200  # within the minute: not written again
+    row.refresh_from_db()
+    assert row.last_used_at == first
+
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=ago(seconds=61))
+    assert call_api(token).status_code == 200
+    row.refresh_from_db()
+    assert timezone.now() - row.last_used_at < datetime.timedelta(seconds=5)
+
+
+def page_of_owner(user, client_for) -> str:
+    return client_for(user).get(reverse("accounts:tokens")).content.decode()
+
+
+def test_the_token_lists_show_the_last_use_or_never_used(
+    patient, treating_psychologist, clinical_lead, client_for
+):
+    used, token = ApiToken.objects.create(user=treating_psychologist, name="weekly export")
+    ApiToken.objects.create(user=treating_psychologist, name="spare")
+    call_api(token)
+    march_4th = datetime.datetime(2026, 3, 4, 12, tzinfo=datetime.UTC)
+    ApiToken.objects.filter(pk=used.pk).update(last_used_at=march_4th)
+
+    for page in (
+        client_for(treating_psychologist).get(reverse("accounts:tokens")),
+        client_for(clinical_lead).get(reverse("accounts:all_tokens")),
+    ):
+        text = page.content.decode()
+        assert "Last used" in text
+        assert "04/03/2026" in text  # SHORT_DATE_FORMAT
+        assert text.count("never used") == 1
+    assert "unused for 30 days stops working" in page_of_owner(treating_psychologist, client_for)
+
+
+@pytest.mark.parametrize(
+    ("created_days_ago", "used_days_ago", "works"),
+    [
+        (29, None, True),  # never used: counted from its creation
+        (31, None, False),
+        (100, 29, True),  # used: counted from its last use
+        (100, 31, False),
+    ],
+)
+def test_a_token_unused_for_the_idle_days_stops_working(
+    patient, treating_psychologist, created_days_ago, used_days_ago, works
+):
+    row, token = ApiToken.objects.create(
+        user=treating_psychologist, name="script", expiry=datetime.timedelta(days=365)
+    )
+    ApiToken.objects.filter(pk=row.pk).update(
+        created=ago(days=created_days_ago),
+        last_used_at=ago(days=used_days_ago) if used_days_ago is not None else None,
+    )
+
+    assert call_api(token).status_code == (200 if works else 401)
+
+
+def test_the_idle_days_are_a_setting(patient, treating_psychologist, settings):
+    settings.API_TOKEN_IDLE_DAYS = 5
+    row, token = ApiToken.objects.create(user=treating_psychologist, name="script")
+    ApiToken.objects.filter(pk=row.pk).update(created=ago(days=6))
+
+    assert call_api(token).status_code == 401
+
+
+def test_the_daily_cleanup_deletes_unused_and_expired_tokens_and_logs_it(
+    treating_psychologist, settings
+):
+    from accounts.tasks import delete_unused_tokens
+
+    idle, _t = ApiToken.objects.create(user=treating_psychologist, name="idle")
+    expired, _t = ApiToken.objects.create(user=treating_psychologist, name="expired")
+    kept, _t = ApiToken.objects.create(user=treating_psychologist, name="in use")
+    ApiToken.objects.filter(pk=idle.pk).update(created=ago(days=31))
+    ApiToken.objects.filter(pk=expired.pk).update(expiry=ago(seconds=1))
+    ApiToken.objects.filter(pk=kept.pk).update(created=ago(days=200), last_used_at=ago(days=1))
+
+    assert delete_unused_tokens() == 2
+
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["in use"]
+    deleted = AccessEvent.objects.filter(action="delete", object_type="accounts.apitoken")
+    assert set(deleted.values_list("object_id", flat=True)) == {idle.token_key, expired.token_key}
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "accounts.tasks.delete_unused_tokens" in tasks
