@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.language import set_language
+from accounts.throttling import LoginView
 from common.http import IdConverter
 from config.health import healthz, readyz
 from workspace.views import home
@@ -19,7 +20,7 @@ urlpatterns = [
     # For load balancers and monitoring: no login, one word per part (docs/operations.md).
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Anyone may pick a language, including on the login page; a logged-in user's is saved.
     path("i18n/setlang/", set_language, name="set_language"),
