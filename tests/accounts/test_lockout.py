@@ -221,7 +221,7 @@ def test_the_lock_page_says_for_how_long_and_who_can_lift_it_sooner(treating_psy
     text = page.content.decode()
     assert "blocked for 30 minutes" in text
     assert "clinical lead can lift the block sooner" in text
-    # assert reverse("password_reset") in text
+    assert reverse("password_reset") in text
 
 
 def test_an_accounts_name_is_kept_with_its_failed_login(treating_psychologist):
