@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
+from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
@@ -30,16 +31,22 @@ from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
 
-def account_username(request, credentials) -> str | None:
-    """The name tried, if it is an account's. Anything else (a password typed in the wrong
-    field, a guess) is neither stored nor counted by name; the address still counts."""
+def _typed_name(request, credentials) -> str:
     name = (credentials or {}).get("username")
     if name is None and getattr(request, "method", None) == "POST":
         name = request.POST.get("username")
-    if not name:
-        return None
-    name = str(name)[:150]
-    return name if get_user_model().objects.filter(username=name).exists() else None
+    return str(name or "")[:150]
+
+
+def _is_account(name: str) -> bool:
+    return get_user_model().objects.filter(username=name).exists()
+
+
+def account_username(request, credentials) -> str | None:
+    """The name tried, if it is an account's (for the access log). Anything else (a password
+    typed in the wrong field, a guess) is not written there."""
+    name = _typed_name(request, credentials)
+    return name if name and _is_account(name) else None
 
 
 # No account's name holds "#" (Django's user names: letters, digits and @.+-_).
@@ -51,13 +58,10 @@ def counted_username(request, credentials) -> str | None:
     is, so that a lock can be lifted by name; any other name under a keyed hash of itself, so
     that it is counted exactly like an account's (nothing tells the two apart) and yet never
     stored (it may be a password typed in the wrong field). None: no name (a wrong API token)."""
-    name = (credentials or {}).get("username")
-    if name is None and getattr(request, "method", None) == "POST":
-        name = request.POST.get("username")
+    name = _typed_name(request, credentials)
     if not name:
         return None
-    name = str(name)[:150]
-    if get_user_model().objects.filter(username=name).exists():
+    if _is_account(name):
         return name
     return HASHED + salted_hmac("accounts.throttling.counted_username", name).hexdigest()
 
@@ -84,7 +88,7 @@ class LockoutHandler(AxesDatabaseHandler):
     def get_failures(self, request, credentials=None) -> int:
         shift = settings.LOGIN_ADDRESS_FAILURE_LIMIT - get_failure_limit(request, credentials)
         counts = [
-            sum(attempts.values_list("failures_since_start", flat=True))
+            attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
             for attempts in self.get_user_attempts(request, credentials)
         ]
         parameters = get_lockout_parameters(request, credentials)
