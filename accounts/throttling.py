@@ -169,7 +169,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, warning=last_attempt_warning(self.request))
+        warning = last_attempt_warning(self.request)
+        return super().get_context_data(**kwargs, last_attempt_warning=warning)
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
