@@ -191,3 +191,14 @@ def test_the_reset_pages_are_open_to_anyone(persona, request, client_for):
     client = client_for(request.getfixturevalue(persona) if persona else None)
     for name in ("password_reset", "password_reset_done", "password_reset_complete"):
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_message_is_in_the_users_language(treating_psychologist):
+    treating_psychologist.language = "fr"
+    treating_psychologist.save()
+
+    ask_for_a_link(treating_psychologist.email)
+
+    message = OutboxMessage.objects.get()
+    assert message.subject.endswith("choisir un nouveau mot de passe")
+    assert "ouvrez ce lien dans les 60 minutes" in message.body
