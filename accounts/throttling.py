@@ -1,17 +1,28 @@
 """Lock-out of repeated failed logins (django-axes), and the API's token check counted by it.
 
-The settings name these functions (AXES_* in config/settings/base.py); docs/security.md says
-what a clinic can change and why."""
+Two counts, each over LOGIN_LOCKOUT_MINUTES: a name at an address is locked at
+LOGIN_FAILURE_LIMIT failures, an address for every name at LOGIN_ADDRESS_FAILURE_LIMIT. The
+settings name these functions (AXES_* in config/settings/base.py); docs/security.md says what a
+clinic can change and why."""
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_lockout_response
+from axes.helpers import (
+    get_client_username,
+    get_failure_limit,
+    get_lockout_parameters,
+    get_lockout_response,
+)
 from axes.middleware import AxesMiddleware
-from axes.models import AccessBase
+from axes.models import AccessAttempt, AccessBase
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
+from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -22,27 +33,85 @@ from rest_framework.authentication import get_authorization_header
 from accounts import token_failures
 
 
-def account_username(request, credentials) -> str | None:
-    """The name tried, if it is an account's. Anything else (a password typed in the wrong
-    field, a guess) is neither stored nor counted by name; the address still counts."""
+def _typed_name(request, credentials) -> str:
     name = (credentials or {}).get("username")
     if name is None and getattr(request, "method", None) == "POST":
         name = request.POST.get("username")
+    return str(name or "")[:150]
+
+
+def _is_account(name: str) -> bool:
+    return get_user_model().objects.filter(username=name).exists()
+
+
+def account_username(request, credentials) -> str | None:
+    """The name tried, if it is an account's (for the access log). Anything else (a password
+    typed in the wrong field, a guess) is not written there."""
+    name = _typed_name(request, credentials)
+    return name if name and _is_account(name) else None
+
+
+# No account's name holds "#" (Django's user names: letters, digits and @.+-_).
+HASHED = "#"
+
+
+def counted_username(request, credentials) -> str | None:
+    """The name failures are counted under (AXES_USERNAME_CALLABLE): an account's name as it
+    is, so that a lock can be lifted by name; any other name under a keyed hash of itself, so
+    that it is counted exactly like an account's (nothing tells the two apart) and yet never
+    stored (it may be a password typed in the wrong field). None: no name (a wrong API token)."""
+    name = _typed_name(request, credentials)
     if not name:
         return None
-    name = str(name)[:150]
-    return name if get_user_model().objects.filter(username=name).exists() else None
+    if _is_account(name):
+        return name
+    return HASHED + salted_hmac("accounts.throttling.counted_username", name).hexdigest()
 
 
-def lockout_parameters(request_or_attempt, credentials) -> list[str]:
-    """Failures are counted per account and, separately, per address; a failure without an
-    account's name (a guess, a wrong API token) counts for its address only. (Counted "per
-    account" too, it would be counted against every other nameless attempt.)"""
+def lockout_parameters(request_or_attempt, credentials) -> list:
+    """A name is counted at its address (a person's typos lock neither the colleagues behind
+    the same address nor the account elsewhere); every failure also counts for its address,
+    against LOGIN_ADDRESS_FAILURE_LIMIT (LockoutHandler). A failure without a name (a wrong
+    API token) counts for its address only."""
     if isinstance(request_or_attempt, AccessBase):
         named = request_or_attempt.username is not None
     else:
-        named = account_username(request_or_attempt, credentials) is not None
-    return ["username", "ip_address"] if named else ["ip_address"]
+        named = counted_username(request_or_attempt, credentials) is not None
+    return [["username", "ip_address"], "ip_address"] if named else ["ip_address"]
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler with two limits: axes compares one number of failures
+    with one limit (AXES_FAILURE_LIMIT), so the address's count is given to it shifted by the
+    difference of the two limits: it reaches AXES_FAILURE_LIMIT exactly when the address
+    reaches LOGIN_ADDRESS_FAILURE_LIMIT. AXES_FAILURE_LIMIT minus the result is therefore the
+    number of attempts left before either lock."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        shift = settings.LOGIN_ADDRESS_FAILURE_LIMIT - get_failure_limit(request, credentials)
+        counts = [
+            attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
+        parameters = get_lockout_parameters(request, credentials)
+        return max(
+            (
+                count - shift if parameter == "ip_address" else count
+                for parameter, count in zip(parameters, counts, strict=True)
+            ),
+            default=0,
+        )
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        """A login starts the count again for its own name at its address only: a success
+        lifts no one else's lock, and does not clear the address's count of other names."""
+        name = get_client_username(request, credentials)
+        if name is None:
+            return 0
+        deleted, _ = AccessAttempt.objects.filter(
+            username=name, ip_address=request.axes_ip_address
+        ).delete()
+        return deleted
 
 
 def client_address(request) -> str:
@@ -53,6 +122,26 @@ def client_address(request) -> str:
 
 def lockout_minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def attempts_left(request) -> int | None:
+    """After a failed login in this request: how many more failures are allowed before the
+    lock (of the name at this address, or of the address)."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None:
+        return None
+    return get_failure_limit(request, None) - failures
+
+
+def last_attempt_warning(request) -> str:
+    if attempts_left(request) != 1:
+        return ""
+    minutes = lockout_minutes()
+    return ngettext(
+        "One attempt left before logging in is blocked for %(minutes)d minute.",
+        "One attempt left before logging in is blocked for %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def lockout_message() -> str:
@@ -74,6 +163,16 @@ def locked_out(request, original_response=None, credentials=None):
         {"message": lockout_message(), "minutes": lockout_minutes()},
         status=429,
     )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, which warns before the last attempt."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        warning = last_attempt_warning(self.request)
+        return super().get_context_data(**kwargs, last_attempt_warning=warning)
 
 
 class TokenAuthentication(KnoxTokenAuthentication):

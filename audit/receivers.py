@@ -5,6 +5,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from accounts.models import ApiToken
+from accounts.password_reset import password_reset_completed, password_reset_requested
 from accounts.signals import Reason, credentials_ended
 from accounts.throttling import account_username
 from accounts.two_factor import two_factor_reset
@@ -83,4 +84,36 @@ def _credentials_ended(sender, user, actor, reason, **kwargs):
             username=user.get_username(),
             reason=Reason(reason).label,
         ),
+    )
+
+
+@receiver(password_reset_requested, dispatch_uid="audit.password_reset_requested")
+def _password_reset_requested(sender, user, **kwargs):
+    # For an address of no active account: a refusal naming no one, without the address typed
+    # (it may be anyone's). The requester sees the same page either way.
+    if user is None:
+        record_access(
+            actor=None,
+            action=Action.DENIED,
+            object_type="accounts.user",
+            label=gettext_lazy("Password reset asked for an address of no active account"),
+        )
+        return
+    record_access(
+        actor=user,
+        action=Action.SEND,
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        label=gettext_lazy("Password reset link e-mailed"),
+    )
+
+
+@receiver(password_reset_completed, dispatch_uid="audit.password_reset_completed")
+def _password_reset_completed(sender, user, **kwargs):
+    record_access(
+        actor=user,
+        action=Action.UPDATE,
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        label=gettext_lazy("Password reset by e-mail"),
     )

@@ -4,7 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import password_reset
 from accounts.language import set_language
+from accounts.throttling import LoginView
 from common.http import IdConverter
 from config.health import healthz, readyz
 from workspace.views import home
@@ -19,8 +21,25 @@ urlpatterns = [
     # For load balancers and monitoring: no login, one word per part (docs/operations.md).
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # "Forgot your password?": open to anyone (accounts/password_reset.py).
+    path("password/reset/", password_reset.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     # Anyone may pick a language, including on the login page; a logged-in user's is saved.
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("workspace.urls")),

@@ -195,6 +195,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# "Forgot your password?": the e-mailed link works once, for PASSWORD_RESET_MINUTES (default 60),
+# and is built on SITE_URL (accounts/password_reset.py; docs/security.md).
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_MINUTES", 60) * 60
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
@@ -226,16 +229,21 @@ RETENTION_DESTROY_YEARS = envint("RETENTION_DESTROY_YEARS", 50)
 RETENTION_NOTICE_DAYS = envint("RETENTION_NOTICE_DAYS", 30)
 
 # Lock-out after repeated failed logins (django-axes; docs/security.md): LOGIN_FAILURE_LIMIT
-# failures lock the account, and separately the address, for LOGIN_LOCKOUT_MINUTES, on the login
-# page, the admin's and the API's token check. A right password during the lock-out is refused.
+# failures lock a name at the address they came from; LOGIN_ADDRESS_FAILURE_LIMIT failures, of
+# any names, lock that address for every name (a clinic's NAT: set it well above the other).
+# Both last LOGIN_LOCKOUT_MINUTES, on the login page, the admin's and the API's token check (a
+# wrong token counts for the address only). A right password during the lock-out is refused.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = "accounts.throttling.lockout_parameters"  # each on its own
-AXES_RESET_ON_SUCCESS = True
-# The name typed is kept only if it is an account's: a password typed into the name field
-# is never stored. The address is REMOTE_ADDR: the peer's, or behind a trusted proxy the one it
-# saw (config.middleware.ClientAddressMiddleware), never a header a client can forge.
-AXES_USERNAME_CALLABLE = "accounts.throttling.account_username"
+AXES_HANDLER = "accounts.throttling.LockoutHandler"  # the two limits
+AXES_LOCKOUT_PARAMETERS = "accounts.throttling.lockout_parameters"
+AXES_RESET_ON_SUCCESS = True  # for the name at its address only (LockoutHandler)
+# A name that is no account's is counted under a keyed hash of itself: a password typed into
+# the name field is never stored. The address is REMOTE_ADDR: the peer's, or behind a trusted
+# proxy the one it saw (config.middleware.ClientAddressMiddleware), never a header a client can
+# forge.
+AXES_USERNAME_CALLABLE = "accounts.throttling.counted_username"
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # logins are in the access log (audit)

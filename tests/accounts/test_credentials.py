@@ -110,6 +110,22 @@ def test_a_new_password_ends_the_tokens_and_the_calendar_link_and_says_so(clinic
     new_credentials(client)
 
 
+def test_a_password_reset_by_e_mail_ends_the_tokens_and_the_calendar_link(clinician):
+    """Whoever reset it read the account's mail: what the old password let anyone make ends."""
+    from common.models import OutboxMessage
+    from tests.accounts.test_password_reset import ask_for_a_link, choose_new_password, link_in
+
+    token, link = new_credentials(logged_in(clinician))
+
+    ask_for_a_link(clinician.email)
+    choose_new_password(link_in(OutboxMessage.objects.get()), NEW_PASSWORD)
+
+    assert api_status(token) == 401
+    assert calendar_status(link) == 404
+    assert ended_event(clinician, "ended: password reset").user == clinician
+    new_credentials(logged_in(clinician))
+
+
 def test_a_wrong_old_password_ends_nothing(clinician):
     client = logged_in(clinician)
     token, link = new_credentials(client)

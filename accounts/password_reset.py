@@ -1,0 +1,101 @@
+"""Forgot your password: a link by e-mail to choose a new one (Django's password reset views).
+
+- The same page and message whether or not the address is an account's, and the same work: for
+  an address of no active account the message is still written, then dropped.
+- The message waits in the outbox (common.outbox), sent by a worker: no mail server inside
+  the request. Its link is built on SITE_URL, never on the request's Host header.
+- The link lives PASSWORD_RESET_TIMEOUT seconds and works once (its token holds the password).
+- A completed reset ends the user's other sessions and lifts the lock-out of their name; they
+  then log in with the new password and their second factor.
+- Each request and each reset is in the access log; nothing tells the requester which.
+
+docs/security.md, "Forgot your password"."""
+
+from axes.utils import reset as lift_lockout
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.tokens import default_token_generator
+from django.dispatch import Signal
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.sessions import end_all_credentials
+from accounts.signals import Reason
+from common import outbox
+
+SUBJECT = "registration/password_reset_subject.txt"
+BODY = "registration/password_reset_email.txt"
+
+# For the access log (audit.receivers). user: the account e-mailed, or None for an address
+# of no active account.
+password_reset_requested = Signal()
+# user: the account whose password was reset by its link.
+password_reset_completed = Signal()
+
+
+def _message(user) -> tuple[str, str]:
+    """The subject and body of the message with the link, in the user's language."""
+    link = settings.SITE_URL + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "link": link,
+        "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        "clinic": settings.CLINIC_NAME,
+    }
+    with translation.override(getattr(user, "language", "") or translation.get_language()):
+        subject = "".join(render_to_string(SUBJECT, context).splitlines())
+        return subject, render_to_string(BODY, context)
+
+
+class ResetForm(PasswordResetForm):
+    """Django's form, which queues its message in the outbox and logs each request."""
+
+    def save(self, **kwargs):
+        users = list(self.get_users(self.cleaned_data["email"]))
+        for user in users:
+            subject, body = _message(user)
+            outbox.queue(to=[user.email], subject=subject, body=body, purpose=subject)
+            password_reset_requested.send(sender=ResetForm, user=user)
+        if not users:
+            # The same work as for an account (the message written, then dropped), and a line
+            # in the log without the address typed: it may be anyone's.
+            nobody = get_user_model()(pk=0, password=UNUSABLE_PASSWORD_PREFIX)
+            _message(nobody)
+            password_reset_requested.send(sender=ResetForm, user=None)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def get_context_data(self, **kwargs):
+        minutes = settings.PASSWORD_RESET_TIMEOUT // 60
+        return super().get_context_data(**kwargs, minutes_valid=minutes)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's, which then ends every credential of the user (sessions, API tokens, calendar
+    link), lifts their lock-out and logs the reset. No login here: the user logs in with the new password and the second factor."""
+
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        end_all_credentials(user, actor=user, reason=Reason.PASSWORD_RESET)
+        # The lock guarded the old password; the person has shown they read the account's mail.
+        lift_lockout(username=user.get_username())
+        password_reset_completed.send(sender=PasswordResetConfirmView, user=user)
+        return response
