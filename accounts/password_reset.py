@@ -87,7 +87,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's, which then ends every credential of the user (sessions, API tokens, calendar
-    link), lifts their lock-out and logs the reset. No login here: the user logs in with the new password and the second factor."""
+    link), lifts their lock-out and logs the reset. No login here: the user logs in with the
+    new password and the second factor."""
 
     success_url = reverse_lazy("password_reset_complete")
 
