@@ -5,6 +5,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from accounts.models import ApiToken
+from accounts.staff import staff_account_changed
 from accounts.throttling import account_username
 from accounts.two_factor import two_factor_reset
 from audit.services import Action, record_access
@@ -66,4 +67,12 @@ def _two_factor_reset(sender, actor, user, **kwargs):
             gettext_lazy("Two-factor authentication of {username} reset"),
             username=user.get_username(),
         ),
+    )
+
+
+@receiver(staff_account_changed, dispatch_uid="audit.staff_account_changed")
+def _staff_account_changed(sender, actor, user, created, label, **kwargs):
+    # The clinical lead's actions on staff accounts (accounts.staff): who did what to whom.
+    record_access(
+        actor=actor, action=Action.CREATE if created else Action.UPDATE, obj=user, label=label
     )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path, register_converter
+from django.urls import include, path, register_converter, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.language import set_language
@@ -21,6 +21,13 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Where a new account chooses its password, from the link it is e-mailed
+    # (accounts.staff); Django's view, which needs no login.
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("login")),
+        name="password_reset_confirm",
+    ),
     # Anyone may pick a language, including on the login page; a logged-in user's is saved.
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("workspace.urls")),

@@ -160,6 +160,7 @@ def _other_kwargs(clinic, people) -> dict:
         "justice_contact": mandate.justice_contact_id,
         "key": token.token_key,
         "user_id": people["facilitator"].pk,
-        "token": FEED_TOKEN,
+        "token": FEED_TOKEN,  # also a password-reset link's token, which it is not
+        "uidb64": "MQ",  # a user id in a password-reset link
         "group_id": clinic["group"].pk,
     }
