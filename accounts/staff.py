@@ -122,6 +122,11 @@ def _allowed(actor, rule=None, *args, field: str | None = None) -> None:
         raise ValidationError({field: reason} if field else reason)
 
 
+def _known_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": gettext("Choose one of the roles offered.")})
+
+
 def _logged(actor, user, label, *, created: bool = False) -> None:
     staff_account_changed.send(sender=User, actor=actor, user=user, created=created, label=label)
 
@@ -133,7 +138,7 @@ def _give_role(user, role: str) -> None:
     user.groups.remove(*role_groups.exclude(name=role))
     user.groups.add(Group.objects.get(name=role))
     is_staff = role in (Role.CLINICAL_LEAD, Role.ADMINISTRATOR)
-    if user.is_staff != is_staff:
+    if user.is_staff != is_staff and not user.is_superuser:  # a technical account keeps it
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
 
@@ -152,6 +157,7 @@ def account_create(
     """A new account with its role and no password: the user is e-mailed a link to set one
     (Django's password-reset token, valid PASSWORD_RESET_TIMEOUT)."""
     _allowed(actor)
+    _known_role(role)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(
             {"username": gettext("An account with this user name exists already.")}
@@ -252,8 +258,7 @@ def account_change_role(*, actor, user, role: str) -> User:
     """The user holds this role only; their sessions end (accounts.sessions) and they log in
     again with its rights."""
     _allowed(actor)
-    if role not in Role.values:
-        raise ValidationError({"role": gettext("Choose one of the roles offered.")})
+    _known_role(role)
     _allowed(actor, permissions.change_role_refusal, user, role, field="role")
     _give_role(user, role)
     _logged(

@@ -261,6 +261,20 @@ def test_the_lead_creates_an_account_and_the_new_user_sets_their_password_from_t
     assert not Client().get("/" + path, follow=True).context["validlink"]
 
 
+def test_the_new_colleague_is_written_to_in_the_language_chosen_for_them(clinical_lead, client_for):
+    lead = client_for(clinical_lead)
+    page = lead.get(CREATE)
+    assert "nl" in offered(page, "language")
+
+    lead.post(CREATE, fill_new_account(page, language="nl", role=Role.ADMINISTRATOR))
+
+    mail = OutboxMessage.objects.get()
+    assert mail.subject.startswith("Uw account bij")
+    assert "psy.nouveau" in mail.body
+    person = User.objects.get(username="psy.nouveau")
+    assert (person.language, person.roles, person.is_staff) == ("nl", [Role.ADMINISTRATOR], True)
+
+
 @pytest.mark.parametrize(
     ("values", "field", "words"),
     [
@@ -381,6 +395,7 @@ def test_the_lead_changes_a_role_as_the_form_offers_and_the_sessions_end(
     assert "Administrator" in message_text(done)
     treating_psychologist = User.objects.get(pk=treating_psychologist.pk)
     assert treating_psychologist.roles == [Role.ADMINISTRATOR]
+    assert treating_psychologist.is_staff  # the admin's reference data, as administrators have
     assert colleague.get("/dashboard/").status_code == 302
     event = staff_events("update").get()
     assert "psy.treating" in event.label and "administrator" in event.label.lower()
