@@ -1,5 +1,6 @@
 """A user's own account: sessions (log out everywhere, stay logged in) and API tokens (create,
-shown once; list; revoke); the clinical lead sees every token."""
+shown once; list; revoke); the clinical lead sees every token. The lead's staff accounts page
+is accounts.views_staff."""
 
 import datetime
 import time
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import two_factor as second_factor
 from accounts.forms import ApiTokenForm, CodeForm
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken
 from accounts.roles import Role
 from accounts.sessions import SEEN, end_all_credentials
 from accounts.signals import Reason
@@ -191,41 +192,6 @@ def recovery_codes(request):
         return render(request, "accounts/recovery_codes_new.html")
     codes = second_factor.new_recovery_codes(request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": ""})
-
-
-@require_GET
-def two_factor_team(request):
-    """For the clinical lead: who has enrolled, and a reset for whoever lost their phone."""
-    if not request.user.has_role(Role.CLINICAL_LEAD):
-        raise PermissionDenied
-    enrolled = set(
-        second_factor.TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
-    )
-    staff = User.objects.filter(is_active=True).prefetch_related("groups")
-    return render(
-        request,
-        "accounts/two_factor_team.html",
-        {"staff": [(person, person.pk in enrolled) for person in staff]},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def two_factor_reset(request, user_id: int):
-    if not request.user.has_role(Role.CLINICAL_LEAD):
-        raise PermissionDenied
-    person = get_object_or_404(User, pk=user_id, is_active=True)
-    if request.method == "POST":
-        second_factor.reset(actor=request.user, user=person)
-        messages.success(
-            request,
-            _(
-                "%(person)s will set up two-factor authentication again at the next login; "
-                "their sessions ended, and their API tokens and calendar link no longer work."
-            )
-            % {"person": person},
-        )
-        return redirect("accounts:two_factor_team")
-    return render(request, "accounts/two_factor_reset.html", {"person": person})
 
 
 def _next(request) -> str:

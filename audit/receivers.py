@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import ApiToken
 from accounts.password_reset import password_reset_completed, password_reset_requested
 from accounts.signals import Reason, credentials_ended
+from accounts.staff import staff_account_changed
 from accounts.throttling import account_username
 from accounts.two_factor import two_factor_reset
 from audit.services import Action, record_access
@@ -116,4 +117,12 @@ def _password_reset_completed(sender, user, **kwargs):
         object_type="accounts.user",
         object_id=str(user.pk),
         label=gettext_lazy("Password reset by e-mail"),
+    )
+
+
+@receiver(staff_account_changed, dispatch_uid="audit.staff_account_changed")
+def _staff_account_changed(sender, actor, user, created, label, **kwargs):
+    # The clinical lead's actions on staff accounts (accounts.staff): who did what to whom.
+    record_access(
+        actor=actor, action=Action.CREATE if created else Action.UPDATE, obj=user, label=label
     )

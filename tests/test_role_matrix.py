@@ -167,7 +167,7 @@ def _other_kwargs(clinic, people) -> dict:
         "justice_contact": mandate.justice_contact_id,
         "key": token.token_key,
         "user_id": people["facilitator"].pk,
-        "token": FEED_TOKEN,  # as a password reset token too: a wrong one
-        "uidb64": "MQ",
+        "token": FEED_TOKEN,  # also a password-reset link's token, which it is not
+        "uidb64": "MQ",  # a user id in a password-reset link
         "group_id": clinic["group"].pk,
     }

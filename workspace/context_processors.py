@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from accounts.permissions import can_manage_staff
 from audit.permissions import can_read_access_log
 from casework.permissions import (
     can_see_clinic_agenda,
@@ -26,5 +27,6 @@ def clinic(request):
             "helpline": is_listener(user),
             "helpline_statistics": may_read_statistics(user) and not is_listener(user),
             "operations": can_watch_operations(user),
+            "staff": can_manage_staff(user),
         },
     }

@@ -144,9 +144,10 @@ def test_a_wrong_old_password_ends_nothing(clinician):
 def test_the_leads_reset_of_a_second_factor_ends_the_tokens_and_the_calendar_link(
     clinician, clinical_lead, client_for
 ):
+    enrol(clinician)
     token, link = new_credentials(logged_in(clinician))
     lead = client_for(clinical_lead)
-    url = reverse("accounts:two_factor_reset", args=[clinician.pk])
+    url = reverse("accounts:staff_two_factor_reset", args=[clinician.pk])
     question = lead.get(url).content.decode()
     assert STOP_WORKING in question
 
@@ -163,8 +164,9 @@ def test_the_leads_reset_of_a_second_factor_ends_the_tokens_and_the_calendar_lin
 def test_nobody_but_the_lead_may_end_someone_elses_credentials_by_a_reset(
     clinician, other_psychologist, client_for
 ):
+    enrol(clinician)
     token, link = new_credentials(logged_in(clinician))
-    url = reverse("accounts:two_factor_reset", args=[clinician.pk])
+    url = reverse("accounts:staff_two_factor_reset", args=[clinician.pk])
 
     assert client_for(other_psychologist).post(url).status_code == 403
 
@@ -187,6 +189,21 @@ def test_a_deactivation_ends_the_tokens_and_the_calendar_link_for_good(clinician
     assert api_status(token) == 401
     assert calendar_status(link) == 404
     new_credentials(logged_in(clinician))
+
+
+def test_the_leads_deactivation_from_the_staff_page_says_the_credentials_end(
+    clinician, clinical_lead, client_for
+):
+    token, link = new_credentials(logged_in(clinician))
+    lead = client_for(clinical_lead)
+    url = reverse("accounts:staff_deactivate", args=[clinician.pk])
+    assert STOP_WORKING in lead.get(url).content.decode()
+
+    response = lead.post(url, follow=True)
+
+    assert NO_LONGER_WORK in response.content.decode()
+    assert (api_status(token), calendar_status(link)) == (401, 404)
+    assert ended_event(clinician, "account deactivated")
 
 
 def test_other_changes_to_the_account_end_no_token(clinician):

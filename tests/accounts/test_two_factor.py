@@ -220,9 +220,9 @@ def test_the_lead_resets_a_second_factor_and_it_is_logged(
     victim_session = password_only(treating_psychologist)
     pass_second_factor(victim_session, treating_psychologist)
     lead = client_for(clinical_lead)
-    team = lead.get(reverse("accounts:two_factor_team"))
+    team = lead.get(reverse("accounts:staff_list"))
     assert team.status_code == 200
-    url = reverse("accounts:two_factor_reset", args=[treating_psychologist.pk])
+    url = reverse("accounts:staff_two_factor_reset", args=[treating_psychologist.pk])
     assert url in team.content.decode()
 
     assert lead.get(url).status_code == 200  # the question first
@@ -244,9 +244,9 @@ def test_the_lead_resets_a_second_factor_and_it_is_logged(
 def test_nobody_but_the_lead_may_reset_a_second_factor(persona, request, client_for, clinical_lead):
     enrol(clinical_lead)
     client = client_for(request.getfixturevalue(persona))
-    url = reverse("accounts:two_factor_reset", args=[clinical_lead.pk])
+    url = reverse("accounts:staff_two_factor_reset", args=[clinical_lead.pk])
 
-    assert client.get(reverse("accounts:two_factor_team")).status_code == 403
+    assert client.get(reverse("accounts:staff_list")).status_code == 403
     assert client.post(url).status_code == 403
     assert TOTPDevice.objects.filter(user=clinical_lead).exists()
 

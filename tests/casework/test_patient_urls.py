@@ -113,8 +113,14 @@ NOT_PATIENT_SCOPED = {
     "accounts:two_factor",  # the second factor (tests/accounts/test_two_factor.py)
     "accounts:two_factor_setup",
     "accounts:recovery_codes",
-    "accounts:two_factor_team",
-    "accounts:two_factor_reset",  # a user id, the lead's only
+    "accounts:staff_list",  # the lead's staff accounts page (tests/accounts/test_staff.py)
+    "accounts:staff_create",
+    "accounts:staff_role",  # a user id, the lead's only
+    "accounts:staff_deactivate",
+    "accounts:staff_reactivate",
+    "accounts:staff_unlock",
+    "accounts:staff_two_factor_reset",
+    "password_reset_confirm",  # a new account chooses its password (no login)
 }
 
 PATIENT_ROUTES = [route for route in routes() if "patient_id" in route.kwargs]
