@@ -8,7 +8,6 @@ clinic can change and why."""
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import (
-    get_client_username,
     get_failure_limit,
     get_lockout_parameters,
     get_lockout_response,
@@ -18,8 +17,9 @@ from axes.models import AccessAttempt, AccessBase
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models import Sum
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
@@ -102,16 +102,21 @@ class LockoutHandler(AxesDatabaseHandler):
             default=0,
         )
 
-    def reset_user_attempts(self, request, credentials=None) -> int:
-        """A login starts the count again for its own name at its address only: a success
-        lifts no one else's lock, and does not clear the address's count of other names."""
-        name = get_client_username(request, credentials)
-        if name is None:
-            return 0
-        deleted, _ = AccessAttempt.objects.filter(
-            username=name, ip_address=request.axes_ip_address
-        ).delete()
-        return deleted
+
+def login_completed(request, user) -> None:
+    """The login is complete (the second factor given, where it is required): the count of
+    failures of this name at this address starts again. Not at the password alone, or someone
+    who knows it could guess codes for ever, logging in again between guesses. Nobody else's
+    count changes: a success lifts no one else's lock."""
+    AccessAttempt.objects.filter(
+        username=user.get_username(), ip_address=client_address(request)
+    ).delete()
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.throttling.login_completed")
+def _on_login(sender, request, user, **kwargs):
+    if request is not None and not settings.TWO_FACTOR_REQUIRED:
+        login_completed(request, user)  # the password completes the login (the demo only)
 
 
 def client_address(request) -> str:

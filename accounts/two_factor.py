@@ -16,6 +16,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.throttling import login_completed
+
 # Sent when the clinical lead resets a user's second factor (the access log records it).
 two_factor_reset = Signal()
 
@@ -67,6 +69,7 @@ def app_device_confirm(request, device: TOTPDevice) -> None:
     device.save(update_fields=["confirmed"])
     request.session.cycle_key()
     otp_login(request, device)
+    login_completed(request, device.user)
 
 
 def new_recovery_codes(user) -> list[str]:
@@ -86,6 +89,7 @@ def verify(request, code: str) -> bool:
         if device is not None and device.verify_token(code):
             request.session.cycle_key()
             otp_login(request, device)
+            login_completed(request, user)
             return True
     user_login_failed.send(
         sender=verify, credentials={"username": user.get_username()}, request=request

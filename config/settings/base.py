@@ -238,7 +238,9 @@ LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_HANDLER = "accounts.throttling.LockoutHandler"  # the two limits
 AXES_LOCKOUT_PARAMETERS = "accounts.throttling.lockout_parameters"
-AXES_RESET_ON_SUCCESS = True  # for the name at its address only (LockoutHandler)
+# A login starts the count again only once complete, the second factor given (not at the
+# password alone: codes could be guessed for ever between logins): accounts.throttling.
+AXES_RESET_ON_SUCCESS = False
 # A name that is no account's is counted under a keyed hash of itself: a password typed into
 # the name field is never stored. The address is REMOTE_ADDR: the peer's, or behind a trusted
 # proxy the one it saw (config.middleware.ClientAddressMiddleware), never a header a client can

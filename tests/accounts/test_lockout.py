@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, code_for, enrol
 
 LIMIT = 10  # LOGIN_FAILURE_LIMIT's default
 ADDRESS_LIMIT = 100  # LOGIN_ADDRESS_FAILURE_LIMIT's default
@@ -61,15 +61,29 @@ def test_a_colleagues_success_at_the_address_does_not_lift_a_lock(
     assert login(Client(), "psy.treating", PASSWORD, "10.0.0.1").status_code == 429
 
 
-def test_nine_wrong_passwords_do_not_lock_and_a_success_starts_the_count_again(
+def test_nine_wrong_passwords_do_not_lock_and_the_password_alone_does_not_start_again(
     treating_psychologist,
 ):
+    """The password is half a login: the count starts again once the second factor is given
+    (test_a_login_completed_with_the_second_factor_starts_the_count_again)."""
     fail(LIMIT - 1, "psy.treating", "10.0.0.1")
     client = Client()
 
     assert login(client, "psy.treating", PASSWORD, "10.0.0.1").status_code == 302
     assert logged_in(client)
+    fail(1, "psy.treating", "10.0.0.1")
+    assert login(Client(), "psy.treating", PASSWORD, "10.0.0.1").status_code == 429
+
+
+def test_in_the_demo_without_a_second_factor_the_password_completes_the_login(
+    treating_psychologist, settings
+):
+    settings.TWO_FACTOR_REQUIRED = False
     fail(LIMIT - 1, "psy.treating", "10.0.0.1")
+    assert login(Client(), "psy.treating", PASSWORD, "10.0.0.1").status_code == 302
+
+    fail(LIMIT - 1, "psy.treating", "10.0.0.1")
+
     assert login(Client(), "psy.treating", PASSWORD, "10.0.0.1").status_code == 302
 
 
@@ -262,3 +276,29 @@ def test_wrong_api_tokens_count_for_the_address_only(treating_psychologist, sett
     assert elsewhere.get(url).status_code == 200
     assert login(Client(), "psy.treating", PASSWORD, "10.0.0.7").status_code == 429
     assert AccessEvent.objects.filter(action="login_failed", username="").count() == 15
+
+
+def test_second_factor_guesses_between_password_logins_still_lock(treating_psychologist):
+    """Someone who knows the password cannot guess codes for ever by logging in again between
+    guesses: only a login completed with the second factor starts the count again."""
+    enrol(treating_psychologist)
+    two_factor = reverse("accounts:two_factor")
+    for _ in range(2):
+        client = Client()
+        assert login(client, "psy.treating", PASSWORD).status_code == 302
+        for _ in range(LIMIT // 2):
+            client.post(two_factor, {"code": "000000"}, REMOTE_ADDR="10.0.0.1")
+
+    assert login(Client(), "psy.treating", PASSWORD).status_code == 429
+
+
+def test_a_login_completed_with_the_second_factor_starts_the_count_again(treating_psychologist):
+    device = enrol(treating_psychologist)
+    fail(LIMIT - 1, "psy.treating", "10.0.0.1")
+    client = Client()
+    assert login(client, "psy.treating", PASSWORD).status_code == 302
+    client.post(reverse("accounts:two_factor"), {"code": code_for(device)}, REMOTE_ADDR="10.0.0.1")
+
+    fail(LIMIT - 1, "psy.treating", "10.0.0.1")  # as many again: no lock
+
+    assert login(Client(), "psy.treating", PASSWORD).status_code == 302

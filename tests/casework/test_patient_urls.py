@@ -120,7 +120,12 @@ NOT_PATIENT_SCOPED = {
     "accounts:staff_reactivate",
     "accounts:staff_unlock",
     "accounts:staff_two_factor_reset",
-    "password_reset_confirm",  # a new account chooses its password (no login)
+    # "Forgot your password?" and a new account's first password (no login; accounts/
+    # password_reset.py, tests/accounts/test_password_reset.py)
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
 }
 
 PATIENT_ROUTES = [route for route in routes() if "patient_id" in route.kwargs]
