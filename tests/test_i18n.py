@@ -61,9 +61,9 @@ def test_every_string_is_translated_and_none_is_fuzzy(language):
     assert "#, fuzzy" not in text
 
 
-# --- the catalogues hold what the source says. `make messages` (makemessages --no-obsolete)
-# writes them; makemessages, run here on a copy of the source (the checkout is never written
-# to), gives the messages they must hold, no more, no fewer, in about two seconds.
+# --- the catalogues hold what the source says. `make messages` writes them (makemessages
+# --no-location --no-obsolete); makemessages, run here on a copy of the source (the checkout is
+# never written to), gives the messages they must hold, no more, no fewer, in two seconds or so.
 #
 # Seen failing, each change made for the check and undone: `_("A string the catalogues do not
 # hold")` added to casework/views/agenda.py failed the test below for fr, nl and de, naming
