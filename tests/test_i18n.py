@@ -24,6 +24,7 @@ from casework.models import Appointment, Episode
 from reports import catalogue as letter_catalogue
 from reports import rendering
 from reports import services as letters
+from tests.conftest import require
 from tests.factories import (
     AuthorityFactory,
     JusticeContactFactory,
@@ -136,6 +137,8 @@ def from_the_source(tmp_path_factory):
     """The locale folder as makemessages writes it from the source as it is now, in a copy of
     the project's source files: the committed catalogues merged with the source's messages,
     each with where the source says it (the German letters' test below reads those)."""
+    tools = ("xgettext", "msguniq", "msgmerge", "msgattrib")
+    require(all(map(shutil.which, tools)), "GNU gettext is not installed (Debian's gettext)")
     project = tmp_path_factory.mktemp("catalogues") / "project"
     base = Path(settings.BASE_DIR)
     left_out = {base / "locale", Path(settings.VAR_DIR)}
