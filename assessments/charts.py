@@ -1,7 +1,7 @@
-"""Server-side SVG: a small line chart of totals over time, for pages and, later, PDFs.
+"""Server-side SVG: a small line chart of totals over time, for the assessments page.
 
 Presentation attributes only (no style attribute, no script): the pages' CSP allows neither,
-and a PDF renderer needs none. The chart reads without colour: every total is written above
+and a PDF renderer would need none. The chart reads without colour: every total is written above
 its point, the level bands are told apart by dashed boundaries and named at the side, and a
 screen reader gets the figures, with their levels, from the title.
 """

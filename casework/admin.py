@@ -1,7 +1,7 @@
 """Django admin for reference data only.
 
 Patients, mandates, episodes and care teams are deliberately absent: the admin would bypass
-the per-patient door and the access log (tests/casework/test_admin.py keeps it that way).
+the per-patient door and the access log (tests/test_project.py keeps it that way).
 """
 
 from django.contrib import admin

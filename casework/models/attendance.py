@@ -121,8 +121,8 @@ class Attendance(models.Model):
         blank=True,
         related_name="+",
     )
-    # Set by the letters (a later release) when a sent letter reported this outcome: from then
-    # on a change needs a reason, kept in the history.
+    # Set by the letters (reports.services) when a letter that states this outcome is sent, at
+    # its first dispatch: from then on a change needs a reason, kept in the history.
     reported_at = models.DateTimeField(_("reported to the authority"), null=True, blank=True)
     # Counts the recordings: whoever records says which revision they saw, so that an outcome
     # recorded meanwhile by someone else is never silently overwritten.

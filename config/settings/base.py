@@ -299,8 +299,8 @@ OUTBOX_FIRST_PAUSE_SECONDS = envint("OUTBOX_FIRST_PAUSE_SECONDS", 60)
 OUTBOX_ATTEMPTS_BEFORE_WARNING = envint("OUTBOX_ATTEMPTS_BEFORE_WARNING", 3)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
-# The clinic that runs this installation; shown in the header and, later, on letters.
-# The letterhead. The defaults are the demo clinic's; production requires real values.
+# The clinic that runs this installation, shown in the header, and the letterhead of its
+# letters. The defaults are the demo clinic's; production requires real values.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Forensic outpatient clinic")
 OTP_TOTP_ISSUER = CLINIC_NAME  # the name authenticator apps show beside the code
 # Wrong codes are counted by the lock-out (django-axes, above) as failed logins; django-otp's own
