@@ -11,7 +11,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from audit.services import Action, record_access
 from casework.models import Attendance
 from common import after_response
 from common.dates import month_bounds
+from common.db import on_commit_once
 from reports import catalogue, checks, facts, permissions
 from reports.models import Dispatch, Letter, LetterBatch
 from reports.rendering import language_of, render_html
@@ -229,25 +230,32 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[start : start + RENDER_CHUNK] for start in range(0, len(ids), RENDER_CHUNK)]
 
 
-class _RendersAfterCommit(list):
-    """The ids of the letters a transaction signed, queued for rendering when it commits."""
+class _RendersAfterCommit:
+    """The ids of the letters a transaction signed, queued for rendering when it commits: one
+    per transaction (any two are equal, so that common.db.on_commit_once keeps the first)."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _RendersAfterCommit)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to every other: no use as a key
 
     def __call__(self) -> None:
         from reports.tasks import render_letters
 
-        for chunk in _chunks(self):
+        for chunk in _chunks(self.ids):
             after_response.queue(render_letters, chunk)
 
 
 def _queue_render(letter: Letter) -> None:
     """After the commit, a worker renders it (or, with no worker, this process once the
     response has gone: never while a page waits)."""
-    if connection.in_atomic_block:
-        for _sids, callback, _robust in connection.run_on_commit:
-            if isinstance(callback, _RendersAfterCommit):
-                callback.append(letter.pk)
-                return
-    transaction.on_commit(_RendersAfterCommit([letter.pk]), robust=True)
+    renders = _RendersAfterCommit([letter.pk])
+    waiting = on_commit_once(renders, robust=True)
+    if waiting is not renders:
+        waiting.ids.append(letter.pk)
 
 
 @transaction.atomic
