@@ -30,13 +30,10 @@ from casework.forms import (
     RescheduleForm,
 )
 from casework.models import CalendarFeed
-from casework.views.base import (
-    CaseworkRoleRequired,
-    PatientScopedMixin,
-    ServiceFormView,
-)
+from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
 from common.dates import day_bounds, query_day
 from common.http import query_id
+from common.views import ServiceFormView
 
 # A week shows each day's first WEEK_DAY_ROWS sessions, then links to the day, which shows
 # DAY_PAGE_ROWS sessions a page: an agenda page stays small however busy the clinic is.
