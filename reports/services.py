@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
 from casework.models import Attendance
-from common import after_response
+from common import after_response, render_once
 from common.dates import month_bounds
 from common.db import on_commit_once
 from reports import catalogue, checks, facts, permissions
@@ -383,7 +383,7 @@ def letter_render(*, letter_id: int) -> bool:
     """Render the PDF once, whatever the number of deliveries: a worker claims the letter
     with a conditional update, renders outside any transaction, then stores the bytes only if
     none are stored yet. Returns whether this call rendered it."""
-    from reports.pdf import render_pdf
+    from common.pdf import render_pdf
     from reports.sealing import seal_if_configured
 
     letter = (
@@ -395,22 +395,17 @@ def letter_render(*, letter_id: int) -> bool:
     )
     if letter is None or not letter.is_fully_signed or letter.pdf_sha256:
         return False  # gone, waiting for its second signature, or rendered already
-    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
     # Nobody is rendering it, or whoever was has been gone too long (a killed worker).
-    unclaimed = Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale)
-    claimed = Letter.objects.filter(unclaimed, pk=letter_id, pdf_sha256="").update(
-        render_started_at=timezone.now()
-    )
-    if not claimed:
+    if not render_once.claim(Letter, letter_id):
         return False
     pdf = seal_if_configured(render_pdf(render_html(letter, letter.facts)))
     with transaction.atomic():  # the PDF and its line in the access log, together
-        stored = Letter.objects.filter(pk=letter_id, pdf_sha256="").update(
-            pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), rendered_at=timezone.now()
+        stored = render_once.store(
+            Letter, letter_id, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()
         )
         if stored:
             record_access(actor=None, action=Action.PRINT, patient=letter.patient, obj=letter)
-    return bool(stored)
+    return stored
 
 
 def letters_render_pending() -> list[int]:
@@ -418,11 +413,10 @@ def letters_render_pending() -> list[int]:
     was lost (a broker restarted, a worker killed). The render itself stays idempotent."""
     from reports.tasks import render_letters
 
-    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
     pending = [
         letter.pk
         for letter in Letter.objects.filter(signed_at__isnull=False, pdf_sha256="")
-        .filter(Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale))
+        .filter(render_once.unclaimed())
         .only("pk", "kind", "signed_at", "cosigned_at")
         if letter.is_fully_signed
     ]
