@@ -7,15 +7,9 @@ from rest_framework.response import Response
 
 from assessments import instruments, selectors, services
 from assessments.models import Assessment
-from casework.api.base import (
-    BoundedDateField,
-    CaseworkHomePermission,
-    ClinicAPIMixin,
-    ClinicModelSerializer,
-    PatientScopedAPIMixin,
-    call_service,
-)
+from casework.api.base import CaseworkHomePermission, ClinicAPIMixin, PatientScopedAPIMixin
 from casework.permissions import Zone
+from common.api import BoundedDateField, ClinicModelSerializer, call_service
 
 
 class ChoiceSerializer(serializers.Serializer):

@@ -15,7 +15,8 @@ from assessments import instruments, permissions, selectors, services
 from assessments.charts import trend_svg
 from assessments.forms import AssessmentForm, SignForm
 from casework.permissions import Zone
-from casework.views.base import PatientScopedMixin, ServiceFormView
+from casework.views.base import PatientScopedMixin
+from common.views import ServiceFormView
 
 
 class ClinicalMixin(PatientScopedMixin):

@@ -32,6 +32,7 @@ from audit.models import (
     content_mac,
     link_hash,
 )
+from common.db import on_commit_once
 
 Action = AccessEvent.Action
 logger = logging.getLogger(__name__)
@@ -250,12 +251,8 @@ def seal_after_response(**kwargs) -> None:
 
 def _schedule_seal() -> None:
     """Seal once after the transaction commits, however many events it wrote."""
-    if connection.in_atomic_block and any(
-        callback is _seal_after_commit for _, callback, _ in connection.run_on_commit
-    ):
-        return
     # robust: a sealing failure must not fail the user's committed work; the beat retries.
-    transaction.on_commit(_seal_after_commit, robust=True)
+    on_commit_once(_seal_after_commit, robust=True)
 
 
 @transaction.atomic

@@ -1,7 +1,6 @@
 """The auditor's page: who accessed what, newest first, read from the log alone."""
 
 import csv
-import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
@@ -19,15 +18,11 @@ from django.views.generic import TemplateView
 from audit.models import AccessEvent, IntegrityAlert
 from audit.permissions import can_read_access_log
 from audit.services import Action, last_verified_at, open_integrity_alerts, record_access
-from common.dates import query_day
+from common.dates import day_bounds, query_day
 from common.http import query_id, query_search
 from common.text import spreadsheet_safe
 
 PAGE_SIZE = 50
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
 def _filtered(request) -> tuple:
@@ -54,9 +49,9 @@ def _filtered(request) -> tuple:
         events = events.filter(action=action)
     since, until = query_day(params.get("since")), query_day(params.get("until"))
     if since:
-        events = events.filter(occurred_at__gte=_start_of(since))
+        events = events.filter(occurred_at__gte=day_bounds(since)[0])
     if until:
-        events = events.filter(occurred_at__lt=_start_of(until + datetime.timedelta(days=1)))
+        events = events.filter(occurred_at__lt=day_bounds(until)[1])
     shown = {
         "file_number": file_number,
         "unknown_file": bool(file_number and not patient_id),

@@ -45,10 +45,10 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from casework.models import Mandate
+from common.pdf import PDF_VARIANT, render_pdf
 from config.celery import app
 from reports import services
 from reports.models import Letter
-from reports.pdf import PDF_VARIANT, render_pdf
 from reports.rendering import render_html
 
 SINGLE_TARGET, WORKERS_TARGET = 1.15, 1.20

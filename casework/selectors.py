@@ -45,6 +45,7 @@ from casework.models import (
     TherapyGroup,
 )
 from casework.permissions import Zone, can_manage_groups, has_global_access
+from common.dates import day_bounds
 from common.db import AnyOf
 from common.text import search_key
 
@@ -323,15 +324,6 @@ def _agenda_prefetch(appointments, *, with_clinicians: bool = False):
     if with_clinicians:
         related.append("clinicians")
     return appointments.select_related("patient", "group").prefetch_related(*related)
-
-
-def day_bounds(first: datetime.date, days: int = 1) -> tuple[datetime.datetime, datetime.datetime]:
-    """Midnight to midnight, local time, from `first` over so many days."""
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
-    return start, datetime.datetime.combine(
-        first + datetime.timedelta(days=days), datetime.time(), tzinfo=zone
-    )
 
 
 @dataclasses.dataclass(frozen=True)

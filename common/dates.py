@@ -4,6 +4,7 @@ clear message instead of an overflow deep inside the date arithmetic."""
 import datetime
 from calendar import monthrange
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+def day_bounds(first: datetime.date, days: int = 1) -> tuple[datetime.datetime, datetime.datetime]:
+    """Midnight to midnight, local time, from `first` over so many days: the moments a query
+    on a day (or a run of days) takes, `>= start` and `< end`."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
+    return start, datetime.datetime.combine(
+        first + datetime.timedelta(days=days), datetime.time(), tzinfo=zone
+    )
 
 
 def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:

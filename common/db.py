@@ -1,8 +1,13 @@
 """Query expressions and helpers that any app may use."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import BooleanField, Expression, F, QuerySet
+
+_Callback = TypeVar("_Callback", bound=Callable[[], object])
 
 
 class AnyOf(Expression):
@@ -60,3 +65,25 @@ def counts(**querysets: QuerySet) -> dict[str, int]:
     with connections[database].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
         return dict(zip(querysets, cursor.fetchone(), strict=True))
+
+
+def on_commit_once(
+    callback: _Callback, *, robust: bool = False, using: str = DEFAULT_DB_ALIAS
+) -> _Callback:
+    """Run `callback` once after the outermost transaction commits, however many times the
+    transaction asks for it (one seal of the access log for fifty events written, one render
+    for the ten letters signed). Outside a transaction it runs at once, as with
+    transaction.on_commit, which this is otherwise.
+
+    "The same callback" is one that compares equal (`==`): a function is only ever itself; a
+    callback that carries data (the ids to render) may define equality so that the first one
+    registered collects the data of the later ones. Returns the callback that will run: the
+    one given, or the equal one registered earlier in this transaction, which the caller adds
+    to. (Dropped with the savepoint that registered it, like any on_commit callback.)"""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        for _savepoints, waiting, _robust in connection.run_on_commit:
+            if waiting == callback:
+                return waiting
+    transaction.on_commit(callback, robust=robust, using=using)
+    return callback

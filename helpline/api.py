@@ -2,15 +2,13 @@
 lead and the auditor. Anyone else gets 404, as on the pages. The paths start with
 /api/v1/helpline/, which helpline.middleware strips of the caller's address."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from common.api import call_service
 from common.http import APIViewMixin
 from helpline import services, statistics
 from helpline.models import CODE_LENGTH, Contact, ProblemTag, ReferralService
@@ -85,16 +83,6 @@ class ContactSerializer(serializers.ModelSerializer):
         return getattr(contact, "new_code", "")
 
 
-def _service(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        detail = serializers.as_serializer_error(error)
-        if NON_FIELD_ERRORS in detail:
-            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-        raise serializers.ValidationError(detail) from error
-
-
 @extend_schema(responses={200: ContactSerializer(many=True), 404: NOT_FOUND})
 class ContactListAPI(APIViewMixin, generics.ListCreateAPIView):
     """The line's contacts, latest first (listeners)."""
@@ -108,7 +96,7 @@ class ContactListAPI(APIViewMixin, generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        logged = _service(
+        logged = call_service(
             services.contact_log,
             actor=request.user,
             channel=data["channel"],

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.dates import add_months
+from common.dates import add_months, day_bounds
 from helpline.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -146,8 +146,7 @@ def erase_old_summaries(*, today: datetime.date | None = None) -> int:
     fields stay for the statistics. Idempotent: an erased summary is empty."""
     today = today or timezone.localdate()
     cutoff = add_months(today, -settings.HELPLINE_SUMMARY_MONTHS)
-    zone = timezone.get_current_timezone()
-    before = datetime.datetime.combine(cutoff, datetime.time.min, tzinfo=zone)
+    before, _end = day_bounds(cutoff)
     return (
         Contact.objects.filter(started_at__lt=before)
         .exclude(summary="")
@@ -168,12 +167,9 @@ class Shift:
 def shift_of(user, *, today: datetime.date | None = None) -> Shift:
     """The listener's time on the line today: the contacts they answered, added up."""
     today = today or timezone.localdate()
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
+    start, end = day_bounds(today)
     minutes = (
-        Contact.objects.filter(
-            listener=user, started_at__gte=start, started_at__lt=start + datetime.timedelta(1)
-        )
+        Contact.objects.filter(listener=user, started_at__gte=start, started_at__lt=end)
         .answered()
         .aggregate(total=Sum("duration_minutes"))["total"]
     )

@@ -11,6 +11,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.dates import add_months, day_bounds
 from helpline.models import Contact, ProblemTag, ReferralService
 
 EARLIEST_YEAR = 2000
@@ -60,16 +61,10 @@ class Figures:
 
 
 def _bounds(year: int, month: int | None) -> tuple[datetime.datetime, datetime.datetime]:
-    zone = timezone.get_current_timezone()
-    if month:
-        first = datetime.date(year, month, 1)
-        after = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    else:
-        first, after = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
-    return (
-        datetime.datetime.combine(first, datetime.time.min, tzinfo=zone),
-        datetime.datetime.combine(after, datetime.time.min, tzinfo=zone),
-    )
+    """The moments a month, or a whole year, starts and ends, local time."""
+    first = datetime.date(year, month or 1, 1)
+    after = add_months(first, 1 if month else 12)
+    return day_bounds(first, (after - first).days)
 
 
 def _by_column(queryset, month: int | None, group: str | None):

@@ -22,6 +22,7 @@ from django.views.generic import FormView, TemplateView
 
 from common.http import InvalidParameter
 from common.text import spreadsheet_safe
+from common.views import apply_errors
 from helpline import services, statistics
 from helpline.charts import bars_svg
 from helpline.forms import CodeLookupForm, ContactForm
@@ -37,15 +38,6 @@ class ListenersOnly:
         if not is_listener(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
-
-
-def _apply(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: by field where the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 class LogView(ListenersOnly, FormView):
@@ -66,7 +58,7 @@ class LogView(ListenersOnly, FormView):
                 **data,
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
             return self.form_invalid(form)
         if logged.new_code:
             self.request.session[SESSION_CODE] = logged.new_code

@@ -8,14 +8,10 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from casework.api.base import (
-    BoundedPrimaryKeyRelatedField,
-    ClinicModelSerializer,
-    PatientScopedAPIMixin,
-    call_service,
-)
+from casework.api.base import PatientScopedAPIMixin
 from casework.models import Appointment
 from casework.permissions import Zone
+from common.api import BoundedPrimaryKeyRelatedField, ClinicModelSerializer, call_service
 from notes import selectors, services
 from notes.models import ClinicalNote
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from casework.permissions import Zone
-from casework.views.base import ConfirmView, PatientScopedMixin, ServiceFormView
+from casework.views.base import PatientScopedMixin
+from common.views import ConfirmView, ServiceFormView
 from notes import selectors, services
 from notes.forms import NoteForm, NoteTextForm
 from notes.models import ClinicalNote

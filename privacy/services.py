@@ -6,10 +6,8 @@ import datetime
 import hashlib
 import json
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from audit.services import Action, record_access
 from casework.models import Patient
-from common import after_response
+from common import after_response, render_once
 from common.dates import years_before
 from privacy import access_copy
 from privacy.models import AccessCopy
@@ -65,7 +63,7 @@ def access_copy_render(*, copy_id: int) -> bool:
     """Make the copy once, whatever the number of deliveries: claimed with a conditional
     update, built and rendered outside any transaction, stored only if nothing is stored yet,
     in one transaction with its line in the access log. Returns whether this call made it."""
-    from reports.pdf import render_pdf
+    from common.pdf import render_pdf
 
     copy = (
         AccessCopy.objects.select_related("patient", "requested_by")
@@ -75,12 +73,7 @@ def access_copy_render(*, copy_id: int) -> bool:
     )
     if copy is None or copy.pdf_sha256:
         return False
-    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
-    unclaimed = Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale)
-    claimed = AccessCopy.objects.filter(unclaimed, pk=copy_id, pdf_sha256="").update(
-        render_started_at=timezone.now()
-    )
-    if not claimed:
+    if not render_once.claim(AccessCopy, copy_id):
         return False
     # Read as the lead who asked, through the patient door with the clinical zone.
     values = access_copy.build(actor=copy.requested_by, patient_id=copy.patient_id, copy=copy)
@@ -91,26 +84,26 @@ def access_copy_render(*, copy_id: int) -> bool:
         )
     pdf = render_pdf(html)
     with transaction.atomic():
-        stored = AccessCopy.objects.filter(pk=copy_id, pdf_sha256="").update(
+        stored = render_once.store(
+            AccessCopy,
+            copy_id,
             pdf=pdf,
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
             data=data,
             data_sha256=hashlib.sha256(data).hexdigest(),
-            rendered_at=timezone.now(),
         )
         if stored:
             record_access(actor=None, action=Action.PRINT, patient=copy.patient, obj=copy)
-    return bool(stored)
+    return stored
 
 
 def access_copies_render_pending() -> list[int]:
     """Queue again the copies whose task was lost; the render itself stays idempotent."""
     from privacy.tasks import make_access_copy
 
-    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
     pending = list(
         AccessCopy.objects.filter(pdf_sha256="")
-        .filter(Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale))
+        .filter(render_once.unclaimed())
         .values_list("pk", flat=True)
     )
     for copy_id in pending:

@@ -15,7 +15,8 @@ from django.views.generic import TemplateView
 
 from audit.services import record_listing
 from casework import permissions
-from casework.views.base import PAGE_SIZE, PatientScopedMixin, ServiceFormView
+from casework.views.base import PAGE_SIZE, PatientScopedMixin
+from common.views import ServiceFormView
 from privacy import retention, services
 from privacy.forms import AccessCopyForm
 from privacy.models import AccessCopy, RetentionFlag, Tombstone

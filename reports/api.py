@@ -14,16 +14,16 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.utils.mediatypes import media_type_matches
 
-from casework.api.base import (
+from casework.api.base import PatientScopedAPIMixin
+from casework.models import Attendance, Mandate
+from common.api import (
     BoundedDateField,
     BoundedPrimaryKeyRelatedField,
     ClinicModelSerializer,
     ErrorSerializer,
-    PatientScopedAPIMixin,
     StaleRecordError,
     call_service,
 )
-from casework.models import Attendance, Mandate
 from reports import catalogue, selectors, services
 from reports.models import Dispatch, Letter
 from reports.views import pdf_response

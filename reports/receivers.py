@@ -44,7 +44,7 @@ def warm_up_letters(**kwargs):
     pyHanko (half a second): pay it when the process starts instead, not while a clinic waits
     for a letter. The seal itself is read by the first letter, whose render fails if it cannot
     be: not here, where it would stop the process and every other task with it."""
+    from common.pdf import render_pdf
     from reports import sealing  # noqa: F401
-    from reports.pdf import render_pdf
 
     render_pdf(WARM_UP)

@@ -11,15 +11,16 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
 from casework.models import Attendance
-from common import after_response
+from common import after_response, render_once
 from common.dates import month_bounds
+from common.db import on_commit_once
 from reports import catalogue, checks, facts, permissions
 from reports.models import Dispatch, Letter, LetterBatch
 from reports.rendering import language_of, render_html
@@ -229,25 +230,32 @@ def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[start : start + RENDER_CHUNK] for start in range(0, len(ids), RENDER_CHUNK)]
 
 
-class _RendersAfterCommit(list):
-    """The ids of the letters a transaction signed, queued for rendering when it commits."""
+class _RendersAfterCommit:
+    """The ids of the letters a transaction signed, queued for rendering when it commits: one
+    per transaction (any two are equal, so that common.db.on_commit_once keeps the first)."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _RendersAfterCommit)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to every other: no use as a key
 
     def __call__(self) -> None:
         from reports.tasks import render_letters
 
-        for chunk in _chunks(self):
+        for chunk in _chunks(self.ids):
             after_response.queue(render_letters, chunk)
 
 
 def _queue_render(letter: Letter) -> None:
     """After the commit, a worker renders it (or, with no worker, this process once the
     response has gone: never while a page waits)."""
-    if connection.in_atomic_block:
-        for _sids, callback, _robust in connection.run_on_commit:
-            if isinstance(callback, _RendersAfterCommit):
-                callback.append(letter.pk)
-                return
-    transaction.on_commit(_RendersAfterCommit([letter.pk]), robust=True)
+    renders = _RendersAfterCommit([letter.pk])
+    waiting = on_commit_once(renders, robust=True)
+    if waiting is not renders:
+        waiting.ids.append(letter.pk)
 
 
 @transaction.atomic
@@ -375,7 +383,7 @@ def letter_render(*, letter_id: int) -> bool:
     """Render the PDF once, whatever the number of deliveries: a worker claims the letter
     with a conditional update, renders outside any transaction, then stores the bytes only if
     none are stored yet. Returns whether this call rendered it."""
-    from reports.pdf import render_pdf
+    from common.pdf import render_pdf
     from reports.sealing import seal_if_configured
 
     letter = (
@@ -387,22 +395,17 @@ def letter_render(*, letter_id: int) -> bool:
     )
     if letter is None or not letter.is_fully_signed or letter.pdf_sha256:
         return False  # gone, waiting for its second signature, or rendered already
-    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
     # Nobody is rendering it, or whoever was has been gone too long (a killed worker).
-    unclaimed = Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale)
-    claimed = Letter.objects.filter(unclaimed, pk=letter_id, pdf_sha256="").update(
-        render_started_at=timezone.now()
-    )
-    if not claimed:
+    if not render_once.claim(Letter, letter_id):
         return False
     pdf = seal_if_configured(render_pdf(render_html(letter, letter.facts)))
     with transaction.atomic():  # the PDF and its line in the access log, together
-        stored = Letter.objects.filter(pk=letter_id, pdf_sha256="").update(
-            pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), rendered_at=timezone.now()
+        stored = render_once.store(
+            Letter, letter_id, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()
         )
         if stored:
             record_access(actor=None, action=Action.PRINT, patient=letter.patient, obj=letter)
-    return bool(stored)
+    return stored
 
 
 def letters_render_pending() -> list[int]:
@@ -410,11 +413,10 @@ def letters_render_pending() -> list[int]:
     was lost (a broker restarted, a worker killed). The render itself stays idempotent."""
     from reports.tasks import render_letters
 
-    stale = timezone.now() - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT)
     pending = [
         letter.pk
         for letter in Letter.objects.filter(signed_at__isnull=False, pdf_sha256="")
-        .filter(Q(render_started_at__isnull=True) | Q(render_started_at__lt=stale))
+        .filter(render_once.unclaimed())
         .only("pk", "kind", "signed_at", "cosigned_at")
         if letter.is_fully_signed
     ]

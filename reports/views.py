@@ -15,12 +15,8 @@ from audit.services import record_listing
 from casework.models import Attendance, Mandate
 from casework.reporting import schedule_of
 from casework.selectors import reach_of
-from casework.views.base import (
-    CaseworkRoleRequired,
-    ConfirmView,
-    PatientScopedMixin,
-    ServiceFormView,
-)
+from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
+from common.views import ConfirmView, ServiceFormView
 from reports import catalogue, checks, deadlines, permissions, selectors, services
 from reports.forms import DispatchForm, LetterEditForm, LetterForm, WithdrawForm
 from reports.models import Dispatch, Letter, LetterBatch

@@ -362,13 +362,14 @@ def fetch(url: str, until: float = 0.0) -> tuple[int, str]:
 
 def test_every_api_model_serializer_reads_fields_the_clinic_way():
     """ClinicModelSerializer maps dates, times, e-mail addresses and ids to the bounded fields
-    (casework.api.base): a model serializer that forgets it reads 9999-12-31 again."""
+    (common.api): a model serializer that forgets it reads 9999-12-31 again."""
     import inspect
 
     from rest_framework import serializers
 
     from assessments import api as assessments_api
-    from casework.api import base, groups, patients, sessions
+    from casework.api import groups, patients, sessions
+    from common.api import ClinicModelSerializer
     from notes import api as notes_api
 
     forgotten = [
@@ -376,7 +377,7 @@ def test_every_api_model_serializer_reads_fields_the_clinic_way():
         for module in (assessments_api, groups, notes_api, patients, sessions)
         for name, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, serializers.ModelSerializer)
-        and not issubclass(cls, base.ClinicModelSerializer)
+        and not issubclass(cls, ClinicModelSerializer)
     ]
     assert forgotten == []
 

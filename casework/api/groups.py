@@ -16,13 +16,7 @@ from rest_framework.response import Response
 
 from audit.services import record_listing
 from casework import selectors, services
-from casework.api.base import (
-    MAX_ID,
-    BoundedPrimaryKeyRelatedField,
-    ClinicAPIMixin,
-    ClinicModelSerializer,
-    call_service,
-)
+from casework.api.base import ClinicAPIMixin
 from casework.api.sessions import (
     APPOINTMENT_FIELDS,
     AttendanceSerializer,
@@ -41,6 +35,7 @@ from casework.permissions import (
     has_casework_home,
     may_work_with_group,
 )
+from common.api import MAX_ID, BoundedPrimaryKeyRelatedField, ClinicModelSerializer, call_service
 
 # Therapy groups: group-scoped, resolved through selectors.group_for (404 for non-facilitators).
 # Group screens show patients: each read logs a LIST access for every patient it shows.

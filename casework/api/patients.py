@@ -11,14 +11,7 @@ from rest_framework.response import Response
 
 from audit.services import record_listing
 from casework import selectors, services
-from casework.api.base import (
-    BoundedDateField,
-    ClinicAPIMixin,
-    ClinicModelSerializer,
-    PatientScopedAPIMixin,
-    SlugRelatedField,
-    call_service,
-)
+from casework.api.base import ClinicAPIMixin, PatientScopedAPIMixin
 from casework.models import (
     Authority,
     CareTeamMembership,
@@ -35,6 +28,7 @@ from casework.permissions import (
     can_view_reference_data,
     has_casework_home,
 )
+from common.api import BoundedDateField, ClinicModelSerializer, SlugRelatedField, call_service
 from common.http import query_id, query_search
 
 # --- Serializers ----------------------------------------------------------------------------

@@ -17,17 +17,7 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
 from casework import selectors, services
-from casework.api.base import (
-    BoundedDateField,
-    BoundedDateTimeField,
-    BoundedPrimaryKeyRelatedField,
-    CaseworkHomePermission,
-    ClinicAPIMixin,
-    ClinicModelSerializer,
-    PatientScopedAPIMixin,
-    SlugRelatedField,
-    call_service,
-)
+from casework.api.base import CaseworkHomePermission, ClinicAPIMixin, PatientScopedAPIMixin
 from casework.models import (
     Appointment,
     AppointmentSeries,
@@ -39,6 +29,14 @@ from casework.permissions import (
     can_move_appointment,
 )
 from casework.reporting import schedule_of
+from common.api import (
+    BoundedDateField,
+    BoundedDateTimeField,
+    BoundedPrimaryKeyRelatedField,
+    ClinicModelSerializer,
+    SlugRelatedField,
+    call_service,
+)
 
 
 def _active_users():

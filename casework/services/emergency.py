@@ -17,6 +17,7 @@ from audit.services import Action, record_access
 from casework import permissions
 from casework.models import EmergencyAccess, Patient
 from common import outbox
+from common.dates import day_bounds
 
 REASON_MIN_WORDS = 5
 REASON_MIN_DISTINCT_WORDS = 4
@@ -104,9 +105,7 @@ def _asked_today(actor) -> int:
     """The emergency accesses the clinician asked for since the clinic's local midnight, opened
     or not: an unknown number counts too, or under the limit a request would mean "no such
     file"."""
-    midnight = timezone.make_aware(
-        datetime.datetime.combine(timezone.localdate(), datetime.time.min)
-    )
+    midnight, _end = day_bounds(timezone.localdate())
     return EmergencyAccess.objects.filter(clinician=actor, opened_at__gte=midnight).count()
 
 

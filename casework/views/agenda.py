@@ -30,13 +30,10 @@ from casework.forms import (
     RescheduleForm,
 )
 from casework.models import CalendarFeed
-from casework.views.base import (
-    CaseworkRoleRequired,
-    PatientScopedMixin,
-    ServiceFormView,
-)
-from common.dates import query_day
+from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
+from common.dates import day_bounds, query_day
 from common.http import query_id
+from common.views import ServiceFormView
 
 # A week shows each day's first WEEK_DAY_ROWS sessions, then links to the day, which shows
 # DAY_PAGE_ROWS sessions a page: an agenda page stays small however busy the clinic is.
@@ -73,7 +70,7 @@ class AgendaView(CaseworkRoleRequired, TemplateView):
             page = Paginator(
                 selectors.agenda(
                     reach,
-                    *selectors.day_bounds(first),
+                    *day_bounds(first),
                     clinician_id=clinician_id,
                     with_clinicians=self.clinic_wide,  # the clinic's agenda names them
                 ),
@@ -338,7 +335,7 @@ def calendar_ics(request, token: str):
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
     if feed is None or not feed.user.is_active:
         raise Http404
-    start, end = selectors.day_bounds(timezone.localdate() - datetime.timedelta(days=30), 30 + 180)
+    start, end = day_bounds(timezone.localdate() - datetime.timedelta(days=30), 30 + 180)
     appointments = (
         selectors.appointments_visible_to(selectors.reach_of(feed.user))
         .current()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.roles import Role
@@ -13,7 +13,7 @@ from audit.models import AccessEvent
 from casework import permissions, services
 from casework.forms import EmergencyAccessForm, EmergencyDecisionForm, EmergencyReviewForm
 from casework.models import EmergencyAccess
-from casework.views.base import ServiceFormView
+from common.views import ServiceFormView
 
 
 class EmergencyAccessView(ServiceFormView):
@@ -22,6 +22,7 @@ class EmergencyAccessView(ServiceFormView):
     title = gettext_lazy("Emergency access to a file")
     submit_label = gettext_lazy("Open the file, read only")
     submit_class = "danger"
+    cancel_url = reverse_lazy("casework:patient_list")
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.can_break_glass(request.user):

@@ -23,12 +23,8 @@ from casework.forms import (
     NonAssociationForm,
 )
 from casework.models import Appointment, AttendanceOutcome, CareStage, Patient, TherapyGroup
-from casework.views.base import (
-    CaseworkRoleRequired,
-    ConfirmView,
-    PatientScopedMixin,
-    ServiceFormView,
-)
+from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
+from common.views import ConfirmView, ServiceFormView, apply_errors
 
 
 class GroupScopedMixin(CaseworkRoleRequired):
@@ -281,7 +277,7 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
         except services.AttendanceRowErrors as errors:
             for attendance, form in rows:
                 if attendance.pk in errors.rows:
-                    _add_row_errors(form, errors.rows[attendance.pk])
+                    apply_errors(form, errors.rows[attendance.pk])
             return self.render_to_response(
                 self.get_context_data(rows=rows, error=errors.messages[0])
             )
@@ -291,14 +287,6 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
             )
         messages.success(request, _("Attendance recorded."))
         return redirect(self.group.get_absolute_url())
-
-
-def _add_row_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error)
 
 
 class NonAssociationCreateView(PatientScopedMixin, ServiceFormView):

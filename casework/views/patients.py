@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,14 +24,9 @@ from casework.forms import (
     ReferralForm,
 )
 from casework.models import Authority, CareStage, Episode, JusticeContact, Mandate
-from casework.views.base import (
-    PAGE_SIZE,
-    CaseworkRoleRequired,
-    ConfirmView,
-    PatientScopedMixin,
-    ServiceFormView,
-)
+from casework.views.base import PAGE_SIZE, CaseworkRoleRequired, PatientScopedMixin
 from common.http import query_id, query_search
+from common.views import ConfirmView, ServiceFormView
 
 # --- Patients -------------------------------------------------------------------------------
 
@@ -76,6 +71,7 @@ class PatientCreateView(ServiceFormView):
     form_class = PatientRegisterForm
     title = gettext_lazy("Register a referral")
     submit_label = gettext_lazy("Register")
+    cancel_url = reverse_lazy("casework:patient_list")
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.can_register_patient(request.user):
@@ -284,7 +280,7 @@ class ReferenceListView(TemplateView):
 
 
 class ReferenceFormView(FormView):
-    template_name = "casework/form.html"
+    template_name = "includes/form.html"
     model: type = Authority
     list_url = ""
 

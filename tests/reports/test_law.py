@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from casework import services as casework_services
 from casework.models import Authority, Mandate
+from common.pdf import render_pdf
 from reports import catalogue, checks, rendering
 from reports import services as letters
 from reports.models import Letter
-from reports.pdf import render_pdf
 from tests.factories import AuthorityFactory, book, record
 from tests.forms import browser_form, offered
 from tests.reports.pdf_helpers import pdf_pages, pdf_text

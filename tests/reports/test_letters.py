@@ -568,7 +568,7 @@ def test_without_a_worker_the_pdf_is_rendered_once_the_signing_page_has_answered
 ):
     from django.core.handlers.base import BaseHandler
 
-    from reports import pdf
+    from common import pdf
 
     letter = draft("difficulty", patient, administrator)
     events = []
@@ -629,7 +629,7 @@ def test_a_signature_never_stands_alone_on_its_page(patient, administrator):
     grows two lines at a time, so that the end of the letter crosses the end of page 1."""
     from django.utils import translation
 
-    from reports.pdf import render_pdf
+    from common.pdf import render_pdf
     from tests.reports.pdf_helpers import pdf_pages
 
     letter = draft("difficulty", patient, administrator)

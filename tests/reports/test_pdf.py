@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.template import Context, Template
 
-from reports.pdf import RefusedResource, render_pdf, static_path
+from common.pdf import RefusedResource, render_pdf, static_path
 from tests.reports.pdf_helpers import (
     output_intents,
     pdf_fonts,

@@ -26,9 +26,9 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from casework.models import JusticeContact
+from common.pdf import render_pdf
 from reports import services as letters
 from reports.models import Dispatch, Letter
-from reports.pdf import render_pdf
 from reports.sealing import is_sealed, seal_pdf
 from tests.forms import browser_form
 from tests.reports.certificates import certificate, name

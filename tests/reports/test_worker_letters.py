@@ -9,8 +9,8 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from audit.models import AccessEvent
+from common import pdf
 from config.celery import app
-from reports import pdf
 from reports import services as letters
 from reports.models import Letter
 from reports.tasks import render_letters

@@ -1,4 +1,5 @@
-"""HTML to PDF with WeasyPrint, reading nothing but the project's own static files.
+"""HTML to PDF with WeasyPrint, reading nothing but the project's own static files: the letters
+(reports) and the patient's access copy (privacy) are printed here.
 
 A letter's HTML names its stylesheet, fonts and logo by their static URLs ("/static/...").
 WeasyPrint resolves them against STATIC_BASE and asks `StaticOnlyFetcher`, which serves them
@@ -10,7 +11,9 @@ without its letterhead (docs/letters.md).
 Every PDF is PDF/A-2b, the archival profile (ISO 19005-2) a letter kept 30 to 50 years needs:
 fonts embedded, an sRGB output intent, XMP metadata that declares it.
 
-Rendering takes a second or so: only workers call this, never a web request.
+Rendering takes a second or so: only workers call this, never a web request (which is also
+why callers import it inside the function that renders: WeasyPrint stays out of web processes).
+Rendered once, whatever the number of deliveries: common.render_once.
 """
 
 import mimetypes
