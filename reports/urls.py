@@ -42,12 +42,24 @@ urlpatterns = [
         views.LetterWithdrawView.as_view(),
         name="withdraw",
     ),
-    *[
-        path(
-            f"patients/<id:patient_id>/letters/<id:letter_id>/{step}/",
-            views.LetterStepView.as_view(step=step),
-            name=step,
-        )
-        for step in ("ready", "sign", "cosign", "correct")
-    ],
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/ready/",
+        views.LetterStepView.as_view(step="ready"),
+        name="ready",
+    ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/sign/",
+        views.LetterStepView.as_view(step="sign"),
+        name="sign",
+    ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/cosign/",
+        views.LetterStepView.as_view(step="cosign"),
+        name="cosign",
+    ),
+    path(
+        "patients/<id:patient_id>/letters/<id:letter_id>/correct/",
+        views.LetterStepView.as_view(step="correct"),
+        name="correct",
+    ),
 ]
