@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import agenda, emergency, groups
+from casework.views import agenda, emergency, groups, sessions
 from casework.views import patients as views
 
 app_name = "casework"
@@ -91,27 +91,27 @@ urlpatterns += [
     # A patient's appointments, outcomes, alerts and notes.
     path(
         "patients/<id:patient_id>/appointments/new/",
-        agenda.AppointmentCreateView.as_view(),
+        sessions.AppointmentCreateView.as_view(),
         name="appointment_create",
     ),
     path(
         "patients/<id:patient_id>/appointments/<id:appointment_id>/reschedule/",
-        agenda.AppointmentRescheduleView.as_view(),
+        sessions.AppointmentRescheduleView.as_view(),
         name="appointment_reschedule",
     ),
     path(
         "patients/<id:patient_id>/appointments/<id:appointment_id>/cancel/",
-        agenda.AppointmentCancelView.as_view(),
+        sessions.AppointmentCancelView.as_view(),
         name="appointment_cancel",
     ),
     path(
         "patients/<id:patient_id>/appointments/<id:appointment_id>/outcome/",
-        agenda.OutcomeView.as_view(),
+        sessions.OutcomeView.as_view(),
         name="outcome",
     ),
     path(
         "patients/<id:patient_id>/alerts/<id:alert_id>/acknowledge/",
-        agenda.AlertAcknowledgeView.as_view(),
+        sessions.AlertAcknowledgeView.as_view(),
         name="alert_acknowledge",
     ),
     path(
