@@ -1,6 +1,7 @@
 """Casework models, one module per part of the workflow.
 
-patients: patients, mandates, authorities, justice contacts, episodes, care teams (the frame);
+patients: patients, episodes, care teams; mandates: the decisions that bring them; justice: the
+authorities and justice contacts (all the frame);
 appointments: appointments and their series; groups: therapy groups and who must not meet;
 attendance: outcomes, attendance, compliance rules and alerts. (Clinical notes: the notes app.)
 """
@@ -23,19 +24,17 @@ from casework.models.groups import (
     TherapyGroup,
     Weekday,
 )
+from casework.models.justice import Authority, JusticeContact, Region
+from casework.models.mandates import Mandate
 from casework.models.patients import (
-    Authority,
     CareStage,
     CareTeamMembership,
     Episode,
     FileNumberSequence,
-    JusticeContact,
     Language,
-    Mandate,
     Patient,
     PatientGroupObjectPermission,
     PatientUserObjectPermission,
-    Region,
 )
 
 __all__ = [
