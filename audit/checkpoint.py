@@ -5,8 +5,8 @@ Someone who can write to the database can delete the newest rows, or put an olde
 and leave a chain that is intact as far as it goes. So every sealing run appends the head it
 reached (sequence and hash, with the time) to a history kept in files, one JSON line per head,
 a file per month, never rewritten. The sealer refuses to go on from a table that does not
-extend the latest head (services.seal_access_log), `audit_verify` compares the table with it,
-and a legitimate restore appends a line that says so (services.rebaseline_after_restore).
+extend the latest head (sealing.seal_access_log), `audit_verify` compares the table with it,
+and a legitimate restore appends a line that says so (verifying.rebaseline_after_restore).
 
 The files live in AUDIT_CHECKPOINT_DIR (default: VAR_DIR). Further copies of each head, out of
 the reach of whoever runs the server, are the witnesses (audit/witnesses.py).
@@ -148,7 +148,7 @@ def write(kind: str, seq: int, hash: str) -> None:
 
 def supersede_verified(stamp: str) -> Path | None:
     """After a restore, the last check's point is kept aside, renamed with `stamp`, never
-    deleted (services.rebaseline_after_restore)."""
+    deleted (verifying.rebaseline_after_restore)."""
     path = _path(VERIFIED)
     if not path.exists():
         return None

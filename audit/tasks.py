@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from audit import checkpoint, services, witnesses
+from audit import alerts, checkpoint, sealing, verifying, witnesses
 
 logger = logging.getLogger(__name__)
 
@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 def seal_access_log() -> int:
     # Idempotent: a second run finds nothing left to seal.
     total = 0
-    while sealed := services.seal_access_log():
+    while sealed := sealing.seal_access_log():
         total += sealed
     return total
 
@@ -22,10 +22,10 @@ def verify_access_log() -> bool:
     outside the database. Not only what came after the last check: an old event edited, or a
     patient taken out of a listing's index, must be found the next night (about 17 s for two
     million events, docs/performance.md)."""
-    report = services.verify_access_log(full=True)
+    report = verifying.verify_access_log(full=True)
     if not report.ok:
         logger.error("Access log NOT intact: %s", "; ".join(report.problems))
-        services.raise_integrity_alert(report.problems)
+        alerts.raise_integrity_alert(report.problems)
     return report.ok
 
 
@@ -33,7 +33,7 @@ def verify_access_log() -> bool:
 def witness_head() -> int | None:
     """Daily: the chain's head to the witnesses that take it once a day (the auditors'
     e-mail, audit/witnesses.py). Returns the head's sequence number."""
-    head = services.chain_head()
+    head = sealing.chain_head()
     if head is None:
         return None
     witnesses.record(checkpoint.stamped(*head), every_seal=False)

@@ -15,9 +15,11 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from audit.alerts import open_integrity_alerts
 from audit.models import AccessEvent, IntegrityAlert
 from audit.permissions import can_read_access_log
-from audit.services import Action, last_verified_at, open_integrity_alerts, record_access
+from audit.services import Action, record_access
+from audit.verifying import last_verified_at
 from common.dates import day_bounds, query_day
 from common.http import query_id, query_search
 from common.text import spreadsheet_safe

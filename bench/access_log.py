@@ -42,7 +42,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+import audit.sealing
 import audit.services
+import audit.verifying
 from accounts.models import ApiToken
 from bench.inprocess import Requester
 from bench.log_rows import fill_log
@@ -132,7 +134,7 @@ def main() -> None:
         sys.exit("The database is not empty: point DATABASE_URL at an empty database.")
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     add_patients(100)
-    while audit.services.seal_access_log():
+    while audit.sealing.seal_access_log():
         pass
     vendor = connection.vendor
     print(f"{vendor}, {total:,} events in the log, {Patient.objects.count()} patients\n")
@@ -147,17 +149,17 @@ def main() -> None:
     print(f"filled the log in {time.perf_counter() - started:.0f} s")
 
     started, sealed = time.perf_counter(), 0
-    while batch := audit.services.seal_access_log():
+    while batch := audit.sealing.seal_access_log():
         sealed += batch
     seal_seconds = time.perf_counter() - started
     rate = sealed / seal_seconds
 
     started = time.perf_counter()
-    report = audit.services.verify_access_log(full=True)
+    report = audit.verifying.verify_access_log(full=True)
     verify_full = time.perf_counter() - started
     assert report.ok, report.problems
     started = time.perf_counter()
-    audit.services.verify_access_log()
+    audit.verifying.verify_access_log()
     verify_incremental = time.perf_counter() - started
 
     lead = get_user_model().objects.get(username="lead")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit import checkpoint
 from audit.models import CONTENT, AccessEvent, AccessEventPatient, content_mac, link_hash
-from audit.services import seal_access_log
+from audit.sealing import seal_access_log
 
 BATCH = 50_000
 

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from audit.models import AccessEvent
-from audit.services import seal_access_log
+from audit.sealing import seal_access_log
 from common.models import BackupRecord
 from workspace.backups import Target
 

@@ -13,14 +13,10 @@ from django.views.generic import TemplateView
 
 from accounts.roles import Role, role_register
 from assessments import selectors as assessment_selectors
+from audit.alerts import open_integrity_alerts
 from audit.permissions import can_read_access_log
-from audit.services import (
-    Action,
-    chain_status,
-    open_integrity_alerts,
-    record_access,
-    record_listing,
-)
+from audit.services import Action, record_access, record_listing
+from audit.verifying import chain_status
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
 from casework.reporting import ReportSchedule

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from audit import checkpoint
 from audit.models import AccessEvent, AccessEventPatient, AppendOnlyError, content_mac
-from audit.services import seal_access_log, verify_access_log
+from audit.sealing import seal_access_log
+from audit.verifying import verify_access_log
 from tests.conftest import NO_TRUNCATE_TRIGGERS
 from tests.factories import PASSWORD, register_patient
 

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 
 from audit import checkpoint
 from audit.models import AccessEvent
-from audit.services import chain_head, seal_access_log, verify_access_log
+from audit.sealing import chain_head, seal_access_log
+from audit.verifying import verify_access_log
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

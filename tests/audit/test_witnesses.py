@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 
 from audit import checkpoint, witnesses
 from audit.models import AccessEvent, IntegrityAlert
-from audit.services import chain_head, seal_access_log, verify_access_log
+from audit.sealing import chain_head, seal_access_log
 from audit.tasks import witness_head
+from audit.verifying import verify_access_log
 from common.models import OutboxMessage
 from tests.audit.test_access_log import behind_the_apps_back
 

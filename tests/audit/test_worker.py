@@ -6,8 +6,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from audit.models import AccessEvent
-from audit.services import verify_access_log
 from audit.tasks import seal_access_log
+from audit.verifying import verify_access_log
 from config.celery import app
 from tests.conftest import wait_until
 

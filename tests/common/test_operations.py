@@ -10,7 +10,8 @@ from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.services import seal_access_log, verify_access_log
+from audit.sealing import seal_access_log
+from audit.verifying import verify_access_log
 from common import outbox
 from common.models import BackupRecord, Heartbeat, TaskFailure
 from common.tasks import heartbeat

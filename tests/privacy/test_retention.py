@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from audit.models import AccessEvent
-from audit.services import seal_access_log, verify_access_log
+from audit.sealing import seal_access_log
+from audit.verifying import verify_access_log
 from casework import services
 from casework.models import Appointment, Attendance, Episode, Patient, TherapyGroup
 from common.dates import years_after

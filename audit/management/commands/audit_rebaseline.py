@@ -4,7 +4,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.services import RebaselineRefused, rebaseline_after_restore
+from audit.verifying import RebaselineRefused, rebaseline_after_restore
 
 
 class Command(BaseCommand):

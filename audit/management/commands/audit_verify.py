@@ -4,7 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.checkpoint import Checkpoint
-from audit.services import seal_access_log, verify_access_log
+from audit.sealing import seal_access_log
+from audit.verifying import verify_access_log
 
 HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.services import verify_access_log
+from audit.verifying import verify_access_log
 from workspace.backups import BackupError, restore
 
 
