@@ -1,0 +1,215 @@
+"""Three house rules, read from the source (docs/architecture.md, "House rules"):
+
+1. No queryset `.update()` on a model that keeps its history (simple_history): an update
+   writes no history row, and the history is how the clinic answers "who changed this?".
+2. `raise PermissionDenied` only in permission rules and the mixins that apply them, so that
+   who may do what is written in one place per app.
+3. Every public service takes its `actor` as a keyword-only argument, so that it can check
+   what the actor may do whatever view, API or task calls it.
+
+Where today's code breaks a rule on purpose or has not caught up yet, the place is listed
+below with a count: a new breach fails, and a listed one that goes must leave the list (the
+lists only shrink; issue 27 removes what is left of rules 2 and 3). Each rule is shown to
+fail on a deliberately bad line.
+"""
+
+import ast
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = (
+    "accounts",
+    "assessments",
+    "audit",
+    "casework",
+    "common",
+    "config",
+    "helpline",
+    "notes",
+    "privacy",
+    "reports",
+    "workspace",
+)
+
+
+def sources():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path.relative_to(ROOT).as_posix(), path.read_text()
+
+
+# --- Rule 1: no .update() on a model with history --------------------------------------------
+
+# None today. One that must write no history on purpose is listed here, and says why where it
+# is written.
+UPDATE_ALLOWED: Counter = Counter()
+
+
+def models_with_history() -> set[str]:
+    return {
+        model.__name__
+        for model in apps.get_models()
+        if getattr(model._meta, "simple_history_manager_attribute", None)
+    }
+
+
+def history_updates(source: str, names: set[str]) -> int:
+    """Calls `<Model>.objects…update(…)` (or `.filter(…).update(…)`) on a model in `names`."""
+    found = 0
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "update":
+            root = node.func.value
+            while isinstance(root, ast.Call | ast.Attribute):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            if isinstance(root, ast.Name) and root.id in names:
+                found += 1
+    return found
+
+
+def test_no_update_bypasses_a_models_history():
+    names = models_with_history()
+    assert {"Patient", "Mandate"} <= names  # the rule reads what it should
+    found = Counter()
+    for path, source in sources():
+        if count := history_updates(source, names):
+            found[path] = count
+    assert found == UPDATE_ALLOWED
+
+
+def test_the_history_rule_fails_on_a_bad_line():
+    bad = "Patient.objects.filter(pk=1).update(stage='closed')\n"
+    assert history_updates(bad, {"Patient"}) == 1
+    assert history_updates("patient.save()\n", {"Patient"}) == 0
+
+
+# --- Rule 2: PermissionDenied is raised by rules and mixins only -----------------------------
+
+# Not yet moved into a rule or a mixin (issue 27, part 1): each file's count may only go down.
+# Services raise it after asking a rule (the rule says why; the service enforces it).
+DENIED_ALLOWED = Counter(
+    {
+        "accounts/staff.py": 1,
+        "accounts/views.py": 1,
+        "accounts/views_staff.py": 1,
+        "assessments/services.py": 1,
+        "audit/views.py": 2,
+        "casework/api/base.py": 1,
+        "casework/api/groups.py": 3,
+        "casework/api/patients.py": 4,
+        "casework/api/sessions.py": 1,
+        "casework/services/emergency.py": 3,
+        "casework/views/agenda.py": 1,
+        "casework/views/emergency.py": 3,
+        "casework/views/groups.py": 3,
+        "casework/views/patients.py": 4,
+        "casework/views/sessions.py": 1,
+        "helpline/services.py": 2,
+        "privacy/services.py": 2,
+        "privacy/views.py": 1,
+        "reports/services.py": 2,
+        "workspace/views.py": 3,
+    }
+)
+
+
+def permission_raises(source: str) -> int:
+    found = 0
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if getattr(raised, "id", getattr(raised, "attr", None)) == "PermissionDenied":
+                found += 1
+    return found
+
+
+def rule_or_mixin(path: str) -> bool:
+    return path.endswith("permissions.py") or path in {"casework/views/base.py", "common/views.py"}
+
+
+def test_permission_denied_is_raised_by_rules_and_mixins():
+    found = Counter()
+    for path, source in sources():
+        if not rule_or_mixin(path) and (count := permission_raises(source)):
+            found[path] = count
+    grown = {path: count for path, count in found.items() if count > DENIED_ALLOWED[path]}
+    gone = {path for path in DENIED_ALLOWED if found[path] < DENIED_ALLOWED[path]}
+    assert grown == {}, "raise PermissionDenied in a rule (permissions.py) or a mixin instead"
+    assert gone == set(), "fewer than listed: lower DENIED_ALLOWED (it only shrinks)"
+
+
+def test_the_permission_rule_fails_on_a_bad_line():
+    bad = "def view(request):\n    raise PermissionDenied\n"
+    assert permission_raises(bad) == 1
+    assert permission_raises("raise exceptions.PermissionDenied('no')\n") == 1
+    assert permission_raises("raise ValueError\n") == 0
+
+
+# --- Rule 3: public services take a keyword-only actor ---------------------------------------
+
+# Functions of a services module without an actor: run by the clinic itself (tasks, the
+# renderer, reminders), never on a person's behalf; or checks and lookups a service and its form
+# share (they change nothing). Anything else takes `*, actor`.
+ACTORLESS_ALLOWED = {
+    "assessments/services.py": {"due_reminders_send"},
+    "audit/services.py": {"label_for", "note_denied", "seal_after_response"},
+    "casework/services/appointments.py": {"check_booking_time", "scheduling_conflicts"},
+    "casework/services/attendance.py": {"outcome_reminders_send"},
+    "casework/services/compliance.py": {"compliance_evaluate", "recently_recorded_patients"},
+    "casework/services/emergency.py": {"names_a_situation"},
+    "casework/services/groups.py": {"non_association_warnings"},
+    "casework/services/patients.py": {"possible_duplicates"},
+    "helpline/services.py": {"erase_old_summaries", "find_code", "format_code", "shift_of"},
+    "privacy/services.py": {
+        "access_copies_render_pending",
+        "access_copy_render",
+        "is_privacy_officer",
+    },
+    "reports/services.py": {
+        "cosigners_tell",
+        "default_recipients",
+        "dispatch_delivered",
+        "due_on",
+        "letter_render",
+        "letters_render_pending",
+        "may_email",
+    },
+}
+
+
+def actorless_services(source: str) -> set[str]:
+    missing = set()
+    for node in ast.parse(source).body:
+        public = isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+        if public and "actor" not in {arg.arg for arg in node.args.kwonlyargs}:
+            missing.add(node.name)
+    return missing
+
+
+def service_modules():
+    for path, source in sources():
+        if path.endswith("/services.py") or "/services/" in path:
+            yield path, source
+
+
+def test_every_public_service_takes_a_keyword_only_actor():
+    found = {}
+    for path, source in service_modules():
+        if missing := actorless_services(source):
+            found[path] = missing
+    assert found == ACTORLESS_ALLOWED
+
+
+def test_the_actor_rule_fails_on_a_bad_line():
+    assert actorless_services("def letter_sign(letter, actor):\n    pass\n") == {"letter_sign"}
+    assert actorless_services("def letter_sign(*, actor, letter):\n    pass\n") == set()
+    assert actorless_services("def _helper(letter):\n    pass\n") == set()
+
+
+@pytest.mark.parametrize("rule", [UPDATE_ALLOWED, DENIED_ALLOWED, ACTORLESS_ALLOWED])
+def test_the_allow_lists_name_files_that_exist(rule):
+    assert all((ROOT / path).exists() for path in rule)
