@@ -23,6 +23,7 @@ from audit.verifying import last_verified_at
 from common.dates import day_bounds, query_day
 from common.http import query_id, query_search
 from common.text import spreadsheet_safe
+from common.views import RoleRequired
 
 PAGE_SIZE = 50
 
@@ -65,14 +66,7 @@ def _filtered(request) -> tuple:
     return events, patient_id, shown
 
 
-class ReadersOnly:
-    def dispatch(self, request, *args, **kwargs):
-        if not can_read_access_log(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class AccessEventListView(ReadersOnly, TemplateView):
+class AccessEventListView(RoleRequired(can_read_access_log), TemplateView):
     """Filtered by file number, user (part of the name), action and dates; pages go by id
     (keyset: ?before=<id>), so no page counts millions of rows."""
 
@@ -107,7 +101,7 @@ class AccessEventListView(ReadersOnly, TemplateView):
         )
 
 
-class AccessEventExportView(ReadersOnly, View):
+class AccessEventExportView(RoleRequired(can_read_access_log), View):
     """The events the filters select, as CSV, streamed (the whole log if no filter). The export
     is itself in the log, with its filters."""
 

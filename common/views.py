@@ -5,12 +5,28 @@ patient's, the helpline's) and the role checks stay in each app.
 The pages' templates are templates/includes/form.html and templates/includes/confirm.html."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from common.errors import OverridableWarning
+
+
+def RoleRequired(rule, *, hidden: bool = False) -> type:
+    """The mixin of a page for the users a role rule admits: `rule(user) -> bool`, from the
+    app's permissions.py. Anyone else gets 403, or with `hidden` 404 (a page whose existence
+    is not to be told: the helpline's). Object rules (`<verb>_refusal`) are the services'."""
+
+    class RoleRequiredMixin:
+        def dispatch(self, request, *args, **kwargs):
+            if not rule(request.user):
+                raise Http404 if hidden else PermissionDenied
+            return super().dispatch(request, *args, **kwargs)
+
+    RoleRequiredMixin.__qualname__ = f"RoleRequired({rule.__name__})"
+    return RoleRequiredMixin
 
 
 def apply_errors(form, error: ValidationError) -> None:

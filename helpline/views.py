@@ -22,7 +22,7 @@ from django.views.generic import FormView, TemplateView
 
 from common.http import InvalidParameter
 from common.text import spreadsheet_safe
-from common.views import apply_errors
+from common.views import RoleRequired, apply_errors
 from helpline import services, statistics
 from helpline.charts import bars_svg
 from helpline.forms import CodeLookupForm, ContactForm
@@ -33,14 +33,7 @@ PAGE_SIZE = 25
 SESSION_CODE = "helpline_new_code"
 
 
-class ListenersOnly:
-    def dispatch(self, request, *args, **kwargs):
-        if not is_listener(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
-class LogView(ListenersOnly, FormView):
+class LogView(RoleRequired(is_listener, hidden=True), FormView):
     """The listener's home: the shift, the missed-contact buttons, the form, a code lookup."""
 
     template_name = "helpline/log.html"
@@ -82,7 +75,7 @@ class LogView(ListenersOnly, FormView):
         )
 
 
-class MissedView(ListenersOnly, View):
+class MissedView(RoleRequired(is_listener, hidden=True), View):
     def post(self, request):
         try:
             services.contact_missed(actor=request.user, channel=request.POST.get("channel", ""))
@@ -93,7 +86,7 @@ class MissedView(ListenersOnly, View):
         return redirect("helpline:log")
 
 
-class NewCodeView(ListenersOnly, TemplateView):
+class NewCodeView(RoleRequired(is_listener, hidden=True), TemplateView):
     """The code just given, shown this once: it is not kept in clear anywhere."""
 
     template_name = "helpline/new_code.html"
@@ -106,7 +99,7 @@ class NewCodeView(ListenersOnly, TemplateView):
         return self.render_to_response(self.get_context_data(code=code))
 
 
-class ContactListView(ListenersOnly, TemplateView):
+class ContactListView(RoleRequired(is_listener, hidden=True), TemplateView):
     """Earlier contacts, latest first; with a follow-up code, that caller's contacts only."""
 
     template_name = "helpline/contacts.html"
@@ -135,7 +128,7 @@ class ContactListView(ListenersOnly, TemplateView):
         )
 
 
-class ContactDetailView(ListenersOnly, TemplateView):
+class ContactDetailView(RoleRequired(is_listener, hidden=True), TemplateView):
     template_name = "helpline/contact.html"
 
     def get_context_data(self, **kwargs):

@@ -4,7 +4,6 @@ retention period. Everyone else gets 403 (404 first for a patient out of their r
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -16,23 +15,17 @@ from django.views.generic import TemplateView
 from audit.services import record_listing
 from casework import permissions
 from casework.views.base import PAGE_SIZE, PatientScopedMixin
-from common.views import ServiceFormView
+from common.views import RoleRequired, ServiceFormView
 from privacy import retention, services
 from privacy.forms import AccessCopyForm
 from privacy.models import AccessCopy, RetentionFlag, Tombstone
 
-
-class LeadOnly:
-    def dispatch(self, request, *args, **kwargs):
-        if not services.is_privacy_officer(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
 # --- Access copies --------------------------------------------------------------------------
 
 
-class AccessCopyListView(PatientScopedMixin, LeadOnly, ServiceFormView):
+class AccessCopyListView(
+    PatientScopedMixin, RoleRequired(services.is_privacy_officer), ServiceFormView
+):
     """The patient's copies, and the form that asks for a new one."""
 
     zone = permissions.Zone.CLINICAL
@@ -59,7 +52,9 @@ class AccessCopyListView(PatientScopedMixin, LeadOnly, ServiceFormView):
         return super().get_context_data(copies=copies.defer("pdf", "data"), **kwargs)
 
 
-class AccessCopyFileView(PatientScopedMixin, LeadOnly, TemplateView):
+class AccessCopyFileView(
+    PatientScopedMixin, RoleRequired(services.is_privacy_officer), TemplateView
+):
     zone = permissions.Zone.CLINICAL
 
     def get_audit_object(self):
@@ -83,7 +78,7 @@ class AccessCopyFileView(PatientScopedMixin, LeadOnly, TemplateView):
 # --- Retention ------------------------------------------------------------------------------
 
 
-class RetentionView(LeadOnly, TemplateView):
+class RetentionView(RoleRequired(services.is_privacy_officer), TemplateView):
     """The files due for review, the destructions announced, the files destroyed."""
 
     template_name = "privacy/retention.html"
@@ -111,7 +106,7 @@ class RetentionView(LeadOnly, TemplateView):
         )
 
 
-class RetentionFlagMixin(PatientScopedMixin, LeadOnly):
+class RetentionFlagMixin(PatientScopedMixin, RoleRequired(services.is_privacy_officer)):
     def refusal(self):
         if not RetentionFlag.objects.filter(patient=self.patient).exists():
             return _("This file is not due for retention review.")

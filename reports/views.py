@@ -13,10 +13,11 @@ from django.views.generic import TemplateView
 
 from audit.services import record_listing
 from casework.models import Attendance, Mandate
+from casework.permissions import has_casework_home
 from casework.reporting import schedule_of
 from casework.selectors import reach_of
-from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
-from common.views import ConfirmView, ServiceFormView
+from casework.views.base import PatientScopedMixin
+from common.views import ConfirmView, RoleRequired, ServiceFormView
 from reports import catalogue, checks, deadlines, permissions, selectors, services
 from reports.forms import DispatchForm, LetterEditForm, LetterForm, WithdrawForm
 from reports.models import Dispatch, Letter, LetterBatch
@@ -321,7 +322,7 @@ DASHBOARD_ROWS = 10
 SECTION_PAGE_SIZE = 50
 
 
-class LettersDashboardView(CaseworkRoleRequired, TemplateView):
+class LettersDashboardView(RoleRequired(has_casework_home), TemplateView):
     """Letters overdue, due soon, waiting for a signature or to be sent, and sent lately: of
     the patients the user may see. ?section= lists one of them in full, page by page."""
 
@@ -368,7 +369,7 @@ class LettersDashboardView(CaseworkRoleRequired, TemplateView):
         )
 
 
-class BatchQueueView(CaseworkRoleRequired, ConfirmView):
+class BatchQueueView(RoleRequired(has_casework_home), ConfirmView):
     """One action for every periodic report due this month; a worker drafts them."""
 
     def refusal(self):
@@ -401,7 +402,7 @@ class BatchQueueView(CaseworkRoleRequired, ConfirmView):
         return redirect(reverse("reports:batch", args=[batch.pk]))
 
 
-class BatchView(CaseworkRoleRequired, TemplateView):
+class BatchView(RoleRequired(has_casework_home), TemplateView):
     """A batch's progress: the whole page, or (for htmx, every second) only its bar."""
 
     def get_template_names(self):

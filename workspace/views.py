@@ -19,12 +19,14 @@ from audit.services import Action, record_access, record_listing
 from audit.verifying import chain_status
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
+from casework.permissions import has_casework_home
 from casework.reporting import ReportSchedule
-from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
+from casework.views.base import PatientScopedMixin
 from common import health, outbox
 from common.db import counts
 from common.http import query_search
 from common.models import BackupRecord, TaskFailure
+from common.views import RoleRequired
 from helpline.permissions import is_listener
 from privacy.retention import files_to_review
 from privacy.services import is_privacy_officer
@@ -50,7 +52,7 @@ TODAYS_ROWS = 10
 TODO_ROWS = 20
 
 
-class DashboardView(CaseworkRoleRequired, TemplateView):
+class DashboardView(RoleRequired(has_casework_home), TemplateView):
     """Home of the clinicians, the clinical lead and the administrators."""
 
     template_name = "workspace/dashboard.html"
@@ -178,7 +180,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         )
 
 
-class TodoView(CaseworkRoleRequired, TemplateView):
+class TodoView(RoleRequired(has_casework_home), TemplateView):
     """What a clinician still owes: outcomes of past sessions, evidence awaited, assessments
     and letters to the justice system due. Each list shows its first TODO_ROWS rows."""
 

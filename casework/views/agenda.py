@@ -23,9 +23,10 @@ from django.views.generic import TemplateView
 from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors
 from casework.models import CalendarFeed
-from casework.views.base import CaseworkRoleRequired
+from casework.permissions import has_casework_home
 from common.dates import day_bounds, query_day
 from common.http import query_id
+from common.views import RoleRequired
 
 # A week shows each day's first WEEK_DAY_ROWS sessions, then links to the day, which shows
 # DAY_PAGE_ROWS sessions a page: an agenda page stays small however busy the clinic is.
@@ -33,7 +34,7 @@ WEEK_DAY_ROWS = 10
 DAY_PAGE_ROWS = 25
 
 
-class AgendaView(CaseworkRoleRequired, TemplateView):
+class AgendaView(RoleRequired(has_casework_home), TemplateView):
     """A clinician's day or week; the week view starts with today's sessions."""
 
     template_name = "casework/agenda.html"
@@ -141,7 +142,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class CalendarFeedView(CaseworkRoleRequired, TemplateView):
+class CalendarFeedView(RoleRequired(has_casework_home), TemplateView):
     """A clinician's private iCalendar link: shown once when made, revocable at any time."""
 
     template_name = "casework/calendar_feed.html"

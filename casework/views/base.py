@@ -47,15 +47,3 @@ class PatientScopedMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(patient=self.patient, **kwargs)
-
-
-# --- Home -----------------------------------------------------------------------------------
-
-
-class CaseworkRoleRequired:
-    """Pages for clinicians and administrators; helpline listeners and auditors get 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.has_casework_home(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)

@@ -23,11 +23,12 @@ from casework.forms import (
     NonAssociationForm,
 )
 from casework.models import Appointment, AttendanceOutcome, CareStage, Patient, TherapyGroup
-from casework.views.base import CaseworkRoleRequired, PatientScopedMixin
-from common.views import ConfirmView, ServiceFormView, apply_errors
+from casework.permissions import has_casework_home
+from casework.views.base import PatientScopedMixin
+from common.views import ConfirmView, RoleRequired, ServiceFormView, apply_errors
 
 
-class GroupScopedMixin(CaseworkRoleRequired):
+class GroupScopedMixin(RoleRequired(has_casework_home)):
     """Resolves the group through its door: 404 for a clinician who does not facilitate it."""
 
     manage = False  # True: only administrators and the clinical lead

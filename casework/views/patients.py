@@ -24,14 +24,15 @@ from casework.forms import (
     ReferralForm,
 )
 from casework.models import Authority, CareStage, Episode, JusticeContact, Mandate
-from casework.views.base import PAGE_SIZE, CaseworkRoleRequired, PatientScopedMixin
+from casework.permissions import has_casework_home
+from casework.views.base import PAGE_SIZE, PatientScopedMixin
 from common.http import query_id, query_search
-from common.views import ConfirmView, ServiceFormView
+from common.views import ConfirmView, RoleRequired, ServiceFormView
 
 # --- Patients -------------------------------------------------------------------------------
 
 
-class PatientListView(CaseworkRoleRequired, TemplateView):
+class PatientListView(RoleRequired(has_casework_home), TemplateView):
     template_name = "casework/patient_list.html"
 
     def get_context_data(self, **kwargs):
