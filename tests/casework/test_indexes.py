@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from casework import selectors
+from casework.selectors.agenda import _within
 
 
 def indexes(table: str) -> set[str]:
@@ -69,7 +70,7 @@ def test_awaiting_outcome_reads_the_waiting_index_by_patient_and_time(
     from casework.models import Attendance
 
     reach = selectors.reach_of(treating_psychologist)
-    waiting = selectors._within(
+    waiting = _within(
         reach, Attendance.objects.filter(outcome__isnull=True, starts_at__lt=timezone.now())
     ).values_list("appointment_id", flat=True)
     sql, params = waiting.query.sql_with_params()
