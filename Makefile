@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# make test's pytest processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: install run test lint messages bench up down backup restore stack-test clean
 
@@ -65,9 +67,10 @@ restore: install
 stack-test: install
 	$(BIN)/pytest -m stack tests/stack $(PYTEST_ARGS)
 
-## Lint, then the whole test suite (DATABASE_URL picks the database; SQLite by default).
+## Lint, then the whole test suite (DATABASE_URL picks the database; SQLite by default), spread
+## over the machine's cores; each pytest process has a test database of its own.
 test: install lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -171,8 +171,16 @@ def api_for():
 
 @pytest.fixture
 def redis_broker():
+    """The shared broker REDIS_URL names, for one test at a time: two test processes (pytest
+    -n) on one queue would each take the other's tasks, which name rows of the other's test
+    database. A lock on a file named after the URL makes the others wait."""
     url = os.environ.get("REDIS_URL", "")
     require(bool(url), "REDIS_URL is not set: the worker tests need a Redis broker")
+    import fcntl
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
     import redis
 
     from config.celery import app
@@ -181,12 +189,15 @@ def redis_broker():
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError:
         require(False, f"Redis does not answer at {url}")
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=url, task_always_eager=False)
-    _forget_connections()
-    yield url
-    app.conf.update(saved)
-    _forget_connections()
+    name = hashlib.sha256(url.encode()).hexdigest()[:16]
+    with (Path(tempfile.gettempdir()) / f"clinic-tests-redis-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, the test done
+        saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+        app.conf.update(broker_url=url, task_always_eager=False)
+        _forget_connections()
+        yield url
+        app.conf.update(saved)
+        _forget_connections()
 
 
 class OwnRedis:

@@ -3,7 +3,8 @@ endpoint takes, answers each role as docs/role-matrix.md says. A view without it
 fails this test, so no page or endpoint is added without deciding who may reach it.
 
 After a deliberate change of rights, rewrite the table from what the views answer and review
-the difference before committing it:  ROLE_MATRIX_WRITE=1 pytest tests/test_role_matrix.py
+the difference before committing it (in one process, without -n: the table is written once,
+after the last role):  ROLE_MATRIX_WRITE=1 pytest tests/test_role_matrix.py
 """
 
 import copy
@@ -78,14 +79,24 @@ def write_matrix(answers: dict) -> None:
     MATRIX.write_text("\n".join(lines) + "\n")
 
 
-def test_every_url_and_api_operation_answers_each_role_as_the_matrix_says(clinic, people):
+# ROLE_MATRIX_WRITE: each role's column, gathered here until the last role has answered and
+# the whole table is written once (in one process: the command above runs without -n).
+_WRITTEN: dict[str, dict[tuple[str, str], str]] = {}
+
+
+# One test per role, so that the roles spread over the workers (pytest -n): each walks every
+# URL and method as its one person.
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_and_api_operation_answers_each_role_as_the_matrix_says(role, clinic, people):
     kwargs = {**clinic["url_kwargs"], **_other_kwargs(clinic, people)}
     group_kwargs = {
         **kwargs,
         "membership_id": clinic["group"].members.get().pk,
         "appointment_id": clinic["session"].pk,
     }
-    clients = {role: _client(people.get(person)) for role, person in ROLES.items()}
+    # Everyone logs in, as when all the roles were walked together: a login gives its person a
+    # second factor, which some pages answer about (resetting the facilitator's).
+    client = {each: _client(people.get(person)) for each, person in ROLES.items()}[role]
     expected = read_matrix()
 
     answers, wrong = {}, []
@@ -97,28 +108,35 @@ def test_every_url_and_api_operation_answers_each_role_as_the_matrix_says(clinic
             url = url_for(route, {"pk": kwargs[reference]})
         else:
             url = url_for(route, group_kwargs if "group_id" in route.kwargs else kwargs)
-        row = answers.setdefault((route.name, method), {})
-        for role, client in clients.items():
-            # Each request alone: what a POST changes (a logout included: the database rolls
-            # back, the client keeps its cookies) is undone before the next.
-            cookies = copy.deepcopy(client.cookies)
-            with transaction.atomic():
-                response = getattr(client, method.lower())(url)
-                transaction.set_rollback(True)
-            client.cookies = cookies
-            row[role] = str(response.status_code)
+        # Each request alone: what a POST changes (a logout included: the database rolls
+        # back, the client keeps its cookies) is undone before the next.
+        cookies = copy.deepcopy(client.cookies)
+        with transaction.atomic():
+            response = getattr(client, method.lower())(url)
+            transaction.set_rollback(True)
+        client.cookies = cookies
+        answer = answers[route.name, method] = str(response.status_code)
         want = expected.get((route.name, method))
         if want is None:
-            wrong.append(f"{route.name} {method}: no row in docs/role-matrix.md ({row})")
-        elif want != row:
-            diff = {role: f"{want[role]}→{row[role]}" for role in row if want[role] != row[role]}
-            wrong.append(f"{route.name} {method}: {diff}")
+            wrong.append(f"{route.name} {method}: no row in docs/role-matrix.md ({answer})")
+        elif want[role] != answer:
+            wrong.append(f"{route.name} {method}: {want[role]}→{answer}")
     gone = expected.keys() - answers.keys()
 
     if os.environ.get("ROLE_MATRIX_WRITE"):
-        write_matrix(answers)
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            pytest.fail("ROLE_MATRIX_WRITE gathers every role in one process: run it without -n.")
+        _WRITTEN[role] = answers
+        if _WRITTEN.keys() != ROLES.keys():
+            pytest.fail(f"{role}'s column gathered: the table is written after the last role.")
+        write_matrix(
+            {
+                operation: {each: _WRITTEN[each][operation] for each in ROLES}
+                for operation in answers
+            }
+        )
         pytest.fail("docs/role-matrix.md rewritten from the views' answers: review the diff.")
-    assert not wrong, "The views answer otherwise than the matrix:\n" + "\n".join(wrong)
+    assert not wrong, f"The views answer {role} otherwise than the matrix:\n" + "\n".join(wrong)
     assert not gone, f"Rows in docs/role-matrix.md for URLs that no longer exist: {gone}"
 
 
