@@ -27,6 +27,8 @@ from django.utils import timezone
 logger = logging.getLogger("audit.checkpoint")
 
 HEAD, VERIFIED = "head", "verified"
+# How much of a history file's end is read first for its latest head (a line is ~150 bytes).
+TAIL_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,23 @@ class HeadHistory:
                     yield head
 
     def latest(self) -> Checkpoint | None:
+        """Read from the end of the newest file (every sealing run asks; a month holds
+        thousands of lines), further back only past lines a crash left torn."""
         for path in reversed(self._files()):
-            for line in reversed(path.read_text().splitlines()):
-                if head := _parse(line):
-                    return head
+            with path.open("rb") as file:
+                size = file.seek(0, os.SEEK_END)
+                tail = TAIL_BYTES
+                while True:
+                    file.seek(max(0, size - tail))
+                    lines = file.read().decode(errors="replace").splitlines()
+                    if size > tail:
+                        lines = lines[1:]  # the first may be cut
+                    for line in reversed(lines):
+                        if head := _parse(line):
+                            return head
+                    if tail >= size:
+                        break
+                    tail *= 8
         return None
 
     def advance(self, head: Checkpoint) -> bool:

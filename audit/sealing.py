@@ -51,10 +51,10 @@ def seal_access_log(*, batch_size: int = 5000) -> int:
         prev_hash = digest
     if rows:
         _update_chain(rows)
+    if rows or (last and checkpoint.read(checkpoint.HEAD) is None):  # or a history to start
         head = checkpoint.stamped(seq, prev_hash)
+        # After the commit: a witness may be a network call, and must name committed rows.
         transaction.on_commit(lambda: witnesses.record(head))
-    elif last and checkpoint.read(checkpoint.HEAD) is None:  # a log sealed before the history
-        witnesses.record(checkpoint.stamped(*last))
     return len(rows)
 
 

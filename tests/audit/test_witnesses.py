@@ -8,6 +8,7 @@ import socket
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from audit import checkpoint, witnesses
 from audit.models import AccessEvent, IntegrityAlert
@@ -228,3 +229,33 @@ def test_the_witnesses_are_read_from_the_setting(settings, tmp_path):
     settings.AUDIT_WITNESSES = ["nonsense"]
     with pytest.raises(ValueError, match="nonsense"):
         witnesses.configured()
+
+
+def test_no_witness_is_called_inside_the_sealing_transaction(clinic, monkeypatch, settings):
+    """A witness may be a network call (syslog): it is given the head after the commit, also
+    when the sealer starts the history of a log sealed before it existed."""
+    settings.AUDIT_WITNESSES = ["file", "syslog:127.0.0.1:9"]
+    calls = []
+    monkeypatch.setattr(
+        witnesses.SyslogWitness,
+        "record",
+        lambda self, head: calls.append(connection.in_atomic_block),
+    )
+    for path in checkpoint.heads_folder().iterdir():
+        path.unlink()  # the history starts anew from the sealed table
+
+    seal_all()
+
+    assert calls == [False]
+    assert checkpoint.read(checkpoint.HEAD).seq == chain_head()[0]
+
+
+def test_the_latest_head_is_read_from_the_end_of_a_long_history(tmp_path):
+    history = checkpoint.HeadHistory(tmp_path)
+    for seq in range(1, 5001):
+        history.append(checkpoint.Checkpoint(seq=seq, hash=f"{seq:064x}", at="t"))
+    with (tmp_path / "heads-2999-12.jsonl").open("a") as torn:
+        torn.write('{"seq": 9999, "ha')  # a line torn by a crash mid-write: not a head
+
+    assert history.latest().seq == 5000
+    assert len(list(history)) == 5000
