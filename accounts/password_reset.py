@@ -39,18 +39,24 @@ password_reset_requested = Signal()
 password_reset_completed = Signal()
 
 
-def _message(user) -> tuple[str, str]:
-    """The subject and body of the message with the link, in the user's language."""
-    link = settings.SITE_URL + reverse(
+def password_link(user) -> str:
+    """The address where the user chooses a password: once, for PASSWORD_RESET_TIMEOUT (a new
+    password voids it). Built on SITE_URL, never on the request's Host."""
+    path = reverse(
         "password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
         },
     )
+    return settings.SITE_URL + path
+
+
+def _message(user) -> tuple[str, str]:
+    """The subject and body of the message with the link, in the user's language."""
     context = {
         "user": user,
-        "link": link,
+        "link": password_link(user),
         "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
         "clinic": settings.CLINIC_NAME,
     }
@@ -61,6 +67,16 @@ def _message(user) -> tuple[str, str]:
 
 class ResetForm(PasswordResetForm):
     """Django's form, which queues its message in the outbox and logs each request."""
+
+    def get_users(self, email):
+        """Every active account with this address, those without a password yet included: an
+        account the lead opened (accounts.staff) has none until its first link is used, and a
+        link that expired must be asked for again here. (Django's form skips them.)"""
+        field = get_user_model().get_email_field_name()
+        accounts = get_user_model()._default_manager.filter(
+            **{f"{field}__iexact": email, "is_active": True}
+        )
+        return (user for user in accounts if getattr(user, field).casefold() == email.casefold())
 
     def save(self, **kwargs):
         users = list(self.get_users(self.cleaned_data["email"]))

@@ -13,15 +13,11 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.dispatch import Signal
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import permissions
 from accounts import two_factor as second_factor
 from accounts.models import User
+from accounts.password_reset import password_link
 from accounts.roles import Role
 from common import outbox
 from common.text import search_key
@@ -182,20 +179,8 @@ def account_create(
     return user
 
 
-def password_link(user) -> str:
-    """The address where the user sets their password (once: a new password voids it)."""
-    path = reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return settings.SITE_URL + path
-
-
 def _mail_password_link(user) -> None:
-    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    minutes = settings.PASSWORD_RESET_TIMEOUT // 60
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = gettext("Your account at %(clinic)s") % {"clinic": settings.CLINIC_NAME}
         body = "\n\n".join(
@@ -208,13 +193,15 @@ def _mail_password_link(user) -> None:
                 % {"clinic": settings.CLINIC_NAME, "username": user.get_username()},
                 password_link(user),
                 ngettext(
-                    "The link works once, for %(days)d day. At your first login you will set "
-                    "up an authenticator app on your phone.",
-                    "The link works once, for %(days)d days. At your first login you will set "
-                    "up an authenticator app on your phone.",
-                    days,
+                    "The link works once, for %(minutes)d minute; after that, ask for another "
+                    'with "Forgot your password?" on the login page. At your first login you '
+                    "will set up an authenticator app on your phone.",
+                    "The link works once, for %(minutes)d minutes; after that, ask for another "
+                    'with "Forgot your password?" on the login page. At your first login you '
+                    "will set up an authenticator app on your phone.",
+                    minutes,
                 )
-                % {"days": days},
+                % {"minutes": minutes},
             ]
         )
     outbox.queue(

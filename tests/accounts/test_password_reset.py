@@ -203,3 +203,28 @@ def test_the_message_is_in_the_users_language(treating_psychologist):
     message = OutboxMessage.objects.get()
     assert message.subject.endswith("choisir un nouveau mot de passe")
     assert "ouvrez ce lien dans les 60 minutes" in message.body
+
+
+def test_a_new_colleague_whose_first_link_expired_asks_for_another(clinical_lead):
+    """An account the lead opened has no password until its owner chooses one: when the
+    first link has expired, "Forgot your password?" sends another (Django's form would not:
+    it skips accounts without a usable password)."""
+    from accounts import staff
+    from accounts.roles import Role
+
+    newcomer = staff.account_create(
+        actor=clinical_lead,
+        username="psy.nouveau",
+        first_name="Nora",
+        last_name="Nouveau",
+        email="nora@clinic.example",
+        role=Role.PSYCHOLOGIST,
+    )
+    first = OutboxMessage.objects.get(to=[newcomer.email])
+    assert "60 minutes" in first.body  # the lifetime the link really has
+    OutboxMessage.objects.all().delete()
+
+    ask_for_a_link(newcomer.email)
+
+    choose_new_password(link_in(OutboxMessage.objects.get(to=[newcomer.email])))
+    assert login(Client(), "psy.nouveau", NEW_PASSWORD).status_code == 302
