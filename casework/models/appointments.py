@@ -203,7 +203,8 @@ class Appointment(models.Model):
         super().save(*args, **kwargs)
         if moved:
             # Appointments do not move (rescheduling makes a new one); if one ever does, its
-            # attendances keep its time (Attendance.starts_at).
+            # attendances keep its time (Attendance.starts_at, a kept column). No history row:
+            # the appointment's own history says it moved (tests/test_house_rules.py).
             self.attendances.exclude(starts_at=self.starts_at).update(starts_at=self.starts_at)
 
     @property
