@@ -7,6 +7,7 @@ letter builder or an administrator can never reach it through these.
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +21,9 @@ from simple_history.models import HistoricalRecords
 
 from common.dates import out_of_bounds, years_after, years_before
 from common.text import search_key
+
+# Every file number the clinic gives (casework.services.patients): the year, then a counter.
+FILE_NUMBER_SHAPE = re.compile(r"\d{4}-\d{4,}")
 
 # The ages of the people the clinic treats: adults and, rarely, adolescents under a youth
 # measure (from 12 in Belgian youth law). A date of birth outside them is a typing error.

@@ -402,3 +402,21 @@ def test_the_reason_is_never_shown_to_administrators(
     assert "Police call" not in shown_to_admin.content.decode()
     for reader in (clinical_lead, treating_psychologist):
         assert "Police call" in client_for(reader).get(patient.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("typed", ["Jean Dupont", "0471 12 34 56", "2026-42", "asdf"])
+def test_what_is_no_file_number_is_refused_and_kept_nowhere(
+    typed, other_psychologist, clinical_lead, client_for
+):
+    """A name or a phone number typed in the number field would otherwise be kept in the
+    chained access log and e-mailed to the lead: it is refused before anything is written.
+    (The shape says nothing about whether a file exists.)"""
+    events = AccessEvent.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        services.emergency_access_open(actor=other_psychologist, file_number=typed, reason=REASON)
+
+    assert "2026-0042" in str(refused.value)
+    assert not EmergencyAccess.objects.exists()
+    assert AccessEvent.objects.count() == events
+    assert not OutboxMessage.objects.exists()
