@@ -75,6 +75,8 @@ def emergency_decision_refusal(user, access) -> str:
         return _("This request has been decided already.")
     if access.status != access.Status.REQUESTED:
         return _("This emergency access was opened at once: it awaits no approval.")
+    if access.clinician_id == user.pk:
+        return _("You cannot decide your own request: another clinical lead does.")
     return ""
 
 

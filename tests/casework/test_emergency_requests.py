@@ -279,11 +279,37 @@ def test_an_access_opened_at_once_is_not_a_request_to_decide(
     break_glass(client_for(other_psychologist), other_files[0].file_number)
     opened = EmergencyAccess.objects.get()
 
-    response = client_for(clinical_lead).get(decide_url(opened))
+    lead = client_for(clinical_lead)
+    assert lead.get(decide_url(opened)).status_code == 302
+    lead.post(decide_url(opened), {"decision": "refuse", "note": "Not a request."})
+    with pytest.raises(ValidationError, match="opened at once"):
+        services.emergency_request_decide(
+            actor=clinical_lead, access=opened, approve=False, note="Not a request."
+        )
 
-    assert response.status_code == 302
     opened.refresh_from_db()
-    assert opened.decided_by is None
+    assert (opened.status, opened.decided_by) == (EmergencyAccess.Status.OPENED, None)
+
+
+def test_a_lead_does_not_decide_their_own_request(other_files, other_psychologist, clinical_lead):
+    """A clinician who asked, and was later made clinical lead, cannot approve their own
+    request: the brake needs a second person."""
+    for patient in other_files[:4]:
+        services.emergency_access_open(
+            actor=other_psychologist, file_number=patient.file_number, reason=REASON
+        )
+    asked = EmergencyAccess.objects.filter(status=EmergencyAccess.Status.REQUESTED).first()
+    from accounts.roles import Role
+    from django.contrib.auth.models import Group
+
+    other_psychologist.groups.add(Group.objects.get(name=Role.CLINICAL_LEAD))
+    other_psychologist = type(other_psychologist).objects.get(pk=other_psychologist.pk)
+
+    with pytest.raises(ValidationError, match="your own"):
+        services.emergency_request_decide(
+            actor=other_psychologist, access=asked, approve=True, note="Fine."
+        )
+    services.emergency_request_decide(actor=clinical_lead, access=asked, approve=True, note="Ok.")
 
 
 # --- The same answer for a number that exists and one that does not ------------------------
