@@ -299,8 +299,9 @@ def test_a_lead_does_not_decide_their_own_request(other_files, other_psychologis
             actor=other_psychologist, file_number=patient.file_number, reason=REASON
         )
     asked = EmergencyAccess.objects.filter(status=EmergencyAccess.Status.REQUESTED).first()
-    from accounts.roles import Role
     from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
 
     other_psychologist.groups.add(Group.objects.get(name=Role.CLINICAL_LEAD))
     other_psychologist = type(other_psychologist).objects.get(pk=other_psychologist.pk)
