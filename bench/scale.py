@@ -555,7 +555,7 @@ def background_work() -> dict[str, tuple[float, object]]:
     from common import after_response
     from helpline import tasks as helpline_tasks
     from privacy import tasks as privacy_tasks
-    from reports import deadlines
+    from reports import drafting
     from reports import tasks as letter_tasks
 
     results = {}
@@ -571,7 +571,7 @@ def background_work() -> dict[str, tuple[float, object]]:
     # The letters that fell due before today, drafted as earlier daily runs would have: the
     # seed has none, and today's run drafts the reports that fall due today.
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    seconds, drafted = timed(lambda: len(deadlines.draft_due_letters(today=yesterday)))
+    seconds, drafted = timed(lambda: len(drafting.draft_due_letters(today=yesterday)))
     results["letters due until yesterday"] = (seconds, f"{drafted:,} letters")
     for label, task in [
         ("compliance, hourly", casework_tasks.evaluate_compliance),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from casework.models import Appointment, Attendance, AttendanceOutcome, Episode, Mandate
 from casework.selectors import compliance_counters
-from reports import catalogue, wording
+from reports import catalogue, periods, wording
 from reports.wording import by_authority
 
 _day = wording.day
@@ -103,14 +103,11 @@ def _period(letter) -> dict:
 
 def _attendances(letter):
     """The period's sessions that stand (not superseded, not cancelled), oldest first."""
-    if not (letter.period_start and letter.period_end):
-        return Attendance.objects.none()
     return (
         Attendance.objects.filter(
+            periods.sessions_of(letter),
             patient=letter.patient,
             appointment__status=Appointment.Status.SCHEDULED,
-            appointment__starts_at__date__gte=letter.period_start,
-            appointment__starts_at__date__lte=letter.period_end,
         )
         .select_related("appointment", "outcome")
         .order_by("appointment__starts_at", "pk")

@@ -109,7 +109,7 @@ class Letter(models.Model):
         blank=True,
         related_name="letters",
     )
-    # The compliance alert that set this letter off (reports.deadlines.draft_for_alert).
+    # The compliance alert that set this letter off (reports.drafting.draft_for_alert).
     alert = models.ForeignKey(
         ComplianceAlert,
         verbose_name=_("compliance alert"),

@@ -21,7 +21,7 @@ from casework.models import Attendance
 from common import after_response, render_once
 from common.dates import month_bounds
 from common.db import on_commit_once
-from reports import catalogue, checks, facts, permissions
+from reports import catalogue, checks, facts, periods, permissions
 from reports.models import Dispatch, Letter, LetterBatch
 from reports.rendering import language_of, render_html
 
@@ -100,7 +100,7 @@ def letter_draft(
     batch: LetterBatch | None = None,
 ) -> Letter:
     """A new draft. actor is None when an event drafts a letter that falls due (the daily run,
-    an intake, a closing, an outcome, a compliance alert: reports.deadlines)."""
+    an intake, a closing, an outcome, a compliance alert: reports.drafting)."""
     if kind not in catalogue.TYPES:
         raise ValidationError({"kind": _("Choose one of the letters of the catalogue.")})
     letter_type = catalogue.get(kind)
@@ -548,13 +548,7 @@ def _mark_reported(letter: Letter) -> None:
     stated = letter.facts.keys() & {catalogue.SESSIONS, catalogue.SESSION, catalogue.COUNTERS}
     if not stated:
         return
-    reported = Q(pk=letter.attendance_id) if letter.attendance_id else Q(pk__in=[])
-    if letter.period_start and letter.period_end:
-        reported |= Q(
-            outcome__isnull=False,
-            appointment__starts_at__date__gte=letter.period_start,
-            appointment__starts_at__date__lte=letter.period_end,
-        )
+    reported = Q(pk=letter.attendance_id) | Q(periods.sessions_of(letter), outcome__isnull=False)
     now = timezone.now()
     # One by one, through save(): the attendance's history keeps when it was reported.
     for attendance in Attendance.objects.filter(

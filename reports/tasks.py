@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from reports import deadlines, services
+from reports import drafting, services
 
 
 # Acknowledged late and given back if the worker is lost (config/settings: CELERY_TASK_*).
@@ -16,14 +16,14 @@ def render_letters(letter_ids: list[int]) -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def draft_due_letters() -> int:
     """Daily: draft the letters that fell due; a second run drafts nothing more."""
-    return len(deadlines.draft_due_letters())
+    return len(drafting.draft_due_letters())
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def draft_letters_due_for(patient_ids: list[int]) -> int:
     """An intake, a closing, a mandate or an outcome was recorded: draft, now, the letters it
     sets off for those patients; a second delivery drafts nothing more."""
-    return len(deadlines.draft_due_letters(patient_ids=patient_ids))
+    return len(drafting.draft_due_letters(patient_ids=patient_ids))
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -41,10 +41,10 @@ def render_pending_letters() -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def draft_letter_for_alert(alert_id: int) -> bool:
     """A compliance alert was raised: draft the letter it sets off, once."""
-    return deadlines.draft_for_alert(alert_id) is not None
+    return drafting.draft_for_alert(alert_id) is not None
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def run_letter_batch(batch_id: int) -> int:
     """Draft a batch's periodic reports; delivered twice, it drafts nothing more."""
-    return deadlines.batch_run(batch_id)
+    return drafting.batch_run(batch_id)

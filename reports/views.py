@@ -18,7 +18,7 @@ from casework.reporting import schedule_of
 from casework.selectors import reach_of
 from casework.views.base import PatientScopedMixin
 from common.views import ConfirmView, RoleRequired, ServiceFormView
-from reports import catalogue, checks, deadlines, permissions, selectors, services
+from reports import catalogue, checks, drafting, permissions, selectors, services
 from reports.forms import DispatchForm, LetterEditForm, LetterForm, WithdrawForm
 from reports.models import Dispatch, Letter, LetterBatch
 from reports.rendering import recipient_block, render_html
@@ -381,7 +381,7 @@ class BatchQueueView(RoleRequired(has_casework_home), ConfirmView):
         return reverse("reports:dashboard")
 
     def get_context_data(self, **kwargs):
-        due = len(deadlines.reports_due_in_month(timezone.localdate()))
+        due = len(drafting.reports_due_in_month(timezone.localdate()))
         return super().get_context_data(
             title=_("Prepare this month's periodic reports"),
             question=ngettext(

@@ -104,7 +104,7 @@ def _apply(
 
 def _evaluate_later(patient_ids: set[int]) -> None:
     """After the commit: the compliance rules look at the outcomes, and the letters draft what
-    they set off (an unjustified absence, a difficulty: reports.deadlines)."""
+    they set off (an unjustified absence, a difficulty: reports.drafting)."""
     from casework.tasks import evaluate_compliance
 
     if patient_ids:

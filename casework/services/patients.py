@@ -208,7 +208,7 @@ def _set_patient_status(patient: Patient, stage: str) -> None:
 def _finish_step(episode: Episode, *, actor) -> Episode:
     _save(episode, actor=actor, patient=episode.patient, action=Action.UPDATE)
     _set_patient_status(episode.patient, episode.stage)
-    # An intake or a closing sets off a letter to the justice system (reports.deadlines).
+    # An intake or a closing sets off a letter to the justice system (reports.drafting).
     frame_recorded_after_commit([episode.patient_id])
     return episode
 

@@ -19,7 +19,7 @@ from casework import services
 from casework.models import LegalFramework, Mandate
 from casework.reporting import ReportSchedule, schedule_of
 from common.dates import add_months
-from reports import deadlines
+from reports import drafting
 from tests.factories import AuthorityFactory, mandate_data
 from tests.forms import browser_form, offered
 
@@ -223,7 +223,7 @@ def test_the_patient_page_shows_the_next_report_the_letters_will_draft(
 
     assert expected is not None
     assert page.context["mandates"][0].next_report == expected
-    due = deadlines.periodic_reports_due(today, due_from=today, due_by=expected.due_on)
+    due = drafting.periodic_reports_due(today, due_from=today, due_by=expected.due_on)
     assert [(m.pk, p) for m, p in due] == [(mandate.pk, expected)]
 
 
@@ -278,7 +278,7 @@ def test_every_schedule_holds_the_law_and_the_page_and_letters_agree(
 
     today = start + datetime.timedelta(days=seen)
     following = plan.next_report(today)
-    drafted = deadlines.periodic_reports_due(
+    drafted = drafting.periodic_reports_due(
         today, due_from=today, due_by=today + datetime.timedelta(days=400)
     )
     assert (following is None) == (drafted == [])

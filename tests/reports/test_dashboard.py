@@ -227,11 +227,11 @@ def test_a_running_batch_is_followed_not_started_again(report_due_this_month, ad
 
 
 def test_the_batch_run_twice_drafts_each_report_once(report_due_this_month, administrator):
-    from reports import deadlines
+    from reports import drafting
 
     batch = letters.batch_queue(actor=administrator)
-    assert deadlines.batch_run(batch.pk) == 1
-    assert deadlines.batch_run(batch.pk) == 0  # a second delivery
+    assert drafting.batch_run(batch.pk) == 1
+    assert drafting.batch_run(batch.pk) == 0  # a second delivery
     batch.refresh_from_db()
     assert (batch.total, batch.done, batch.drafted) == (1, 1, 1)
 

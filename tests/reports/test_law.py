@@ -542,9 +542,9 @@ def test_a_draft_can_be_withdrawn_with_a_reason_and_is_not_drafted_again(
     assert done.status_code == 302
     notice.refresh_from_db()
     assert (notice.status, notice.withdrawn_by) == ("withdrawn", administrator)
-    from reports import deadlines
+    from reports import drafting
 
-    assert deadlines.draft_due_letters() == []
+    assert drafting.draft_due_letters() == []
 
 
 def test_no_line_of_a_letter_breaks_on_white_space_before_a_line_break(patient, administrator):

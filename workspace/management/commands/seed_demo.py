@@ -32,7 +32,7 @@ from casework.models import (
 from common.dates import add_months
 from common.text import search_key
 from notes import services as note_services
-from reports import deadlines, rendering
+from reports import drafting, rendering
 from reports import services as letter_services
 
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 (the demo's published password)
@@ -497,7 +497,7 @@ class Command(BaseCommand):
         its recipients (the justice assistant by e-mail where one is on file), an absence
         notice sent by post, a report ready for signature, a serious-risk alert waiting for
         the clinical lead's co-signature."""
-        drafted = deadlines.draft_due_letters()
+        drafted = drafting.draft_due_letters()
         today = timezone.localdate()
         ended = [
             letter

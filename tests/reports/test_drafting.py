@@ -15,7 +15,7 @@ from django.utils import timezone
 from casework import services
 from casework.models import Mandate
 from casework.reporting import schedule_of
-from reports import deadlines
+from reports import drafting
 from reports.models import Letter
 from reports.tasks import draft_due_letters
 from tests.factories import book, mandate_data, record
@@ -40,7 +40,7 @@ def test_the_first_report_falls_due_within_the_month_and_is_drafted_once_art_9bi
     mandate = in_treatment.mandates.get()  # probation from 15/12/2025, every six months
 
     def reports(today):
-        drafted = deadlines.draft_due_letters(today=today)
+        drafted = drafting.draft_due_letters(today=today)
         return [letter for letter in drafted if letter.kind == "periodic_report"]
 
     early = reports(D(2025, 12, 31))
@@ -60,9 +60,9 @@ def test_the_first_report_falls_due_within_the_month_and_is_drafted_once_art_9bi
 
 
 def test_the_next_reports_follow_every_six_months_at_least_art_9bis(in_treatment):
-    deadlines.draft_due_letters(today=D(2026, 1, 1))
+    drafting.draft_due_letters(today=D(2026, 1, 1))
 
-    (second,) = deadlines.draft_due_letters(today=D(2026, 7, 1))
+    (second,) = drafting.draft_due_letters(today=D(2026, 7, 1))
 
     assert (second.period_start, second.period_end, second.due_on) == (
         D(2026, 1, 9),
@@ -72,7 +72,7 @@ def test_the_next_reports_follow_every_six_months_at_least_art_9bis(in_treatment
 
 
 def test_a_report_the_daily_run_missed_is_drafted_when_it_runs_again(in_treatment):
-    (late,) = deadlines.draft_due_letters(today=D(2026, 1, 20))  # due on the 15th
+    (late,) = drafting.draft_due_letters(today=D(2026, 1, 20))  # due on the 15th
 
     assert late.due_on == D(2026, 1, 15)
 
@@ -87,19 +87,19 @@ def test_the_beat_task_run_twice_drafts_each_letter_once(in_treatment, settings)
 
 
 def test_no_report_before_the_intake_nor_for_a_suspended_or_ended_mandate(patient, administrator):
-    assert deadlines.draft_due_letters(today=D(2026, 1, 5)) == []  # no intake yet
+    assert drafting.draft_due_letters(today=D(2026, 1, 5)) == []  # no intake yet
 
     services.episode_record_intake(
         actor=administrator, episode=patient.episodes.get(), on=D(2025, 12, 1)
     )
     mandate = patient.mandates.get()
     Mandate.objects.filter(pk=mandate.pk).update(status="suspended")
-    assert deadlines.draft_due_letters(today=D(2026, 1, 5)) == []
+    assert drafting.draft_due_letters(today=D(2026, 1, 5)) == []
     Mandate.objects.filter(pk=mandate.pk).update(
         status="ended", ended_on=D(2025, 12, 31), end_reason="lifted"
     )
-    assert deadlines.draft_due_letters(today=D(2026, 1, 5)) == []
-    assert deadlines.reports_due_in_month(D(2026, 1, 5)) == []
+    assert drafting.draft_due_letters(today=D(2026, 1, 5)) == []
+    assert drafting.reports_due_in_month(D(2026, 1, 5)) == []
 
 
 def test_no_periodic_report_once_the_treatment_is_closed(in_treatment, administrator):
@@ -111,7 +111,7 @@ def test_no_periodic_report_once_the_treatment_is_closed(in_treatment, administr
         exit_reason="transferred",
     )
 
-    drafted = deadlines.draft_due_letters(today=D(2026, 1, 5))
+    drafted = drafting.draft_due_letters(today=D(2026, 1, 5))
 
     assert [letter.kind for letter in drafted] == ["end_of_treatment"]
 
@@ -120,7 +120,7 @@ def test_a_mandate_that_ends_is_reported_up_to_its_last_day_never_a_day_alone(in
     Mandate.objects.filter(patient=in_treatment).update(ends_on=D(2026, 3, 31))
 
     first, last = (
-        next(x for x in deadlines.draft_due_letters(today=day) if x.kind == "periodic_report")
+        next(x for x in drafting.draft_due_letters(today=day) if x.kind == "periodic_report")
         for day in (D(2026, 1, 1), D(2026, 3, 31))
     )
 
@@ -133,10 +133,10 @@ def test_a_mandate_that_ends_is_reported_up_to_its_last_day_never_a_day_alone(in
 
 
 def test_the_months_reports_are_those_falling_due_within_it(in_treatment):
-    due = deadlines.reports_due_in_month(D(2026, 7, 3))
+    due = drafting.reports_due_in_month(D(2026, 7, 3))
 
     assert [(m.pk, p.due_on) for m, p in due] == [(in_treatment.mandates.get().pk, D(2026, 7, 15))]
-    assert deadlines.reports_due_in_month(D(2026, 3, 3)) == []
+    assert drafting.reports_due_in_month(D(2026, 3, 3)) == []
 
 
 # --- What an event sets off, drafted at once and due from the event -------------------------
@@ -159,7 +159,7 @@ def test_the_intake_drafts_the_acceptance_at_once_due_from_the_later_of_intake_a
     assert acceptance.due_on == today - datetime.timedelta(days=1) + datetime.timedelta(days=14)
     assert (acceptance.episode, acceptance.origin) == (patient.episodes.get(), "intake")
     assert acceptance.recipients == ["authority", "justice_assistant"]
-    assert deadlines.draft_due_letters() == []  # once
+    assert drafting.draft_due_letters() == []  # once
 
 
 def test_a_mandate_recorded_after_the_intake_sets_off_its_acceptance(
@@ -239,7 +239,7 @@ def test_an_unjustified_absence_drafts_its_notice_when_it_is_recorded(
     assert (notice.attendance, notice.origin) == (attendance, "attendance")
     assert notice.due_on == timezone.localdate()  # due from its recording
     assert notice.recipients == ["justice_assistant", "authority"]
-    assert deadlines.draft_due_letters() == []  # once
+    assert drafting.draft_due_letters() == []  # once
 
 
 @pytest.mark.parametrize(
@@ -266,7 +266,7 @@ def test_a_failure_or_a_flag_for_the_justice_assistant_drafts_a_difficulty_notic
         attendance,
         ["justice_assistant", "authority"],
     )
-    assert deadlines.draft_due_letters() == []
+    assert drafting.draft_due_letters() == []
 
 
 def test_an_attended_session_without_a_flag_sets_nothing_off(
@@ -292,7 +292,7 @@ def test_an_ended_mandate_gets_no_notice(patient, treating_psychologist, adminis
         by=treating_psychologist,
     )
 
-    assert deadlines.draft_due_letters() == []
+    assert drafting.draft_due_letters() == []
 
 
 # --- Compliance alerts set letters off, and the care team is told ---------------------------
@@ -319,7 +319,7 @@ def test_a_compliance_alert_drafts_its_letter_once_and_tells_the_care_team(
         "alert",
     )
     assert letter.due_on == timezone.localdate(alert.raised_at) + datetime.timedelta(days=7)
-    assert deadlines.draft_for_alert(alert.pk) is None  # a second delivery drafts nothing
+    assert drafting.draft_for_alert(alert.pk) is None  # a second delivery drafts nothing
     assert Letter.objects.filter(alert=alert).count() == 1
     (message,) = [m for m in mail.outbox if letter.reference in m.body]
     assert message.to == [treating_psychologist.email]  # the care team, nobody else
@@ -333,7 +333,7 @@ def test_absences_in_a_row_draft_a_stopping_letter(patient, treating_psychologis
     raised = services.compliance_evaluate(patient_ids=[patient.pk])
     streak = next(alert for alert in raised if alert.rule.kind == "consecutive")
 
-    assert deadlines.draft_for_alert(streak.pk).kind == "stopping"
+    assert drafting.draft_for_alert(streak.pk).kind == "stopping"
 
 
 def test_no_letter_for_an_alert_when_the_clinic_says_so_or_nobody_is_to_be_told(
@@ -343,11 +343,11 @@ def test_no_letter_for_an_alert_when_the_clinic_says_so_or_nobody_is_to_be_told(
     (alert,) = services.compliance_evaluate(patient_ids=[patient.pk])
 
     settings.LETTER_FOR_ALERT = {"within_window": "none"}
-    assert deadlines.draft_for_alert(alert.pk) is None
+    assert drafting.draft_for_alert(alert.pk) is None
 
     settings.LETTER_FOR_ALERT = {"within_window": "difficulty"}
     services.mandate_update(actor=administrator, mandate=patient.mandates.get(), status="suspended")
-    assert deadlines.draft_for_alert(alert.pk) is None  # no active mandate: nobody to tell
+    assert drafting.draft_for_alert(alert.pk) is None  # no active mandate: nobody to tell
     assert not Letter.objects.filter(alert=alert).exists()
 
 
@@ -363,7 +363,7 @@ def test_the_daily_run_tells_each_clinician_once_of_the_letters_it_drafted(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
-        drafted = deadlines.draft_due_letters()
+        drafted = drafting.draft_due_letters()
 
     kinds = sorted({letter.kind for letter in drafted})
     assert kinds == ["periodic_report", "unjustified_absence"]
@@ -372,5 +372,5 @@ def test_the_daily_run_tells_each_clinician_once_of_the_letters_it_drafted(
     assert all(letter.reference in message.body for letter in drafted)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert deadlines.draft_due_letters() == []
+        assert drafting.draft_due_letters() == []
     assert mail.outbox == []  # nothing new, no mail

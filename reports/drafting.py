@@ -30,23 +30,20 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils import timezone
 
-from casework.mail import mail_clinician
 from casework.models import (
     Appointment,
     Attendance,
     CareStage,
-    CareTeamMembership,
     ComplianceAlert,
     Episode,
     Mandate,
 )
 from casework.reporting import ReportPeriod, schedule_of, with_episode
 from common.dates import month_bounds
-from reports import catalogue, services
+from reports import catalogue, periods, services
+from reports.mail import tell_care_teams
 from reports.models import DRAFTED_ALREADY, Letter, LetterBatch
 
 Origin = Letter.Origin
@@ -197,20 +194,13 @@ def _closings(since, patient_ids) -> list[Letter]:
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=closed))
             .select_related("authority", "justice_contact")
         )
-        began = episode.intake_on or episode.referral_received_on
         for mandate in mandates:
-            # The stopping letter lists the last year's sessions; the end of treatment counts
-            # those of the whole treatment.
-            start = max(mandate.starts_on, began)
-            if stopped:
-                start = max(start, closed - datetime.timedelta(days=365))
             letter = _draft_once(
                 patient=episode.patient,
                 kind=kind,
                 mandate=mandate,
                 episode=episode,
-                period_start=min(start, closed),
-                period_end=closed,
+                **periods.closing_period(mandate, episode, stopped=stopped),
                 due=services.due_on(kind, start=closed),
                 origin=Origin.CLOSING,
             )
@@ -258,30 +248,31 @@ def _notices(since, patient_ids) -> list[Letter]:
         kind = "unjustified_absence" if absent else "difficulty"
         if (attendance.pk, kind) in noticed:
             continue
-        day = timezone.localdate(attendance.appointment.starts_at)
-        letter = _draft_once(
-            patient=attendance.patient,
-            kind=kind,
-            mandate=mandate,
-            attendance=attendance,
-            **_year_before(mandate, day, kind),
-            due=services.due_on(kind, start=timezone.localdate(attendance.recorded_at)),
+        letter = _draft_notice(
+            kind,
+            mandate,
+            attendance,
+            recorded=attendance.recorded_at,
             origin=Origin.ATTENDANCE,
+            attendance=attendance,
         )
         if letter:
             drafted.append(letter)
     return drafted
 
 
-def _year_before(mandate: Mandate, day: datetime.date, kind: str) -> dict:
-    """The period a notice counts attendance over, for the letters that state one: the year
-    up to the session (from the start of the measure at most)."""
-    if catalogue.PERIOD not in catalogue.get(kind).facts:
-        return {}
-    return {
-        "period_start": max(mandate.starts_on, day - datetime.timedelta(days=365)),
-        "period_end": max(mandate.starts_on, day),
-    }
+def _draft_notice(kind, mandate, session, *, recorded, origin, **set_off_by) -> Letter | None:
+    """A notice about one session, counting the year up to it, due from when what set it off
+    (the outcome, the alert) was recorded."""
+    return _draft_once(
+        patient=mandate.patient,
+        kind=kind,
+        mandate=mandate,
+        **periods.notice_period(mandate, timezone.localdate(session.appointment.starts_at), kind),
+        due=services.due_on(kind, start=timezone.localdate(recorded)),
+        origin=origin,
+        **set_off_by,
+    )
 
 
 def _active_mandates(patient_ids) -> dict[int, Mandate]:
@@ -326,71 +317,12 @@ def draft_for_alert(alert_id: int) -> Letter | None:
     mandate = _active_mandates([alert.patient_id]).get(alert.patient_id)
     if kind not in catalogue.TYPES or mandate is None:
         return None
-    day = timezone.localdate(alert.attendance.appointment.starts_at)
-    letter = _draft_once(
-        patient=alert.patient,
-        kind=kind,
-        mandate=mandate,
-        **_year_before(mandate, day, kind),
-        alert=alert,
-        due=services.due_on(kind, start=timezone.localdate(alert.raised_at)),
-        origin=Origin.ALERT,
+    letter = _draft_notice(
+        kind, mandate, alert.attendance, recorded=alert.raised_at, origin=Origin.ALERT, alert=alert
     )
     if letter:
         tell_care_teams([letter])
     return letter
-
-
-def tell_care_teams(letters: list[Letter]) -> int:
-    """E-mail each clinician of the patients' current care teams the letters drafted for them,
-    in one message per clinician. Returns how many were sent."""
-    if not letters:
-        return 0
-    by_clinician: dict = {}
-    memberships = CareTeamMembership.objects.filter(
-        patient_id__in={letter.patient_id for letter in letters}, ends_on__isnull=True
-    ).select_related("clinician")
-    for membership in memberships:
-        if membership.clinician.is_active and membership.clinician.email:
-            entry = by_clinician.setdefault(membership.clinician.pk, (membership.clinician, []))
-            entry[1].extend(
-                letter for letter in letters if letter.patient_id == membership.patient_id
-            )
-    for clinician, theirs in by_clinician.values():
-        mail_clinician(
-            clinician,
-            lambda theirs=theirs: _letters_due_mail(theirs),
-            purpose=_("Letters to prepare"),
-        )
-    return len(by_clinician)
-
-
-def _letters_due_mail(letters: list[Letter]) -> tuple[str, str, list[str]]:
-    count = len(letters)
-    subject = ngettext(
-        "%(count)d letter to the justice system to prepare",
-        "%(count)d letters to the justice system to prepare",
-        count,
-    ) % {"count": count}
-    intro = _(
-        "These letters have been drafted from the file and wait for you. They state facts "
-        "about the frame of the treatment only."
-    )
-    lines = [
-        _("%(reference)s — %(letter)s — file %(file)s, due %(date)s")
-        % {
-            "reference": letter.reference,
-            "letter": letter.type.name,
-            "file": letter.patient.file_number,
-            "date": formats.date_format(letter.due_on, "SHORT_DATE_FORMAT")
-            if letter.due_on
-            else "—",
-        }
-        for letter in sorted(
-            letters, key=lambda letter: (letter.due_on or datetime.date.max, letter.pk)
-        )
-    ]
-    return subject, intro, lines
 
 
 # --- Every periodic report due this month, in one action ----------------------------------
