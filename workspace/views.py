@@ -18,9 +18,8 @@ from audit.permissions import can_read_access_log
 from audit.services import Action, record_access, record_listing
 from audit.verifying import chain_status
 from casework import permissions, selectors
-from casework.models import CareStage, Mandate
+from casework.models import CareStage
 from casework.permissions import has_casework_home
-from casework.reporting import ReportSchedule
 from casework.views.base import PatientScopedMixin
 from common import health, outbox
 from common.db import counts
@@ -32,6 +31,7 @@ from privacy.retention import files_to_review
 from privacy.services import is_privacy_officer
 from reports import selectors as letter_selectors
 from workspace import permissions as workspace_permissions
+from workspace import selectors as page_selectors
 
 
 def home(request):
@@ -96,11 +96,9 @@ class DashboardView(RoleRequired(has_casework_home), TemplateView):
         listed += [alert.patient for alert in alerts]
         context["alerts"] = alerts
         if permissions.has_global_access(user, permissions.Zone.FRAME):
-            waiting = list(selectors.referrals_waiting(user)[:10])
-            for patient in waiting:
-                patient.waiting_days = (today - patient.referred_on).days
+            waiting = page_selectors.referrals_waiting(user, today, 10)
             without_lead = list(selectors.patients_without_lead_therapist(user)[:10])
-            listed += waiting + without_lead
+            listed += [referral.patient for referral in waiting] + without_lead
             context["stages"] = [
                 (CareStage(stage).label, count)
                 for stage, count in selectors.caseload_by_stage(user).items()
@@ -132,28 +130,13 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         user, patient = self.request.user, self.patient
         today = timezone.localdate()
         episodes = list(patient.episodes.all())
-        latest = episodes[0] if episodes else None
-        intake_on = latest.intake_on if latest else None
-        mandates = list(patient.mandates.all())
-        for mandate in mandates:
-            schedule = ReportSchedule(
-                mandate, intake_on=intake_on, closed=bool(latest and not latest.is_open)
-            )
-            mandate.next_report = schedule.next_report(today)
-            mandate.period = schedule.period_on(today)
-            mandate.awaiting_intake = intake_on is None
+        standings = page_selectors.mandate_standings(patient, today)
         recent, upcoming = selectors.patient_attendances(patient)
-        active = [m for m in mandates if m.status == Mandate.Status.ACTIVE]
         alerts = selectors.recent_alerts(patient)
-        counters = selectors.compliance_counters_many(
-            patient, {f"m{m.pk}": (m.period.first_day, m.period.end) for m in active}
-        )
-        for mandate in active:
-            mandate.counters = counters[f"m{mandate.pk}"]
         return super().get_context_data(
             recent_sessions=recent,
             upcoming_sessions=upcoming,
-            compliance=active,
+            compliance=[standing for standing in standings if standing.is_running],
             alerts=[alert for alert in alerts if alert.is_open],
             earlier_alerts=[alert for alert in alerts if not alert.is_open],
             memberships=list(
@@ -166,7 +149,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             can_read_clinical=patient.clinical_readable,
             can_manage_groups=permissions.can_manage_groups(user),
             age=patient.age_on(today),
-            mandates=mandates,
+            mandates=standings,
             open_episode=next((e for e in episodes if e.is_open), None),
             past_episodes=[e for e in episodes if not e.is_open],
             care_team=patient.care_team.all(),

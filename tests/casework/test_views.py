@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from casework import services
 from casework.models import CareTeamMembership, Mandate, Patient
@@ -245,6 +246,37 @@ def test_the_home_page_lists_the_files_in_care_without_a_lead_therapist(
     )
     again = client_for(request.getfixturevalue(persona)).get(reverse("workspace:dashboard"))
     assert list(again.context["without_lead"]) == [co_only]
+
+
+def test_the_home_page_says_how_long_each_referral_has_waited(administrator, client_for):
+    today = timezone.localdate()
+    register_patient(
+        administrator, last_name="Waits", referral_received_on=today - datetime.timedelta(days=9)
+    )
+
+    page = client_for(administrator).get(reverse("workspace:dashboard"))
+
+    [referral] = page.context["waiting"]
+    assert (referral.patient.last_name, referral.days) == ("Waits", 9)
+    assert "waiting 9 days" in page.content.decode()
+
+
+def test_the_patient_page_shows_each_running_mandates_period_and_counters(
+    patient, administrator, treating_psychologist, client_for
+):
+    services.episode_record_intake(
+        actor=administrator, episode=patient.episodes.get(), on=datetime.date(2025, 12, 1)
+    )
+
+    page = client_for(treating_psychologist).get(patient.get_absolute_url())
+
+    [standing] = page.context["compliance"]
+    assert standing.mandate == patient.mandates.get() and standing.is_running
+    assert standing.period.first_day <= timezone.localdate() < standing.period.end
+    assert standing.counters["planned"] == 0
+    start = standing.period.first_day.strftime("%d/%m/%Y")
+    assert f"reporting period {start}" in page.content.decode()
+    assert page.context["mandates"] == [standing]  # the same standing, counted once
 
 
 # --- Registering and editing ----------------------------------------------------------------
