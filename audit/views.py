@@ -3,9 +3,7 @@
 import csv
 import itertools
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -15,55 +13,17 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from audit import selectors
 from audit.alerts import open_integrity_alerts
-from audit.models import AccessEvent, IntegrityAlert
+from audit.models import IntegrityAlert
 from audit.permissions import can_read_access_log
 from audit.services import Action, record_access
 from audit.verifying import last_verified_at
-from common.dates import day_bounds, query_day
-from common.http import query_id, query_search
+from common.http import query_id
 from common.text import spreadsheet_safe
 from common.views import RoleRequired
 
 PAGE_SIZE = 50
-
-
-def _filtered(request) -> tuple:
-    """The events the filters of the page select, newest first, and what the page shows of the
-    filters. Reading who accessed a file is itself an access to that file: logged once."""
-    params = request.GET
-    events = AccessEvent.objects.all()
-    file_number = query_search(params.get("file_number"))
-    patient_id = None
-    if file_number:
-        # The log keeps file numbers as written at the time: the file is found in the log.
-        patient_id = (
-            AccessEvent.objects.filter(file_number=file_number, patient_id__isnull=False)
-            .values_list("patient_id", flat=True)
-            .first()
-        )
-        events = events.about_patient(patient_id) if patient_id else events.none()
-    username = query_search(params.get("username"))
-    if username:
-        users = get_user_model().objects.filter(username__icontains=username)
-        events = events.filter(Q(user__in=users) | Q(user__isnull=True, username=username))
-    action = params.get("action", "")
-    if action in Action.values:
-        events = events.filter(action=action)
-    since, until = query_day(params.get("since")), query_day(params.get("until"))
-    if since:
-        events = events.filter(occurred_at__gte=day_bounds(since)[0])
-    if until:
-        events = events.filter(occurred_at__lt=day_bounds(until)[1])
-    shown = {
-        "file_number": file_number,
-        "unknown_file": bool(file_number and not patient_id),
-        "username": username,
-        "action": action,
-        "since": since,
-        "until": until,
-    }
-    return events, patient_id, shown
 
 
 class AccessEventListView(RoleRequired(can_read_access_log), TemplateView):
@@ -74,29 +34,28 @@ class AccessEventListView(RoleRequired(can_read_access_log), TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
-        events, patient_id, shown = _filtered(self.request)
+        search = selectors.EventSearch.from_query(params)
+        found = selectors.events_matching(search)
         before = query_id(params.get("before"))
-        if before:
-            events = events.filter(pk__lt=before)
-        rows = list(events.order_by("-pk")[: PAGE_SIZE + 1])
-        if patient_id:
+        events, older = selectors.newest_first(found.events, before=before, size=PAGE_SIZE)
+        if found.patient_id:
             record_access(
                 actor=self.request.user,
                 action=Action.VIEW,
-                patient=_File(patient_id, shown["file_number"]),
+                patient=_File(found.patient_id, search.file_number),
                 object_type="audit.accessevent",
             )
         query = params.copy()
         query.pop("before", None)
         return super().get_context_data(
-            events=rows[:PAGE_SIZE],
-            older=rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None,
+            events=events,
+            older=older,
             newest=bool(before),
             actions=Action.choices,
             query_string=query.urlencode(),
             integrity_alerts=open_integrity_alerts(),
             last_verified=last_verified_at(),
-            **shown,
+            **found.shown(search),
             **kwargs,
         )
 
@@ -121,12 +80,13 @@ class AccessEventExportView(RoleRequired(can_read_access_log), View):
     )
 
     def get(self, request):
-        events, patient_id, shown = _filtered(request)
+        search = selectors.EventSearch.from_query(request.GET)
+        found = selectors.events_matching(search)
         filters = ", ".join(f"{k}={v}" for k, v in request.GET.items() if v and k != "before")
         record_access(
             actor=request.user,
             action=Action.EXPORT,
-            patient=_File(patient_id, shown["file_number"]) if patient_id else None,
+            patient=_File(found.patient_id, search.file_number) if found.patient_id else None,
             object_type="audit.accessevent",
             label=format_lazy(
                 gettext_lazy("Access log export ({filters})"),
@@ -136,7 +96,7 @@ class AccessEventExportView(RoleRequired(can_read_access_log), View):
         writer = csv.writer(_Echo())
         rows = (
             writer.writerow(self.row(event))
-            for event in events.order_by("pk").iterator(chunk_size=2000)
+            for event in found.events.order_by("pk").iterator(chunk_size=2000)
         )
         response = StreamingHttpResponse(
             itertools.chain([writer.writerow(self.COLUMNS)], rows),
