@@ -17,6 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
@@ -82,7 +83,7 @@ def label_for(
         return gettext("%(what)s of %(file_number)s") % {"what": name, "file_number": file_number}
 
 
-def _written(label) -> str:
+def _written(label: str | Promise) -> str:
     """A label (perhaps lazy) as the log keeps it: in the installation's language."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(label)[:200]
@@ -113,7 +114,7 @@ def record_access(
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
-    label: str = "",
+    label: str | Promise = "",
     username: str = "",
 ) -> AccessEvent:
     """Log one access: to a patient's file (patient), to an object of it (obj), to a kind of
@@ -139,7 +140,7 @@ def record_access(
 
 
 def record_listing(
-    *, actor, patients: Iterable, object_type: str = "casework.patient", label: str = ""
+    *, actor, patients: Iterable, object_type: str = "casework.patient", label: str | Promise = ""
 ) -> AccessEvent | None:
     """Log that a page or an endpoint listed these patients: one event naming them all (one
     INSERT for the event, one for the index), whatever the number of rows shown."""
