@@ -4,6 +4,7 @@ import dataclasses
 
 from django.contrib.auth import get_user_model
 
+from accounts.models import User
 from accounts.roles import ROLE_PERMISSIONS, Role
 from casework.models import (
     GroupFacilitator,
@@ -17,7 +18,7 @@ from casework.permissions import Zone
 class AccessHolder:
     """Someone who can open a patient's file, and through what."""
 
-    user: object
+    user: User
     zones: list[Zone]
     reasons: list[str]
 

@@ -15,11 +15,13 @@ from django.db.models import (
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
+from accounts.models import User
 from casework.models import (
     Appointment,
     Attendance,
     Patient,
 )
+from casework.models.appointments import AppointmentQuerySet
 from casework.permissions import Zone, has_global_access
 from casework.selectors.groups import groups_visible_to
 from casework.selectors.patients import patients_visible_to
@@ -30,7 +32,7 @@ from common.db import AnyOf
 def _agenda_prefetch(appointments, *, with_clinicians: bool = False):
     """What agenda rows show; the clinicians of each session only for agendas that name
     them (the clinic's: a clinician's own agenda is theirs)."""
-    related = [
+    related: list[Prefetch | str] = [
         Prefetch(
             "attendances",
             queryset=Attendance.objects.select_related("patient", "outcome").order_by(
@@ -55,7 +57,7 @@ class Reach:
     checked against the permissions (docs/performance.md). Read once per page and passed to
     each selector that needs it: never kept beyond the request."""
 
-    user: object
+    user: User
     patient_ids: list[int] | None
     group_ids: list[int] | None
 
@@ -80,7 +82,7 @@ def reach_of(user) -> Reach:
     return Reach(user, patient_ids, list(groups))
 
 
-def appointments_visible_to(reach: Reach) -> QuerySet[Appointment]:
+def appointments_visible_to(reach: Reach) -> AppointmentQuerySet[Appointment]:
     """What a user may see of the agenda, as of now: the appointments of the patients they may
     see, and the sessions of the groups they may see (a facilitator takes a group's attendance:
     casework.permissions.may_work_with_group). Being booked on an appointment grants
@@ -146,7 +148,9 @@ def agenda_days(
     local_day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
     rank = Window(RowNumber(), partition_by=[local_day], order_by=["starts_at", "pk"])
     total = Window(Count("pk"), partition_by=[local_day])
-    days = {first + datetime.timedelta(days=i): [] for i in range(length)}
+    days: dict[datetime.date, list[Appointment]] = {
+        first + datetime.timedelta(days=i): [] for i in range(length)
+    }
     totals: dict[datetime.date, int] = {}
     for appointment in appointments.annotate(rank=rank, day_total=total).filter(
         rank__lte=rows_per_day
