@@ -6,6 +6,7 @@ out of every figure; only the last of a chain can be held.
 """
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +19,9 @@ from simple_history.models import HistoricalRecords
 from casework.models.groups import TherapyGroup
 from casework.models.patients import Patient
 from common.dates import add_months
+
+if TYPE_CHECKING:  # attendance.py imports this module
+    from casework.models.attendance import Attendance
 
 
 class AppointmentSeries(models.Model):
@@ -157,6 +161,8 @@ class Appointment(models.Model):
 
     objects = AppointmentQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[clinicians])
+    # Only where a query prefetched them so: Prefetch("attendances", to_attr="attendance_list").
+    attendance_list: list["Attendance"]
 
     class Meta:
         verbose_name = _("appointment")

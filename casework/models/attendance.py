@@ -129,6 +129,8 @@ class Attendance(models.Model):
     revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     history = HistoricalRecords()
+    # The reason the next history row keeps (simple_history reads it when save() writes it).
+    _change_reason: str | None
 
     class Meta:
         verbose_name = _("attendance")
@@ -286,6 +288,8 @@ class ComplianceAlert(models.Model):
 
     objects = ComplianceAlertQuerySet.as_manager()
     history = HistoricalRecords()
+    # The reason the next history row keeps (simple_history reads it when save() writes it).
+    _change_reason: str | None
 
     class Meta:
         verbose_name = _("compliance alert")
