@@ -5,7 +5,7 @@ from typing import TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, Expression, F, QuerySet
+from django.db.models import BooleanField, Expression, F, Field, Model, QuerySet
 
 _Callback = TypeVar("_Callback", bound=Callable[[], object])
 
@@ -87,3 +87,12 @@ def on_commit_once(
                 return waiting
     transaction.on_commit(callback, robust=robust, using=using)
     return callback
+
+
+def max_length_of(model: type[Model], field_name: str) -> int:
+    """The most characters a text field of `model` holds: what a service's own message says
+    before full_clean would refuse the text."""
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, Field) or field.max_length is None:
+        raise TypeError(f"{model._meta.label}.{field_name} has no max_length")
+    return field.max_length

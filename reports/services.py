@@ -20,12 +20,13 @@ from audit.services import Action, record_access
 from casework.models import Attendance
 from common import after_response, render_once
 from common.dates import month_bounds
-from common.db import on_commit_once
+from common.db import max_length_of, on_commit_once
 from reports import catalogue, checks, facts, periods, permissions
 from reports.models import Dispatch, Letter, LetterBatch
 from reports.rendering import language_of, render_html
 
-PARAGRAPH_MAX_LENGTH = Letter._meta.get_field("paragraph").max_length
+PARAGRAPH_MAX_LENGTH = max_length_of(Letter, "paragraph")
+WITHDRAWAL_REASON_MAX_LENGTH = max_length_of(Letter, "withdrawal_reason")
 
 
 def due_on(kind: str, *, start: datetime.date | None = None) -> datetime.date | None:
@@ -363,10 +364,12 @@ def letter_withdraw(*, actor, letter: Letter, reason: str) -> Letter:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the letter is withdrawn.")})
-    max_length = Letter._meta.get_field("withdrawal_reason").max_length
-    if len(reason) > max_length:
+    if len(reason) > WITHDRAWAL_REASON_MAX_LENGTH:
         raise ValidationError(
-            {"reason": _("The reason can be %(max)d characters at most.") % {"max": max_length}}
+            {
+                "reason": _("The reason can be %(max)d characters at most.")
+                % {"max": WITHDRAWAL_REASON_MAX_LENGTH}
+            }
         )
     letter.status = Letter.Status.WITHDRAWN
     letter.withdrawn_at, letter.withdrawn_by, letter.withdrawal_reason = (

@@ -1,5 +1,5 @@
 """common.db: AnyOf, a filter on a list of ids, and counts, several counts in one query: the
-same answers whatever the database."""
+same answers whatever the database; max_length_of, the length a text column holds."""
 
 import re
 
@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.models import Attendance, Patient
-from common.db import AnyOf, counts
+from casework.models import Appointment, Attendance, Patient
+from common.db import AnyOf, counts, max_length_of
 from tests.factories import book, register_patient
 
 
@@ -89,6 +89,21 @@ def test_counts_of_nothing_are_zero_without_a_query(django_assert_num_queries, d
             "none": 0,
             "empty": 0,
         }
+
+
+# --- max_length_of: what a service says before full_clean refuses a text
+
+
+def test_max_length_of_is_the_columns_own():
+    assert max_length_of(Appointment, "change_reason") == 300
+    assert max_length_of(Appointment, "place") == 120
+
+
+@pytest.mark.parametrize("name", ["duration_minutes", "patient", "attendances"])
+def test_max_length_of_a_field_without_one_is_a_mistake_said_at_once(name):
+    # A number, a foreign key, a reverse relation: no length to tell anyone.
+    with pytest.raises(TypeError, match=f"casework.Appointment.{name} has no max_length"):
+        max_length_of(Appointment, name)
 
 
 # --- prepared statements (PostgreSQL): planned once per connection

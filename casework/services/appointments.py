@@ -23,6 +23,7 @@ from casework.models import (
 )
 from casework.permissions import may_join_care_team
 from common.dates import out_of_bounds, years_after, years_before
+from common.db import max_length_of
 from common.errors import OverridableWarning
 
 
@@ -248,7 +249,7 @@ def appointment_schedule(
     ]
 
 
-REASON_MAX_LENGTH = Appointment._meta.get_field("change_reason").max_length
+REASON_MAX_LENGTH = max_length_of(Appointment, "change_reason")
 
 
 def _check_reason(reason: str, missing: str) -> None:

@@ -19,6 +19,7 @@ from casework.models import (
 )
 from casework.signals import compliance_alert_raised
 from common.dates import add_months
+from common.db import max_length_of
 
 
 class _Event(NamedTuple):
@@ -156,7 +157,7 @@ def recently_recorded_patients(*, hours: int) -> list[int]:
     )
 
 
-ACKNOWLEDGEMENT_MAX_LENGTH = ComplianceAlert._meta.get_field("acknowledgement").max_length
+ACKNOWLEDGEMENT_MAX_LENGTH = max_length_of(ComplianceAlert, "acknowledgement")
 
 
 @transaction.atomic
