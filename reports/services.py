@@ -8,6 +8,7 @@ what a signed letter states, and write the access log.
 
 import datetime
 import hashlib
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -328,7 +329,7 @@ def cosigners_tell(*, letter_id: int) -> int:
     leads = list(
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.CLINICAL_LEAD)
-        .exclude(pk=letter.signed_by_id)
+        .exclude(pk=cast(int, letter.signed_by_id))  # signed: letter_sign set who signed
         .exclude(email="")
     )
     url = settings.SITE_URL + reverse("reports:cosign", args=[letter.patient_id, letter.pk])
@@ -435,7 +436,7 @@ def letter_pdf(*, actor, letter: Letter) -> bytes | None:
     if not digest:
         return None
     record_access(actor=actor, action=Action.EXPORT, patient=letter.patient, obj=letter)
-    return bytes(pdf)
+    return bytes(cast(bytes | memoryview, pdf))  # letter_render stores the PDF with its digest
 
 
 def may_email(letter: Letter) -> bool:
@@ -446,7 +447,7 @@ def may_email(letter: Letter) -> bool:
         return True
     from reports.sealing import is_sealed
 
-    return bool(letter.pdf) and is_sealed(bytes(letter.pdf))
+    return is_sealed(bytes(letter.pdf)) if letter.pdf else False
 
 
 @transaction.atomic
@@ -529,7 +530,12 @@ def _letter_email(letter: Letter, recipient: str, to: str):
         subject=subject,
         body=body,
         purpose=f"{letter.reference} — {catalogue.Recipient.label(recipient)}",
-        attachment=(letter.pdf_filename, bytes(letter.pdf), "application/pdf"),
+        # letter_dispatch found the digest, and letter_render stores the PDF with it.
+        attachment=(
+            letter.pdf_filename,
+            bytes(cast(bytes | memoryview, letter.pdf)),
+            "application/pdf",
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -155,10 +156,10 @@ def _create_one(
     appointment.full_clean(exclude=["ends_at", "created_by"])
     appointment.save()
     appointment.clinicians.set(clinicians)
-    if appointment.group_id:
+    if appointment.group is not None:
         patients = _members_on(appointment.group, timezone.localdate(starts_at))
-    else:
-        patients = [appointment.patient]
+    else:  # one patient or one group: full_clean checked appointment_patient_xor_group
+        patients = [cast(Patient, appointment.patient)]
     Attendance.objects.bulk_create(
         [Attendance.expected_at(appointment, patient) for patient in patients]
     )
@@ -197,14 +198,15 @@ def appointment_schedule(
         "patient": patient,
         "group": group,
     }
+    patient_ids: Iterable[int]
     if group:  # whoever is a member on any day of the series
         patient_ids = (
             GroupMembership.objects.filter(group=group)
             .exclude(left_on__lt=timezone.localdate(starts_at))
             .values_list("patient", flat=True)
         )
-    else:
-        patient_ids = [patient.pk]
+    else:  # the patient: _check_people refused a session for neither
+        patient_ids = [cast(Patient, patient).pk]
     lock_for_scheduling(clinician_ids=[c.pk for c in clinicians], patient_ids=patient_ids)
     series = None
     starts = [starts_at]
@@ -228,7 +230,9 @@ def appointment_schedule(
         duration = datetime.timedelta(minutes=duration_minutes)
         warnings = []
         for start in starts:
-            people = _members_on(group, timezone.localdate(start)) if group else [patient]
+            people = (
+                _members_on(group, timezone.localdate(start)) if group else [cast(Patient, patient)]
+            )
             for warning in scheduling_conflicts(
                 starts_at=start, ends_at=start + duration, clinicians=clinicians, patients=people
             ):

@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from itertools import groupby
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -42,7 +42,8 @@ def _occurrences(rule: ComplianceRule, matching: set[int], events: list[_Event])
             if event.outcome_id not in matching:
                 continue
             day = timezone.localdate(event.starts_at)
-            since = add_months(day, -rule.window_months)
+            # A window rule has its window (the constraint compliance_rule_window).
+            since = add_months(day, -cast(int, rule.window_months))
             counted = [d for d in counted if d > since] + [day]
             if len(counted) >= rule.threshold:
                 yield event
