@@ -139,7 +139,7 @@ def assessment_sign(
     if complete is not None:
         assessment.complete = complete
     definition = assessment.definition
-    missing = {}
+    missing: dict[str, str | list[str]] = {}
     # Everything rated, the person eligible (checked again: the draft may have been saved
     # before the facts that decide it were there), and the two attestations.
     incomplete = definition.missing(

@@ -75,7 +75,9 @@ def _apply(
     before = (attendance.outcome_id, *(getattr(attendance, name) for name in DETAILS))
     attendance.outcome = outcome
     for name in DETAILS:
-        setattr(attendance, name, details.get(name, Attendance._meta.get_field(name).get_default()))
+        field = Attendance._meta.get_field(name)
+        default = field.get_default()  # type: ignore[union-attr]  # DETAILS names columns, no relation
+        setattr(attendance, name, details.get(name, default))
     after = (attendance.outcome_id, *(getattr(attendance, name) for name in DETAILS))
     if before == after:
         return False

@@ -86,10 +86,10 @@ def compliance_evaluate(*, patient_ids: Iterable[int] | None = None) -> list[Com
     rows = events.values_list("patient_id", "pk", "appointment__starts_at", "outcome_id")
     due = set()
     raised = []
-    for _patient_id, history in groupby(
+    for _patient_id, of_patient in groupby(
         (_Event(*row) for row in rows.iterator(chunk_size=5000)), lambda e: e.patient_id
     ):
-        history = list(history)
+        history = list(of_patient)
         for rule_pk, rule in rules.items():
             for event in _occurrences(rule, matching[rule_pk], history):
                 key = (rule_pk, event.attendance_id)
