@@ -72,10 +72,13 @@ stack-test: install
 test: install lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+## Style, the layers' import contracts, then the types of the modules pyproject.toml's
+## [tool.mypy] lists (docs/architecture.md, "Type checking").
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## The clinic-network benchmark on PostgreSQL (bench/README.md): a fresh bench database, seeded
 ## and measured; SCALE=0.05 for a quick look.
