@@ -68,9 +68,11 @@ stack-test: install
 	$(BIN)/pytest -m stack tests/stack $(PYTEST_ARGS)
 
 ## Lint, then the whole test suite (DATABASE_URL picks the database; SQLite by default), spread
-## over the machine's cores; each pytest process has a test database of its own.
+## over the machine's cores; each pytest process has a test database of its own. COVERAGE=1 also
+## measures the rules, reads and writes, and fails under the floor (pyproject.toml).
+COVERAGE ?=
 test: install lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(COVERAGE),--cov --cov-report=term) $(PYTEST_ARGS)
 
 ## Style, the layers' import contracts, then the types of the modules pyproject.toml's
 ## [tool.mypy] lists (docs/architecture.md, "Type checking").

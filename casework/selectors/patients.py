@@ -2,7 +2,9 @@
 (`patients_visible_to`, `patient_for`: one door, refusals logged), and the lists and counts
 built on it."""
 
+import datetime
 import functools
+from typing import TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -18,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django_stubs_ext import WithAnnotations
 
 from accounts.roles import CLINICIAN_ROLES
 from audit.services import note_denied
@@ -227,7 +230,11 @@ def caseload_by_clinician() -> QuerySet:
     )
 
 
-def referrals_waiting(user) -> QuerySet[Patient]:
+class Referred(TypedDict):
+    referred_on: datetime.date  # the referral's date, from the episode waiting for an intake
+
+
+def referrals_waiting(user) -> "QuerySet[WithAnnotations[Patient, Referred]]":
     """Referrals not yet seen for an intake, longest waiting first, with their referral date."""
     referred_on = Episode.objects.filter(patient=OuterRef("pk"), stage=CareStage.REFERRAL).values(
         "referral_received_on"
