@@ -28,7 +28,9 @@ def _active(user) -> bool:
     return user.is_authenticated and user.is_active
 
 
-def has_global_access(user, zone: Zone) -> bool:
+def can_access_every_file(user, zone: Zone) -> bool:
+    """This zone of every patient's file, through the role (the clinical lead, and the
+    administrators for the frame), without a place in each care team."""
     return _active(user) and user.has_perm(zone.value)
 
 
@@ -48,19 +50,23 @@ def can_edit_reference_data(user) -> bool:
     return _active(user) and user.has_perm("casework.change_authority")
 
 
-def has_casework_home(user) -> bool:
-    """Clinicians and whoever sees the frame of every patient work from the casework home."""
-    return _active(user) and (may_join_care_team(user) or has_global_access(user, Zone.FRAME))
+def can_use_casework(user) -> bool:
+    """Clinicians and whoever sees the frame of every patient work from the casework home
+    (patients, agendas, groups, letters); not the helpline's listeners, nor the auditor."""
+    return _active(user) and (can_join_care_team(user) or can_access_every_file(user, Zone.FRAME))
 
 
-def may_join_care_team(user) -> bool:
+def can_join_care_team(user) -> bool:
+    """A clinician (a psychologist, the clinical lead) may take a place in a care team."""
     return user.is_active and any(role in CLINICIAN_ROLES for role in user.roles)
 
 
 def can_break_glass(user) -> bool:
     """Emergency access: a clinician who does not already see every file (the lead does;
     administrators, helpline listeners and auditors treat no one)."""
-    return _active(user) and may_join_care_team(user) and not has_global_access(user, Zone.FRAME)
+    return (
+        _active(user) and can_join_care_team(user) and not can_access_every_file(user, Zone.FRAME)
+    )
 
 
 def can_decide_emergency_requests(user) -> bool:
@@ -82,14 +88,14 @@ def emergency_decision_refusal(user, access) -> str:
 
 def can_manage_groups(user) -> bool:
     """Creating groups and allocating patients: whoever sees every patient's frame."""
-    return has_global_access(user, Zone.FRAME)
+    return can_access_every_file(user, Zone.FRAME)
 
 
 def can_see_clinic_agenda(user) -> bool:
-    return has_global_access(user, Zone.FRAME)
+    return can_access_every_file(user, Zone.FRAME)
 
 
-def may_work_with_group(user, group) -> bool:
+def can_work_with_group(user, group) -> bool:
     """The group rule. A group's facilitators, regular or cover, and whoever manages groups
     (administrators, the clinical lead) work with the group: they see its members' file
     numbers and names and, for the group's own sessions only, the members' outcomes and notes
@@ -109,4 +115,4 @@ def can_move_appointment(user, appointment) -> bool:
     whole group, so only those who work with the group move it."""
     if not appointment.group_id:
         return True
-    return may_work_with_group(user, appointment.group)
+    return can_work_with_group(user, appointment.group)

@@ -22,7 +22,7 @@ from helpline.models import (
     ReferralService,
     normalise_code,
 )
-from helpline.permissions import is_listener
+from helpline.permissions import can_log_contacts
 
 # The longest contact the log takes (a chat can last long; ten hours is a typing error).
 LONGEST_CONTACT_MINUTES = 600
@@ -88,7 +88,7 @@ def contact_log(
 ) -> Logged:
     """Log an answered contact. A caller's follow-up code links it to their earlier contacts
     (and makes it a repeat contact); `give_code` makes a new code, returned once."""
-    if not is_listener(actor):
+    if not can_log_contacts(actor):
         raise PermissionDenied
     errors = {}
     if channel not in Contact.Channel.values:
@@ -132,7 +132,7 @@ def contact_log(
 @transaction.atomic
 def contact_missed(*, actor, channel: str) -> Contact:
     """One click: a call (or chat) nobody could answer, now."""
-    if not is_listener(actor):
+    if not can_log_contacts(actor):
         raise PermissionDenied
     if channel not in Contact.Channel.values:
         raise ValidationError({"channel": _("Choose the channel.")})

@@ -176,11 +176,7 @@ ACTORLESS_ALLOWED = {
     "casework/services/groups.py": {"non_association_warnings"},
     "casework/services/patients.py": {"possible_duplicates"},
     "helpline/services.py": {"erase_old_summaries", "find_code", "format_code", "shift_of"},
-    "privacy/services.py": {
-        "access_copies_render_pending",
-        "access_copy_render",
-        "is_privacy_officer",
-    },
+    "privacy/services.py": {"access_copies_render_pending", "access_copy_render"},
     "reports/services.py": {
         "cosigners_tell",
         "default_recipients",

@@ -19,7 +19,7 @@ from audit.services import Action, record_access, record_listing
 from audit.verifying import chain_status
 from casework import permissions, selectors
 from casework.models import CareStage, Mandate
-from casework.permissions import has_casework_home
+from casework.permissions import can_use_casework
 from casework.reporting import ReportSchedule
 from casework.views.base import PatientScopedMixin
 from common import health, outbox
@@ -27,9 +27,9 @@ from common.db import counts
 from common.http import query_search
 from common.models import BackupRecord, TaskFailure
 from common.views import RoleRequired
-from helpline.permissions import is_listener
+from helpline.permissions import can_log_contacts
+from privacy.permissions import can_manage_privacy
 from privacy.retention import files_to_review
-from privacy.services import is_privacy_officer
 from reports import selectors as letter_selectors
 from workspace import permissions as workspace_permissions
 
@@ -37,11 +37,11 @@ from workspace import permissions as workspace_permissions
 def home(request):
     """Send each role to where its work is."""
     user = request.user
-    if permissions.has_casework_home(user):
+    if permissions.can_use_casework(user):
         return redirect("workspace:dashboard")
     if can_read_access_log(user):
         return redirect("audit:event_list")
-    if is_listener(user):
+    if can_log_contacts(user):
         return redirect("helpline:log")
     return render(request, "workspace/home_other.html")
 
@@ -52,7 +52,7 @@ TODAYS_ROWS = 10
 TODO_ROWS = 20
 
 
-class DashboardView(RoleRequired(has_casework_home), TemplateView):
+class DashboardView(RoleRequired(can_use_casework), TemplateView):
     """Home of the clinicians, the clinical lead and the administrators."""
 
     template_name = "workspace/dashboard.html"
@@ -65,7 +65,7 @@ class DashboardView(RoleRequired(has_casework_home), TemplateView):
         reach = selectors.reach_of(user)
         if permissions.can_break_glass(user):
             context["my_emergency_requests"] = selectors.emergency_requests_of(user)
-        if permissions.may_join_care_team(user):
+        if permissions.can_join_care_team(user):
             my_files = selectors.patient_list(user, clinician_id=user.pk).exclude(
                 status=CareStage.CLOSED
             )
@@ -95,7 +95,7 @@ class DashboardView(RoleRequired(has_casework_home), TemplateView):
         alerts = selectors.latest_open_alerts(reach, 10)
         listed += [alert.patient for alert in alerts]
         context["alerts"] = alerts
-        if permissions.has_global_access(user, permissions.Zone.FRAME):
+        if permissions.can_access_every_file(user, permissions.Zone.FRAME):
             waiting = list(selectors.referrals_waiting(user)[:10])
             for patient in waiting:
                 patient.waiting_days = (today - patient.referred_on).days
@@ -172,7 +172,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             care_team=patient.care_team.all(),
             can_manage_care_team=permissions.can_manage_care_team(user),
             can_read_access_log=can_read_access_log(user),
-            can_make_access_copies=is_privacy_officer(user),
+            can_make_access_copies=can_manage_privacy(user),
             emergency_accesses=selectors.emergency_accesses_of(patient),
             # Why a colleague broke the glass is clinical context: not for the frame alone.
             show_emergency_reasons=patient.clinical_readable,
@@ -180,7 +180,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         )
 
 
-class TodoView(RoleRequired(has_casework_home), TemplateView):
+class TodoView(RoleRequired(can_use_casework), TemplateView):
     """What a clinician still owes: outcomes of past sessions, evidence awaited, assessments
     and letters to the justice system due. Each list shows its first TODO_ROWS rows."""
 

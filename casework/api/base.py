@@ -7,7 +7,7 @@ from rest_framework import exceptions, permissions
 
 from audit.services import Action, record_access
 from casework import selectors
-from casework.permissions import Zone, has_casework_home
+from casework.permissions import Zone, can_use_casework
 from common.http import APIViewMixin
 
 
@@ -57,4 +57,4 @@ class CaseworkHomePermission(permissions.BasePermission):
     """Clinicians and whoever sees every patient's frame; not helpline or audit staff."""
 
     def has_permission(self, request, view):
-        return has_casework_home(request.user)
+        return can_use_casework(request.user)

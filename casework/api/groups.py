@@ -32,8 +32,8 @@ from casework.models import (
 )
 from casework.permissions import (
     can_manage_groups,
-    has_casework_home,
-    may_work_with_group,
+    can_use_casework,
+    can_work_with_group,
 )
 from common.api import MAX_ID, BoundedPrimaryKeyRelatedField, ClinicModelSerializer, call_service
 
@@ -165,7 +165,7 @@ class GroupScopedAPIMixin(ClinicAPIMixin):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not has_casework_home(request.user):
+        if not can_use_casework(request.user):
             raise PermissionDenied
         if "group_id" in kwargs:
             self.group = selectors.group_for(request.user, kwargs["group_id"])
@@ -271,7 +271,7 @@ class GroupAttendanceAPI(GroupScopedAPIMixin, generics.GenericAPIView):
 
     @extend_schema(responses={200: GroupAttendanceResultSerializer})
     def post(self, request, *args, **kwargs):
-        if not may_work_with_group(request.user, self.group):
+        if not can_work_with_group(request.user, self.group):
             raise PermissionDenied
         session = get_object_or_404(
             Appointment.objects.filter(group=self.group), pk=kwargs["appointment_id"]

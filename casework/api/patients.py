@@ -25,8 +25,8 @@ from casework.permissions import (
     can_edit_reference_data,
     can_manage_care_team,
     can_register_patient,
+    can_use_casework,
     can_view_reference_data,
-    has_casework_home,
 )
 from common.api import BoundedDateField, ClinicModelSerializer, SlugRelatedField, call_service
 from common.http import query_id, query_search
@@ -202,7 +202,7 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
         return PatientRegisterSerializer if self.request.method == "POST" else PatientSerializer
 
     def get_queryset(self):
-        if not has_casework_home(self.request.user):
+        if not can_use_casework(self.request.user):
             raise PermissionDenied
         params = self.request.query_params
         return selectors.patient_list(

@@ -31,7 +31,7 @@ from casework.models import (
     Patient,
     PatientUserObjectPermission,
 )
-from casework.permissions import Zone, has_global_access
+from casework.permissions import Zone, can_access_every_file
 from common.text import search_key
 
 
@@ -54,7 +54,7 @@ def _opened_by(user):
 
 def _visible(user, zone: Zone, opened) -> Q:
     """The rule of patients_visible_to as a filter on patients (an active user)."""
-    if has_global_access(user, zone):
+    if can_access_every_file(user, zone):
         return Q()
     grants = PatientUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"),
@@ -72,7 +72,7 @@ def _visible(user, zone: Zone, opened) -> Q:
 def emergency_only(user, patient: Patient) -> bool:
     """Whether the user reaches this file through an emergency access alone (no care-team
     right, no role over every file): then they may read it, not change it."""
-    if has_global_access(user, Zone.FRAME):
+    if can_access_every_file(user, Zone.FRAME):
         return False
     granted = PatientUserObjectPermission.objects.filter(
         content_object=patient, user=user, permission__content_type__app_label="casework"

@@ -21,7 +21,7 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
-from casework.permissions import may_join_care_team
+from casework.permissions import can_join_care_team
 from common.dates import out_of_bounds, years_after, years_before
 from common.errors import OverridableWarning
 
@@ -119,7 +119,7 @@ def _check_people(*, kind, clinicians, patient, group) -> None:
     if not clinicians:
         raise ValidationError({"clinicians": _("Choose at least one clinician.")})
     for clinician in clinicians:
-        if not may_join_care_team(clinician):
+        if not can_join_care_team(clinician):
             raise ValidationError(
                 {"clinicians": _("%(name)s is not a clinician.") % {"name": clinician}}
             )

@@ -18,7 +18,7 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
-from casework.permissions import may_join_care_team
+from casework.permissions import can_join_care_team
 from common.errors import OverridableWarning
 
 
@@ -39,7 +39,7 @@ def group_save(
         raise ValidationError({"regular": _("A group needs at least one regular facilitator.")})
     for field, people in (("regular", regular), ("cover", cover)):
         for clinician in people:
-            if not may_join_care_team(clinician):
+            if not can_join_care_team(clinician):
                 raise ValidationError(
                     {field: _("%(name)s is not a clinician.") % {"name": clinician}}
                 )

@@ -20,7 +20,7 @@ from casework.models import (
     Mandate,
     Patient,
 )
-from casework.permissions import Zone, may_join_care_team
+from casework.permissions import Zone, can_join_care_team
 from casework.signals import frame_recorded_after_commit
 from common.errors import OverridableWarning
 from common.text import search_key
@@ -259,7 +259,7 @@ def care_team_assign(
     *, actor, patient: Patient, clinician, role: str, starts_on: datetime.date | None = None
 ) -> CareTeamMembership:
     """Place a clinician in the patient's care team and open the patient's file to them."""
-    if not may_join_care_team(clinician):
+    if not can_join_care_team(clinician):
         raise ValidationError(
             {"clinician": _("Only active psychologists and clinical leads can join a care team.")}
         )

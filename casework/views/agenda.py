@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors
 from casework.models import CalendarFeed
-from casework.permissions import has_casework_home
+from casework.permissions import can_use_casework
 from common.dates import day_bounds, query_day
 from common.http import query_id
 from common.views import RoleRequired
@@ -34,7 +34,7 @@ WEEK_DAY_ROWS = 10
 DAY_PAGE_ROWS = 25
 
 
-class AgendaView(RoleRequired(has_casework_home), TemplateView):
+class AgendaView(RoleRequired(can_use_casework), TemplateView):
     """A clinician's day or week; the week view starts with today's sessions."""
 
     template_name = "casework/agenda.html"
@@ -129,7 +129,7 @@ class AgendaView(RoleRequired(has_casework_home), TemplateView):
         if chosen := query_id(asked):
             return chosen
         user = self.request.user
-        if permissions.may_join_care_team(user):
+        if permissions.can_join_care_team(user):
             return user.pk
         first = selectors.clinicians().values_list("pk", flat=True).first()
         return first
@@ -142,7 +142,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class CalendarFeedView(RoleRequired(has_casework_home), TemplateView):
+class CalendarFeedView(RoleRequired(can_use_casework), TemplateView):
     """A clinician's private iCalendar link: shown once when made, revocable at any time."""
 
     template_name = "casework/calendar_feed.html"

@@ -23,12 +23,12 @@ from casework.forms import (
     NonAssociationForm,
 )
 from casework.models import Appointment, AttendanceOutcome, CareStage, Patient, TherapyGroup
-from casework.permissions import has_casework_home
+from casework.permissions import can_use_casework
 from casework.views.base import PatientScopedMixin
 from common.views import ConfirmView, RoleRequired, ServiceFormView, apply_errors
 
 
-class GroupScopedMixin(RoleRequired(has_casework_home)):
+class GroupScopedMixin(RoleRequired(can_use_casework)):
     """Resolves the group through its door: 404 for a clinician who does not facilitate it."""
 
     manage = False  # True: only administrators and the clinical lead
@@ -214,7 +214,7 @@ class GroupAttendanceView(GroupScopedMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.group = selectors.group_for(request.user, kwargs["group_id"])
-        if not permissions.may_work_with_group(request.user, self.group):
+        if not permissions.can_work_with_group(request.user, self.group):
             raise PermissionDenied
         self.session = get_object_or_404(
             Appointment.objects.filter(group=self.group), pk=kwargs["appointment_id"]

@@ -24,7 +24,7 @@ from casework.forms import (
     ReferralForm,
 )
 from casework.models import Authority, CareStage, Episode, JusticeContact, Mandate
-from casework.permissions import has_casework_home
+from casework.permissions import can_use_casework
 from casework.views.base import PAGE_SIZE, PatientScopedMixin
 from common.http import query_id, query_search
 from common.views import ConfirmView, RoleRequired, ServiceFormView
@@ -32,7 +32,7 @@ from common.views import ConfirmView, RoleRequired, ServiceFormView
 # --- Patients -------------------------------------------------------------------------------
 
 
-class PatientListView(RoleRequired(has_casework_home), TemplateView):
+class PatientListView(RoleRequired(can_use_casework), TemplateView):
     template_name = "casework/patient_list.html"
 
     def get_context_data(self, **kwargs):
@@ -62,8 +62,7 @@ class PatientListView(RoleRequired(has_casework_home), TemplateView):
             clinicians=selectors.clinicians(),
             authorities=selectors.active_authorities(),
             can_register=permissions.can_register_patient(user),
-            can_break_glass=permissions.may_join_care_team(user)
-            and not permissions.has_global_access(user, permissions.Zone.FRAME),
+            can_break_glass=permissions.can_break_glass(user),
             **kwargs,
         )
 
