@@ -533,6 +533,28 @@ def test_the_treating_psychologist_writes_edits_signs_and_completes_a_note(
     assert (addendum.json()["kind"], addendum.json()["addendum_to"]) == ("session", note_id)
 
 
+def test_an_addendum_to_an_addendum_is_refused_as_on_the_page(
+    patient, session_note, treating_psychologist, api_for
+):
+    note_services.note_sign(actor=treating_psychologist, note=session_note)
+    addendum = note_services.note_create(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="session",
+        text="Addendum",
+        addendum_to=session_note,
+    )
+    note_services.note_sign(actor=treating_psychologist, note=addendum)
+
+    response = api_for(treating_psychologist).post(
+        url("note_list", patient.pk), {"addendum_to": addendum.pk, "text": "More"}, format="json"
+    )
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["non_field_errors"] == ["Add the addendum to the note itself."]
+    assert not ClinicalNote.objects.filter(addendum_to=addendum).exists()
+
+
 def test_notes_are_listed_by_kind(patient, session_note, treating_psychologist, api_for):
     note_services.note_create(
         actor=treating_psychologist, patient=patient, kind="personal", text="Hypothesis"
