@@ -1,4 +1,7 @@
-"""Who may do what with patients. The one place for these rules (docs/architecture.md).
+"""Who may do what with patients. The one place for these rules (docs/architecture.md):
+`can_<verb>(user)` for a role, `<verb>_refusal(user, obj)` for an object (why not, or "").
+The pages and the API ask them, and so do the services (casework.services), through
+common.permissions.require and require_that.
 
 Per-patient access is a guardian object permission granted by the care-team service; the
 clinical lead and the administrators carry the same permission globally through their role
@@ -74,6 +77,12 @@ def can_decide_emergency_requests(user) -> bool:
     return _active(user) and user.has_role(Role.CLINICAL_LEAD)
 
 
+def can_review_emergency_accesses(user) -> bool:
+    """Reviewing each emergency access afterwards (who, which file, why, what was read): the
+    clinical lead."""
+    return _active(user) and user.has_role(Role.CLINICAL_LEAD)
+
+
 def emergency_decision_refusal(user, access) -> str:
     """Why this emergency access cannot be approved or refused now ("" when it can), for a
     user who may decide requests."""
@@ -110,9 +119,10 @@ def can_work_with_group(user, group) -> bool:
     return can_manage_groups(user) or group.facilitation.filter(clinician=user.pk).exists()
 
 
-def can_move_appointment(user, appointment) -> bool:
-    """Whoever sees the patient moves an individual appointment; a group session moves for the
+def move_refusal(user, appointment) -> str:
+    """Why this user may not move (reschedule, cancel) this appointment; "" when they may.
+    Whoever sees the patient moves an individual appointment; a group session moves for the
     whole group, so only those who work with the group move it."""
-    if not appointment.group_id:
-        return True
-    return can_work_with_group(user, appointment.group)
+    if appointment.group_id and not can_work_with_group(user, appointment.group):
+        return _("This is a group session: its facilitators or an administrator may move it.")
+    return ""

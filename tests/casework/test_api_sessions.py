@@ -669,9 +669,9 @@ def members(group, administrator):
 
 
 @pytest.fixture
-def held_session(group, members, treating_psychologist):
+def held_session(group, members, treating_psychologist, administrator):
     return services.appointment_schedule(
-        actor=treating_psychologist,
+        actor=administrator,  # who manages the groups books their sessions
         kind=Appointment.Kind.GROUP,
         starts_at=at(-7, 18),
         clinicians=[treating_psychologist],
@@ -816,7 +816,7 @@ def test_a_member_s_care_team_may_not_move_the_whole_group_s_session(
         actor=clinical_lead, patient=member, clinician=other_psychologist, role="lead"
     )
     coming = services.appointment_schedule(
-        actor=treating_psychologist,
+        actor=administrator,
         kind=Appointment.Kind.GROUP,
         starts_at=at(7, 18),
         clinicians=[treating_psychologist],
@@ -867,13 +867,13 @@ def test_the_appointment_list_costs_the_same_for_3_or_15_appointments(
 
 
 def test_the_group_sessions_list_costs_the_same_for_1_or_6_sessions(
-    group, members, held_session, treating_psychologist
+    group, members, held_session, treating_psychologist, administrator
 ):
     endpoint = url("group_sessions", group.pk)
     few = _queries_for_list(treating_psychologist, endpoint)
     for weeks in range(2, 7):
         services.appointment_schedule(
-            actor=treating_psychologist,
+            actor=administrator,
             kind=Appointment.Kind.GROUP,
             starts_at=at(-7 * weeks, 18),
             clinicians=[treating_psychologist],
