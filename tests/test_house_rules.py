@@ -120,7 +120,6 @@ DENIED_ALLOWED = Counter(
         "casework/views/patients.py": 4,
         "helpline/services.py": 2,
         "privacy/services.py": 2,
-        "reports/services.py": 2,
         "workspace/views.py": 3,
     }
 )
