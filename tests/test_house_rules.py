@@ -119,7 +119,6 @@ DENIED_ALLOWED = Counter(
         "casework/views/groups.py": 3,
         "casework/views/patients.py": 4,
         "helpline/services.py": 2,
-        "privacy/services.py": 2,
         "workspace/views.py": 3,
     }
 )
