@@ -4,7 +4,6 @@ import csv
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
@@ -22,6 +21,7 @@ from audit.services import Action, record_access
 from audit.verifying import last_verified_at
 from common.dates import day_bounds, query_day
 from common.http import query_id, query_search
+from common.permissions import require_that
 from common.text import spreadsheet_safe
 from common.views import RoleRequired
 
@@ -184,8 +184,7 @@ class _File:
 @require_POST
 def resolve_integrity_alert(request, alert_id: int):
     """The auditor or the lead has looked into it: the alert leaves the pages, with who and when."""
-    if not can_read_access_log(request.user):
-        raise PermissionDenied
+    require_that(can_read_access_log(request.user))
     IntegrityAlert.objects.filter(pk=alert_id, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=request.user
     )
