@@ -113,7 +113,6 @@ DENIED_ALLOWED = Counter(
         "casework/views/emergency.py": 3,
         "casework/views/groups.py": 3,
         "casework/views/patients.py": 4,
-        "workspace/views.py": 3,
     }
 )
 

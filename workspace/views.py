@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -230,17 +229,12 @@ def _first(items, count: int | None = None) -> tuple[list, bool]:
 UNSENT_PAGE_SIZE = 50
 
 
-class UnsentMessagesView(TemplateView):
+class UnsentMessagesView(RoleRequired(workspace_permissions.can_watch_operations), TemplateView):
     """The e-mails the mail server has not taken after several attempts: what each is (never
     what it says), to whom, how often it was tried and what the server answered. "Send again"
     asks for an attempt at once (common.outbox)."""
 
     template_name = "workspace/unsent_messages.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not workspace_permissions.can_watch_operations(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         unsent = outbox.unsent_for_too_long().only(
@@ -267,18 +261,13 @@ class UnsentMessagesView(TemplateView):
 FAILURES_SHOWN = 20
 
 
-class OperationsView(TemplateView):
+class OperationsView(RoleRequired(workspace_permissions.can_watch_operations), TemplateView):
     """How the installation is doing, for those who run the office: the background work (the
     broker, a worker, the beat, the tasks waiting and those that failed), the mail not yet
     delivered, the access log's seal and last check, the last backup. Only states and counts:
     no patient."""
 
     template_name = "workspace/operations.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not workspace_permissions.can_watch_operations(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         since = timezone.now() - datetime.timedelta(days=1)
@@ -327,17 +316,14 @@ PART_NAMES = {
 }
 
 
-class AccessRegisterView(TemplateView):
+class AccessRegisterView(
+    RoleRequired(workspace_permissions.can_read_access_register), TemplateView
+):
     """The register of who has access to what (Belgian law of 30 July 2018): by role, the
     rights over every file and who holds them; by patient, everyone who can open that file
     now and through what. For the clinical lead."""
 
     template_name = "workspace/access_register.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_role(Role.CLINICAL_LEAD):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
