@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -39,11 +38,6 @@ class AgendaView(RoleRequired(can_use_casework), TemplateView):
 
     template_name = "casework/agenda.html"
     clinic_wide = False
-
-    def dispatch(self, request, *args, **kwargs):
-        if self.clinic_wide and not permissions.can_see_clinic_agenda(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         params, user = self.request.GET, self.request.user
@@ -133,6 +127,12 @@ class AgendaView(RoleRequired(can_use_casework), TemplateView):
             return user.pk
         first = selectors.clinicians().values_list("pk", flat=True).first()
         return first
+
+
+class ClinicAgendaView(RoleRequired(permissions.can_see_clinic_agenda), AgendaView):
+    """The whole clinic's agenda, one clinician's or everyone's: for those who see every file."""
+
+    clinic_wide = True
 
 
 # --- Calendar feed --------------------------------------------------------------------------
