@@ -31,6 +31,8 @@ class PatientScopedAPIMixin(ClinicAPIMixin):
         if request.method not in permissions.SAFE_METHODS and selectors.emergency_only(
             request.user, self.patient
         ):
+            # DRF's own 403, whose detail the caller reads (DRF answers a Django
+            # PermissionDenied with its default words). A mixin: house rule 2 allows it here.
             raise exceptions.PermissionDenied(gettext_lazy("An emergency access is read only."))
 
     def finalize_response(self, request, response, *args, **kwargs):
