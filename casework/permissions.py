@@ -83,6 +83,16 @@ def can_review_emergency_accesses(user) -> bool:
     return _active(user) and user.has_role(Role.CLINICAL_LEAD)
 
 
+def emergency_review_refusal(user, access) -> str:
+    """Why this emergency access cannot be reviewed now ("" when it can), for a user who may
+    review them: each opening is reviewed once; a request never approved opened nothing."""
+    if access.reviewed_at is not None:
+        return _("This emergency access has been reviewed already.")
+    if access.status not in (access.Status.OPENED, access.Status.APPROVED):
+        return _("Nothing was opened: there is nothing to review.")
+    return ""
+
+
 def emergency_decision_refusal(user, access) -> str:
     """Why this emergency access cannot be approved or refused now ("" when it can), for a
     user who may decide requests."""

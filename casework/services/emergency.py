@@ -234,10 +234,8 @@ def _local(moment: datetime.datetime) -> str:
 
 def emergency_access_review(*, actor, access: EmergencyAccess, note: str) -> EmergencyAccess:
     require_that(permissions.can_review_emergency_accesses(actor))
-    if access.reviewed_at is not None:
-        raise ValidationError(gettext("This emergency access has been reviewed already."))
-    if access.status not in (EmergencyAccess.Status.OPENED, EmergencyAccess.Status.APPROVED):
-        raise ValidationError(gettext("Nothing was opened: there is nothing to review."))
+    if refusal := permissions.emergency_review_refusal(actor, access):
+        raise ValidationError(refusal)
     access.reviewed_at, access.reviewed_by, access.review_note = timezone.now(), actor, note
     access.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
     record_access(

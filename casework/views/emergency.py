@@ -121,9 +121,7 @@ class EmergencyReviewView(
     access_kwarg, related = "access_id", ("patient", "clinician", "reviewed_by")
 
     def refusal(self):
-        if self.access.status in (EmergencyAccess.Status.REQUESTED, EmergencyAccess.Status.REFUSED):
-            return gettext("Nothing was opened: there is nothing to review.")
-        return ""
+        return permissions.emergency_review_refusal(self.request.user, self.access)
 
     def perform(self, data):
         return services.emergency_access_review(
