@@ -18,6 +18,12 @@ def can_manage_staff(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_role(Role.CLINICAL_LEAD)
 
 
+def can_list_all_tokens(user) -> bool:
+    """Every API token of the clinic, whose it is and when it was last used (who has access
+    through what): the clinical lead."""
+    return user.is_authenticated and user.is_active and user.has_role(Role.CLINICAL_LEAD)
+
+
 def _last_active_lead(user) -> bool:
     if not (user.is_active and user.has_role(Role.CLINICAL_LEAD)):
         return False

@@ -13,7 +13,7 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.dispatch import Signal
@@ -28,6 +28,7 @@ from accounts.models import User
 from accounts.password_reset import password_link
 from accounts.roles import Role
 from common import outbox
+from common.permissions import require_that
 from common.text import search_key
 
 PAGE_SIZE = 25
@@ -112,8 +113,7 @@ def locked_usernames(usernames) -> set[str]:
 def _allowed(actor, rule=None, *args, field: str | None = None) -> None:
     """The lead only (PermissionDenied otherwise), and only if the rule on this account, if
     any, names no reason against it (a ValidationError with the reason otherwise)."""
-    if not permissions.can_manage_staff(actor):
-        raise PermissionDenied
+    require_that(permissions.can_manage_staff(actor))
     reason = rule(actor, *args) if rule else ""
     if reason:
         raise ValidationError({field: reason} if field else reason)

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.views import PasswordChangeView
 from django.contrib.messages.views import SuccessMessageMixin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import permissions
 from accounts import two_factor as second_factor
 from accounts.forms import ApiTokenForm, CodeForm
 from accounts.models import ApiToken
@@ -27,6 +27,7 @@ from accounts.roles import Role
 from accounts.sessions import SEEN, end_all_credentials
 from accounts.signals import Reason
 from accounts.throttling import locked_out
+from common.permissions import require_that
 
 
 @require_GET
@@ -106,7 +107,7 @@ def tokens(request):
             "form": form,
             "new_token": new_token,
             "tokens": request.user.auth_token_set.order_by("-created"),
-            "can_list_all": request.user.has_role(Role.CLINICAL_LEAD),
+            "can_list_all": permissions.can_list_all_tokens(request.user),
             "idle_days": settings.API_TOKEN_IDLE_DAYS,
         },
         status=201 if new_token else 200,
@@ -126,8 +127,7 @@ def revoke_token(request, key: str):
 @require_GET
 def all_tokens(request):
     """Every API token of the clinic, for the clinical lead (who has access through what)."""
-    if not request.user.has_role(Role.CLINICAL_LEAD):
-        raise PermissionDenied
+    require_that(permissions.can_list_all_tokens(request.user))
     return render(
         request,
         "accounts/tokens_all.html",

@@ -4,7 +4,7 @@ that may not be done to this account is not offered; asked for by its address, i
 the list with the reason."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,11 +15,11 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.staff_forms import AccountForm, RoleForm
 from common.http import InvalidParameter, query_search
+from common.permissions import require_that
 
 
 def _lead_only(request) -> None:
-    if not permissions.can_manage_staff(request.user):
-        raise PermissionDenied
+    require_that(permissions.can_manage_staff(request.user))
 
 
 def _choice(value: str | None, allowed) -> str:

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,6 +13,7 @@ from assessments import instruments, permissions
 from assessments.models import Assessment
 from audit.services import Action, record_access
 from casework.mail import mail_clinician_once_a_day
+from common.permissions import require
 
 
 def _errors(errors: dict[str, list[str]]) -> ValidationError:
@@ -175,8 +176,8 @@ def assessment_discard(*, actor, assessment: Assessment) -> None:
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     refusal = permissions.discard_refusal(actor, assessment)
-    if refusal and not assessment.is_signed:
-        raise PermissionDenied(refusal)  # someone else's draft: who asks, not what was sent
+    if not assessment.is_signed:
+        require(refusal)  # someone else's draft (403): who asks, not what was sent
     if refusal:
         raise ValidationError(refusal)
     record_access(actor=actor, action=Action.DELETE, patient=assessment.patient, obj=assessment)

@@ -234,9 +234,9 @@ def rebaseline_after_restore(
     the old checkpoints are kept aside (not overwritten), and an event in the chain itself
     says who approved it, why, and which events were lost. The log goes on from there.
     docs/operations.md, "Backups and restore"."""
-    from accounts.roles import Role
+    from audit.permissions import can_approve_rebaselining
 
-    if not (approver.is_active and approver.has_role(Role.CLINICAL_LEAD)):
+    if not can_approve_rebaselining(approver):
         raise RebaselineRefused("Only the clinical lead approves a re-baselining.")
     if not reason.strip():
         raise RebaselineRefused("Say why: the reason is recorded in the access log.")

@@ -3,7 +3,6 @@
 import csv
 import itertools
 
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -20,6 +19,7 @@ from audit.permissions import can_read_access_log
 from audit.services import Action, record_access
 from audit.verifying import last_verified_at
 from common.http import query_id
+from common.permissions import require_that
 from common.text import spreadsheet_safe
 from common.views import RoleRequired
 
@@ -144,8 +144,7 @@ class _File:
 @require_POST
 def resolve_integrity_alert(request, alert_id: int):
     """The auditor or the lead has looked into it: the alert leaves the pages, with who and when."""
-    if not can_read_access_log(request.user):
-        raise PermissionDenied
+    require_that(can_read_access_log(request.user))
     IntegrityAlert.objects.filter(pk=alert_id, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=request.user
     )

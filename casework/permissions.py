@@ -1,4 +1,7 @@
-"""Who may do what with patients. The one place for these rules (docs/architecture.md).
+"""Who may do what with patients. The one place for these rules (docs/architecture.md):
+`can_<verb>(user)` for a role, `<verb>_refusal(user, obj)` for an object (why not, or "").
+The pages and the API ask them, and so do the services (casework.services), through
+common.permissions.require and require_that.
 
 Per-patient access is a guardian object permission granted by the care-team service; the
 clinical lead and the administrators carry the same permission globally through their role
@@ -28,7 +31,9 @@ def _active(user) -> bool:
     return user.is_authenticated and user.is_active
 
 
-def has_global_access(user, zone: Zone) -> bool:
+def can_access_every_file(user, zone: Zone) -> bool:
+    """This zone of every patient's file, through the role (the clinical lead, and the
+    administrators for the frame), without a place in each care team."""
     return _active(user) and user.has_perm(zone.value)
 
 
@@ -48,24 +53,44 @@ def can_edit_reference_data(user) -> bool:
     return _active(user) and user.has_perm("casework.change_authority")
 
 
-def has_casework_home(user) -> bool:
-    """Clinicians and whoever sees the frame of every patient work from the casework home."""
-    return _active(user) and (may_join_care_team(user) or has_global_access(user, Zone.FRAME))
+def can_use_casework(user) -> bool:
+    """Clinicians and whoever sees the frame of every patient work from the casework home
+    (patients, agendas, groups, letters); not the helpline's listeners, nor the auditor."""
+    return _active(user) and (can_join_care_team(user) or can_access_every_file(user, Zone.FRAME))
 
 
-def may_join_care_team(user) -> bool:
+def can_join_care_team(user) -> bool:
+    """A clinician (a psychologist, the clinical lead) may take a place in a care team."""
     return user.is_active and any(role in CLINICIAN_ROLES for role in user.roles)
 
 
 def can_break_glass(user) -> bool:
     """Emergency access: a clinician who does not already see every file (the lead does;
     administrators, helpline listeners and auditors treat no one)."""
-    return _active(user) and may_join_care_team(user) and not has_global_access(user, Zone.FRAME)
+    return (
+        _active(user) and can_join_care_team(user) and not can_access_every_file(user, Zone.FRAME)
+    )
 
 
 def can_decide_emergency_requests(user) -> bool:
     """Approving or refusing an emergency access that awaits approval: the clinical lead."""
     return _active(user) and user.has_role(Role.CLINICAL_LEAD)
+
+
+def can_review_emergency_accesses(user) -> bool:
+    """Reviewing each emergency access afterwards (who, which file, why, what was read): the
+    clinical lead."""
+    return _active(user) and user.has_role(Role.CLINICAL_LEAD)
+
+
+def emergency_review_refusal(user, access) -> str:
+    """Why this emergency access cannot be reviewed now ("" when it can), for a user who may
+    review them: each opening is reviewed once; a request never approved opened nothing."""
+    if access.reviewed_at is not None:
+        return _("This emergency access has been reviewed already.")
+    if access.status not in (access.Status.OPENED, access.Status.APPROVED):
+        return _("Nothing was opened: there is nothing to review.")
+    return ""
 
 
 def emergency_decision_refusal(user, access) -> str:
@@ -82,14 +107,14 @@ def emergency_decision_refusal(user, access) -> str:
 
 def can_manage_groups(user) -> bool:
     """Creating groups and allocating patients: whoever sees every patient's frame."""
-    return has_global_access(user, Zone.FRAME)
+    return can_access_every_file(user, Zone.FRAME)
 
 
 def can_see_clinic_agenda(user) -> bool:
-    return has_global_access(user, Zone.FRAME)
+    return can_access_every_file(user, Zone.FRAME)
 
 
-def may_work_with_group(user, group) -> bool:
+def can_work_with_group(user, group) -> bool:
     """The group rule. A group's facilitators, regular or cover, and whoever manages groups
     (administrators, the clinical lead) work with the group: they see its members' file
     numbers and names and, for the group's own sessions only, the members' outcomes and notes
@@ -104,9 +129,10 @@ def may_work_with_group(user, group) -> bool:
     return can_manage_groups(user) or group.facilitation.filter(clinician=user.pk).exists()
 
 
-def can_move_appointment(user, appointment) -> bool:
-    """Whoever sees the patient moves an individual appointment; a group session moves for the
+def move_refusal(user, appointment) -> str:
+    """Why this user may not move (reschedule, cancel) this appointment; "" when they may.
+    Whoever sees the patient moves an individual appointment; a group session moves for the
     whole group, so only those who work with the group move it."""
-    if not appointment.group_id:
-        return True
-    return may_work_with_group(user, appointment.group)
+    if appointment.group_id and not can_work_with_group(user, appointment.group):
+        return _("This is a group session: its facilitators or an administrator may move it.")
+    return ""

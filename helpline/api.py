@@ -12,7 +12,7 @@ from common.api import call_service
 from common.http import APIViewMixin
 from helpline import services, statistics
 from helpline.models import CODE_LENGTH, Contact, ProblemTag, ReferralService
-from helpline.permissions import is_listener, may_read_statistics
+from helpline.permissions import can_log_contacts, can_read_statistics
 from helpline.views import period_of
 
 NOT_FOUND = OpenApiResponse(description="Not a helpline listener (or, for statistics, reader).")
@@ -20,14 +20,14 @@ NOT_FOUND = OpenApiResponse(description="Not a helpline listener (or, for statis
 
 class Listeners(permissions.BasePermission):
     def has_permission(self, request, view):
-        if not is_listener(request.user):
+        if not can_log_contacts(request.user):
             raise exceptions.NotFound
         return True
 
 
 class StatisticsReaders(permissions.BasePermission):
     def has_permission(self, request, view):
-        if not may_read_statistics(request.user):
+        if not can_read_statistics(request.user):
             raise exceptions.NotFound
         return True
 

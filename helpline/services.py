@@ -6,13 +6,14 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.dates import add_months, day_bounds
+from common.permissions import require_that
 from helpline.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -22,7 +23,7 @@ from helpline.models import (
     ReferralService,
     normalise_code,
 )
-from helpline.permissions import is_listener
+from helpline.permissions import can_log_contacts
 
 # The longest contact the log takes (a chat can last long; ten hours is a typing error).
 LONGEST_CONTACT_MINUTES = 600
@@ -88,8 +89,7 @@ def contact_log(
 ) -> Logged:
     """Log an answered contact. A caller's follow-up code links it to their earlier contacts
     (and makes it a repeat contact); `give_code` makes a new code, returned once."""
-    if not is_listener(actor):
-        raise PermissionDenied
+    require_that(can_log_contacts(actor))
     errors = {}
     if channel not in Contact.Channel.values:
         errors["channel"] = _("Choose the channel.")
@@ -132,8 +132,7 @@ def contact_log(
 @transaction.atomic
 def contact_missed(*, actor, channel: str) -> Contact:
     """One click: a call (or chat) nobody could answer, now."""
-    if not is_listener(actor):
-        raise PermissionDenied
+    require_that(can_log_contacts(actor))
     if channel not in Contact.Channel.values:
         raise ValidationError({"channel": _("Choose the channel.")})
     return Contact.objects.create(

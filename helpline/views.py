@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -27,13 +27,13 @@ from helpline import services, statistics
 from helpline.charts import bars_svg
 from helpline.forms import CodeLookupForm, ContactForm
 from helpline.models import Contact
-from helpline.permissions import is_listener, may_read_statistics
+from helpline.permissions import can_log_contacts, can_read_statistics
 
 PAGE_SIZE = 25
 SESSION_CODE = "helpline_new_code"
 
 
-class LogView(RoleRequired(is_listener, hidden=True), FormView):
+class LogView(RoleRequired(can_log_contacts, hidden=True), FormView):
     """The listener's home: the shift, the missed-contact buttons, the form, a code lookup."""
 
     template_name = "helpline/log.html"
@@ -75,7 +75,7 @@ class LogView(RoleRequired(is_listener, hidden=True), FormView):
         )
 
 
-class MissedView(RoleRequired(is_listener, hidden=True), View):
+class MissedView(RoleRequired(can_log_contacts, hidden=True), View):
     def post(self, request):
         try:
             services.contact_missed(actor=request.user, channel=request.POST.get("channel", ""))
@@ -86,7 +86,7 @@ class MissedView(RoleRequired(is_listener, hidden=True), View):
         return redirect("helpline:log")
 
 
-class NewCodeView(RoleRequired(is_listener, hidden=True), TemplateView):
+class NewCodeView(RoleRequired(can_log_contacts, hidden=True), TemplateView):
     """The code just given, shown this once: it is not kept in clear anywhere."""
 
     template_name = "helpline/new_code.html"
@@ -99,7 +99,7 @@ class NewCodeView(RoleRequired(is_listener, hidden=True), TemplateView):
         return self.render_to_response(self.get_context_data(code=code))
 
 
-class ContactListView(RoleRequired(is_listener, hidden=True), TemplateView):
+class ContactListView(RoleRequired(can_log_contacts, hidden=True), TemplateView):
     """Earlier contacts, latest first; with a follow-up code, that caller's contacts only."""
 
     template_name = "helpline/contacts.html"
@@ -128,7 +128,7 @@ class ContactListView(RoleRequired(is_listener, hidden=True), TemplateView):
         )
 
 
-class ContactDetailView(RoleRequired(is_listener, hidden=True), TemplateView):
+class ContactDetailView(RoleRequired(can_log_contacts, hidden=True), TemplateView):
     template_name = "helpline/contact.html"
 
     def get_context_data(self, **kwargs):
@@ -165,14 +165,7 @@ def period_of(request) -> tuple[int, int | None]:
     return year, month
 
 
-class StatisticsReaders:
-    def dispatch(self, request, *args, **kwargs):
-        if not may_read_statistics(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
-class StatisticsView(StatisticsReaders, TemplateView):
+class StatisticsView(RoleRequired(can_read_statistics, hidden=True), TemplateView):
     template_name = "helpline/statistics.html"
 
     def get_context_data(self, **kwargs):
@@ -193,7 +186,7 @@ class StatisticsView(StatisticsReaders, TemplateView):
         )
 
 
-class StatisticsCSVView(StatisticsReaders, View):
+class StatisticsCSVView(RoleRequired(can_read_statistics, hidden=True), View):
     def get(self, request):
         year, month = period_of(request)
         figures = statistics.figures(year, month)

@@ -1,4 +1,5 @@
-"""Clinical notes: drafts, signing (final), addenda."""
+"""Clinical notes: drafts, signing (final), addenda. Who may do what to a note is
+notes.permissions, which the pages ask too."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
 from casework.models import Appointment, Patient
+from notes import permissions
 from notes.models import ClinicalNote
 
 
@@ -22,8 +24,10 @@ def note_create(
 ) -> ClinicalNote:
     if addendum_to is not None:
         addendum_to = ClinicalNote.objects.get(pk=addendum_to.pk)  # as signed, not as passed
-        if addendum_to.patient_id != patient.pk or not addendum_to.is_signed:
+        if addendum_to.patient_id != patient.pk:
             raise ValidationError(_("An addendum completes a signed note of the same patient."))
+        if refusal := permissions.addendum_refusal(actor, addendum_to):
+            raise ValidationError(refusal)
         kind, appointment = addendum_to.kind, addendum_to.appointment
     if kind == ClinicalNote.Kind.SESSION:
         if appointment is None or not appointment.attendances.filter(patient=patient).exists():
@@ -53,17 +57,11 @@ def note_create(
     return note
 
 
-def _own_draft(note: ClinicalNote, actor) -> None:
-    if note.is_signed:
-        raise ValidationError(_("This note is signed and final: write an addendum."))
-    if note.author_id != actor.pk:
-        raise ValidationError(_("Only the author can change or sign a draft note."))
-
-
 @transaction.atomic
 def note_update(*, actor, note: ClinicalNote, text: str) -> ClinicalNote:
     note = ClinicalNote.objects.select_for_update().get(pk=note.pk)
-    _own_draft(note, actor)
+    if refusal := permissions.edit_refusal(actor, note):
+        raise ValidationError(refusal)
     if not text.strip():
         raise ValidationError({"text": _("The note is empty.")})
     note.text = text
@@ -76,7 +74,8 @@ def note_update(*, actor, note: ClinicalNote, text: str) -> ClinicalNote:
 def note_sign(*, actor, note: ClinicalNote) -> ClinicalNote:
     """Sign a draft: from now on it never changes."""
     note = ClinicalNote.objects.select_for_update().get(pk=note.pk)
-    _own_draft(note, actor)
+    if refusal := permissions.sign_refusal(actor, note):
+        raise ValidationError(refusal)
     note.signed_at = timezone.now()
     note.save()
     record_access(actor=actor, action=Action.UPDATE, patient=note.patient, obj=note)

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from casework.permissions import Zone
 from casework.views.base import PatientScopedMixin
 from common.views import ConfirmView, ServiceFormView
-from notes import selectors, services
+from notes import permissions, selectors, services
 from notes.forms import NoteForm, NoteTextForm
 from notes.models import ClinicalNote
 
@@ -43,13 +43,6 @@ class NoteMixin(ClinicalMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(note=self.note, **kwargs)
-
-    def own_draft_refusal(self) -> str:
-        if self.note.is_signed:
-            return _("This note is signed and final: write an addendum instead.")
-        if self.note.author_id != self.request.user.pk:
-            return _("Only the author can change or sign a draft note.")
-        return ""
 
 
 NOTES_PER_PAGE = 20
@@ -107,7 +100,7 @@ class NoteUpdateView(NoteMixin, ServiceFormView):
     title = gettext_lazy("Edit the draft note")
 
     def refusal(self):
-        return self.own_draft_refusal()
+        return permissions.edit_refusal(self.request.user, self.note)
 
     def get_initial(self):
         return {"text": self.note.text}
@@ -122,11 +115,7 @@ class NoteAddendumView(NoteMixin, ServiceFormView):
     submit_label = gettext_lazy("Save the addendum")
 
     def refusal(self):
-        if not self.note.is_signed:
-            return _("Sign the note first: an addendum completes a signed note.")
-        if self.note.addendum_to_id:
-            return _("Add the addendum to the note itself.")
-        return ""
+        return permissions.addendum_refusal(self.request.user, self.note)
 
     def perform(self, data):
         note = services.note_create(
@@ -142,9 +131,7 @@ class NoteAddendumView(NoteMixin, ServiceFormView):
 
 class NoteSignView(NoteMixin, ConfirmView):
     def refusal(self):
-        if self.note.is_signed:
-            return _("This note is already signed.")
-        return self.own_draft_refusal()
+        return permissions.sign_refusal(self.request.user, self.note)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from audit.services import Action, record_access
 from casework.models import Attendance, CareStage, Episode, Patient
 from common.dates import years_after, years_before
+from common.permissions import require_that
+from privacy import permissions
 from privacy.models import RetentionFlag, Tombstone
 
 logger = logging.getLogger(__name__)
@@ -151,6 +153,7 @@ def sweep(*, dry_run: bool = True, today: datetime.date | None = None) -> Sweep:
 @transaction.atomic
 def review(*, actor, flag: RetentionFlag, review_note: str) -> RetentionFlag:
     """The lead reviewed a flagged file and keeps it: until its longest period ends."""
+    require_that(permissions.can_manage_privacy(actor))
     note = review_note.strip()
     if not note:
         raise ValidationError({"review_note": _("Say what the review found.")})
@@ -216,7 +219,10 @@ def destroy(
 ) -> Tombstone:
     """Destroy a flagged file and leave its tombstone; logged. Everything or nothing: the
     foreign keys are checked before the commit, so a row left pointing at a destroyed one
-    undoes the whole destruction."""
+    undoes the whole destruction. A person destroys a file as the lead, after review; the
+    sweep destroys as the clinic itself (actor None), once the longest period has ended."""
+    if actor is not None:
+        require_that(permissions.can_manage_privacy(actor))
     patient = Patient.objects.select_for_update().filter(pk=patient_id).first()
     flag = RetentionFlag.objects.filter(patient_id=patient_id).first()
     if patient is None or flag is None:

@@ -6,25 +6,19 @@ import datetime
 import hashlib
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
 from audit.services import Action, record_access
 from casework.models import Patient
 from common import after_response, render_once
 from common.dates import years_before
-from privacy import access_copy
+from common.permissions import require_that
+from privacy import access_copy, permissions
 from privacy.models import AccessCopy
-
-
-def is_privacy_officer(user) -> bool:
-    """The clinical lead: the one who answers a data-subject request (the copy holds the whole
-    file) and reviews the files at the end of their retention."""
-    return user.is_authenticated and user.is_active and user.has_role(Role.CLINICAL_LEAD)
 
 
 @transaction.atomic
@@ -32,8 +26,7 @@ def access_copy_request(
     *, actor, patient: Patient, request_received_on: datetime.date, request_note: str = ""
 ) -> AccessCopy:
     """Ask a worker to make the copy; the request is logged as an export of the file."""
-    if not is_privacy_officer(actor):
-        raise PermissionDenied
+    require_that(permissions.can_manage_privacy(actor))
     today = timezone.localdate()
     if request_received_on > today:
         message = _("The request cannot come from the future.")
@@ -119,8 +112,7 @@ FORMATS = {
 
 def access_copy_file(*, actor, copy: AccessCopy, kind: str) -> tuple[bytes, str] | None:
     """The stored PDF or JSON, exactly as made (None until it is ready); logged."""
-    if not is_privacy_officer(actor):
-        raise PermissionDenied
+    require_that(permissions.can_manage_privacy(actor))
     field, digest, content_type = FORMATS[kind]
     content, stored_digest = AccessCopy.objects.values_list(field, digest).get(pk=copy.pk)
     if not stored_digest:

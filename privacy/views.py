@@ -19,13 +19,12 @@ from common.views import RoleRequired, ServiceFormView
 from privacy import retention, services
 from privacy.forms import AccessCopyForm
 from privacy.models import AccessCopy, RetentionFlag, Tombstone
+from privacy.permissions import can_manage_privacy
 
 # --- Access copies --------------------------------------------------------------------------
 
 
-class AccessCopyListView(
-    PatientScopedMixin, RoleRequired(services.is_privacy_officer), ServiceFormView
-):
+class AccessCopyListView(PatientScopedMixin, RoleRequired(can_manage_privacy), ServiceFormView):
     """The patient's copies, and the form that asks for a new one."""
 
     zone = permissions.Zone.CLINICAL
@@ -52,9 +51,7 @@ class AccessCopyListView(
         return super().get_context_data(copies=copies.defer("pdf", "data"), **kwargs)
 
 
-class AccessCopyFileView(
-    PatientScopedMixin, RoleRequired(services.is_privacy_officer), TemplateView
-):
+class AccessCopyFileView(PatientScopedMixin, RoleRequired(can_manage_privacy), TemplateView):
     zone = permissions.Zone.CLINICAL
 
     def get_audit_object(self):
@@ -78,7 +75,7 @@ class AccessCopyFileView(
 # --- Retention ------------------------------------------------------------------------------
 
 
-class RetentionView(RoleRequired(services.is_privacy_officer), TemplateView):
+class RetentionView(RoleRequired(can_manage_privacy), TemplateView):
     """The files due for review, the destructions announced, the files destroyed."""
 
     template_name = "privacy/retention.html"
@@ -106,7 +103,7 @@ class RetentionView(RoleRequired(services.is_privacy_officer), TemplateView):
         )
 
 
-class RetentionFlagMixin(PatientScopedMixin, RoleRequired(services.is_privacy_officer)):
+class RetentionFlagMixin(PatientScopedMixin, RoleRequired(can_manage_privacy)):
     def refusal(self):
         if not RetentionFlag.objects.filter(patient=self.patient).exists():
             return _("This file is not due for retention review.")

@@ -4,7 +4,7 @@ file reads, drafts and dispatches them; signing is a clinician's act."""
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from casework.permissions import Zone, has_global_access
+from casework.permissions import Zone, can_access_every_file
 from casework.selectors import patients_visible_to
 
 # Why someone may not sign or co-sign, whatever the letter's state (403 in the API).
@@ -49,4 +49,4 @@ def cosign_refusal(user, letter) -> str:
 
 def can_queue_batches(user) -> bool:
     """Preparing every report of the month is work on every file: who sees every frame."""
-    return user.is_authenticated and has_global_access(user, Zone.FRAME)
+    return user.is_authenticated and can_access_every_file(user, Zone.FRAME)

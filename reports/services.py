@@ -11,7 +11,7 @@ import hashlib
 from typing import cast
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -22,6 +22,7 @@ from casework.models import Attendance
 from common import after_response, render_once
 from common.dates import month_bounds
 from common.db import max_length_of, on_commit_once
+from common.permissions import require_that
 from reports import catalogue, checks, facts, periods, permissions
 from reports.models import Dispatch, Letter, LetterBatch
 from reports.rendering import language_of, render_html
@@ -267,8 +268,7 @@ def letter_sign(*, actor, letter: Letter) -> Letter:
     nothing contradictory or empty is signed (reports.checks). A letter that needs no second
     signature is then rendered by a worker."""
     letter = _locked(letter)
-    if not permissions.can_sign(actor, letter):
-        raise PermissionDenied(permissions.NOT_A_SIGNER)
+    require_that(permissions.can_sign(actor, letter), permissions.NOT_A_SIGNER)
     refusal = permissions.sign_refusal(actor, letter)
     if refusal:
         raise ValidationError(refusal)
@@ -298,8 +298,7 @@ def letter_sign(*, actor, letter: Letter) -> Letter:
 def letter_cosign(*, actor, letter: Letter) -> Letter:
     """The second signature a serious-risk alert needs: the clinical lead's, not the signer's."""
     letter = _locked(letter)
-    if not permissions.can_cosign(actor, letter):
-        raise PermissionDenied(permissions.NOT_THE_COSIGNER)
+    require_that(permissions.can_cosign(actor, letter), permissions.NOT_THE_COSIGNER)
     if not letter.type.needs_cosignature:
         raise ValidationError(_("This letter needs one signature only."))
     if not letter.is_signed:
@@ -601,7 +600,9 @@ def letter_correct(*, actor, letter: Letter) -> Letter:
 
 def batch_queue(*, actor, today: datetime.date | None = None) -> LetterBatch:
     """Queue the drafting of every periodic report due this month; while one is running for
-    this month, it is the one returned (one action, one batch)."""
+    this month, it is the one returned (one action, one batch). Administrators and the
+    clinical lead prepare them (reports.permissions.can_queue_batches)."""
+    require_that(permissions.can_queue_batches(actor))
     from reports.tasks import run_letter_batch
 
     month = month_bounds(today or timezone.localdate())[0]

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from audit.services import record_listing
 from casework.models import Attendance, Mandate
-from casework.permissions import has_casework_home
+from casework.permissions import can_use_casework
 from casework.reporting import schedule_of
 from casework.selectors import reach_of
 from casework.views.base import PatientScopedMixin
@@ -322,7 +322,7 @@ DASHBOARD_ROWS = 10
 SECTION_PAGE_SIZE = 50
 
 
-class LettersDashboardView(RoleRequired(has_casework_home), TemplateView):
+class LettersDashboardView(RoleRequired(can_use_casework), TemplateView):
     """Letters overdue, due soon, waiting for a signature or to be sent, and sent lately: of
     the patients the user may see. ?section= lists one of them in full, page by page."""
 
@@ -369,7 +369,7 @@ class LettersDashboardView(RoleRequired(has_casework_home), TemplateView):
         )
 
 
-class BatchQueueView(RoleRequired(has_casework_home), ConfirmView):
+class BatchQueueView(RoleRequired(can_use_casework), ConfirmView):
     """One action for every periodic report due this month; a worker drafts them."""
 
     def refusal(self):
@@ -402,7 +402,7 @@ class BatchQueueView(RoleRequired(has_casework_home), ConfirmView):
         return redirect(reverse("reports:batch", args=[batch.pk]))
 
 
-class BatchView(RoleRequired(has_casework_home), TemplateView):
+class BatchView(RoleRequired(can_use_casework), TemplateView):
     """A batch's progress: the whole page, or (for htmx, every second) only its bar."""
 
     def get_template_names(self):

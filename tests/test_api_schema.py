@@ -153,7 +153,7 @@ class Clinic:
             actor=administrator, group=group, patient=patient, joined_on=at(-60).date()
         )
         (session,) = services.appointment_schedule(
-            actor=psychologist,
+            actor=administrator,  # who manages the groups books their sessions
             kind=Appointment.Kind.GROUP,
             starts_at=at(-3, 18),
             clinicians=[psychologist],

@@ -7,10 +7,10 @@
 3. Every public service takes its `actor` as a keyword-only argument, so that it can check
    what the actor may do whatever view, API or task calls it.
 
-Where today's code breaks a rule on purpose or has not caught up yet, the place is listed
-below with a count: a new breach fails, and a listed one that goes must leave the list (the
-lists only shrink; issue 27 removes what is left of rules 2 and 3). Each rule is shown to
-fail on a deliberately bad line.
+Where today's code breaks rule 1 or 3 on purpose, the place is listed below (with a count for
+rule 1): a new breach fails, and a listed one that goes must leave the list. Rule 2 has no
+list: besides the rules, only the mixins named in MIXINS raise PermissionDenied (issue 27).
+Each rule is shown to fail on a deliberately bad line.
 """
 
 import ast
@@ -102,31 +102,11 @@ def test_the_history_rule_fails_on_a_bad_line():
 
 # --- Rule 2: PermissionDenied is raised by rules and mixins only -----------------------------
 
-# Not yet moved into a rule or a mixin (issue 27, part 1): each file's count may only go down.
-# Services raise it after asking a rule (the rule says why; the service enforces it).
-DENIED_ALLOWED = Counter(
-    {
-        "accounts/staff.py": 1,
-        "accounts/views.py": 1,
-        "accounts/views_staff.py": 1,
-        "assessments/services.py": 1,
-        "audit/views.py": 1,
-        "casework/api/base.py": 1,
-        "casework/api/groups.py": 3,
-        "casework/api/patients.py": 4,
-        "casework/api/sessions.py": 1,
-        "casework/services/emergency.py": 3,
-        "casework/views/agenda.py": 1,
-        "casework/views/emergency.py": 3,
-        "casework/views/groups.py": 3,
-        "casework/views/patients.py": 4,
-        "casework/views/sessions.py": 1,
-        "helpline/services.py": 2,
-        "privacy/services.py": 2,
-        "reports/services.py": 2,
-        "workspace/views.py": 3,
-    }
-)
+# The mixins that apply the rules: the pages' role check (common.views.RoleRequired) and the
+# patient doors of the pages and of the API, which refuse a change through an emergency access
+# (read only; the API's says so in its 403). Anything else that refuses, a service, an API view,
+# a function view, calls common.permissions.require or require_that with the app's rule.
+MIXINS = {"common/views.py", "casework/views/base.py", "casework/api/base.py"}
 
 
 def permission_raises(source: str) -> int:
@@ -140,18 +120,20 @@ def permission_raises(source: str) -> int:
 
 
 def rule_or_mixin(path: str) -> bool:
-    return path.endswith("permissions.py") or path in {"casework/views/base.py", "common/views.py"}
+    return path.endswith("permissions.py") or path in MIXINS
 
 
 def test_permission_denied_is_raised_by_rules_and_mixins():
-    found = Counter()
-    for path, source in sources():
-        if not rule_or_mixin(path) and (count := permission_raises(source)):
-            found[path] = count
-    grown = {path: count for path, count in found.items() if count > DENIED_ALLOWED[path]}
-    gone = {path for path in DENIED_ALLOWED if found[path] < DENIED_ALLOWED[path]}
-    assert grown == {}, "raise PermissionDenied in a rule (permissions.py) or a mixin instead"
-    assert gone == set(), "fewer than listed: lower DENIED_ALLOWED (it only shrinks)"
+    found = {
+        path: count
+        for path, source in sources()
+        if not rule_or_mixin(path) and (count := permission_raises(source))
+    }
+    assert found == {}, (
+        "raise PermissionDenied in a rule (permissions.py) or a mixin only: elsewhere, "
+        "common.permissions.require(<app>.permissions.<verb>_refusal(...)) or "
+        "require_that(<app>.permissions.can_<verb>(...)), or RoleRequired(rule) on a page"
+    )
 
 
 def test_the_permission_rule_fails_on_a_bad_line():
@@ -159,6 +141,9 @@ def test_the_permission_rule_fails_on_a_bad_line():
     assert permission_raises(bad) == 1
     assert permission_raises("raise exceptions.PermissionDenied('no')\n") == 1
     assert permission_raises("raise ValueError\n") == 0
+    assert rule_or_mixin("common/permissions.py") and rule_or_mixin("notes/permissions.py")
+    assert not rule_or_mixin("casework/views/patients.py")
+    assert not rule_or_mixin("reports/services.py")
 
 
 # --- Rule 3: public services take a keyword-only actor ---------------------------------------
@@ -176,11 +161,7 @@ ACTORLESS_ALLOWED = {
     "casework/services/groups.py": {"non_association_warnings"},
     "casework/services/patients.py": {"possible_duplicates"},
     "helpline/services.py": {"erase_old_summaries", "find_code", "format_code", "shift_of"},
-    "privacy/services.py": {
-        "access_copies_render_pending",
-        "access_copy_render",
-        "is_privacy_officer",
-    },
+    "privacy/services.py": {"access_copies_render_pending", "access_copy_render"},
     "reports/services.py": {
         "cosigners_tell",
         "default_recipients",
@@ -222,6 +203,6 @@ def test_the_actor_rule_fails_on_a_bad_line():
     assert actorless_services("def _helper(letter):\n    pass\n") == set()
 
 
-@pytest.mark.parametrize("rule", [UPDATE_ALLOWED, DENIED_ALLOWED, ACTORLESS_ALLOWED])
+@pytest.mark.parametrize("rule", [UPDATE_ALLOWED, MIXINS, ACTORLESS_ALLOWED])
 def test_the_allow_lists_name_files_that_exist(rule):
     assert all((ROOT / path).exists() for path in rule)

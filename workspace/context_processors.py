@@ -3,13 +3,13 @@ from django.conf import settings
 from accounts.permissions import can_manage_staff
 from audit.permissions import can_read_access_log
 from casework.permissions import (
+    can_join_care_team,
     can_see_clinic_agenda,
+    can_use_casework,
     can_view_reference_data,
-    has_casework_home,
-    may_join_care_team,
 )
 from common.http import request_user
-from helpline.permissions import is_listener, may_read_statistics
+from helpline.permissions import can_log_contacts, can_read_statistics
 from workspace.permissions import can_watch_operations
 
 
@@ -19,13 +19,13 @@ def clinic(request):
     return {
         "clinic_name": settings.CLINIC_NAME,
         "nav": {
-            "casework": has_casework_home(user),
-            "own_agenda": user.is_authenticated and may_join_care_team(user),
+            "casework": can_use_casework(user),
+            "own_agenda": user.is_authenticated and can_join_care_team(user),
             "clinic_agenda": can_see_clinic_agenda(user),
             "reference_data": can_view_reference_data(user),
             "access_log": can_read_access_log(user),
-            "helpline": is_listener(user),
-            "helpline_statistics": may_read_statistics(user) and not is_listener(user),
+            "helpline": can_log_contacts(user),
+            "helpline_statistics": can_read_statistics(user) and not can_log_contacts(user),
             "operations": can_watch_operations(user),
             "staff": can_manage_staff(user),
         },

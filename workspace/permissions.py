@@ -3,6 +3,12 @@
 from accounts.roles import Role
 
 
+def can_read_access_register(user) -> bool:
+    """The register of who has access to what (law of 30 July 2018), by role and by patient:
+    the clinical lead."""
+    return user.is_authenticated and user.is_active and user.has_role(Role.CLINICAL_LEAD)
+
+
 def can_watch_operations(user) -> bool:
     """The administrators and the clinical lead run the clinic's office: they see how its
     background work, mail and access log are doing, the mail the server has not taken yet,

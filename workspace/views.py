@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,16 +18,16 @@ from audit.services import Action, record_access, record_listing
 from audit.verifying import chain_status
 from casework import permissions, selectors
 from casework.models import CareStage
-from casework.permissions import has_casework_home
+from casework.permissions import can_use_casework
 from casework.views.base import PatientScopedMixin
 from common import health, outbox
 from common.db import counts
 from common.http import query_search
 from common.models import BackupRecord, TaskFailure
 from common.views import RoleRequired
-from helpline.permissions import is_listener
+from helpline.permissions import can_log_contacts
+from privacy.permissions import can_manage_privacy
 from privacy.retention import files_to_review
-from privacy.services import is_privacy_officer
 from reports import selectors as letter_selectors
 from workspace import permissions as workspace_permissions
 from workspace import selectors as page_selectors
@@ -37,11 +36,11 @@ from workspace import selectors as page_selectors
 def home(request):
     """Send each role to where its work is."""
     user = request.user
-    if permissions.has_casework_home(user):
+    if permissions.can_use_casework(user):
         return redirect("workspace:dashboard")
     if can_read_access_log(user):
         return redirect("audit:event_list")
-    if is_listener(user):
+    if can_log_contacts(user):
         return redirect("helpline:log")
     return render(request, "workspace/home_other.html")
 
@@ -52,7 +51,7 @@ TODAYS_ROWS = 10
 TODO_ROWS = 20
 
 
-class DashboardView(RoleRequired(has_casework_home), TemplateView):
+class DashboardView(RoleRequired(can_use_casework), TemplateView):
     """Home of the clinicians, the clinical lead and the administrators."""
 
     template_name = "workspace/dashboard.html"
@@ -65,7 +64,7 @@ class DashboardView(RoleRequired(has_casework_home), TemplateView):
         reach = selectors.reach_of(user)
         if permissions.can_break_glass(user):
             context["my_emergency_requests"] = selectors.emergency_requests_of(user)
-        if permissions.may_join_care_team(user):
+        if permissions.can_join_care_team(user):
             my_files = selectors.patient_list(user, clinician_id=user.pk).exclude(
                 status=CareStage.CLOSED
             )
@@ -95,7 +94,7 @@ class DashboardView(RoleRequired(has_casework_home), TemplateView):
         alerts = selectors.latest_open_alerts(reach, 10)
         listed += [alert.patient for alert in alerts]
         context["alerts"] = alerts
-        if permissions.has_global_access(user, permissions.Zone.FRAME):
+        if permissions.can_access_every_file(user, permissions.Zone.FRAME):
             waiting = page_selectors.referrals_waiting(user, today, 10)
             without_lead = list(selectors.patients_without_lead_therapist(user)[:10])
             listed += [referral.patient for referral in waiting] + without_lead
@@ -155,7 +154,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
             care_team=patient.care_team.all(),
             can_manage_care_team=permissions.can_manage_care_team(user),
             can_read_access_log=can_read_access_log(user),
-            can_make_access_copies=is_privacy_officer(user),
+            can_make_access_copies=can_manage_privacy(user),
             emergency_accesses=selectors.emergency_accesses_of(patient),
             # Why a colleague broke the glass is clinical context: not for the frame alone.
             show_emergency_reasons=patient.clinical_readable,
@@ -163,7 +162,7 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
         )
 
 
-class TodoView(RoleRequired(has_casework_home), TemplateView):
+class TodoView(RoleRequired(can_use_casework), TemplateView):
     """What a clinician still owes: outcomes of past sessions, evidence awaited, assessments
     and letters to the justice system due. Each list shows its first TODO_ROWS rows."""
 
@@ -213,17 +212,12 @@ def _first(items, count: int | None = None) -> tuple[list, bool]:
 UNSENT_PAGE_SIZE = 50
 
 
-class UnsentMessagesView(TemplateView):
+class UnsentMessagesView(RoleRequired(workspace_permissions.can_watch_operations), TemplateView):
     """The e-mails the mail server has not taken after several attempts: what each is (never
     what it says), to whom, how often it was tried and what the server answered. "Send again"
     asks for an attempt at once (common.outbox)."""
 
     template_name = "workspace/unsent_messages.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not workspace_permissions.can_watch_operations(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         unsent = outbox.unsent_for_too_long().only(
@@ -250,18 +244,13 @@ class UnsentMessagesView(TemplateView):
 FAILURES_SHOWN = 20
 
 
-class OperationsView(TemplateView):
+class OperationsView(RoleRequired(workspace_permissions.can_watch_operations), TemplateView):
     """How the installation is doing, for those who run the office: the background work (the
     broker, a worker, the beat, the tasks waiting and those that failed), the mail not yet
     delivered, the access log's seal and last check, the last backup. Only states and counts:
     no patient."""
 
     template_name = "workspace/operations.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not workspace_permissions.can_watch_operations(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         since = timezone.now() - datetime.timedelta(days=1)
@@ -310,17 +299,14 @@ PART_NAMES = {
 }
 
 
-class AccessRegisterView(TemplateView):
+class AccessRegisterView(
+    RoleRequired(workspace_permissions.can_read_access_register), TemplateView
+):
     """The register of who has access to what (Belgian law of 30 July 2018): by role, the
     rights over every file and who holds them; by patient, everyone who can open that file
     now and through what. For the clinical lead."""
 
     template_name = "workspace/access_register.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_role(Role.CLINICAL_LEAD):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -7,7 +7,7 @@ from rest_framework import exceptions, permissions
 
 from audit.services import Action, record_access
 from casework import selectors
-from casework.permissions import Zone, has_casework_home
+from casework.permissions import Zone, can_use_casework
 from common.http import APIViewMixin
 
 
@@ -31,6 +31,8 @@ class PatientScopedAPIMixin(ClinicAPIMixin):
         if request.method not in permissions.SAFE_METHODS and selectors.emergency_only(
             request.user, self.patient
         ):
+            # DRF's own 403, whose detail the caller reads (DRF answers a Django
+            # PermissionDenied with its default words). A mixin: house rule 2 allows it here.
             raise exceptions.PermissionDenied(gettext_lazy("An emergency access is read only."))
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -57,4 +59,4 @@ class CaseworkHomePermission(permissions.BasePermission):
     """Clinicians and whoever sees every patient's frame; not helpline or audit staff."""
 
     def has_permission(self, request, view):
-        return has_casework_home(request.user)
+        return can_use_casework(request.user)

@@ -1,6 +1,5 @@
 """Therapy groups: group-scoped, resolved through selectors.group_for."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -11,12 +10,12 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import generics, serializers, status
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
 from audit.services import record_listing
 from casework import selectors, services
-from casework.api.base import ClinicAPIMixin
+from casework.api.base import CaseworkHomePermission, ClinicAPIMixin
 from casework.api.sessions import (
     APPOINTMENT_FIELDS,
     AttendanceSerializer,
@@ -30,12 +29,9 @@ from casework.models import (
     GroupMembership,
     TherapyGroup,
 )
-from casework.permissions import (
-    can_manage_groups,
-    has_casework_home,
-    may_work_with_group,
-)
+from casework.permissions import can_manage_groups
 from common.api import MAX_ID, BoundedPrimaryKeyRelatedField, ClinicModelSerializer, call_service
+from common.permissions import require_that
 
 # Therapy groups: group-scoped, resolved through selectors.group_for (404 for non-facilitators).
 # Group screens show patients: each read logs a LIST access for every patient it shows.
@@ -161,12 +157,14 @@ class GroupAttendanceResultSerializer(serializers.Serializer):
 
 
 class GroupScopedAPIMixin(ClinicAPIMixin):
-    """Resolves the group through its door: 404 for a clinician who does not facilitate it."""
+    """Resolves the group through its door: 404 for a clinician who does not facilitate it
+    (the door is casework.permissions.can_work_with_group as a query). Helpline and audit
+    staff: 403."""
+
+    permission_classes = [permissions.IsAuthenticated, CaseworkHomePermission]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not has_casework_home(request.user):
-            raise PermissionDenied
         if "group_id" in kwargs:
             self.group = selectors.group_for(request.user, kwargs["group_id"])
 
@@ -190,8 +188,7 @@ class GroupListAPI(GroupScopedAPIMixin, generics.ListCreateAPIView):
     @extend_schema(responses={201: GroupSerializer})
     def post(self, request, *args, **kwargs):
         """Create a group with its facilitators: administrators and the clinical lead."""
-        if not can_manage_groups(request.user):
-            raise PermissionDenied
+        require_that(can_manage_groups(request.user))  # before the body is read
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -271,8 +268,6 @@ class GroupAttendanceAPI(GroupScopedAPIMixin, generics.GenericAPIView):
 
     @extend_schema(responses={200: GroupAttendanceResultSerializer})
     def post(self, request, *args, **kwargs):
-        if not may_work_with_group(request.user, self.group):
-            raise PermissionDenied
         session = get_object_or_404(
             Appointment.objects.filter(group=self.group), pk=kwargs["appointment_id"]
         )

@@ -2,7 +2,6 @@
 
 import copy
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -25,11 +24,12 @@ from casework.permissions import (
     can_edit_reference_data,
     can_manage_care_team,
     can_register_patient,
+    can_use_casework,
     can_view_reference_data,
-    has_casework_home,
 )
 from common.api import BoundedDateField, ClinicModelSerializer, SlugRelatedField, call_service
 from common.http import query_id, query_search
+from common.permissions import require_that
 
 # --- Serializers ----------------------------------------------------------------------------
 
@@ -202,8 +202,7 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
         return PatientRegisterSerializer if self.request.method == "POST" else PatientSerializer
 
     def get_queryset(self):
-        if not has_casework_home(self.request.user):
-            raise PermissionDenied
+        require_that(can_use_casework(self.request.user))
         params = self.request.query_params
         return selectors.patient_list(
             self.request.user,
@@ -229,8 +228,7 @@ class PatientListAPI(ClinicAPIMixin, generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         """Register a referral. A file with the same name and date of birth answers 409 with
         the warnings: send the same request with "allow_duplicate": true to go ahead."""
-        if not can_register_patient(request.user):
-            raise PermissionDenied
+        require_that(can_register_patient(request.user))  # before the body is read
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         patient = call_service(
@@ -317,9 +315,7 @@ class CareTeamListAPI(PatientScopedAPIMixin, generics.ListCreateAPIView):
         return self.patient.care_team.select_related("clinician").order_by("ends_on", "role")
 
     def perform_create(self, serializer):
-        if not can_manage_care_team(self.request.user):
-            raise PermissionDenied
-        serializer.instance = call_service(
+        serializer.instance = call_service(  # which asks can_manage_care_team (403)
             services.care_team_assign,
             actor=self.request.user,
             patient=self.patient,
@@ -334,8 +330,7 @@ class CareTeamEndAPI(PatientScopedAPIMixin, generics.GenericAPIView):
 
     @extend_schema(request=None, responses={200: CareTeamMembershipSerializer})
     def post(self, request, *args, **kwargs):
-        if not can_manage_care_team(request.user):
-            raise PermissionDenied
+        require_that(can_manage_care_team(request.user))  # 403 before the place's 404
         membership = get_object_or_404(
             self.patient.care_team.select_related("clinician", "patient"),
             pk=kwargs["membership_id"],

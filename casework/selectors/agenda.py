@@ -22,7 +22,7 @@ from casework.models import (
     Patient,
 )
 from casework.models.appointments import AppointmentQuerySet
-from casework.permissions import Zone, has_global_access
+from casework.permissions import Zone, can_access_every_file
 from casework.selectors.groups import groups_visible_to
 from casework.selectors.patients import patients_visible_to
 from common.dates import day_bounds
@@ -74,7 +74,7 @@ class Reach:
 
 
 def reach_of(user) -> Reach:
-    if has_global_access(user, Zone.FRAME):
+    if can_access_every_file(user, Zone.FRAME):
         return Reach(user, None, None)
     # Unordered: a set of ids, not a list to show (the patients' order cost a sort of them all).
     patient_ids = list(patients_visible_to(user).order_by().values_list("pk", flat=True))
@@ -85,7 +85,7 @@ def reach_of(user) -> Reach:
 def appointments_visible_to(reach: Reach) -> AppointmentQuerySet[Appointment]:
     """What a user may see of the agenda, as of now: the appointments of the patients they may
     see, and the sessions of the groups they may see (a facilitator takes a group's attendance:
-    casework.permissions.may_work_with_group). Being booked on an appointment grants
+    casework.permissions.can_work_with_group). Being booked on an appointment grants
     nothing: a clinician who leaves a care team no longer sees that patient's appointments."""
     if reach.sees_everyone:
         return Appointment.objects.all()

@@ -20,7 +20,7 @@ from casework.permissions import can_manage_groups
 
 def groups_visible_to(user) -> QuerySet[TherapyGroup]:
     """Administrators and the lead see every group; a clinician, those they facilitate
-    (regular or cover): casework.permissions.may_work_with_group, as a query."""
+    (regular or cover): casework.permissions.can_work_with_group, as a query."""
     if not (user.is_authenticated and user.is_active):
         return TherapyGroup.objects.none()
     if can_manage_groups(user):

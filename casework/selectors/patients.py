@@ -4,7 +4,7 @@ built on it."""
 
 import datetime
 import functools
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -20,7 +20,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django_stubs_ext import WithAnnotations
 
 from accounts.roles import CLINICIAN_ROLES
 from audit.services import note_denied
@@ -34,8 +33,11 @@ from casework.models import (
     Patient,
     PatientUserObjectPermission,
 )
-from casework.permissions import Zone, has_global_access
+from casework.permissions import Zone, can_access_every_file
 from common.text import search_key
+
+if TYPE_CHECKING:  # the stubs' helper, a development dependency
+    from django_stubs_ext import WithAnnotations
 
 
 def patients_visible_to(user, *, zone: Zone = Zone.FRAME) -> QuerySet[Patient]:
@@ -57,7 +59,7 @@ def _opened_by(user):
 
 def _visible(user, zone: Zone, opened) -> Q:
     """The rule of patients_visible_to as a filter on patients (an active user)."""
-    if has_global_access(user, zone):
+    if can_access_every_file(user, zone):
         return Q()
     grants = PatientUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"),
@@ -75,7 +77,7 @@ def _visible(user, zone: Zone, opened) -> Q:
 def emergency_only(user, patient: Patient) -> bool:
     """Whether the user reaches this file through an emergency access alone (no care-team
     right, no role over every file): then they may read it, not change it."""
-    if has_global_access(user, Zone.FRAME):
+    if can_access_every_file(user, Zone.FRAME):
         return False
     granted = PatientUserObjectPermission.objects.filter(
         content_object=patient, user=user, permission__content_type__app_label="casework"

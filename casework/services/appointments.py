@@ -22,10 +22,11 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
-from casework.permissions import may_join_care_team
+from casework.permissions import can_join_care_team, can_manage_groups, move_refusal
 from common.dates import out_of_bounds, years_after, years_before
 from common.db import max_length_of
 from common.errors import OverridableWarning
+from common.permissions import require, require_that
 
 
 class SchedulingConflict(OverridableWarning):
@@ -121,7 +122,7 @@ def _check_people(*, kind, clinicians, patient, group) -> None:
     if not clinicians:
         raise ValidationError({"clinicians": _("Choose at least one clinician.")})
     for clinician in clinicians:
-        if not may_join_care_team(clinician):
+        if not can_join_care_team(clinician):
             raise ValidationError(
                 {"clinicians": _("%(name)s is not a clinician.") % {"name": clinician}}
             )
@@ -184,7 +185,10 @@ def appointment_schedule(
     occurrences: int | None = None,
     allow_conflicts: bool = False,
 ) -> list[Appointment]:
-    """Book one appointment, or a series of them; returns what was booked, first first."""
+    """Book one appointment, or a series of them; returns what was booked, first first. A
+    group's sessions are booked by whoever manages the groups."""
+    if kind == Appointment.Kind.GROUP or group is not None:
+        require_that(can_manage_groups(actor))
     check_booking_time(starts_at)
     clinicians = list(clinicians)
     _check_people(kind=kind, clinicians=clinicians, patient=patient, group=group)
@@ -301,6 +305,7 @@ def appointment_reschedule(
     allow_conflicts: bool = False,
 ) -> Appointment:
     """Move an appointment: a new one replaces it; the old one keeps who asked and why."""
+    require(move_refusal(actor, appointment))
     check_booking_time(starts_at)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _must_stand(appointment)
@@ -352,6 +357,7 @@ def appointment_reschedule(
 @transaction.atomic
 def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appointment:
     """The clinic cancels; the appointment stays, with its reason, out of every count."""
+    require(move_refusal(actor, appointment))
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _must_stand(appointment)
     _check_reason(reason, _("Give the reason for cancelling."))

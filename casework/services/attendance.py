@@ -12,7 +12,9 @@ from django.utils.translation import ngettext
 from audit.services import Action, record_access
 from casework.mail import mail_clinician_once_a_day
 from casework.models import Appointment, Attendance, AttendanceOutcome, OutcomeReminder
+from casework.permissions import can_work_with_group
 from casework.signals import frame_recorded_after_commit
+from common.permissions import require_that
 
 # What an outcome record holds besides the outcome itself.
 DETAILS = (
@@ -151,8 +153,10 @@ def group_attendance_record(*, actor, appointment: Appointment, rows: dict[int, 
 
     rows maps an attendance id to its outcome, details and the revision the caller read;
     members left out keep theirs. Errors come back in AttendanceRowErrors.rows, keyed by
-    attendance id.
+    attendance id. Only those who work with the group record its sessions.
     """
+    if appointment.group_id:
+        require_that(can_work_with_group(actor, appointment.group))
     attendances = {
         a.pk: a
         for a in appointment.attendances.select_for_update().select_related(

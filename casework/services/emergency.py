@@ -7,7 +7,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
@@ -20,6 +20,7 @@ from casework.models import EmergencyAccess, Patient
 from casework.models.patients import FILE_NUMBER_SHAPE
 from common import outbox
 from common.dates import day_bounds
+from common.permissions import require_that
 
 REASON_MIN_WORDS = 5
 REASON_MIN_DISTINCT_WORDS = 4
@@ -52,8 +53,7 @@ def emergency_access_open(*, actor, file_number: str, reason: str) -> EmergencyA
     the limit an existing number opens at once, so a request answered there does tell that the
     number is unknown: at most EMERGENCY_ACCESSES_PER_DAY such probes a day, each one reported
     to the lead (docs/security.md)."""
-    if not permissions.can_break_glass(actor):
-        raise PermissionDenied
+    require_that(permissions.can_break_glass(actor))
     reason, file_number = reason.strip(), file_number.strip()
     if not names_a_situation(reason):
         raise ValidationError(
@@ -159,8 +159,7 @@ def emergency_request_decide(
     is reviewed afterwards like any other); a request for a number no file has can only be
     refused. The requester is told on their home page and by e-mail (never the reason nor the
     note: e-mail leaves the clinic)."""
-    if not permissions.can_decide_emergency_requests(actor):
-        raise PermissionDenied
+    require_that(permissions.can_decide_emergency_requests(actor))
     with transaction.atomic():
         access = EmergencyAccess.objects.select_for_update().get(pk=access.pk)
         if refusal := permissions.emergency_decision_refusal(actor, access):
@@ -237,12 +236,9 @@ def _ends(access: EmergencyAccess) -> str:
 
 
 def emergency_access_review(*, actor, access: EmergencyAccess, note: str) -> EmergencyAccess:
-    if not actor.has_role(Role.CLINICAL_LEAD):
-        raise PermissionDenied
-    if access.reviewed_at is not None:
-        raise ValidationError(gettext("This emergency access has been reviewed already."))
-    if access.status not in (EmergencyAccess.Status.OPENED, EmergencyAccess.Status.APPROVED):
-        raise ValidationError(gettext("Nothing was opened: there is nothing to review."))
+    require_that(permissions.can_review_emergency_accesses(actor))
+    if refusal := permissions.emergency_review_refusal(actor, access):
+        raise ValidationError(refusal)
     access.reviewed_at, access.reviewed_by, access.review_note = timezone.now(), actor, note
     access.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
     record_access(

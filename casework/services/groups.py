@@ -18,8 +18,9 @@ from casework.models import (
     Patient,
     TherapyGroup,
 )
-from casework.permissions import may_join_care_team
+from casework.permissions import can_join_care_team, can_manage_groups
 from common.errors import OverridableWarning
+from common.permissions import require_that
 
 
 class NonAssociationWarning(OverridableWarning):
@@ -34,12 +35,13 @@ def group_save(
     *, actor, group: TherapyGroup, regular: list, cover: list | None = None
 ) -> TherapyGroup:
     """Create or update a group and its facilitators (regular and cover)."""
+    require_that(can_manage_groups(actor))
     cover = [c for c in (cover or []) if c not in regular]
     if not regular:
         raise ValidationError({"regular": _("A group needs at least one regular facilitator.")})
     for field, people in (("regular", regular), ("cover", cover)):
         for clinician in people:
-            if not may_join_care_team(clinician):
+            if not can_join_care_team(clinician):
                 raise ValidationError(
                     {field: _("%(name)s is not a clinician.") % {"name": clinician}}
                 )
@@ -88,6 +90,7 @@ def group_member_add(
     allow_non_associations: bool = False,
 ) -> GroupMembership:
     """Allocate a patient to a group; they are expected at its sessions from then on."""
+    require_that(can_manage_groups(actor))
     joined_on = joined_on or timezone.localdate()
     if GroupMembership.objects.filter(group=group, patient=patient, left_on__isnull=True).exists():
         raise ValidationError({"patient": _("This patient is already in the group.")})
@@ -113,6 +116,7 @@ def group_member_end(
     *, actor, membership: GroupMembership, left_on: datetime.date | None = None
 ) -> GroupMembership:
     """A member leaves; the sessions after that day no longer expect them."""
+    require_that(can_manage_groups(actor))
     if membership.left_on is not None:
         raise ValidationError(_("This patient has already left the group."))
     membership.left_on, membership.ended_by = left_on or timezone.localdate(), actor
@@ -131,6 +135,8 @@ def group_member_end(
 
 @transaction.atomic
 def non_association_add(*, actor, patient: Patient, other: Patient, reason: str) -> NonAssociation:
+    """Two patients who must not meet in a group: recorded by whoever manages the groups."""
+    require_that(can_manage_groups(actor))
     if patient.pk == other.pk:
         raise ValidationError({"other": _("Choose another patient.")})
     first, second = sorted([patient, other], key=lambda p: p.pk)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import Action, record_access
+from casework import permissions
 from casework.models import (
     CareStage,
     CareTeamMembership,
@@ -20,9 +21,10 @@ from casework.models import (
     Mandate,
     Patient,
 )
-from casework.permissions import Zone, may_join_care_team
+from casework.permissions import Zone, can_join_care_team
 from casework.signals import frame_recorded_after_commit
 from common.errors import OverridableWarning
+from common.permissions import require_that
 from common.text import search_key
 
 
@@ -75,6 +77,7 @@ def patient_register(
     """Register a referral: the patient, with a file number, and the episode it opens.
     A file with the same name and date of birth is a warning (PossibleDuplicate) unless the
     caller registers anyway."""
+    require_that(permissions.can_register_patient(actor))
     patient = Patient(**identity, created_by=actor, status=CareStage.REFERRAL)
     patient.full_clean(exclude=["file_number"])
     if not allow_duplicate:
@@ -259,7 +262,8 @@ def care_team_assign(
     *, actor, patient: Patient, clinician, role: str, starts_on: datetime.date | None = None
 ) -> CareTeamMembership:
     """Place a clinician in the patient's care team and open the patient's file to them."""
-    if not may_join_care_team(clinician):
+    require_that(permissions.can_manage_care_team(actor))
+    if not can_join_care_team(clinician):
         raise ValidationError(
             {"clinician": _("Only active psychologists and clinical leads can join a care team.")}
         )
@@ -289,6 +293,7 @@ def care_team_assign(
 @transaction.atomic
 def care_team_end(*, actor, membership: CareTeamMembership) -> CareTeamMembership:
     """End a clinician's place today; their access to the file ends with it."""
+    require_that(permissions.can_manage_care_team(actor))
     if membership.ends_on is not None:
         raise ValidationError(_("This place in the care team has already ended."))
     membership.ends_on, membership.ended_by = timezone.localdate(), actor

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -23,7 +22,7 @@ from django.views.generic import TemplateView
 from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors
 from casework.models import CalendarFeed
-from casework.permissions import has_casework_home
+from casework.permissions import can_use_casework
 from common.dates import day_bounds, query_day
 from common.http import query_id
 from common.views import RoleRequired
@@ -34,16 +33,11 @@ WEEK_DAY_ROWS = 10
 DAY_PAGE_ROWS = 25
 
 
-class AgendaView(RoleRequired(has_casework_home), TemplateView):
+class AgendaView(RoleRequired(can_use_casework), TemplateView):
     """A clinician's day or week; the week view starts with today's sessions."""
 
     template_name = "casework/agenda.html"
     clinic_wide = False
-
-    def dispatch(self, request, *args, **kwargs):
-        if self.clinic_wide and not permissions.can_see_clinic_agenda(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         params, user = self.request.GET, self.request.user
@@ -129,10 +123,16 @@ class AgendaView(RoleRequired(has_casework_home), TemplateView):
         if chosen := query_id(asked):
             return chosen
         user = self.request.user
-        if permissions.may_join_care_team(user):
+        if permissions.can_join_care_team(user):
             return user.pk
         first = selectors.clinicians().values_list("pk", flat=True).first()
         return first
+
+
+class ClinicAgendaView(RoleRequired(permissions.can_see_clinic_agenda), AgendaView):
+    """The whole clinic's agenda, one clinician's or everyone's: for those who see every file."""
+
+    clinic_wide = True
 
 
 # --- Calendar feed --------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class CalendarFeedView(RoleRequired(has_casework_home), TemplateView):
+class CalendarFeedView(RoleRequired(can_use_casework), TemplateView):
     """A clinician's private iCalendar link: shown once when made, revocable at any time."""
 
     template_name = "casework/calendar_feed.html"

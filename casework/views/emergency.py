@@ -3,31 +3,24 @@ clinical lead reviews each opening (docs/security.md, "Emergency access")."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext, gettext_lazy
 
-from accounts.roles import Role
 from audit.models import AccessEvent
 from casework import permissions, services
 from casework.forms import EmergencyAccessForm, EmergencyDecisionForm, EmergencyReviewForm
 from casework.models import EmergencyAccess
-from common.views import ServiceFormView
+from common.views import RoleRequired, ServiceFormView
 
 
-class EmergencyAccessView(ServiceFormView):
+class EmergencyAccessView(RoleRequired(permissions.can_break_glass), ServiceFormView):
     form_class = EmergencyAccessForm
     template_name = "casework/emergency_access.html"
     title = gettext_lazy("Emergency access to a file")
     submit_label = gettext_lazy("Open the file, read only")
     submit_class = "danger"
     cancel_url = reverse_lazy("casework:patient_list")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_break_glass(request.user):
-            raise PermissionDenied  # the lead sees every file already; others treat no one
-        return super().dispatch(request, *args, **kwargs)
 
     def perform(self, data):
         access = services.emergency_access_open(
@@ -59,22 +52,31 @@ class EmergencyAccessView(ServiceFormView):
         )
 
 
-class EmergencyDecisionView(ServiceFormView):
+class OneAccessMixin:
+    """The emergency access the URL names (404 otherwise): looked up after the role's check,
+    which comes first in the page's bases, so that only those the rule admits learn whether
+    an access exists."""
+
+    access_kwarg = ""
+    related: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        self.access = get_object_or_404(
+            EmergencyAccess.objects.select_related(*self.related), pk=kwargs[self.access_kwarg]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class EmergencyDecisionView(
+    RoleRequired(permissions.can_decide_emergency_requests), OneAccessMixin, ServiceFormView
+):
     """The lead approves or refuses an emergency access that awaits approval."""
 
     form_class = EmergencyDecisionForm
     template_name = "casework/emergency_decide.html"
     title = gettext_lazy("Approve or refuse an emergency access")
     submit_label = gettext_lazy("Decide")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_decide_emergency_requests(request.user):
-            raise PermissionDenied
-        self.access = get_object_or_404(
-            EmergencyAccess.objects.select_related("patient", "clinician", "decided_by"),
-            pk=kwargs["request_id"],
-        )
-        return super().dispatch(request, *args, **kwargs)
+    access_kwarg, related = "request_id", ("patient", "clinician", "decided_by")
 
     def refusal(self):
         return permissions.emergency_decision_refusal(self.request.user, self.access)
@@ -105,7 +107,9 @@ class EmergencyDecisionView(ServiceFormView):
         )
 
 
-class EmergencyReviewView(ServiceFormView):
+class EmergencyReviewView(
+    RoleRequired(permissions.can_review_emergency_accesses), OneAccessMixin, ServiceFormView
+):
     """The lead's review of one emergency access: who, which file, why, and every access the
     clinician made to the file since it was opened."""
 
@@ -114,20 +118,10 @@ class EmergencyReviewView(ServiceFormView):
     title = gettext_lazy("Review an emergency access")
     submit_label = gettext_lazy("Reviewed")
     success_message = gettext_lazy("Emergency access reviewed.")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_role(Role.CLINICAL_LEAD):
-            raise PermissionDenied
-        self.access = get_object_or_404(
-            EmergencyAccess.objects.select_related("patient", "clinician", "reviewed_by"),
-            pk=kwargs["access_id"],
-        )
-        return super().dispatch(request, *args, **kwargs)
+    access_kwarg, related = "access_id", ("patient", "clinician", "reviewed_by")
 
     def refusal(self):
-        if self.access.status in (EmergencyAccess.Status.REQUESTED, EmergencyAccess.Status.REFUSED):
-            return gettext("Nothing was opened: there is nothing to review.")
-        return ""
+        return permissions.emergency_review_refusal(self.request.user, self.access)
 
     def perform(self, data):
         return services.emergency_access_review(

@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
@@ -24,15 +23,16 @@ from casework.forms import (
     ReferralForm,
 )
 from casework.models import Authority, CareStage, Episode, JusticeContact, Mandate
-from casework.permissions import has_casework_home
+from casework.permissions import can_use_casework
 from casework.views.base import PAGE_SIZE, PatientScopedMixin
 from common.http import query_id, query_search
+from common.permissions import require_that
 from common.views import ConfirmView, RoleRequired, ServiceFormView
 
 # --- Patients -------------------------------------------------------------------------------
 
 
-class PatientListView(RoleRequired(has_casework_home), TemplateView):
+class PatientListView(RoleRequired(can_use_casework), TemplateView):
     template_name = "casework/patient_list.html"
 
     def get_context_data(self, **kwargs):
@@ -62,22 +62,16 @@ class PatientListView(RoleRequired(has_casework_home), TemplateView):
             clinicians=selectors.clinicians(),
             authorities=selectors.active_authorities(),
             can_register=permissions.can_register_patient(user),
-            can_break_glass=permissions.may_join_care_team(user)
-            and not permissions.has_global_access(user, permissions.Zone.FRAME),
+            can_break_glass=permissions.can_break_glass(user),
             **kwargs,
         )
 
 
-class PatientCreateView(ServiceFormView):
+class PatientCreateView(RoleRequired(permissions.can_register_patient), ServiceFormView):
     form_class = PatientRegisterForm
     title = gettext_lazy("Register a referral")
     submit_label = gettext_lazy("Register")
     cancel_url = reverse_lazy("casework:patient_list")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_register_patient(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def perform(self, data):
         return services.patient_register(actor=self.request.user, **data)
@@ -203,8 +197,7 @@ class EpisodeStepView(PatientScopedMixin, ServiceFormView):
 class CareTeamMixin(PatientScopedMixin):
     def get_patient(self):
         patient = super().get_patient()  # 404 first: no hint that the file exists
-        if not permissions.can_manage_care_team(self.request.user):
-            raise PermissionDenied
+        require_that(permissions.can_manage_care_team(self.request.user))  # then 403
         return patient
 
 
@@ -257,13 +250,8 @@ class CareTeamEndView(CareTeamMixin, ConfirmView):
 # --- Reference data: authorities and justice contacts ---------------------------------------
 
 
-class ReferenceListView(TemplateView):
+class ReferenceListView(RoleRequired(permissions.can_view_reference_data), TemplateView):
     model: type = Authority
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_view_reference_data(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
@@ -286,8 +274,7 @@ class ReferenceFormView(FormView):
     list_url = ""
 
     def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_edit_reference_data(request.user):
-            raise PermissionDenied
+        require_that(permissions.can_edit_reference_data(request.user))  # 403 before any 404
         pk = kwargs.get("pk")
         self.object = get_object_or_404(self.model, pk=pk) if pk else None
         return super().dispatch(request, *args, **kwargs)

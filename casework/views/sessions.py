@@ -2,7 +2,6 @@
 acknowledging a compliance alert. The same operations over the API: casework/api/sessions.py."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from casework.forms import (
     RescheduleForm,
 )
 from casework.views.base import PatientScopedMixin
+from common.permissions import require
 from common.views import ServiceFormView
 
 
@@ -69,8 +69,7 @@ class AppointmentCreateView(PatientScopedMixin, ServiceFormView):
 class MoveMixin(AppointmentMixin):
     def get_patient(self):
         patient = super().get_patient()
-        if not permissions.can_move_appointment(self.request.user, self.appointment):
-            raise PermissionDenied
+        require(permissions.move_refusal(self.request.user, self.appointment))
         return patient
 
 

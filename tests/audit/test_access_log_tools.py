@@ -121,12 +121,14 @@ def test_a_passing_check_raises_no_alert(patient, auditor, django_capture_on_com
     assert not mail.outbox
 
 
-def test_a_cell_that_looks_like_a_formula_is_exported_as_text(patient, auditor, client_for):
+def test_a_cell_that_looks_like_a_formula_is_exported_as_text(
+    patient, auditor, clinical_lead, client_for
+):
     """A user name may start with + - or @: a spreadsheet opening the export must not run it."""
     from tests.factories import UserFactory, assign
 
     tricky = UserFactory(username="+1+2", role="psychologist")
-    assign(patient, tricky, by=auditor, role="co")
+    assign(patient, tricky, by=clinical_lead, role="co")
     client_for(tricky).get(patient.get_absolute_url())
 
     rows = exported(client_for(auditor).get(EXPORT, {"file_number": patient.file_number}))[1:]

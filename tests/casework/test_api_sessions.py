@@ -533,6 +533,28 @@ def test_the_treating_psychologist_writes_edits_signs_and_completes_a_note(
     assert (addendum.json()["kind"], addendum.json()["addendum_to"]) == ("session", note_id)
 
 
+def test_an_addendum_to_an_addendum_is_refused_as_on_the_page(
+    patient, session_note, treating_psychologist, api_for
+):
+    note_services.note_sign(actor=treating_psychologist, note=session_note)
+    addendum = note_services.note_create(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="session",
+        text="Addendum",
+        addendum_to=session_note,
+    )
+    note_services.note_sign(actor=treating_psychologist, note=addendum)
+
+    response = api_for(treating_psychologist).post(
+        url("note_list", patient.pk), {"addendum_to": addendum.pk, "text": "More"}, format="json"
+    )
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["non_field_errors"] == ["Add the addendum to the note itself."]
+    assert not ClinicalNote.objects.filter(addendum_to=addendum).exists()
+
+
 def test_notes_are_listed_by_kind(patient, session_note, treating_psychologist, api_for):
     note_services.note_create(
         actor=treating_psychologist, patient=patient, kind="personal", text="Hypothesis"
@@ -647,9 +669,9 @@ def members(group, administrator):
 
 
 @pytest.fixture
-def held_session(group, members, treating_psychologist):
+def held_session(group, members, treating_psychologist, administrator):
     return services.appointment_schedule(
-        actor=treating_psychologist,
+        actor=administrator,  # who manages the groups books their sessions
         kind=Appointment.Kind.GROUP,
         starts_at=at(-7, 18),
         clinicians=[treating_psychologist],
@@ -794,7 +816,7 @@ def test_a_member_s_care_team_may_not_move_the_whole_group_s_session(
         actor=clinical_lead, patient=member, clinician=other_psychologist, role="lead"
     )
     coming = services.appointment_schedule(
-        actor=treating_psychologist,
+        actor=administrator,
         kind=Appointment.Kind.GROUP,
         starts_at=at(7, 18),
         clinicians=[treating_psychologist],
@@ -845,13 +867,13 @@ def test_the_appointment_list_costs_the_same_for_3_or_15_appointments(
 
 
 def test_the_group_sessions_list_costs_the_same_for_1_or_6_sessions(
-    group, members, held_session, treating_psychologist
+    group, members, held_session, treating_psychologist, administrator
 ):
     endpoint = url("group_sessions", group.pk)
     few = _queries_for_list(treating_psychologist, endpoint)
     for weeks in range(2, 7):
         services.appointment_schedule(
-            actor=treating_psychologist,
+            actor=administrator,
             kind=Appointment.Kind.GROUP,
             starts_at=at(-7 * weeks, 18),
             clinicians=[treating_psychologist],

@@ -10,7 +10,7 @@ from django.urls import reverse
 from audit.models import AccessEvent
 from casework import selectors, services
 from casework.models import Attendance
-from casework.permissions import may_work_with_group
+from casework.permissions import can_work_with_group
 from tests.factories import at, book, book_group_session, make_group
 from tests.forms import browser_form
 
@@ -99,7 +99,7 @@ def session(group, administrator, treating_psychologist):
 def test_a_cover_facilitator_takes_the_group_s_attendance_and_it_is_logged(
     group, session, patient, other_psychologist, client_for
 ):
-    assert may_work_with_group(other_psychologist, group)
+    assert can_work_with_group(other_psychologist, group)
     client = client_for(other_psychologist)
     url = reverse("casework:group_attendance", args=[group.pk, session.pk])
     page = client.get(url)
@@ -141,8 +141,8 @@ def test_a_clinician_who_does_not_facilitate_the_group_works_with_none_of_it(
     from tests.factories import UserFactory
 
     stranger = UserFactory(username="psy.stranger", role=Role.PSYCHOLOGIST)
-    assert not may_work_with_group(stranger, group)
-    assert may_work_with_group(clinical_lead, group)
+    assert not can_work_with_group(stranger, group)
+    assert can_work_with_group(clinical_lead, group)
     client = client_for(stranger)
     url = reverse("casework:group_attendance", args=[group.pk, session.pk])
     assert client.get(url).status_code == 404

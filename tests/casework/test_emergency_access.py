@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
+from casework import services
 from casework.models import EmergencyAccess
 from casework.services.emergency import names_a_situation
 from common.models import OutboxMessage
@@ -222,6 +223,24 @@ def test_the_lead_reviews_each_emergency_access_and_no_one_else_may(
     access.refresh_from_db()
     assert (access.reviewed_by, access.review_note) == (clinical_lead, data["note"])
     assert review not in lead.get(reverse("workspace:dashboard")).content.decode()
+
+
+def test_a_reviewed_access_is_not_offered_for_review_again(
+    patient, other_psychologist, clinical_lead, client_for
+):
+    """The page offered the form and the service refused it on submit: one rule now
+    (permissions.emergency_review_refusal), the page says why before anything is typed."""
+    break_glass(client_for(other_psychologist), patient)
+    access = EmergencyAccess.objects.get()
+    services.emergency_access_review(actor=clinical_lead, access=access, note="Justified.")
+    review = reverse("casework:emergency_review", args=[access.pk])
+
+    page = client_for(clinical_lead).get(review, follow=True)
+
+    assert page.redirect_chain[-1][0] == reverse("workspace:dashboard")
+    assert "This emergency access has been reviewed already." in page.content.decode()
+    access.refresh_from_db()
+    assert access.review_note == "Justified."
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):

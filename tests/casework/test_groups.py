@@ -31,9 +31,10 @@ def members(group, administrator):
     return people
 
 
-def session(group, clinician, days):
+def session(group, clinician, days, *, by):
+    """A session of the group, booked by `by` (whoever manages the groups)."""
     return services.appointment_schedule(
-        actor=clinician,
+        actor=by,
         kind=Appointment.Kind.GROUP,
         starts_at=at(days, 18),
         clinicians=[clinician],
@@ -42,16 +43,18 @@ def session(group, clinician, days):
     )[0]
 
 
-def test_a_group_session_expects_every_member_of_the_day(group, members, treating_psychologist):
-    held = session(group, treating_psychologist, -7)
+def test_a_group_session_expects_every_member_of_the_day(
+    group, members, treating_psychologist, administrator
+):
+    held = session(group, treating_psychologist, -7, by=administrator)
 
     assert {a.patient for a in held.attendances.all()} == set(members)
 
 
 def test_group_attendance_recorded_in_one_go_shows_in_each_members_file(
-    group, members, treating_psychologist
+    group, members, treating_psychologist, administrator
 ):
-    held = session(group, treating_psychologist, -7)
+    held = session(group, treating_psychologist, -7, by=administrator)
     rows = {
         a.pk: {
             "outcome": outcome("attended" if a.patient != members[2] else "absence-unacceptable")
@@ -70,8 +73,8 @@ def test_group_attendance_recorded_in_one_go_shows_in_each_members_file(
     assert counts["unacceptable_absences"] == 1
 
 
-def test_one_bad_row_saves_no_row(group, members, treating_psychologist):
-    held = session(group, treating_psychologist, -7)
+def test_one_bad_row_saves_no_row(group, members, treating_psychologist, administrator):
+    held = session(group, treating_psychologist, -7, by=administrator)
     attendances = list(held.attendances.order_by("pk"))
     rows = {
         attendances[0].pk: {"outcome": outcome("attended")},
@@ -88,8 +91,8 @@ def test_one_bad_row_saves_no_row(group, members, treating_psychologist):
 def test_a_newcomer_is_expected_at_future_sessions_and_a_leaver_no_more(
     group, members, treating_psychologist, administrator
 ):
-    past = session(group, treating_psychologist, -7)
-    coming = session(group, treating_psychologist, 7)
+    past = session(group, treating_psychologist, -7, by=administrator)
+    coming = session(group, treating_psychologist, 7, by=administrator)
     newcomer = register_patient(administrator, last_name="Newcomer")
 
     services.group_member_add(actor=administrator, group=group, patient=newcomer)

@@ -55,6 +55,34 @@ def test_an_addendum_completes_a_signed_note(session_note, treating_psychologist
     assert list(session_note.addenda.all()) == [addendum]
 
 
+def test_an_addendum_completes_the_note_itself_never_another_addendum(
+    session_note, treating_psychologist, patient
+):
+    """The addendum page refuses this ("Add the addendum to the note itself."); the service
+    behind the API allowed it: the rule is now notes.permissions.addendum_refusal, for both."""
+    services.note_sign(actor=treating_psychologist, note=session_note)
+    addendum = services.note_create(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="session",
+        text="Correction: the plan was started, not finished.",
+        addendum_to=session_note,
+    )
+    services.note_sign(actor=treating_psychologist, note=addendum)
+
+    with pytest.raises(ValidationError) as refused:
+        services.note_create(
+            actor=treating_psychologist,
+            patient=patient,
+            kind="session",
+            text="A correction of the correction",
+            addendum_to=addendum,
+        )
+
+    assert refused.value.messages == ["Add the addendum to the note itself."]
+    assert not addendum.addenda.exists()
+
+
 def test_only_the_author_edits_or_signs_a_draft(session_note, clinical_lead):
     with pytest.raises(ValidationError):
         services.note_sign(actor=clinical_lead, note=session_note)

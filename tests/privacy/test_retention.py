@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -286,6 +287,21 @@ def test_nobody_else_reaches_the_retention_pages(flagged, persona, request, clie
     assert client.get(reverse("privacy:retention")).status_code == 403
     destroy = reverse("privacy:retention_destroy", args=[patient.pk])
     assert client.post(destroy, {"file_number": patient.file_number}).status_code in (403, 404)
+    assert Patient.objects.filter(pk=patient.pk).exists()
+
+
+@pytest.mark.parametrize("persona", ["treating_psychologist", "administrator"])
+def test_the_retention_services_refuse_anyone_but_the_lead(flagged, persona, request):
+    """The pages were the only guard: retention.review and retention.destroy kept or destroyed
+    a file for whoever called them. A person acts as the lead; the sweep, as the clinic."""
+    user, patient = request.getfixturevalue(persona), flagged["patient"]
+
+    with pytest.raises(PermissionDenied):
+        retention.review(actor=user, flag=RetentionFlag.objects.get(), review_note="Kept.")
+    with pytest.raises(PermissionDenied):
+        retention.destroy(patient_id=patient.pk, actor=user, reason="review")
+
+    assert RetentionFlag.objects.get().reviewed_at is None
     assert Patient.objects.filter(pk=patient.pk).exists()
 
 

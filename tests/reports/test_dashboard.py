@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -237,13 +238,15 @@ def test_the_batch_run_twice_drafts_each_report_once(report_due_this_month, admi
 
 
 def test_a_psychologist_may_not_prepare_the_months_reports(
-    report_due_this_month, treating_psychologist, client_for
+    report_due_this_month, treating_psychologist, administrator, client_for
 ):
     client = client_for(treating_psychologist)
 
     response = client.post(reverse("reports:batch_create"), follow=True)
 
     assert "Administrators and the clinical lead prepare" in response.content.decode()
+    with pytest.raises(PermissionDenied):  # the service asks the rule too, whoever calls it
+        letters.batch_queue(actor=treating_psychologist)
     assert not LetterBatch.objects.exists()
-    batch = letters.batch_queue(actor=treating_psychologist)
+    batch = letters.batch_queue(actor=administrator)
     assert client.get(reverse("reports:batch", args=[batch.pk])).status_code == 404
