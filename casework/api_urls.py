@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.api import groups, patients, sessions
+from casework.api import follow_up, groups, patients, sessions
 
 # As for the pages: every patient-scoped endpoint lives under patients/<patient_id>/.
 urlpatterns = [
@@ -30,6 +30,11 @@ urlpatterns = [
         "patients/<id:patient_id>/care-team/<id:membership_id>/end/",
         patients.CareTeamEndAPI.as_view(),
         name="care_team_end",
+    ),
+    path(
+        "patients/<id:patient_id>/follow-up-checks/",
+        follow_up.FollowUpCheckListAPI.as_view(),
+        name="follow_up_check_list",
     ),
     path("authorities/", patients.AuthorityListAPI.as_view(), name="authority_list"),
     path("authorities/<id:pk>/", patients.AuthorityDetailAPI.as_view(), name="authority_detail"),

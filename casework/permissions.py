@@ -136,3 +136,25 @@ def move_refusal(user, appointment) -> str:
     if appointment.group_id and not can_work_with_group(user, appointment.group):
         return _("This is a group session: its facilitators or an administrator may move it.")
     return ""
+
+
+def record_follow_up_refusal(user, patient) -> str:
+    """Why the user may not record a follow-up check for this patient ("" when they may).
+
+    A check is frame: facts from the justice record (a new charge or conviction, or none), as a
+    letter from the justice assistant or an extract of the record brings them, never what was
+    said in therapy. So it is recorded by whoever keeps the patient's frame: the clinicians of
+    the patient's care team, and those who keep every patient's frame — the clinical lead and
+    the administrators, who register the mandates and the justice system's correspondence
+    (docs/domain.md) and already read every frame (docs/role-matrix.md). An emergency access
+    is read only and grants nothing here; helpline listeners and auditors keep no frame."""
+    if not _active(user):
+        return _("Log in to record a follow-up check.")
+    if can_access_every_file(user, Zone.FRAME):
+        return ""
+    if can_join_care_team(user) and user.has_perm(Zone.FRAME.value, patient):
+        return ""
+    return _(
+        "Only the patient's care team, the clinical lead and the administrators record "
+        "follow-up checks."
+    )

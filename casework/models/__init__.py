@@ -1,7 +1,8 @@
 """Casework models, one module per part of the workflow.
 
 patients: patients, episodes, care teams; mandates: the decisions that bring them; justice: the
-authorities and justice contacts (all the frame);
+authorities and justice contacts; follow_up: what is learnt of the record after treatment
+(all the frame);
 appointments: appointments and their series; groups: therapy groups and who must not meet;
 attendance: outcomes, attendance, compliance rules and alerts. (Clinical notes: the notes app.)
 """
@@ -16,6 +17,7 @@ from casework.models.attendance import (
     OutcomeReminder,
 )
 from casework.models.emergency import EmergencyAccess
+from casework.models.follow_up import FollowUpCheck
 from casework.models.frameworks import LegalFramework
 from casework.models.groups import (
     GroupFacilitator,
@@ -52,6 +54,7 @@ __all__ = [
     "EmergencyAccess",
     "Episode",
     "FileNumberSequence",
+    "FollowUpCheck",
     "GroupFacilitator",
     "GroupMembership",
     "JusticeContact",

@@ -24,6 +24,7 @@ from casework.services.emergency import (
     emergency_access_review,
     emergency_request_decide,
 )
+from casework.services.follow_up import follow_up_check_record
 from casework.services.groups import (
     NonAssociationWarning,
     group_member_add,
@@ -66,6 +67,7 @@ __all__ = [
     "episode_open",
     "episode_record_intake",
     "episode_start_treatment",
+    "follow_up_check_record",
     "group_attendance_record",
     "group_member_add",
     "group_member_end",
