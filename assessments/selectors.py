@@ -110,3 +110,32 @@ def trend(patient, code: str) -> list[tuple[datetime.date, int]]:
         patient=patient, instrument=code, status=Assessment.Status.SIGNED
     ).order_by("assessed_on", "pk")
     return [(a.assessed_on, a.totals[key]) for a in rows if key in a.totals]
+
+
+# The 2016 risk levels (I, II, III, IVa, IVb): the Static-99R's main band table.
+STATIC99R_LEVELS = "static99r-2016"
+
+
+def static99r_levels(user, patients: QuerySet) -> dict[int, list[tuple[datetime.date, str]]]:
+    """Each patient's signed Static-99R levels (2016), oldest first, as (assessed on, level):
+    the level that counts (an override, or the computed one), one query for every patient.
+    A corrected assessment gives way to its amendment; one banded with the older categories
+    only has no 2016 level and is left out. Only the patients whose clinical zone the user
+    may read (the statistics of clinic_statistics ask for the clinical lead)."""
+    readable = patients_visible_to(user, zone=Zone.CLINICAL).filter(pk__in=patients)
+    rows = (
+        Assessment.objects.filter(
+            patient__in=readable,
+            instrument="static99r",
+            status=Assessment.Status.SIGNED,
+            amended_by__isnull=True,
+        )
+        .order_by("patient_id", "assessed_on", "pk")
+        .values_list("patient_id", "assessed_on", "level_override", "levels")
+    )
+    levels: dict[int, list[tuple[datetime.date, str]]] = {}
+    for patient_id, assessed_on, override, computed in rows:
+        level = override or (computed or {}).get(STATIC99R_LEVELS, "")
+        if level:
+            levels.setdefault(patient_id, []).append((assessed_on, level))
+    return levels

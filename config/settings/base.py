@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "reports",
     "privacy",
     "helpline",
+    "clinic_statistics",
     "workspace",
 ]
 

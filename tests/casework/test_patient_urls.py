@@ -86,6 +86,8 @@ NOT_PATIENT_SCOPED = {
     "api:helpline_contact_list",
     "api:helpline_contact_detail",
     "api:helpline_statistics",
+    # The clinic's statistics: groups of numbers, the lead's (tests/clinic_statistics).
+    "api:follow_up_statistics",
     "casework:patient_create",
     "casework:authority_list",
     "casework:authority_create",

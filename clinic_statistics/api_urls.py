@@ -1,0 +1,11 @@
+from django.urls import path
+
+from clinic_statistics import api
+
+urlpatterns = [
+    path(
+        "statistics/follow-up/",
+        api.FollowUpStatisticsAPI.as_view(),
+        name="follow_up_statistics",
+    ),
+]
