@@ -75,6 +75,20 @@ def test_the_service_refuses_whoever_does_not_keep_the_patients_frame(persona, r
     assert not FollowUpCheck.objects.exists()
 
 
+def test_a_deactivated_account_records_nothing(treating_psychologist, patient):
+    treating_psychologist.is_active = False
+    treating_psychologist.save()
+
+    with pytest.raises(PermissionDenied, match="Log in"):
+        services.follow_up_check_record(
+            actor=treating_psychologist,
+            patient=patient,
+            checked_on=datetime.date(2026, 6, 1),
+            source="justice_record",
+        )
+    assert not FollowUpCheck.objects.exists()
+
+
 def test_an_emergency_access_reads_the_checks_and_records_none(
     other_psychologist, treating_psychologist, patient, api_for
 ):
@@ -154,6 +168,22 @@ def test_bad_input_gets_a_400_naming_the_field_and_writes_nothing(
     assert field in response.json(), response.json()
     assert not FollowUpCheck.objects.exists()
     assert AccessEvent.objects.count() == events
+
+
+def test_the_messages_are_translated(treating_psychologist, patient, api_for):
+    client = api_for(treating_psychologist)
+
+    response = client.post(
+        url(patient),
+        {**OFFENCE, "offence_on": "2026-07-01"},
+        format="json",
+        headers={"accept-language": "fr"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["offence_on"] == [
+        "L'infraction ne peut pas être postérieure au contrôle qui l'a constatée."
+    ]
 
 
 def test_the_database_refuses_an_offence_without_its_date(treating_psychologist, patient):
