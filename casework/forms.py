@@ -12,6 +12,7 @@ from casework.models import (
     Authority,
     CareTeamMembership,
     Episode,
+    FollowUpCheck,
     JusticeContact,
     LegalFramework,
     Mandate,
@@ -530,4 +531,29 @@ class EmergencyReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text=_("Was the access justified? What follows from it, if anything?"),
+    )
+
+
+class FollowUpCheckForm(forms.Form):
+    """A check of the patient's justice record: nothing new, or a new offence described. The
+    service (follow_up_check_record) says what is wrong with the combination, field by field."""
+
+    checked_on = forms.DateField(label=capfirst(_("checked on")), widget=DateInput())
+    source = forms.ChoiceField(label=capfirst(_("source")), choices=FollowUpCheck.Source.choices)
+    new_offence = forms.BooleanField(label=capfirst(_("new offence found")), required=False)
+    offence_on = forms.DateField(
+        label=capfirst(_("offence committed on")),
+        widget=DateInput(),
+        required=False,
+        help_text=_("The day the offence was committed, not the day of the judgement."),
+    )
+    kind = forms.ChoiceField(
+        label=capfirst(_("charge or conviction")),
+        choices=[("", "—"), *FollowUpCheck.Kind.choices],
+        required=False,
+    )
+    category = forms.ChoiceField(
+        label=capfirst(_("category of offence")),
+        choices=[("", "—"), *FollowUpCheck.Category.choices],
+        required=False,
     )

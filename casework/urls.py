@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import agenda, emergency, groups, sessions
+from casework.views import agenda, emergency, follow_up, groups, sessions
 from casework.views import patients as views
 
 app_name = "casework"
@@ -113,6 +113,11 @@ urlpatterns += [
         "patients/<id:patient_id>/alerts/<id:alert_id>/acknowledge/",
         sessions.AlertAcknowledgeView.as_view(),
         name="alert_acknowledge",
+    ),
+    path(
+        "patients/<id:patient_id>/follow-up-checks/new/",
+        follow_up.FollowUpCheckCreateView.as_view(),
+        name="follow_up_check_create",
     ),
     path(
         "patients/<id:patient_id>/non-associations/new/",

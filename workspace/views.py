@@ -142,6 +142,9 @@ class PatientDetailView(PatientScopedMixin, TemplateView):
                 patient.group_memberships.filter(left_on__isnull=True).select_related("group")
             ),
             kept_apart=selectors.non_associations_of(patient),
+            # Frame: what the clinic learnt of the justice record after treatment.
+            follow_up_checks=list(patient.follow_up_checks.order_by("-checked_on", "-pk")),
+            can_record_follow_up=not permissions.record_follow_up_refusal(user, patient),
             # Due dates only: items, totals and levels belong to the clinical zone.
             assessments_due=assessment_selectors.due_dates(patient),
             letters=letter_selectors.latest_letters(patient, 8),
