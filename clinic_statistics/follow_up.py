@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 
 from assessments.selectors import static99r_levels
 from casework.models import CareStage, Episode, FollowUpCheck
@@ -234,3 +234,30 @@ def kaplan_meier(name: str, followed: Sequence[Followed]) -> Curve:
 def _number(value) -> float | None:
     number = float(value)
     return number if math.isfinite(number) else None
+
+
+def cohort_period(
+    user, *, started_from: datetime.date | None = None, started_to: datetime.date | None = None
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """The first and the last start of treatment in the cohort (None, None: nobody), one query:
+    who is counted, said by the dates their treatment started."""
+    found = _started(user, started_from, started_to).aggregate(
+        first=Min("start"), last=Max("start")
+    )
+    return found["first"], found["last"]
+
+
+def at_risk_at(curve: Curve, months: float) -> int:
+    """How many of the group are still followed at this time (their time is this or later):
+    the number at risk just before the first step at or after it, 0 after the last."""
+    return next((step.at_risk for step in curve.steps if step.months >= months), 0)
+
+
+def lost_to_follow_up(curve: Curve, window_years: int) -> tuple[int, int]:
+    """(censored before the end of the window, of whom censored at the start): the patients
+    whose follow-up stops before the window ends without the event — the latter have no check
+    after the start at all."""
+    end = window_years * 12
+    lost = sum(step.censored for step in curve.steps if step.months < end)
+    at_start = sum(step.censored for step in curve.steps if step.months == 0)
+    return lost, at_start

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("privacy.urls")),
     path("", include("helpline.urls")),
+    path("", include("clinic_statistics.urls")),
     path("audit/", include("audit.urls")),
     path("account/", include("accounts.urls")),
     path("api/v1/", include(("config.api_urls", "api"))),

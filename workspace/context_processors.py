@@ -8,6 +8,7 @@ from casework.permissions import (
     can_use_casework,
     can_view_reference_data,
 )
+from clinic_statistics.permissions import can_read_statistics as can_read_clinic_statistics
 from common.http import request_user
 from helpline.permissions import can_log_contacts, can_read_statistics
 from workspace.permissions import can_watch_operations
@@ -26,6 +27,7 @@ def clinic(request):
             "access_log": can_read_access_log(user),
             "helpline": can_log_contacts(user),
             "helpline_statistics": can_read_statistics(user) and not can_log_contacts(user),
+            "follow_up_statistics": can_read_clinic_statistics(user),
             "operations": can_watch_operations(user),
             "staff": can_manage_staff(user),
         },

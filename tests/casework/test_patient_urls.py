@@ -88,6 +88,10 @@ NOT_PATIENT_SCOPED = {
     "api:helpline_statistics",
     # The clinic's statistics: groups of numbers, the lead's (tests/clinic_statistics).
     "api:follow_up_statistics",
+    # the same statistics' page and CSV: groups of numbers, the lead's only
+    # (tests/clinic_statistics/test_follow_up_page.py)
+    "clinic_statistics:follow_up",
+    "clinic_statistics:follow_up_csv",
     "casework:patient_create",
     "casework:authority_list",
     "casework:authority_create",

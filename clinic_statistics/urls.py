@@ -1,0 +1,10 @@
+from django.urls import path
+
+from clinic_statistics import views
+
+app_name = "clinic_statistics"
+
+urlpatterns = [
+    path("statistics/follow-up/", views.FollowUpStatisticsView.as_view(), name="follow_up"),
+    path("statistics/follow-up/export.csv", views.FollowUpCSVView.as_view(), name="follow_up_csv"),
+]
