@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from clinic_statistics.follow_up import Curve
 
-INK, BAND, MUTED = "#1f3a5f", "#7a93b3", "#5d6673"
+INK, BAND, MUTED, GUIDE = "#1f3a5f", "#6b86a8", "#5d6673", "#e3e7ec"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -48,8 +48,15 @@ def survival_svg(curve: Curve, *, window_years: int, label: str) -> str:
         plot_background="white",
         foreground=MUTED,
         foreground_strong=INK,
-        foreground_subtle="#d9dee5",
+        foreground_subtle=GUIDE,
         colors=(INK, BAND, BAND),
+        opacity="1",
+        stroke_opacity="1",
+        stroke_opacity_hover="1",
+        guide_stroke_color=GUIDE,
+        major_guide_stroke_color=GUIDE,
+        guide_stroke_dasharray="0",
+        major_guide_stroke_dasharray="0",
         font_family="DejaVu Sans, Liberation Sans, Arial, sans-serif",
         label_font_size=12,
         major_label_font_size=12,
@@ -83,9 +90,9 @@ def survival_svg(curve: Curve, *, window_years: int, label: str) -> str:
     chart.add(
         _("Kaplan–Meier estimate"),
         _corners(curve, lambda s: s.survival),
-        stroke_style={"width": 2.5},
+        stroke_style={"width": 3},
     )
-    dashed = {"width": 1.2, "dasharray": "5, 4"}
+    dashed = {"width": 1.5, "dasharray": "6, 4"}
     level = _percent(0.95)
     low = _("%(level)s interval, lower bound") % {"level": level}
     high = _("%(level)s interval, upper bound") % {"level": level}

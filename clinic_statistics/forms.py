@@ -30,7 +30,9 @@ class FollowUpQueryForm(forms.Form):
     started_from = forms.DateField(
         label=_("Treatment started from"), widget=DateInput(), required=False
     )
-    started_to = forms.DateField(label=_("to"), widget=DateInput(), required=False)
+    started_to = forms.DateField(
+        label=_("Treatment started up to"), widget=DateInput(), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
