@@ -767,6 +767,31 @@ class Command(BaseCommand):
             )
             for membership in patient.care_team.filter(ends_on__isnull=True):
                 services.care_team_end(actor=lead, membership=membership)
+        self._follow_up_checks(today, patient, intake, admin)
+
+    def _follow_up_checks(self, today, patient, intake, admin):
+        """A yearly look at the justice record since the intake, as the clinic asks for it; now
+        and then a new offence, which ends the checks (docs/statistics.md). A random of its own,
+        so that the rest of the demo stays as it was."""
+        rng = random.Random(patient.pk)
+        checked = intake + datetime.timedelta(days=rng.randint(330, 400))
+        while checked <= today:
+            offence = rng.random() < 0.12
+            before = datetime.timedelta(days=rng.randint(20, 200))
+            offence_on = max(checked - before, intake) if offence else None
+            services.follow_up_check_record(
+                actor=admin,
+                patient=patient,
+                checked_on=checked,
+                source=rng.choice(["justice_record", "justice_record", "justice_assistant"]),
+                new_offence=offence,
+                offence_on=offence_on,
+                kind=rng.choice(["charge", "conviction"]) if offence else "",
+                category=rng.choice(["sexual", "violent", "other", "other"]) if offence else "",
+            )
+            if offence:
+                return
+            checked += datetime.timedelta(days=rng.randint(330, 400))
 
     def _mandates(self, rng, today, patient, referred, authorities, contacts, admin, dutch):
         language = "nl" if dutch else "fr"
