@@ -7,6 +7,10 @@ everything.
 - Checks: no 5xx; the status code, the content type and the body are the documented ones.
 - Path parameters and the ids in bodies mostly name the seeded objects, so that each endpoint
   is exercised rather than 404'd or 400'd; one case in four keeps the generated ids.
+- The budget: every operation gets the whole coverage phase (each parameter's boundary values,
+  about 70 % of the requests) and FUZZ_EXAMPLES random cases (5; SCHEMATHESIS_MAX_EXAMPLES=15,
+  the earlier figure, or more for a deeper run by hand), so that the module fits the suite's
+  time (tests/README.md).
 - Repeatable: the clinic is made once for the module in a transaction rolled back at the end;
   each test (one per operation) runs in a savepoint, and so does each generated request, so
   every request meets the same data. Hypothesis is derandomized and keeps no example database.
@@ -14,6 +18,7 @@ everything.
 
 import datetime
 import json
+import os
 import zlib
 
 import pytest
@@ -101,6 +106,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+# Random cases per operation, after the coverage phase's (see the docstring).
+FUZZ_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 # Generated ids are kept in one case of this many; the others name seeded objects.
 KEEP_GENERATED_IDS_ONE_IN = 4
 
@@ -307,7 +314,7 @@ def _fingerprint(case) -> int:
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=15,
+    max_examples=FUZZ_EXAMPLES,
     # The fixtures are set up once per operation, not per example: that is the point.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
