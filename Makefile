@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 # make test's pytest processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this one.
+# worksteal: each worker starts on its own half of the suite (a module's world built once) and
+# an idle worker takes tests from the other's queue; xdist's default left the last 45 s of the
+# suite to one worker (tests/README.md).
 PYTEST_WORKERS ?= auto
 
 .PHONY: install run test lint messages bench up down backup restore stack-test clean
@@ -70,7 +73,7 @@ stack-test: install
 ## Lint, then the whole test suite (DATABASE_URL picks the database; SQLite by default), spread
 ## over the machine's cores; each pytest process has a test database of its own.
 test: install lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
