@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 # make test's pytest processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this one.
+# worksteal: each worker starts on its own half of the suite (a module's world built once) and
+# an idle worker takes tests from the other's queue; xdist's default left the last 45 s of the
+# suite to one worker (tests/README.md).
 PYTEST_WORKERS ?= auto
 
 .PHONY: install run test lint messages bench up down backup restore stack-test clean
@@ -72,7 +75,8 @@ stack-test: install
 ## measures the rules, reads and writes, and fails under the floor (pyproject.toml).
 COVERAGE ?=
 test: install lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(COVERAGE),--cov --cov-report=term) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(if $(COVERAGE),--cov --cov-report=term) \
+		$(PYTEST_ARGS)
 
 ## Style, the layers' import contracts, then the types of the modules pyproject.toml's
 ## [tool.mypy] lists (docs/architecture.md, "Type checking").

@@ -138,6 +138,7 @@ def cohort(
     for patient_id, *check in FollowUpCheck.objects.filter(
         patient__in=patients.values("pk")
     ).values_list("patient_id", "checked_on", "new_offence", "offence_on", "category"):
+        # values_list gives each row as a tuple of unknown length: these four columns.
         checks.setdefault(patient_id, []).append(tuple(check))  # type: ignore[arg-type]
     levels = static99r_levels(user, patients.values("pk")) if group == RISK_LEVEL else {}
 
