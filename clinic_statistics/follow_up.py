@@ -79,25 +79,11 @@ class Followed:
     event: bool
 
 
-def follow_up_curves(
-    user,
-    *,
-    event: str,
-    window_years: int,
-    group: str = "",
-    started_from: datetime.date | None = None,
-    started_to: datetime.date | None = None,
-) -> list[Curve]:
+def follow_up_curves(user, *, group: str = "", **question) -> list[Curve]:
     """The survival curves of the patients whose treatment started between the two dates (both
-    included, either open), one per group: a few queries whatever the number of patients."""
-    followed = cohort(
-        user,
-        event=event,
-        window_years=window_years,
-        group=group,
-        started_from=started_from,
-        started_to=started_to,
-    )
+    included, either open), one per group: a few queries whatever the number of patients. The
+    question is `cohort`'s (event, window_years, started_from, started_to)."""
+    followed = cohort(user, group=group, **question)
     if not group:
         return [kaplan_meier(ALL, followed)]
     order = (

@@ -4,6 +4,7 @@ counts, whom, how many were lost to follow-up, and the literature's base rates a
 
 import csv
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.urls import reverse
@@ -127,8 +128,6 @@ class FollowUpStatisticsView(RoleRequired(can_read_statistics), TemplateView):
 
 
 def form_query(form: FollowUpQueryForm) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(
         {name: value for name, value in form.data.items() if name in form.fields and value}
     )

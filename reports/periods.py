@@ -1,7 +1,9 @@
 """The period a letter counts sessions over: how a draft sets it, and which sessions it takes.
 
-The periodic report's periods come from the mandate's schedule (casework.reporting); the others
-are set here, from the event that sets the letter off (docs/letters.md):
+The periodic report's periods come from the mandate's schedule (casework.reporting), which
+follows each framework's law. The others are set here, from the event that sets the letter off.
+The law (docs/letters.md names the article behind each letter) asks for the letter, not for the
+period it counts: these spans are the clinic's convention, not a legal rule:
 
 - a notice (an unjustified absence, a difficulty) counts the year up to the session;
 - the stopping letter lists the last year of the treatment; the end of treatment counts the
