@@ -2,7 +2,9 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -139,3 +141,56 @@ def static99r_levels(user, patients: QuerySet) -> dict[int, list[tuple[datetime.
         if level:
             levels.setdefault(patient_id, []).append((assessed_on, level))
     return levels
+
+
+def main_bands(code: str) -> list[tuple[str, str]]:
+    """(band code, label) of the instrument's main band table, in its order."""
+    return [(band.code, str(band.label)) for band in instruments.get(code).band_tables[0].bands]
+
+
+def level_of(code: str, *, since, until, first: bool) -> Subquery:
+    """For an outer query on patients: the level that counts (an override, else the band of
+    the instrument's main table as the clinic bands it today) of the patient's first, or
+    latest, signed assessment of the instrument dated within [since, until]: days, or
+    expressions on the outer query (OuterRef(...)); since None: any day up to until. A
+    corrected assessment gives way to its amendment; one banded with another table has no
+    level here (None, like no assessment). Only for callers that read the clinical zone of
+    these patients (clinic_statistics, for the clinical lead)."""
+    version = instruments.get(code).band_tables[0].version
+    order = ("assessed_on", "pk") if first else ("-assessed_on", "-pk")
+    chosen = Assessment.objects.filter(
+        patient=OuterRef("pk"),
+        instrument=code,
+        status=Assessment.Status.SIGNED,
+        amended_by__isnull=True,
+        assessed_on__lte=until,
+    ).order_by(*order)
+    if since is not None:
+        chosen = chosen.filter(assessed_on__gte=since)
+    level = Coalesce(
+        NullIf("level_override", Value("")), KT(f"levels__{version}"), output_field=CharField()
+    )
+    return Subquery(chosen.annotate(level=level).values("level")[:1])
+
+
+def overdue_on(patients: QuerySet, day: datetime.date) -> int:
+    """How many standing assessments of these patients were past their next due date on the
+    day: signed on or before it, with no newer signed one of the same instrument by then."""
+    newer = Assessment.objects.filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk")),
+        patient=OuterRef("patient"),
+        instrument=OuterRef("instrument"),
+        status=Assessment.Status.SIGNED,
+        assessed_on__lte=day,
+    )
+    return (
+        Assessment.objects.filter(
+            patient__in=patients,
+            status=Assessment.Status.SIGNED,
+            assessed_on__lte=day,
+            next_due_on__lt=day,
+        )
+        .exclude(Exists(newer))
+        .count()
+    )

@@ -8,4 +8,5 @@ urlpatterns = [
         api.FollowUpStatisticsAPI.as_view(),
         name="follow_up_statistics",
     ),
+    path("statistics/indicators/", api.IndicatorsAPI.as_view(), name="indicators_statistics"),
 ]

@@ -3,11 +3,14 @@ cohort. Bounded: a date outside the calendar the clinic uses, or a period that e
 starts, is said on its field and nothing is computed."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from casework.forms import DateInput
-from clinic_statistics import follow_up
+from casework.models import Authority, LegalFramework
+from casework.selectors import clinicians
+from clinic_statistics import follow_up, indicators
 from common.dates import EARLIEST_DAY, LATEST_DAY, out_of_bounds
 
 EVENT_CHOICES = [
@@ -58,3 +61,39 @@ class FollowUpQueryForm(forms.Form):
         if start and end and end < start:
             self.add_error("started_to", _("The end of the period must come after its start."))
         return data
+
+
+def _years() -> list[tuple[int, int]]:
+    this_year = timezone.localdate().year
+    return [(year, year) for year in range(this_year, indicators.EARLIEST_YEAR - 1, -1)]
+
+
+class IndicatorsQueryForm(forms.Form):
+    """The year and the patients the indicators count: a filter left empty takes everyone."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=_years)
+    legal_framework = forms.ModelChoiceField(
+        label=_("Legal framework"),
+        queryset=LegalFramework.objects.order_by("position", "code"),
+        required=False,
+        empty_label=_("Every framework"),
+    )
+    authority = forms.ModelChoiceField(
+        label=_("Authority"),
+        queryset=Authority.objects.order_by("name", "pk"),
+        required=False,
+        empty_label=_("Every authority"),
+    )
+    clinician = forms.ModelChoiceField(
+        label=_("Clinician"), queryset=clinicians(), required=False, empty_label=_("Everyone")
+    )
+
+    @classmethod
+    def from_query(cls, query) -> "IndicatorsQueryForm":
+        """The form bound to the query string; with no year asked, last year (complete)."""
+        data = query.dict()
+        data.setdefault("year", str(timezone.localdate().year - 1))
+        return cls(data)
+
+    def question(self) -> indicators.Question:
+        return indicators.Question(**self.cleaned_data)

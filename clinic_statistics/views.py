@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView, View
 
 from audit.services import Action, record_access
-from clinic_statistics import follow_up
+from clinic_statistics import follow_up, indicators
 from clinic_statistics.charts import data_uri, survival_svg
-from clinic_statistics.forms import EVENT_CHOICES, FollowUpQueryForm
+from clinic_statistics.forms import EVENT_CHOICES, FollowUpQueryForm, IndicatorsQueryForm
 from clinic_statistics.permissions import can_read_statistics
 from common.http import InvalidParameter
 from common.text import spreadsheet_safe
@@ -192,4 +192,79 @@ class FollowUpCSVView(RoleRequired(can_read_statistics), View):
                     _decimal(step.ci_high, 4),
                 )
                 writer.writerow([spreadsheet_safe(cell) for cell in cells])
+        return response
+
+
+class IndicatorsView(RoleRequired(can_read_statistics), TemplateView):
+    """The year's indicators, each with its definition and denominator a click away."""
+
+    template_name = "clinic_statistics/indicators.html"
+
+    def get(self, request, *args, **kwargs):
+        form = IndicatorsQueryForm.from_query(request.GET)
+        if not form.is_valid():  # said on the form; nothing computed
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        question = form.question()
+        figures = indicators.indicators(request.user, question)
+        record_access(
+            actor=request.user,
+            action=Action.VIEW,
+            object_type="clinic_statistics.indicators",
+            label=format_lazy(
+                gettext_lazy("Statistics: the indicators of {year}"), year=question.year
+            ),
+        )
+        query = form_query(form)
+        context = self.get_context_data(
+            form=form,
+            indicators=figures,
+            csv_url=f"{reverse('clinic_statistics:indicators_csv')}?{query}",
+        )
+        return self.render_to_response(context)
+
+
+INDICATOR_COLUMNS = ("section", "table", "key", "label", "value", "unit", "denominator")
+
+
+def indicator_rows(figures: indicators.Indicators):
+    """The indicators as rows of numbers: the figures, then every table's rows and total."""
+    for section in figures.sections:
+        for figure in section.figures:
+            value = "" if figure.value is None else figure.value
+            denominator = "" if figure.denominator is None else figure.denominator
+            yield (section.key, "", figure.key, figure.label, value, figure.unit, denominator)
+        for table in section.tables:
+            for row in table.rows:
+                yield (section.key, table.key, row.key, row.label, row.count, "", "")
+            yield (section.key, table.key, "total", gettext_lazy("Total"), table.total, "", "")
+
+
+class IndicatorsCSVView(RoleRequired(can_read_statistics), View):
+    """The indicators of the page, one row each, for a spreadsheet; written to the access log
+    with its question."""
+
+    def get(self, request):
+        form = IndicatorsQueryForm.from_query(request.GET)
+        if not form.is_valid():
+            raise InvalidParameter(
+                " ".join(str(error) for errors in form.errors.values() for error in errors)
+            )
+        question = form.question()
+        figures = indicators.indicators(request.user, question)
+        record_access(
+            actor=request.user,
+            action=Action.EXPORT,
+            object_type="clinic_statistics.indicators",
+            label=format_lazy(
+                gettext_lazy("Statistics export: the indicators of {year} ({filters})"),
+                year=question.year,
+                filters=", ".join(f"{k}={v}" for k, v in question.filters().items()) or "-",
+            ),
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="indicators-{question.year}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(INDICATOR_COLUMNS)
+        for row in indicator_rows(figures):
+            writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
         return response

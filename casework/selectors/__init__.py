@@ -21,6 +21,7 @@ from casework.selectors.compliance import (
     EARLIER_ALERTS_SHOWN,
     compliance_counters,
     compliance_counters_many,
+    counter_expressions,
     latest_open_alerts,
     recent_alerts,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "clinicians",
     "compliance_counters",
     "compliance_counters_many",
+    "counter_expressions",
     "emergency_accesses_of",
     "emergency_accesses_to_review",
     "emergency_only",

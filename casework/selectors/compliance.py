@@ -26,9 +26,7 @@ from common.dates import day_bounds
 from common.db import AnyOf
 
 
-def _counter_expressions(
-    start: datetime.date, end: datetime.date
-) -> tuple[dict, datetime.datetime]:
+def counter_expressions(start: datetime.date, end: datetime.date) -> tuple[dict, datetime.datetime]:
     """The counters of docs/domain.md over [start, end), as aggregate expressions on Attendance.
 
     Every session of the period that was not moved is planned, and in exactly one of
@@ -88,7 +86,7 @@ def compliance_counters_many(
         return {}
     aggregates, earliest = {}, None
     for key, (start, end) in periods.items():
-        expressions, since = _counter_expressions(start, end)
+        expressions, since = counter_expressions(start, end)
         earliest = since if earliest is None else min(earliest, since)
         aggregates.update({f"{key}__{name}": value for name, value in expressions.items()})
     row = Attendance.objects.filter(
