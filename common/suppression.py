@@ -50,38 +50,49 @@ def _equations(sums: Iterable[tuple[K, Iterable[K]]]) -> list[dict[K, int]]:
     return equations
 
 
+# Exact numbers: ints while they stay whole (with coefficients of +-1 they mostly do, and ints
+# are ten times faster than fractions), Fractions when a division needs one.
+Number = int | Fraction
+
+
 def _determined(
     equations: list[dict[K, int]], hidden: set[K], order: Mapping[K, int]
-) -> dict[K, dict[int, Fraction]]:
+) -> dict[K, dict[int, Number]]:
     """The hidden figures the equations give back exactly, each with its proof: the combination
     of equations (by index) that leaves that figure alone among the hidden ones.
 
     Gauss-Jordan elimination on the equations restricted to the hidden figures, sparse rows of
-    fractions. In reduced row echelon form e_j lies in the row space iff column j is a pivot and
-    its row has no other entry, so one elimination answers for every figure at once."""
+    exact numbers. In reduced row echelon form e_j lies in the row space iff column j is a pivot
+    and its row has no other entry, so one elimination answers for every figure at once."""
     # pivot figure -> (its row, pivot coefficient 1; the equations it combines)
-    pivots: dict[K, tuple[dict[K, Fraction], dict[int, Fraction]]] = {}
+    pivots: dict[K, tuple[dict[K, Number], dict[int, Number]]] = {}
 
     def subtract(
-        row: dict[K, Fraction],
-        history: dict[int, Fraction],
-        factor: Fraction,
-        other_row: dict[K, Fraction],
-        other_history: dict[int, Fraction],
-    ) -> tuple[dict[K, Fraction], dict[int, Fraction]]:
+        row: dict[K, Number],
+        history: dict[int, Number],
+        factor: Number,
+        other_row: dict[K, Number],
+        other_history: dict[int, Number],
+    ) -> tuple[dict[K, Number], dict[int, Number]]:
         """row - factor * other_row, and the same for the equations they combine."""
         for key, value in other_row.items():
-            row[key] = row.get(key, Fraction(0)) - factor * value
+            row[key] = row.get(key, 0) - factor * value
         for index, value in other_history.items():
-            history[index] = history.get(index, Fraction(0)) - factor * value
+            history[index] = history.get(index, 0) - factor * value
         return (
             {key: value for key, value in row.items() if value},
             {index: value for index, value in history.items() if value},
         )
 
+    def divide(value: Number, scale: Number) -> Number:
+        if scale in (1, -1):
+            return value * scale
+        quotient = Fraction(value) / scale
+        return int(quotient) if quotient.denominator == 1 else quotient
+
     for number, equation in enumerate(equations):
-        row = {key: Fraction(c) for key, c in equation.items() if key in hidden}
-        history = {number: Fraction(1)}
+        row: dict[K, Number] = {key: c for key, c in equation.items() if key in hidden}
+        history: dict[int, Number] = {number: 1}
         # The pivot rows hold no other pivot column (kept reduced below), so one pass suffices.
         for pivot in [key for key in row if key in pivots]:
             row, history = subtract(row, history, row[pivot], *pivots[pivot])
@@ -89,8 +100,8 @@ def _determined(
             continue
         pivot = min(row, key=order.__getitem__)
         scale = row[pivot]
-        row = {key: value / scale for key, value in row.items()}
-        history = {index: value / scale for index, value in history.items()}
+        row = {key: divide(value, scale) for key, value in row.items()}
+        history = {index: divide(value, scale) for index, value in history.items()}
         for other, (other_row, other_history) in pivots.items():
             if pivot in other_row:
                 pivots[other] = subtract(other_row, other_history, other_row[pivot], row, history)
@@ -98,13 +109,13 @@ def _determined(
     return {pivot: history for pivot, (row, history) in pivots.items() if len(row) == 1}
 
 
-def _leaks(equations: list[dict[K, int]], proof: dict[int, Fraction], hidden: set[K]) -> set[K]:
+def _leaks(equations: list[dict[K, int]], proof: dict[int, Number], hidden: set[K]) -> set[K]:
     """The shown figures a proof reads: hiding any one of them breaks that proof."""
-    combined: dict[K, Fraction] = {}
+    combined: dict[K, Number] = {}
     for index, factor in proof.items():
         for key, c in equations[index].items():
             if key not in hidden:
-                combined[key] = combined.get(key, Fraction(0)) + factor * c
+                combined[key] = combined.get(key, 0) + factor * c
     return {key for key, value in combined.items() if value}
 
 
