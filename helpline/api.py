@@ -124,7 +124,8 @@ class ContactDetailAPI(APIViewMixin, generics.RetrieveAPIView):
 
 
 class StatisticsAPI(APIViewMixin, APIView):
-    """The figures of a year (by month) or of a month; a count under 5 reads "<5"."""
+    """The figures of a year (by month) or of a month. A count under 5 is hidden, and so are
+    enough others that it cannot be worked out from the totals: a hidden figure reads "×"."""
 
     permission_classes = [permissions.IsAuthenticated, StatisticsReaders]
 

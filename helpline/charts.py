@@ -1,12 +1,11 @@
 """Server-side SVG bars for the helpline's statistics: presentation attributes only (the pages'
-CSP allows no style attribute). A suppressed count is drawn as a short hatched stub labelled
-"<5", never at its length, so that the chart gives away nothing the table hides."""
+CSP allows no style attribute). A hidden count is drawn as a short pale stub labelled "×", never
+at its length, so that the chart gives away nothing the table hides."""
 
-from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from helpline.statistics import shown
+from helpline.statistics import HIDDEN
 
 WIDTH, BAR, GAP, LABEL_WIDTH, PAD = 640, 16, 8, 260, 40
 INK, MUTED = "#1f3a5f", "#5d6673"
@@ -18,20 +17,20 @@ def _label(text: str) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def bars_svg(rows: list[tuple[str, int]], *, title: str) -> SafeString:
-    """One horizontal bar per (label, count), each count written at the end of its bar."""
-    if not rows or not any(count for _, count in rows):
+def bars_svg(rows: list[tuple[str, int, bool]], *, title: str) -> SafeString:
+    """One horizontal bar per (label, count, hidden), each count written at the end of its bar."""
+    if not rows or not any(count for _, count, _ in rows):
         return SafeString("")
-    largest = max(count for _, count in rows)
+    # the scale comes from the shown counts only: a hidden one must not stretch or shrink it
+    largest = max((count for _, count, hidden in rows if not hidden), default=0)
     room = WIDTH - LABEL_WIDTH - PAD
     stub = 6
     height = len(rows) * (BAR + GAP) + GAP
     parts = []
-    for index, (label, count) in enumerate(rows):
+    for index, (label, count, hidden) in enumerate(rows):
         y = GAP + index * (BAR + GAP)
-        value = shown(count)
-        small = 0 < count < settings.HELPLINE_SMALL_CELL
-        length = stub if small else (room * count / largest if largest else 0)
+        value = HIDDEN if hidden else count
+        length = stub if hidden else (room * count / largest if largest else 0)
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>'
@@ -45,15 +44,15 @@ def bars_svg(rows: list[tuple[str, int]], *, title: str) -> SafeString:
                 y,
                 f"{length:.1f}",
                 BAR,
-                MUTED if small else INK,
-                SafeString(' fill-opacity="0.4"') if small else "",
+                MUTED if hidden else INK,
+                SafeString(' fill-opacity="0.4"') if hidden else "",
                 f"{LABEL_WIDTH + length + 6:.1f}",
                 y + BAR - 4,
                 INK,
                 value,
             )
         )
-    summary = ", ".join(f"{label}: {shown(count)}" for label, count in rows)
+    summary = ", ".join(f"{label}: {HIDDEN if hidden else count}" for label, count, hidden in rows)
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
         'aria-label="{}" class="chart"><title>{}</title>{}</svg>',

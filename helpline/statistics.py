@@ -1,6 +1,7 @@
 """The helpline's figures for a month or a year, with small cells suppressed everywhere they
-are shown (page, CSV, API): a count from 1 to HELPLINE_SMALL_CELL - 1 reads "<5", so that a
-rare combination cannot point at a caller. docs/helpline.md."""
+are shown (page, CSV, API): a count from 1 to HELPLINE_SMALL_CELL - 1 is hidden, so that a rare
+combination cannot point at a caller, and so are enough other figures that no hidden one can be
+worked out from the totals (common.suppression). A hidden figure reads "×". docs/helpline.md."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -12,15 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.dates import add_months, day_bounds
+from common.suppression import suppress
 from helpline.models import Contact, ProblemTag, ReferralService
 
 EARLIEST_YEAR = 2000
 
 
-def shown(count: int) -> int | str:
-    """A count as it may be shown: "<5" for 1 to 4, the number otherwise (0 included)."""
-    limit = settings.HELPLINE_SMALL_CELL
-    return f"<{limit}" if 0 < count < limit else count
+# One mark for every hidden figure, small or hidden with it: two marks would tell a reader
+# which hidden figures are under 5 and which are not, bounds that can pin one down.
+HIDDEN = "×"
 
 
 @dataclass
@@ -29,14 +30,16 @@ class Row:
     key: str
     counts: list[int]  # one per column
     total: int = 0
+    hidden: set[int] = field(default_factory=set)  # the columns whose count is not shown
+    total_hidden: bool = False
 
     @property
     def cells(self) -> list[int | str]:
-        return [shown(count) for count in self.counts]
+        return [HIDDEN if c in self.hidden else count for c, count in enumerate(self.counts)]
 
     @property
     def shown_total(self) -> int | str:
-        return shown(self.total)
+        return HIDDEN if self.total_hidden else self.total
 
 
 @dataclass
@@ -147,7 +150,52 @@ def figures(year: int, month: int | None = None) -> Figures:
             ],
         ),
     ]
+    _suppress(contacts, tables, width)
     return Figures(year=year, month=month, columns=columns, contacts=contacts, tables=tables)
+
+
+def sums(contacts: Row, tables: list[Table], width: int) -> list[tuple[tuple, list[tuple]]]:
+    """Every sum a reader can form from the published figures, as (total, parts), a figure
+    keyed (table, row, column index or "total"). Besides each row's total: the channels add up
+    to the contacts of each month; the answered contacts (who is calling, or first and repeat
+    contacts) and the missed ones do too. Not the problem tags (one contact may have several),
+    the referrals (most contacts have none, and that count is not published) or the callers who
+    hung up (a part of the answered contacts, beside the others)."""
+    rows = {(table.key, row.key): row for table in tables for row in table.rows}
+    rows["contacts", "contacts"] = contacts
+    found = [((*key, "total"), [(*key, column) for column in range(width)]) for key in rows]
+    answered = {
+        "caller_type": [row.key for row in _table(tables, "caller_type").rows],
+        "first_or_repeat": ["first", "repeat"],
+    }
+    for column in range(width):
+        contacts_then = ("contacts", "contacts", column)
+        channels = [("channel", row.key, column) for row in _table(tables, "channel").rows]
+        found.append((contacts_then, channels))
+        for table, keys in answered.items():
+            parts = [("missed", "missed", column)] + [(table, key, column) for key in keys]
+            found.append((contacts_then, parts))
+    return found
+
+
+def _table(tables: list[Table], key: str) -> Table:
+    return next(table for table in tables if table.key == key)
+
+
+def _suppress(contacts: Row, tables: list[Table], width: int) -> None:
+    """Marks the figures to hide, every table at once: the tables share their monthly totals
+    (the contacts) and the missed contacts, so a figure hidden in one must not be given back by
+    another."""
+    rows = [("contacts", contacts)] + [(table.key, row) for table in tables for row in table.rows]
+    counts: dict[tuple, int] = {}
+    for table_key, row in rows:
+        for column, count in enumerate(row.counts):
+            counts[table_key, row.key, column] = count
+        counts[table_key, row.key, "total"] = row.total
+    hidden = suppress(counts, sums(contacts, tables, width), settings.HELPLINE_SMALL_CELL)
+    for table_key, row in rows:
+        row.hidden = {c for c in range(width) if (table_key, row.key, c) in hidden}
+        row.total_hidden = (table_key, row.key, "total") in hidden
 
 
 def as_data(figures: Figures) -> dict:
@@ -155,6 +203,7 @@ def as_data(figures: Figures) -> dict:
     return {
         "period": figures.period,
         "small_cell_limit": settings.HELPLINE_SMALL_CELL,
+        "hidden_as": HIDDEN,
         "contacts": figures.contacts.shown_total,
         "tables": {
             table.key: {

@@ -172,14 +172,14 @@ class StatisticsView(RoleRequired(can_read_statistics, hidden=True), TemplateVie
         year, month = period_of(self.request)
         figures = statistics.figures(year, month)
         for table in figures.tables:
-            rows = [(row.label, row.total) for row in table.rows]
+            rows = [(row.label, row.total, row.total_hidden) for row in table.rows]
             table.chart = bars_svg(rows, title=table.title)
         today = timezone.localdate()
         return super().get_context_data(
             figures=figures,
             years=range(today.year, statistics.EARLIEST_YEAR - 1, -1)[:10],
             months=[datetime.date(year, m, 1) for m in range(1, 13)],
-            small_cell=statistics.shown(1),
+            hidden=statistics.HIDDEN,
             limit=settings.HELPLINE_SMALL_CELL,
             csv_url=f"{reverse('helpline:statistics_csv')}?{self.request.GET.urlencode()}",
             **kwargs,
