@@ -85,10 +85,11 @@ class Figure:
 
     key: str
     label: str
-    value: int | float | None  # None: nothing to count (a median of no one)
+    value: int | float | None  # None: nothing to count (a median of no one), or hidden
     definition: str
     unit: str = ""  # "", "days", "months" or "%"
     denominator: int | None = None  # the count a share, a median or a percentile is of
+    hidden: bool = False  # a small count the helpline's statistics hide (helpline.statistics)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ class Table:
     title: str
     definition: str
     rows: tuple[Row, ...]
+    # Tables of the same people share their total (the figure of that key, if there is one):
+    # an export must not hide it in one and show it in another (clinic_statistics.exports).
+    total_key: str = ""
 
     @property
     def total(self) -> int:
@@ -316,6 +320,7 @@ def _way_in(patients: QuerySet, question: Question) -> Section:
                     Row(code, str(label), by_source.get(code, 0))
                     for code, label in Episode.ReferralSource.choices
                 ),
+                total_key="referrals",
             ),
         ),
     )
@@ -613,6 +618,7 @@ def _risk(user, patients: QuerySet, question: Question) -> Section:
                         )
                     ),
                     tuple(rows),
+                    total_key="in_care",
                 )
             )
     overdue = overdue_on(in_care.values("pk"), last)
@@ -658,14 +664,16 @@ def _helpline(question: Question) -> Section:
             Figure(
                 "helpline_contacts",
                 str(_("Helpline contacts")),
-                figures.contacts.total,
+                None if figures.contacts.total_hidden else figures.contacts.total,
                 str(_("Calls, chats and e-mails to the helpline during the year.")),
+                hidden=figures.contacts.total_hidden,
             ),
             Figure(
                 "helpline_missed",
                 str(_("Helpline contacts missed")),
-                missed.rows[0].total,
+                None if missed.rows[0].total_hidden else missed.rows[0].total,
                 str(_("Contacts nobody answered.")),
+                hidden=missed.rows[0].total_hidden,
             ),
         ),
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView, View
 
 from audit.services import Action, record_access
-from clinic_statistics import follow_up, indicators
+from clinic_statistics import exports, follow_up, indicators
 from clinic_statistics.charts import data_uri, survival_svg
 from clinic_statistics.forms import EVENT_CHOICES, FollowUpQueryForm, IndicatorsQueryForm
 from clinic_statistics.permissions import can_read_statistics
@@ -223,25 +223,10 @@ class IndicatorsView(RoleRequired(can_read_statistics), TemplateView):
         return self.render_to_response(context)
 
 
-INDICATOR_COLUMNS = ("section", "table", "key", "label", "value", "unit", "denominator")
-
-
-def indicator_rows(figures: indicators.Indicators):
-    """The indicators as rows of numbers: the figures, then every table's rows and total."""
-    for section in figures.sections:
-        for figure in section.figures:
-            value = "" if figure.value is None else figure.value
-            denominator = "" if figure.denominator is None else figure.denominator
-            yield (section.key, "", figure.key, figure.label, value, figure.unit, denominator)
-        for table in section.tables:
-            for row in table.rows:
-                yield (section.key, table.key, row.key, row.label, row.count, "", "")
-            yield (section.key, table.key, "total", gettext_lazy("Total"), table.total, "", "")
-
-
 class IndicatorsCSVView(RoleRequired(can_read_statistics), View):
-    """The indicators of the page, one row each, for a spreadsheet; written to the access log
-    with its question."""
+    """The indicators of the page, one row each, for a spreadsheet, as they may leave the
+    clinic: small cells hidden by secondary suppression (clinic_statistics.exports); written
+    to the access log with its question."""
 
     def get(self, request):
         form = IndicatorsQueryForm.from_query(request.GET)
@@ -264,7 +249,7 @@ class IndicatorsCSVView(RoleRequired(can_read_statistics), View):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="indicators-{question.year}.csv"'
         writer = csv.writer(response)
-        writer.writerow(INDICATOR_COLUMNS)
-        for row in indicator_rows(figures):
+        writer.writerow(exports.COLUMNS)
+        for row in exports.published_rows(figures):
             writer.writerow([spreadsheet_safe(str(cell)) for cell in row])
         return response

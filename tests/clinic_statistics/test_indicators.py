@@ -19,7 +19,9 @@ Dec: Anne, Chloé, Emma (closed that day) = 3; closed: 182, 254, 714 days → me
 (8.3 months), P90 714 days (23.5 months); exits: completed 1, stopped 1, revoked 1.
 """
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.db import connection
@@ -40,6 +42,7 @@ from casework.models import (
 )
 from reports.models import Dispatch, Letter
 from tests.assessments.helpers import save
+from tests.common.attacker import recovered
 from tests.factories import AuthorityFactory, mandate_data, outcome, register_patient
 
 pytestmark = pytest.mark.django_db
@@ -370,16 +373,91 @@ def test_a_bad_year_is_said_and_nothing_is_computed(year, client_for, clinical_l
     assert not AccessEvent.objects.filter(object_type="clinic_statistics.indicators").exists()
 
 
-def test_the_csv_holds_the_figures_and_the_tables(clinic, client_for, clinical_lead):
+def test_the_csv_hides_small_counts_and_is_logged(clinic, client_for, clinical_lead):
+    """Four referrals: fewer than five, hidden, and so is every source (they add up to it)."""
     response = client_for(clinical_lead).get(CSV, {"year": YEAR})
     assert response.status_code == 200
     lines = response.content.decode().splitlines()
     assert lines[0] == "section,table,key,label,value,unit,denominator"
-    assert "way_in,,referrals,Referrals received,4,," in lines
-    assert "exits,exit_reason,completed,Treatment completed,1,," in lines
+    assert "way_in,,referrals,Referrals received,×,," in lines
+    assert "way_in,referral_source,self,Self-referral,×,," in lines
+    assert "way_in,referral_source,health_service,Other health service,0,," in lines
+    assert "way_in,,waiting_median_days,Waiting time to the first appointment, median,×,days,×" in [
+        line.replace('"', "") for line in lines
+    ]
     assert AccessEvent.objects.filter(
         object_type="clinic_statistics.indicators", action="export"
     ).exists()
+
+
+def _published(csv_text: str) -> dict[str, int | None]:
+    """The export as a reader has it: {key: value}, None where hidden; totals keyed by table."""
+    published = {}
+    for row in csv.DictReader(io.StringIO(csv_text)):
+        key = f"{row['table']}:{row['key']}" if row["table"] else row["key"]
+        value = row["value"]
+        published[key] = None if value == "×" else (int(value) if value.isdigit() else value)
+    return published
+
+
+def _sums(published) -> list[tuple[str, list[str]]]:
+    """The sums a reader knows, written out from the definitions: a table's rows make its
+    total; the referrals are the referrals by source; the two Static-99R and the two STABLE
+    tables count the same people; planned sessions are individual and group ones."""
+    tables: dict[str, list[str]] = {}
+    for key in published:
+        if ":" in key and not key.endswith(":total"):
+            tables.setdefault(key.split(":")[0], []).append(key)
+    sums = [(f"{table}:total", rows) for table, rows in tables.items()]
+    sums.append(("referrals", tables["referral_source"]))
+    for instrument in ("static99r", "stable2007"):
+        sums.append((f"{instrument}_intake:total", tables[f"{instrument}_latest"]))
+    sums.append(("sessions_planned", ["sessions_individual", "sessions_group"]))
+    return sums
+
+
+def test_no_hidden_count_of_the_export_can_be_worked_out(client_for, clinical_lead, administrator):
+    """Twelve referrals (7 by the justice assistant, 3 by a prison, 2 self-referred) and eight
+    exits (6 completed, 2 moved): hiding only the 1-to-4 counts gives the 2 moved back (8 - 6);
+    the export hides enough that a reader solving every sum pins down nothing."""
+    for n, source in enumerate(["justice_assistant"] * 7 + ["prison"] * 3 + ["self"] * 2):
+        closed = {"closed_on": d(11, 1), "exit_reason": "completed" if n < 6 else "moved"}
+        patient_with(
+            administrator,
+            f"Export{n}",
+            referred=d(1, 10),
+            source=source,
+            intake_on=d(2, 1),
+            **(closed if n < 8 else {}),
+        )
+    text = client_for(clinical_lead).get(CSV, {"year": YEAR}).content.decode()
+    published = _published(text)
+    assert published["exit_reason:moved"] is None
+    assert published["referral_source:prison"] is None
+    assert published["referrals"] == 12
+    assert recovered(published, _sums(published)) == {}
+
+    # Primary suppression alone: the reader finds the two who moved.
+    primary = dict(published)
+    for key, value in _published(_unsuppressed_csv(clinical_lead)).items():
+        primary[key] = None if isinstance(value, int) and 0 < value < 5 else value
+    assert recovered(primary, _sums(primary)).get("exit_reason:moved") == 2
+
+
+def _unsuppressed_csv(user) -> str:
+    """The same figures with nothing hidden, as the lead's page shows them."""
+    from clinic_statistics.indicators import Question, indicators
+
+    found = indicators(user, Question(year=YEAR))
+    lines = ["section,table,key,label,value,unit,denominator"]
+    for section in found.sections:
+        for figure in section.figures:
+            lines.append(f"{section.key},,{figure.key},x,{figure.value},{figure.unit},")
+        for table in section.tables:
+            for row in table.rows:
+                lines.append(f"{section.key},{table.key},{row.key},x,{row.count},,")
+            lines.append(f"{section.key},{table.key},total,x,{table.total},,")
+    return "\n".join(lines)
 
 
 @pytest.mark.parametrize(
