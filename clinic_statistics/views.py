@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView, View
@@ -218,6 +219,7 @@ class IndicatorsView(RoleRequired(can_read_statistics), TemplateView):
         context = self.get_context_data(
             form=form,
             indicators=figures,
+            year_not_over=question.year >= timezone.localdate().year,
             csv_url=f"{reverse('clinic_statistics:indicators_csv')}?{query}",
         )
         return self.render_to_response(context)
