@@ -89,6 +89,7 @@ def published_rows(figures: Indicators) -> Iterator[tuple]:
 
     for section in figures.sections:
         for figure in section.figures:
+            value: int | float | str
             if figure.hidden:
                 value = HIDDEN
             elif figure.value is None:

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from assessments.selectors import level_of, main_bands, overdue_on
 from casework.models import (
     Appointment,
@@ -59,7 +60,7 @@ class Question:
     year: int
     legal_framework: LegalFramework | None = None
     authority: Authority | None = None
-    clinician: object | None = None  # a user
+    clinician: User | None = None
 
     @property
     def first_day(self) -> datetime.date:
