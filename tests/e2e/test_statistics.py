@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import register_patient
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_lead_reads_another_year_and_downloads_it(page, log_in, clinical_lead, administrator):
-    last_year = datetime.date.today().year - 1
+    last_year = timezone.localdate().year - 1
     for n in range(6):  # six referrals last year: the CSV shows them (five or more)
         register_patient(
             administrator,
