@@ -9,6 +9,7 @@ is its own document, whose styles are its own and whose scripts never run. The t
 the chart carries the same numbers, and the image's alt text says what it shows."""
 
 import base64
+from collections.abc import Sequence
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -38,8 +39,12 @@ def _percent(value: float) -> str:
     return _("%(percent)s%%") % {"percent": number_format(value * 100, 0)}
 
 
-def survival_svg(curve: Curve, *, window_years: int, label: str) -> str:
-    """The curve and its 95% interval as a static SVG document (text)."""
+def survival_svg(
+    curve: Curve, *, window_years: int, label: str, at_risk: Sequence[int] = ()
+) -> str:
+    """The curve and its 95% interval as a static SVG document (text); with `at_risk` (the
+    number still followed at each year), those numbers under the year's tick, as survival
+    charts print them."""
     import pygal  # loaded when a chart is first drawn
     from pygal.style import Style
 
@@ -105,7 +110,41 @@ def survival_svg(curve: Curve, *, window_years: int, label: str) -> str:
                 parent.remove(child)
     from pygal.etree import etree  # lxml's or the standard library's, as pygal chose
 
+    if at_risk:
+        _numbers_at_risk(tree, etree, at_risk)
     return etree.tostring(tree, encoding="unicode")
+
+
+def _numbers_at_risk(tree, etree, at_risk: Sequence[int]) -> None:
+    """Writes each number under its tick of the x axis (one tick a year), "At risk" before the
+    first, and moves the axis title below them."""
+
+    def classes(element) -> str:
+        return element.get("class") or ""
+
+    def is_text(element) -> bool:
+        return element.tag in ("text", f"{SVG}text")
+
+    def text(parent, x: float, y: float, words: str, anchor: str) -> None:
+        written = etree.SubElement(parent, "text")
+        for name, value in (("x", x), ("y", y)):
+            written.set(name, str(value))
+        written.set("style", f"text-anchor: {anchor}")  # pygal's own CSS would override it
+        written.set("font-size", "11")
+        written.set("fill", MUTED)
+        written.text = words
+
+    axis = next(g for g in tree.iter() if classes(g).startswith("axis x"))
+    ticks = [(guide, t) for guide in axis for t in guide if is_text(t)]
+    for (guide, tick), number in zip(ticks, at_risk, strict=False):
+        text(guide, float(tick.get("x")), float(tick.get("y")) + 17, str(number), "middle")
+    if ticks:
+        first = ticks[0][1]
+        text(axis, float(first.get("x")) - 16, float(first.get("y")) + 17, _("At risk"), "end")
+    title = _("Months since the start of treatment")
+    for element in tree.iter():
+        if is_text(element) and element.text == title:
+            element.set("y", str(float(element.get("y")) + 12))
 
 
 def data_uri(svg: str) -> str:

@@ -73,6 +73,9 @@ def _presented(curve: follow_up.Curve, window_years: int) -> Presented:
     lost, at_start = follow_up.lost_to_follow_up(curve, window_years)
     final = next((s for s in reversed(curve.steps) if s.survival is not None), None)
     events = sum(step.events for step in curve.steps)
+    at_risk = [
+        (years, follow_up.at_risk_at(curve, years * 12)) for years in range(window_years + 1)
+    ]
     alt = ngettext(
         "Kaplan–Meier curve, %(group)s: %(n)d patient followed from the start of treatment; "
         "the tables below give the numbers at risk and every step.",
@@ -84,11 +87,16 @@ def _presented(curve: follow_up.Curve, window_years: int) -> Presented:
         name=curve.name,
         label=label,
         curve=curve,
-        chart=data_uri(survival_svg(curve, window_years=window_years, label=label)),
+        chart=data_uri(
+            survival_svg(
+                curve,
+                window_years=window_years,
+                label=label,
+                at_risk=[n for _years, n in at_risk],
+            )
+        ),
         alt=alt,
-        at_risk=[
-            (years, follow_up.at_risk_at(curve, years * 12)) for years in range(window_years + 1)
-        ],
+        at_risk=at_risk,
         events=events,
         lost=lost,
         lost_at_start=at_start,

@@ -176,3 +176,21 @@ def test_the_csv_has_the_same_steps_and_is_logged(cohort, clinical_lead, client_
         user=clinical_lead, action="export", object_type="clinic_statistics.follow_up"
     )
     assert "event=sexual" in event.label and "window_years=5" in event.label
+
+
+def test_the_numbers_at_risk_stand_under_their_year_in_the_chart(cohort, clinical_lead, client_for):
+    """Completed: two patients at 0; the one who offended at ~6 months leaves, one remains at
+    1 year, and 0 at 2 years (checked clear at exactly 730 days: censored there, at ~24
+    months). Each number sits at its tick's x, on the line below it."""
+    html = client_for(clinical_lead).get(PAGE, ASK).content.decode()
+    completed = charts(html)[0]
+    axis = completed[completed.index('class="axis x') :]
+    ticks = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" class="major">(\d+)</text>', axis)
+    numbers = re.findall(
+        r'<text x="([\d.]+)" y="([\d.]+)" style="text-anchor: middle"[^>]*>(\d+)<', axis
+    )
+    assert [label for _x, _y, label in ticks] == ["0", "12", "24", "36", "48", "60"]
+    assert [n for _x, _y, n in numbers] == ["2", "1", "0", "0", "0", "0"]
+    for (x, y, _label), (nx, ny, _n) in zip(ticks, numbers, strict=True):
+        assert float(nx) == float(x) and float(ny) > float(y)
+    assert ">At risk<" in axis
