@@ -46,14 +46,20 @@ class _RenderAfterCommit:
 
 def report_request(*, actor, year: int, language: str) -> tuple[ActivityReport, bool]:
     """Ask for the report of a year in a language: a new row, rendered by a worker once the
-    transaction commits; or, if the same report is already being prepared, that one (False)."""
+    transaction commits; or, if the same report is already being prepared, that one (False),
+    queued again if nobody is rendering it."""
     try:
         with transaction.atomic():
-            report = ActivityReport.objects.create(
-                year=year, language=language, requested_by=actor
-            )
+            report = ActivityReport.objects.create(year=year, language=language, requested_by=actor)
     except IntegrityError:  # the same year and language, still being prepared
-        return ActivityReport.objects.get(year=year, language=language, pdf_sha256=""), False
+        pending = ActivityReport.objects.defer("pdf").get(
+            year=year, language=language, pdf_sha256=""
+        )
+        # Nobody is rendering it (its task was lost, its worker killed): queued again, so that
+        # asking again is the way out of a report stuck "being prepared".
+        if ActivityReport.objects.filter(render_once.unclaimed(), pk=pending.pk).exists():
+            on_commit_once(_RenderAfterCommit(pending.pk), robust=True)
+        return pending, False
     on_commit_once(_RenderAfterCommit(report.pk), robust=True)
     return report, True
 
@@ -62,9 +68,7 @@ def context(report: ActivityReport) -> dict:
     """What the template gets: the indicators computed in the report's language for the
     patients its requester may see, the charts drawn in that language."""
     with translation.override(report.language):
-        figures = indicators.indicators(
-            report.requested_by, indicators.Question(year=report.year)
-        )
+        figures = indicators.indicators(report.requested_by, indicators.Question(year=report.year))
         charts = [
             {
                 "key": table.key,

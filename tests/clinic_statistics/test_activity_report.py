@@ -7,7 +7,7 @@ The small clinic is test_indicators.py's, computed by hand there."""
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.models import AccessEvent
 from clinic_statistics import indicators
@@ -47,7 +47,7 @@ def formatted(figure, language: str) -> str:
 
 
 def test_the_lead_asks_and_the_report_is_rendered_by_a_worker_not_the_request(
-    clinic,  # noqa: F811
+    clinic,
     client_for,
     clinical_lead,
 ):
@@ -64,7 +64,7 @@ def test_the_lead_asks_and_the_report_is_rendered_by_a_worker_not_the_request(
     assert client.get(pdf_url(report)).status_code == 302  # not ready: said on the page
 
 
-def test_asking_twice_while_being_prepared_makes_one_request(clinic, client_for, clinical_lead):  # noqa: F811
+def test_asking_twice_while_being_prepared_makes_one_request(clinic, client_for, clinical_lead):
     client = client_for(clinical_lead)
     ask(client, "nl")
     response = ask(client, "nl")
@@ -75,7 +75,7 @@ def test_asking_twice_while_being_prepared_makes_one_request(clinic, client_for,
 
 
 def test_the_request_queues_the_render_after_commit(
-    clinic,  # noqa: F811
+    clinic,
     client_for,
     clinical_lead,
     django_capture_on_commit_callbacks,
@@ -91,7 +91,7 @@ def test_the_request_queues_the_render_after_commit(
 @pytest.mark.parametrize("language", ["fr", "nl", "en"])
 def test_the_pdf_holds_every_indicator_with_its_value(
     language,
-    clinic,  # noqa: F811
+    clinic,
     clinical_lead,
 ):
     report = ActivityReport.objects.create(year=YEAR, language=language, requested_by=clinical_lead)
@@ -118,7 +118,7 @@ def test_the_pdf_holds_every_indicator_with_its_value(
     assert computed.figure("referrals").value == 4
 
 
-def test_running_the_task_twice_renders_once(clinic, clinical_lead, monkeypatch):  # noqa: F811
+def test_running_the_task_twice_renders_once(clinic, clinical_lead, monkeypatch):
     report = ActivityReport.objects.create(year=YEAR, language="fr", requested_by=clinical_lead)
     assert render_activity_report(report.pk) is True
     digest = ActivityReport.objects.get().pdf_sha256
@@ -171,3 +171,22 @@ def test_the_form_offers_the_leads_language(client_for, clinical_lead):
     clinical_lead.save(update_fields=["language"])
     page = client_for(clinical_lead).get(PAGE, {"year": YEAR})
     assert page.context["report_form"]["language"].value() == "nl"
+
+
+def test_asking_again_queues_again_a_render_nobody_is_doing(
+    client_for, clinical_lead, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A task lost (a broker restarted): the pending row blocks a second one, so asking again
+    queues its render again; one being rendered right now is left to its worker."""
+    stuck = ActivityReport.objects.create(year=YEAR, language="fr", requested_by=clinical_lead)
+    queued = []
+    monkeypatch.setattr(render_activity_report, "delay", lambda *args: queued.append(args))
+    client = client_for(clinical_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, "fr")
+    assert queued == [(stuck.pk,)]
+    ActivityReport.objects.filter(pk=stuck.pk).update(render_started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, "fr")
+    assert queued == [(stuck.pk,)]
+    assert ActivityReport.objects.count() == 1
