@@ -64,19 +64,25 @@ def report_request(*, actor, year: int, language: str) -> tuple[ActivityReport, 
     return report, True
 
 
+def charts(figures: indicators.Indicators) -> list[tuple[str, str]]:
+    """The charted tables as bar charts: (the table's key, its SVG), for the report and the
+    page alike, in the language active."""
+    return [
+        (table.key, bar_svg(table.title, [(row.label, row.count) for row in table.rows]))
+        for table in (figures.table(key) for key in CHARTED)
+    ]
+
+
 def context(report: ActivityReport) -> dict:
     """What the template gets: the indicators computed in the report's language for the
     patients its requester may see, the charts drawn in that language."""
     with translation.override(report.language):
         figures = indicators.indicators(report.requested_by, indicators.Question(year=report.year))
-        charts = [
-            {
-                "key": table.key,
-                "svg": mark_safe(  # noqa: S308 — pygal's own SVG, its labels escaped by lxml
-                    bar_svg(table.title, [(row.label, row.count) for row in table.rows])
-                ),
-            }
-            for table in (figures.table(key) for key in CHARTED)
+        drawn = [
+            # pygal's own SVG, its labels escaped by lxml: drawn inline, WeasyPrint takes no
+            # data: URL
+            {"key": key, "svg": mark_safe(svg)}  # noqa: S308
+            for key, svg in charts(figures)
         ]
         return {
             "report": {
@@ -87,7 +93,7 @@ def context(report: ActivityReport) -> dict:
                 "date": wording.day(timezone.localdate()),
             },
             "indicators": figures,
-            "charts": charts,
+            "charts": drawn,
         }
 
 

@@ -227,6 +227,7 @@ class IndicatorsView(RoleRequired(can_read_statistics), TemplateView):
             form=form,
             indicators=figures,
             csv_url=f"{reverse('clinic_statistics:indicators_csv')}?{query}",
+            charts={key: data_uri(svg) for key, svg in annual_report.charts(figures)},
             report_form=ActivityReportForm.for_user(request.user, question.year),
             reports=ActivityReport.objects.defer("pdf")[:REPORTS_LISTED],
         )

@@ -4,6 +4,9 @@ every indicator is in it with its value; only the lead asks and downloads.
 
 The small clinic is test_indicators.py's, computed by hand there."""
 
+import base64
+import re
+
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -198,3 +201,12 @@ def test_asking_again_queues_again_a_render_nobody_is_doing(
         ask(client, "fr")
     assert queued == [(stuck.pk,)]
     assert ActivityReport.objects.count() == 1
+
+
+def test_the_page_shows_the_same_charts_as_images(client_for, clinical_lead):
+    """The report's charts on the page too, as data: images (the CSP allows no inline SVG)."""
+    page = client_for(clinical_lead).get(PAGE, {"year": YEAR}).content.decode()
+    assert page.count('<img class="bar-chart" src="data:image/svg+xml;base64,') == 3
+    assert "<script" not in "".join(
+        base64.b64decode(uri).decode() for uri in re.findall(r"base64,([^\"]+)", page)
+    )
