@@ -9,7 +9,8 @@ is its own document, whose styles are its own and whose scripts never run. The t
 the chart carries the same numbers, and the image's alt text says what it shows."""
 
 import base64
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -103,16 +104,9 @@ def survival_svg(
     high = _("%(level)s interval, upper bound") % {"level": level}
     chart.add(low, _corners(curve, lambda s: s.ci_low), stroke_style=dashed)
     chart.add(high, _corners(curve, lambda s: s.ci_high), stroke_style=dashed)
-    tree = chart.render_tree()
-    for parent in tree.iter():
-        for child in list(parent):
-            if child.tag in ("script", f"{SVG}script"):
-                parent.remove(child)
-    from pygal.etree import etree  # lxml's or the standard library's, as pygal chose
-
-    if at_risk:
-        _numbers_at_risk(tree, etree, at_risk)
-    return etree.tostring(tree, encoding="unicode")
+    if not at_risk:
+        return _static(chart)
+    return _static(chart, lambda tree, etree: _numbers_at_risk(tree, etree, at_risk))
 
 
 def _numbers_at_risk(tree, etree, at_risk: Sequence[int]) -> None:
@@ -149,3 +143,69 @@ def _numbers_at_risk(tree, etree, at_risk: Sequence[int]) -> None:
 
 def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def _static(chart, touch: Callable | None = None) -> str:
+    """The chart's SVG without its script (see above), as text; `touch(tree, etree)` may add
+    to the tree first."""
+    from pygal.etree import etree  # lxml's or the standard library's, as pygal chose
+
+    tree = chart.render_tree()
+    for parent in tree.iter():
+        for child in list(parent):
+            if child.tag in ("script", f"{SVG}script"):
+                parent.remove(child)
+    if touch is not None:
+        touch(tree, etree)
+    return etree.tostring(tree, encoding="unicode")
+
+
+def bar_svg(title: str, rows: list[tuple[str, int]]) -> str:
+    """A horizontal bar per row (a table of the indicators: label, count) as a static SVG
+    document: shown on a page as a data: image, and inline in the annual report, which
+    WeasyPrint draws. Every count is printed on its bar; the report's table beside it carries
+    the same numbers."""
+    import pygal  # loaded when a chart is first drawn
+    from pygal.style import Style
+
+    style = Style(
+        background="white",
+        plot_background="white",
+        foreground=MUTED,
+        foreground_strong=INK,
+        foreground_subtle=GUIDE,
+        colors=(INK,),
+        value_colors=("white",),
+        opacity="1",
+        opacity_hover="1",
+        guide_stroke_color=GUIDE,
+        major_guide_stroke_color=GUIDE,
+        guide_stroke_dasharray="0",
+        major_guide_stroke_dasharray="0",
+        font_family="Liberation Sans, DejaVu Sans, Arial, sans-serif",
+        label_font_size=11,
+        major_label_font_size=11,
+        value_font_size=11,
+        title_font_size=13,
+    )
+    top = max([count for _label, count in rows] + [1])
+    step = max(1, math.ceil(top / 5))
+    top = step * math.ceil(top / step)
+    chart = pygal.HorizontalBar(
+        style=style,
+        js=[],
+        disable_xml_declaration=True,
+        width=720,
+        height=max(160, 60 + 26 * len(rows)),
+        title=title,
+        show_legend=False,
+        print_values=True,
+        print_zeroes=True,
+        value_formatter=lambda count: number_format(count, 0),
+        truncate_label=-1,
+        y_labels=list(range(0, top + 1, step)),
+    )
+    # pygal draws the first bar at the bottom: given bottom-up, they read as the table does.
+    chart.x_labels = [label for label, _count in reversed(rows)]
+    chart.add(title, [count for _label, count in reversed(rows)])
+    return _static(chart)

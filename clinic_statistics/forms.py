@@ -3,7 +3,7 @@ cohort. Bounded: a date outside the calendar the clinic uses, or a period that e
 starts, is said on its field and nothing is computed."""
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -11,6 +11,7 @@ from casework.forms import DateInput
 from casework.models import Authority, LegalFramework
 from casework.selectors import clinicians
 from clinic_statistics import follow_up, indicators
+from clinic_statistics.models import REPORT_LANGUAGES
 from common.dates import EARLIEST_DAY, LATEST_DAY, out_of_bounds
 
 EVENT_CHOICES = [
@@ -97,3 +98,18 @@ class IndicatorsQueryForm(forms.Form):
 
     def question(self) -> indicators.Question:
         return indicators.Question(**self.cleaned_data)
+
+
+class ActivityReportForm(forms.Form):
+    """Ask for the annual activity report of a year, in one of its languages."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=_years)
+    language = forms.ChoiceField(label=_("Language"), choices=REPORT_LANGUAGES)
+
+    @classmethod
+    def for_user(cls, user, year: int) -> "ActivityReportForm":
+        """Unbound, set to the year shown and the lead's own language if the report speaks it."""
+        spoken = {code for code, _label in REPORT_LANGUAGES}
+        language = getattr(user, "language", "") or translation.get_language() or ""
+        language = language[:2] if language[:2] in spoken else REPORT_LANGUAGES[0][0]
+        return cls(initial={"year": year, "language": language}, auto_id="report_%s")

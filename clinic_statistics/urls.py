@@ -11,4 +11,14 @@ urlpatterns = [
     path(
         "statistics/indicators/export.csv", views.IndicatorsCSVView.as_view(), name="indicators_csv"
     ),
+    path(
+        "statistics/indicators/report/",
+        views.ActivityReportRequestView.as_view(),
+        name="activity_report_request",
+    ),
+    path(
+        "statistics/indicators/report/<int:pk>.pdf",
+        views.ActivityReportPDFView.as_view(),
+        name="activity_report_pdf",
+    ),
 ]

@@ -6,17 +6,25 @@ import csv
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.generic import TemplateView, View
 
 from audit.services import Action, record_access
-from clinic_statistics import exports, follow_up, indicators
+from clinic_statistics import annual_report, exports, follow_up, indicators
 from clinic_statistics.charts import data_uri, survival_svg
-from clinic_statistics.forms import EVENT_CHOICES, FollowUpQueryForm, IndicatorsQueryForm
+from clinic_statistics.forms import (
+    EVENT_CHOICES,
+    ActivityReportForm,
+    FollowUpQueryForm,
+    IndicatorsQueryForm,
+)
+from clinic_statistics.models import ActivityReport
 from clinic_statistics.permissions import can_read_statistics
 from common.http import InvalidParameter
 from common.text import spreadsheet_safe
@@ -229,8 +237,52 @@ class IndicatorsView(RoleRequired(can_read_statistics), TemplateView):
             indicators=figures,
             year_not_over=question.year >= timezone.localdate().year,
             csv_url=f"{reverse('clinic_statistics:indicators_csv')}?{query}",
+            charts={key: data_uri(svg) for key, svg in annual_report.charts(figures)},
+            report_form=ActivityReportForm.for_user(request.user, question.year),
+            reports=ActivityReport.objects.defer("pdf")[:REPORTS_LISTED],
         )
         return self.render_to_response(context)
+
+
+REPORTS_LISTED = 20
+
+
+class ActivityReportRequestView(RoleRequired(can_read_statistics), View):
+    """Ask for the annual activity report: a row now, its PDF made by a worker."""
+
+    def post(self, request):
+        form = ActivityReportForm(request.POST)
+        if not form.is_valid():
+            messages.error(
+                request,
+                " ".join(str(error) for errors in form.errors.values() for error in errors),
+            )
+            return redirect("clinic_statistics:indicators")
+        year = form.cleaned_data["year"]
+        _report, created = annual_report.report_request(
+            actor=request.user, year=year, language=form.cleaned_data["language"]
+        )
+        messages.success(
+            request,
+            gettext("The report is being prepared.")
+            if created
+            else gettext("This report is already being prepared."),
+        )
+        return redirect(f"{reverse('clinic_statistics:indicators')}?year={year}")
+
+
+class ActivityReportPDFView(RoleRequired(can_read_statistics), View):
+    """A prepared report's PDF, exactly as rendered; the download is logged."""
+
+    def get(self, request, pk: int):
+        report = get_object_or_404(ActivityReport.objects.defer("pdf"), pk=pk)
+        pdf = annual_report.report_pdf(actor=request.user, report=report)
+        if pdf is None:
+            messages.info(request, gettext("The report is being prepared."))
+            return redirect(f"{reverse('clinic_statistics:indicators')}?year={report.year}")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{report.pdf_filename}"'
+        return response
 
 
 class IndicatorsCSVView(RoleRequired(can_read_statistics), View):

@@ -79,6 +79,17 @@ def recipient_block(letter, recipient: str) -> dict:
     }
 
 
+def letterhead() -> dict:
+    """The clinic's name, address, contact line and logo, as every printed page of the clinic
+    heads them (templates/reports/letters/_letterhead.html): the letters, the annual report."""
+    return {
+        "name": settings.CLINIC_NAME,
+        "address_lines": lines(settings.CLINIC_ADDRESS),
+        "contact_line": settings.CLINIC_CONTACT,
+        "logo_url": static(settings.CLINIC_LOGO) if settings.CLINIC_LOGO else "",
+    }
+
+
 def _signatory(user) -> dict:
     return {"name": user.get_full_name() or user.get_username(), "title": str(user.role.label)}
 
@@ -96,12 +107,7 @@ def context(letter, stated: dict | None = None) -> dict:
         ]
         return {
             "letter": {
-                "letterhead": {
-                    "name": settings.CLINIC_NAME,
-                    "address_lines": lines(settings.CLINIC_ADDRESS),
-                    "contact_line": settings.CLINIC_CONTACT,
-                    "logo_url": static(settings.CLINIC_LOGO) if settings.CLINIC_LOGO else "",
-                },
+                "letterhead": letterhead(),
                 "reference": letter.reference,
                 "file_number": letter.patient.file_number,
                 "recipient_reference": addressee["reference"],
