@@ -131,3 +131,18 @@ def report_pdf(*, actor, report: ActivityReport) -> bytes | None:
         label=gettext_lazy("Statistics export: the annual activity report"),
     )
     return bytes(cast(bytes | memoryview, pdf))
+
+
+def reports_render_pending() -> list[int]:
+    """Queue again the reports still without a PDF that nobody is rendering: their task was
+    lost (a broker restarted, a worker killed). The render itself stays idempotent."""
+    from clinic_statistics.tasks import render_activity_report
+
+    pending = list(
+        ActivityReport.objects.filter(pdf_sha256="")
+        .filter(render_once.unclaimed())
+        .values_list("pk", flat=True)
+    )
+    for report_id in pending:
+        render_activity_report.delay(report_id)
+    return pending

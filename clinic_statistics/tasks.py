@@ -11,3 +11,9 @@ def render_activity_report(report_id: int) -> bool:
     """Render a requested annual report's PDF; a second delivery finds it rendered (or being
     rendered) and does nothing. Returns whether this run rendered it."""
     return annual_report.report_render(report_id)
+
+
+@shared_task
+def render_pending_activity_reports() -> int:
+    """Every few minutes: queue again the reports whose render was lost."""
+    return len(annual_report.reports_render_pending())

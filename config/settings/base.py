@@ -494,6 +494,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.make_pending_access_copies",
         "schedule": _PENDING_WORK,
     },
+    "activity-reports-pending": {
+        "task": "clinic_statistics.tasks.render_pending_activity_reports",
+        "schedule": _PENDING_WORK,
+    },
     "helpline-summaries": {
         "task": "helpline.tasks.erase_old_summaries",
         "schedule": crontab(hour=2, minute=45),

@@ -5,6 +5,7 @@ every indicator is in it with its value; only the lead asks and downloads.
 The small clinic is test_indicators.py's, computed by hand there."""
 
 import base64
+import datetime
 import re
 
 import pytest
@@ -212,3 +213,28 @@ def test_the_page_shows_the_same_charts_as_images(client_for, clinical_lead):
     assert "<script" not in "".join(
         base64.b64decode(uri).decode() for uri in re.findall(r"base64,([^\"]+)", page)
     )
+
+
+def test_a_report_whose_worker_was_lost_is_rendered_by_the_sweep_then_downloaded(
+    clinic, client_for, clinical_lead, settings
+):
+    """The lead asks; the task never runs (a broker restarted); a worker that claimed another
+    report is killed halfway. The beat's sweep queues both again, and the lead downloads them."""
+    from clinic_statistics.tasks import render_pending_activity_reports
+
+    client = client_for(clinical_lead)
+    ask(client, "fr")  # its on-commit queueing never runs in a test transaction: lost
+    killed = ActivityReport.objects.create(
+        year=YEAR, language="nl", requested_by=clinical_lead, render_started_at=timezone.now()
+    )
+    assert render_pending_activity_reports() == 1  # the killed one's claim is still fresh
+    ActivityReport.objects.filter(pk=killed.pk).update(
+        render_started_at=timezone.now()
+        - datetime.timedelta(seconds=settings.LETTER_RENDER_TIMEOUT + 1)
+    )
+    assert render_pending_activity_reports() == 1  # rendered eagerly: only the killed is left
+    assert render_pending_activity_reports() == 0
+    for report in ActivityReport.objects.all():
+        response = client.get(pdf_url(report))
+        assert response.status_code == 200
+        assert f"{YEAR}" in pdf_text(response.content)
