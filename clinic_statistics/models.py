@@ -42,6 +42,9 @@ class ActivityReport(models.Model):
                 fields=["year", "language"],
                 condition=Q(pdf_sha256=""),
                 name="one_pending_activity_report_per_year_and_language",
+                violation_error_message=_(
+                    "This report is already being prepared: it will be listed once ready."
+                ),
             )
         ]
 

@@ -92,6 +92,13 @@ NOT_PATIENT_SCOPED = {
     # (tests/clinic_statistics/test_follow_up_page.py)
     "clinic_statistics:follow_up",
     "clinic_statistics:follow_up_csv",
+    # the year's indicators and the annual report: counts of every patient the lead may see
+    # (tests/clinic_statistics/test_indicators.py, test_activity_report.py)
+    "clinic_statistics:indicators",
+    "clinic_statistics:indicators_csv",
+    "clinic_statistics:activity_report_request",
+    "clinic_statistics:activity_report_pdf",
+    "api:indicators_statistics",
     "casework:patient_create",
     "casework:authority_list",
     "casework:authority_create",
