@@ -16,7 +16,9 @@ measured in turns, a few requests each, so that the drift of a shared machine's 
 on both alike:
 
 - query counts identical at both sizes;
-- p95 <= 60 ms at the full size, and <= 1.5x its own p95 at the small size.
+- p95 <= 60 ms at the full size, and <= 1.5x its own p95 at the small size;
+- the clinical lead's statistics (the follow-up page and endpoint; the indicators page once it
+  exists), which count every patient: p95 <= 1 s at the full size, no growth target.
 
 Each step also writes the access log of a clinic in use (100 events per patient, so 2,000,000
 at scale 1, sealed and verified as earlier nights would have left them: bench/log_rows.py),
@@ -119,6 +121,13 @@ from reports.models import Dispatch, Letter
 from workspace.management.commands.seed_demo import OUTCOME_MIX
 
 P95_TARGET_MS, GROWTH_TARGET = 60.0, 1.5
+# The clinical lead's statistics count every patient of the network, so their time grows with
+# it by definition and the pages' growth target cannot apply. Theirs: the same number of
+# queries at both sizes (a fixed few, whatever the cohort), and p95 within a second at full
+# size: a page opened now and then to read the clinic's outcomes, not all day, kept within the
+# second a reader waits without losing the thread.
+STATISTICS_P95_TARGET_MS = 1000.0
+STATISTICS = ("follow-up, by completion", "follow-up, by risk level", "API follow-up", "indicators")
 FIRST_SHARE = 0.05  # the small clinic: the first 5 % (1,000 patients at scale 1)
 # The network's clinicians, each leading an equal share of its patients at full size (334 at
 # scale 1). Patients come in blocks of one clinician's caseload, so the small clinic is its
@@ -608,8 +617,7 @@ def pages(people) -> list[tuple[str, Requester, str]]:
     lead_api = Requester(lead, token=ApiToken.objects.create(user=lead, name="bench")[1])
     follow_up = "event=sexual&window_years=5"  # the page's default question
     statistics = [
-        # The lead's statistics read the whole network's patients: their time grows with it
-        # (STATISTICS_TARGETS, not the pages' growth target).
+        # The lead's statistics count the whole network: their own target (STATISTICS).
         ("follow-up, by completion", led, f"/statistics/follow-up/?{follow_up}&group=completion"),
         ("follow-up, by risk level", led, f"/statistics/follow-up/?{follow_up}&group=risk_level"),
         ("API follow-up", lead_api, f"/api/v1/statistics/follow-up/?{follow_up}&group=completion"),
@@ -807,7 +815,10 @@ def main() -> None:
         s50, s95, sq = at_small[label]
         f50, f95, fq = at_full[label]
         growth = f95 / s95
-        ok = sq == fq and f95 <= P95_TARGET_MS and growth <= GROWTH_TARGET
+        if label in STATISTICS:
+            ok = sq == fq and f95 <= STATISTICS_P95_TARGET_MS
+        else:
+            ok = sq == fq and f95 <= P95_TARGET_MS and growth <= GROWTH_TARGET
         print(
             f"| {label} | {sq} / {fq} | {s50:.1f} ms | {s95:.1f} ms | {f50:.1f} ms "
             f"| {f95:.1f} ms | ×{growth:.2f} | {verdict(ok)} |"
