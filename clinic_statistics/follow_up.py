@@ -125,9 +125,12 @@ def cohort(
     # network's scale) or by the cohort recomputed in a subquery.
     visible = patients_visible_to(user)
     checks: dict[int, list[tuple[datetime.date, bool, datetime.date | None, str]]] = {}
-    for patient_id, *check in FollowUpCheck.objects.filter(patient__in=visible).values_list(
-        "patient_id", "checked_on", "new_offence", "offence_on", "category"
-    ):
+    rows_of_checks = (
+        FollowUpCheck.objects.filter(patient__in=visible)
+        .order_by()  # in any order (the first offence and the last check are found below)
+        .values_list("patient_id", "checked_on", "new_offence", "offence_on", "category")
+    )
+    for patient_id, *check in rows_of_checks:
         if patient_id in members:
             # values_list gives each row as a tuple of unknown length: these four columns.
             checks.setdefault(patient_id, []).append(tuple(check))  # type: ignore[arg-type]
