@@ -6,10 +6,11 @@
 On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians, then
 seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
 therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointments; 50,000
-assessments, 100,000 letters and 40,000 helpline contacts), first its first 5 % (its first
-three clinicians' patients, 334 each, as many as at full size), which it copies aside (a
-database `<name>_small`, dropped at the end unless `--keep-small` asks to profile it), then
-the rest.
+assessments, 100,000 letters and 40,000 helpline contacts; for half the patients a closed
+first episode with its intake, a signed Static-99R and yearly checks of their record, which
+the follow-up statistics read), first its first 5 % (its first three clinicians' patients,
+334 each, as many as at full size), which it copies aside (a database `<name>_small`, dropped
+at the end unless `--keep-small` asks to profile it), then the rest.
 For each page and API list: p50 and p95 server time over `--requests` requests and its query
 count, at both sizes, each beside its targets (docs/performance.md). The two sizes are
 measured in turns, a few requests each, so that the drift of a shared machine's speed falls
