@@ -158,6 +158,9 @@ CATEGORY_MIX = [("sexual", 0.25), ("violent", 0.35), ("other", 0.4)]
 SCORED_SHARE = 0.7  # of the patients with an intake: a signed Static-99R in its first weeks
 STATIC99R_MIX = [("I", 0.1), ("II", 0.25), ("III", 0.35), ("IVa", 0.2), ("IVb", 0.1)]
 rng = random.Random(2026)
+# The follow-up statistics' data drawn apart, so that the rest of the clinic is drawn exactly as
+# it was before they were seeded (the same outcomes, alerts and letters: figures compare).
+rng28 = random.Random(28)
 BENCH_PDF = b"%PDF-1.7 bench"  # what a worker rendered; no page reads it
 BENCH_PDF_SHA256 = hashlib.sha256(BENCH_PDF).hexdigest()
 now = timezone.now()
@@ -324,7 +327,7 @@ def seed(
             referral_received_on=started - datetime.timedelta(days=30),
             referral_recorded_by_id=admin.pk,
         )
-        if rng.random() < FORMER_EPISODE_SHARE:
+        if rng28.random() < FORMER_EPISODE_SHARE:
             former_episode(tables, patient, started, admin, clinician)
         tables[CareTeamMembership].add(
             patient_id=patient,
@@ -447,9 +450,9 @@ def former_episode(tables, patient: int, started: datetime.date, admin, clinicia
     signed Static-99R in its first weeks (SCORED_SHARE), and yearly checks of the justice record
     from the intake on (CHECKED_SHARE), one of which may find a new offence committed after the
     start and not after the check (FollowUpCheck's constraints)."""
-    referred = started - datetime.timedelta(days=rng.randint(1000, 3000))  # 3 to 8 years back
-    intake = referred + datetime.timedelta(days=rng.randint(14, 60))
-    closed = intake + datetime.timedelta(days=rng.randint(180, 700))  # before the new referral
+    referred = started - datetime.timedelta(days=rng28.randint(1000, 3000))  # 3 to 8 years back
+    intake = referred + datetime.timedelta(days=rng28.randint(14, 60))
+    closed = intake + datetime.timedelta(days=rng28.randint(180, 700))  # before the new referral
     exits, weights = zip(*EXIT_MIX, strict=True)
     tables[Episode].add(
         patient_id=patient,
@@ -463,10 +466,10 @@ def former_episode(tables, patient: int, started: datetime.date, admin, clinicia
         treatment_started_by_id=admin.pk,
         closed_on=closed,
         closed_by_id=admin.pk,
-        exit_reason=rng.choices(exits, weights)[0],
+        exit_reason=rng28.choices(exits, weights)[0],
     )
-    if rng.random() < SCORED_SHARE:
-        assessed = intake + datetime.timedelta(days=rng.randint(0, 60))
+    if rng28.random() < SCORED_SHARE:
+        assessed = intake + datetime.timedelta(days=rng28.randint(0, 60))
         levels, chances = zip(*STATIC99R_MIX, strict=True)
         tables[Assessment].add(
             patient_id=patient,
@@ -475,30 +478,30 @@ def former_episode(tables, patient: int, started: datetime.date, admin, clinicia
             assessor_id=clinician.pk,
             assessed_on=assessed,
             responses={},
-            levels={STATIC99R_LEVELS: rng.choices(levels, chances)[0]},
+            levels={STATIC99R_LEVELS: rng28.choices(levels, chances)[0]},
             trained_assessor=True,
             complete=True,
             status="signed",
             signed_at=timezone.make_aware(datetime.datetime.combine(assessed, datetime.time(12))),
             next_due_on=None,  # long superseded: no reminder
         )
-    if rng.random() >= CHECKED_SHARE:
+    if rng28.random() >= CHECKED_SHARE:
         return
     days = [
-        365 * year + rng.randint(-30, 30)
-        for year in range(1, rng.randint(1, 5) + 1)
+        365 * year + rng28.randint(-30, 30)
+        for year in range(1, rng28.randint(1, 5) + 1)
         if intake + datetime.timedelta(days=365 * year + 30) < today
     ]
-    found = rng.randrange(len(days)) if days and rng.random() < OFFENCE_SHARE else None
+    found = rng28.randrange(len(days)) if days and rng28.random() < OFFENCE_SHARE else None
     categories, chances = zip(*CATEGORY_MIX, strict=True)
     for index, day in enumerate(days):
         checked = intake + datetime.timedelta(days=day)
         offence = (
             {
                 "new_offence": True,
-                "offence_on": intake + datetime.timedelta(days=rng.randint(1, day)),
-                "kind": rng.choice(["charge", "conviction"]),
-                "category": rng.choices(categories, chances)[0],
+                "offence_on": intake + datetime.timedelta(days=rng28.randint(1, day)),
+                "kind": rng28.choice(["charge", "conviction"]),
+                "category": rng28.choices(categories, chances)[0],
             }
             if index == found
             else {}
