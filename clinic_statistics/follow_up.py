@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, QuerySet
 
 from assessments.selectors import static99r_levels
 from casework.models import CareStage, Episode, FollowUpCheck
@@ -118,15 +118,23 @@ def cohort(
     - everything after the window is cut: censored at window_years × 12 months."""
     categories = EVENTS[event]
     window = window_years * 12
-    patients = _started(user, started_from, started_to)
-    rows = list(patients.values_list("pk", "start", "first_stage", "first_exit"))
+    rows = _starts(user, started_from, started_to)
+    members = {patient_id for patient_id, *_rest in rows}
+    # The checks (and levels) of every patient the user may see, those of the cohort kept here:
+    # a filter by the visibility rule alone, rather than by the cohort's ids (20,000 at a
+    # network's scale) or by the cohort recomputed in a subquery.
+    visible = patients_visible_to(user)
     checks: dict[int, list[tuple[datetime.date, bool, datetime.date | None, str]]] = {}
-    for patient_id, *check in FollowUpCheck.objects.filter(
-        patient__in=patients.values("pk")
-    ).values_list("patient_id", "checked_on", "new_offence", "offence_on", "category"):
-        # values_list gives each row as a tuple of unknown length: these four columns.
-        checks.setdefault(patient_id, []).append(tuple(check))  # type: ignore[arg-type]
-    levels = static99r_levels(user, patients.values("pk")) if group == RISK_LEVEL else {}
+    rows_of_checks = (
+        FollowUpCheck.objects.filter(patient__in=visible)
+        .order_by()  # in any order (the first offence and the last check are found below)
+        .values_list("patient_id", "checked_on", "new_offence", "offence_on", "category")
+    )
+    for patient_id, *check in rows_of_checks:
+        if patient_id in members:
+            # values_list gives each row as a tuple of unknown length: these four columns.
+            checks.setdefault(patient_id, []).append(tuple(check))  # type: ignore[arg-type]
+    levels = static99r_levels(user, visible) if group == RISK_LEVEL else {}
 
     followed = []
     for patient_id, start, stage, exit_reason in rows:
@@ -154,23 +162,33 @@ def cohort(
     return followed
 
 
-def _started(user, started_from, started_to) -> QuerySet:
-    """The patients the user may see whose treatment started in the period, with the start and
-    how their first episode of care ended."""
-    first = Episode.objects.filter(patient=OuterRef("pk"), intake_on__isnull=False).order_by(
-        "intake_on", "pk"
-    )
-    patients = patients_visible_to(user).annotate(
-        start=Subquery(first.values("intake_on")[:1]),
-        first_stage=Subquery(first.values("stage")[:1]),
-        first_exit=Subquery(first.values("exit_reason")[:1]),
-    )
-    patients = patients.filter(start__isnull=False)
-    if started_from:
-        patients = patients.filter(start__gte=started_from)
-    if started_to:
-        patients = patients.filter(start__lte=started_to)
-    return patients.order_by("pk")
+def _first_intakes(user) -> QuerySet:
+    """The episodes of care with an intake of the patients the user may see."""
+    return Episode.objects.filter(intake_on__isnull=False, patient__in=patients_visible_to(user))
+
+
+def _starts(
+    user, started_from: datetime.date | None, started_to: datetime.date | None
+) -> list[tuple[int, datetime.date, str, str]]:
+    """(patient, start, stage, exit reason) of each patient the user may see whose treatment
+    started in the period, by patient: their first episode with an intake (the earliest intake,
+    then the first recorded), picked here from one ordered read of those episodes. Three
+    correlated subqueries per patient (the start, the stage, the exit), repeated in the filter
+    and in the queries of the checks and the levels, made the cohort's SQL grow with every
+    patient of the network (docs/performance.md)."""
+    first: dict[int, tuple[int, datetime.date, str, str]] = {}
+    for row in (
+        _first_intakes(user)
+        .order_by("patient_id", "intake_on", "pk")
+        .values_list("patient_id", "intake_on", "stage", "exit_reason")
+    ):
+        first.setdefault(row[0], row)
+    return [
+        row
+        for row in first.values()
+        if (started_from is None or row[1] >= started_from)
+        and (started_to is None or row[1] <= started_to)
+    ]
 
 
 def _completion(stage: str, exit_reason: str) -> str:
@@ -197,20 +215,32 @@ def kaplan_meier(name: str, followed: Sequence[Followed]) -> Curve:
 
     fitter = KaplanMeierFitter(alpha=0.05)
     fitter.fit([f.months for f in followed], event_observed=[f.event for f in followed])
-    survival = fitter.survival_function_.iloc[:, 0]
-    bounds = fitter.confidence_interval_survival_function_
+    table = fitter.event_table
+    # Each column read once as a whole, aligned on the event table's times (what .loc[time]
+    # read for each step): pandas' row by row (iterrows, .loc) cost 0.1 ms a step, and a curve
+    # of the network's patients has thousands of steps (docs/performance.md).
+    survival = fitter.survival_function_.iloc[:, 0].loc[table.index].tolist()
+    bounds = fitter.confidence_interval_survival_function_.loc[table.index].to_numpy().tolist()
     steps = []
-    for time, row in fitter.event_table.iterrows():
-        if not row["removed"]:
+    for time, removed, at_risk, observed, censored, estimate, (low, high) in zip(
+        table.index.tolist(),
+        table["removed"].tolist(),
+        table["at_risk"].tolist(),
+        table["observed"].tolist(),
+        table["censored"].tolist(),
+        survival,
+        bounds,
+        strict=True,
+    ):
+        if not removed:
             continue  # lifelines' row for time 0 when nobody leaves then
-        low, high = bounds.loc[time]
         steps.append(
             Step(
                 months=float(time),
-                at_risk=int(row["at_risk"]),
-                events=int(row["observed"]),
-                censored=int(row["censored"]),
-                survival=_number(survival.loc[time]),
+                at_risk=int(at_risk),
+                events=int(observed),
+                censored=int(censored),
+                survival=_number(estimate),
                 ci_low=_number(low),
                 ci_high=_number(high),
             )
@@ -228,9 +258,13 @@ def cohort_period(
 ) -> tuple[datetime.date | None, datetime.date | None]:
     """The first and the last start of treatment in the cohort (None, None: nobody), one query:
     who is counted, said by the dates their treatment started."""
-    found = _started(user, started_from, started_to).aggregate(
-        first=Min("start"), last=Max("start")
-    )
+    starts = _first_intakes(user).values("patient_id").annotate(start=Min("intake_on"))
+    if started_from:
+        starts = starts.filter(start__gte=started_from)
+    if started_to:
+        starts = starts.filter(start__lte=started_to)
+    # each patient's start grouped, then the first and the last of them (Django nests the two)
+    found = starts.order_by().aggregate(first=Min("start"), last=Max("start"))
     return found["first"], found["last"]
 
 

@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.generic import TemplateView, View
@@ -26,6 +28,7 @@ from clinic_statistics.forms import (
 )
 from clinic_statistics.models import ActivityReport
 from clinic_statistics.permissions import can_read_statistics
+from clinic_statistics.templatetags.figures import percent
 from common.http import InvalidParameter
 from common.text import spreadsheet_safe
 from common.views import RoleRequired
@@ -74,6 +77,7 @@ class Presented:
     lost: int
     lost_at_start: int
     final: follow_up.Step | None
+    step_rows: str  # the rows of the table of every step, HTML (_step_rows)
 
 
 def _presented(curve: follow_up.Curve, window_years: int) -> Presented:
@@ -109,6 +113,41 @@ def _presented(curve: follow_up.Curve, window_years: int) -> Presented:
         lost=lost,
         lost_at_start=at_start,
         final=final,
+        step_rows=_step_rows(curve),
+    )
+
+
+def _step_rows(curve: follow_up.Curve) -> str:
+    """The table of every step, its rows written here rather than by a loop in the template:
+    a curve of the network's patients has a step for nearly every day of the window (thousands
+    at 20,000 patients), and the template's work per row cost more than the rest of the page
+    (docs/performance.md). The cells are the template's own filters; a percentage repeated from
+    the step before (a censoring alone moves neither the estimate nor its bounds) is formatted
+    once."""
+    shown: dict[float | None, str] = {}
+
+    def share(value: float | None) -> str:
+        if value not in shown:
+            shown[value] = percent(value)
+        return shown[value]
+
+    return format_html_join(
+        "\n",
+        '<tr><td class="number">{}</td><td class="number">{}</td><td class="number">{}</td>'
+        '<td class="number">{}</td><td class="number">{}</td>'
+        '<td class="number">{} – {}</td></tr>',
+        (
+            (
+                floatformat(step.months, 1),
+                step.at_risk,
+                step.events,
+                step.censored,
+                share(step.survival),
+                share(step.ci_low),
+                share(step.ci_high),
+            )
+            for step in curve.steps
+        ),
     )
 
 
