@@ -39,17 +39,22 @@ def history(patient) -> QuerySet[Assessment]:
     )
 
 
-def _current() -> QuerySet[Assessment]:
+def _current(on: datetime.date | None = None) -> QuerySet[Assessment]:
     """The standing assessments: signed, with no newer signed one of the same instrument for
-    the same patient (an amendment is newer than what it amends)."""
+    the same patient (an amendment is newer than what it amends); on a day, as they stood then
+    (signed on or before it)."""
+    by_then = {} if on is None else {"assessed_on__lte": on}
     newer = Assessment.objects.filter(
         Q(assessed_on__gt=OuterRef("assessed_on"))
         | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk")),
         patient=OuterRef("patient"),
         instrument=OuterRef("instrument"),
         status=Assessment.Status.SIGNED,
+        **by_then,
     )
-    return Assessment.objects.filter(status=Assessment.Status.SIGNED).exclude(Exists(newer))
+    return Assessment.objects.filter(status=Assessment.Status.SIGNED, **by_then).exclude(
+        Exists(newer)
+    )
 
 
 def current_by_instrument(patient) -> dict[str, Assessment]:
@@ -176,21 +181,4 @@ def level_of(code: str, *, since, until, first: bool) -> Subquery:
 def overdue_on(patients: QuerySet, day: datetime.date) -> int:
     """How many standing assessments of these patients were past their next due date on the
     day: signed on or before it, with no newer signed one of the same instrument by then."""
-    newer = Assessment.objects.filter(
-        Q(assessed_on__gt=OuterRef("assessed_on"))
-        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk")),
-        patient=OuterRef("patient"),
-        instrument=OuterRef("instrument"),
-        status=Assessment.Status.SIGNED,
-        assessed_on__lte=day,
-    )
-    return (
-        Assessment.objects.filter(
-            patient__in=patients,
-            status=Assessment.Status.SIGNED,
-            assessed_on__lte=day,
-            next_due_on__lt=day,
-        )
-        .exclude(Exists(newer))
-        .count()
-    )
+    return _current(on=day).filter(patient__in=patients, next_due_on__lt=day).count()

@@ -51,22 +51,11 @@ def survival_svg(
     number still followed at each year), those numbers under the year's tick, as survival
     charts print them."""
     import pygal  # loaded when a chart is first drawn
-    from pygal.style import Style
 
-    style = Style(
-        background="white",
-        plot_background="white",
-        foreground=MUTED,
-        foreground_strong=INK,
-        foreground_subtle=GUIDE,
+    style = _style(
         colors=(INK, BAND, BAND),
-        opacity="1",
         stroke_opacity="1",
         stroke_opacity_hover="1",
-        guide_stroke_color=GUIDE,
-        major_guide_stroke_color=GUIDE,
-        guide_stroke_dasharray="0",
-        major_guide_stroke_dasharray="0",
         font_family="DejaVu Sans, Liberation Sans, Arial, sans-serif",
         label_font_size=12,
         major_label_font_size=12,
@@ -145,6 +134,26 @@ def _numbers_at_risk(tree, etree, at_risk: Sequence[int]) -> None:
             element.set("y", str(float(element.get("y")) + 12))
 
 
+def _style(**chosen):
+    """The clinic's chart style: white, the letters' ink, light guides, no dashes; each chart
+    chooses its colours and sizes."""
+    from pygal.style import Style
+
+    return Style(
+        background="white",
+        plot_background="white",
+        foreground=MUTED,
+        foreground_strong=INK,
+        foreground_subtle=GUIDE,
+        opacity="1",
+        guide_stroke_color=GUIDE,
+        major_guide_stroke_color=GUIDE,
+        guide_stroke_dasharray="0",
+        major_guide_stroke_dasharray="0",
+        **chosen,
+    )
+
+
 def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
@@ -170,22 +179,11 @@ def bar_svg(title: str, rows: list[tuple[str, int]]) -> str:
     WeasyPrint draws. Every count is printed on its bar; the report's table beside it carries
     the same numbers."""
     import pygal  # loaded when a chart is first drawn
-    from pygal.style import Style
 
-    style = Style(
-        background="white",
-        plot_background="white",
-        foreground=MUTED,
-        foreground_strong=INK,
-        foreground_subtle=GUIDE,
+    style = _style(
         colors=(INK,),
         value_colors=("white",),
-        opacity="1",
         opacity_hover="1",
-        guide_stroke_color=GUIDE,
-        major_guide_stroke_color=GUIDE,
-        guide_stroke_dasharray="0",
-        major_guide_stroke_dasharray="0",
         font_family="Liberation Sans, DejaVu Sans, Arial, sans-serif",
         label_font_size=11,
         major_label_font_size=11,

@@ -50,6 +50,16 @@ EARLIEST_YEAR = 2000
 # The risk instruments whose levels are counted, each by its main band table.
 RISK_INSTRUMENTS = (("static99r", _("Static-99R")), ("stable2007", _("STABLE-2007")))
 NO_LEVEL = "none"
+SESSION_COUNTERS = (
+    "planned",
+    "attended",
+    "acceptable_absences",
+    "unacceptable_absences",
+    "awaiting_evidence",
+    "cancelled_by_clinic",
+    "rescheduled_by_patient",
+    "rescheduled_by_clinic",
+)
 
 
 @dataclass(frozen=True)
@@ -334,6 +344,9 @@ def _share(part: int, whole: int) -> float | None:
 def _sessions(patients: QuerySet, question: Question) -> Section:
     after = datetime.date(question.year + 1, 1, 1)
     expressions, _since = counter_expressions(question.first_day, after)
+    # Only the counters shown: each is a filter PostgreSQL evaluates on every session of the
+    # year (a million at the network's size).
+    expressions = {name: expressions[name] for name in SESSION_COUNTERS}
     since, until = day_bounds(question.first_day, (after - question.first_day).days)
     group = Q(appointment__kind=Appointment.Kind.GROUP)
     planned = Q(
