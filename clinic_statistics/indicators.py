@@ -203,10 +203,12 @@ def _percentiles(
     rows: QuerySet, value, shares: tuple[float, ...]
 ) -> tuple[int, list[datetime.timedelta | None]]:
     """How many rows, and the value at each share (nearest rank: the smallest value with at
-    least that share of the rows at or below it), each read by the database at its rank."""
+    least that share of the rows at or below it), each read by the database at its rank: one
+    query each, asked even of no rows, so that the page's queries do not depend on the data."""
     ordered = rows.annotate(value=value).order_by("value").values_list("value", flat=True)
     n = rows.count()
-    return n, [ordered[math.ceil(share * n) - 1] if n else None for share in shares]
+    ranks = [max(math.ceil(share * n), 1) for share in shares]
+    return n, [next(iter(ordered[rank - 1 : rank]), None) for rank in ranks]
 
 
 def _days(span: datetime.timedelta | None, per: float = 1) -> float | None:
