@@ -505,3 +505,26 @@ def test_the_query_count_does_not_grow_with_the_clinic(
         response = client.get(PAGE, {"year": YEAR})
     assert response.context["indicators"].figure("referrals").value == 7
     assert len(large) == len(small) == len(empty)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({}, "year"),
+        ({"year": "abc"}, "year"),
+        ({"year": "1999"}, "year"),
+        ({"year": YEAR, "legal_framework": "no-such-framework"}, "legal_framework"),
+        ({"year": YEAR, "clinician": "999999"}, "clinician"),
+    ],
+)
+def test_the_api_says_what_is_wrong_and_logs_nothing(query, field, lead_api):
+    response = lead_api.get(API, query)
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not AccessEvent.objects.filter(object_type="clinic_statistics.indicators").exists()
+
+
+def test_the_api_answers_in_the_readers_language(clinic, lead_api):
+    response = lead_api.get(API, {"year": YEAR}, HTTP_ACCEPT_LANGUAGE="nl")
+    labels = {f["key"]: f["label"] for s in response.json()["sections"] for f in s["figures"]}
+    assert labels["referrals"] == "Ontvangen aanmeldingen"
