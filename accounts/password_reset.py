@@ -5,11 +5,15 @@
 - The message waits in the outbox (common.outbox), sent by a worker: no mail server inside
   the request. Its link is built on SITE_URL, never on the request's Host header.
 - The link lives PASSWORD_RESET_TIMEOUT seconds and works once (its token holds the password).
+- At most PASSWORD_RESET_LINKS_PER_HOUR links an hour to one account, counted in the outbox
+  (shared by every process): beyond, nothing is sent, the page says the same, the log says so.
 - A completed reset ends the user's other sessions and lifts the lock-out of their name; they
   then log in with the new password and their second factor.
 - Each request and each reset is in the access log; nothing tells the requester which.
 
 docs/security.md, "Forgot your password"."""
+
+import datetime
 
 from axes.utils import reset as lift_lockout
 from django.conf import settings
@@ -21,20 +25,23 @@ from django.contrib.auth.tokens import default_token_generator
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.sessions import end_all_credentials
 from accounts.signals import Reason
 from common import outbox
+from common.models import OutboxMessage
 
 SUBJECT = "registration/password_reset_subject.txt"
 BODY = "registration/password_reset_email.txt"
 
 # For the access log (audit.receivers). user: the account e-mailed, or None for an address
-# of no active account.
+# of no active account; limited: True when the account had its links for the hour already.
 password_reset_requested = Signal()
+# The outbox's purpose of a reset message, the same in every language: what the limit counts.
+PURPOSE = "Password reset"
 # user: the account whose password was reset by its link.
 password_reset_completed = Signal()
 
@@ -65,6 +72,14 @@ def _message(user) -> tuple[str, str]:
         return subject, render_to_string(BODY, context)
 
 
+def _links_this_hour(user) -> int:
+    """The reset messages queued for the user's address in the last hour."""
+    since = timezone.now() - datetime.timedelta(hours=1)
+    return OutboxMessage.objects.filter(
+        purpose=PURPOSE, to=[user.email], created_at__gte=since
+    ).count()
+
+
 class ResetForm(PasswordResetForm):
     """Django's form, which queues its message in the outbox and logs each request."""
 
@@ -82,14 +97,17 @@ class ResetForm(PasswordResetForm):
         users = list(self.get_users(self.cleaned_data["email"]))
         for user in users:
             subject, body = _message(user)
-            outbox.queue(to=[user.email], subject=subject, body=body, purpose=subject)
-            password_reset_requested.send(sender=ResetForm, user=user)
+            if _links_this_hour(user) >= settings.PASSWORD_RESET_LINKS_PER_HOUR:
+                password_reset_requested.send(sender=ResetForm, user=user, limited=True)
+                continue
+            outbox.queue(to=[user.email], subject=subject, body=body, purpose=PURPOSE)
+            password_reset_requested.send(sender=ResetForm, user=user, limited=False)
         if not users:
             # The same work as for an account (the message written, then dropped), and a line
             # in the log without the address typed: it may be anyone's.
             nobody = get_user_model()(pk=0, password=UNUSABLE_PASSWORD_PREFIX)
             _message(nobody)
-            password_reset_requested.send(sender=ResetForm, user=None)
+            password_reset_requested.send(sender=ResetForm, user=None, limited=False)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -89,7 +89,7 @@ def _credentials_ended(sender, user, actor, reason, **kwargs):
 
 
 @receiver(password_reset_requested, dispatch_uid="audit.password_reset_requested")
-def _password_reset_requested(sender, user, **kwargs):
+def _password_reset_requested(sender, user, limited=False, **kwargs):
     # For an address of no active account: a refusal naming no one, without the address typed
     # (it may be anyone's). The requester sees the same page either way.
     if user is None:
@@ -100,12 +100,16 @@ def _password_reset_requested(sender, user, **kwargs):
             label=gettext_lazy("Password reset asked for an address of no active account"),
         )
         return
+    # Beyond the hour's links (accounts.password_reset), nothing was sent: a refusal, naming
+    # the account it was asked for.
     record_access(
         actor=user,
-        action=Action.SEND,
+        action=Action.DENIED if limited else Action.SEND,
         object_type="accounts.user",
         object_id=str(user.pk),
-        label=gettext_lazy("Password reset link e-mailed"),
+        label=gettext_lazy("Password reset link not e-mailed: the hour's links were sent already")
+        if limited
+        else gettext_lazy("Password reset link e-mailed"),
     )
 
 

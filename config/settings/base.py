@@ -199,6 +199,9 @@ LOGIN_URL = "login"
 # "Forgot your password?": the e-mailed link works once, for PASSWORD_RESET_MINUTES (default 60),
 # and is built on SITE_URL (accounts/password_reset.py; docs/security.md).
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_MINUTES", 60) * 60
+# At most this many reset links e-mailed to one account in an hour: a stranger who knows a
+# colleague's address cannot fill their mailbox (accounts.password_reset).
+PASSWORD_RESET_LINKS_PER_HOUR = envint("PASSWORD_RESET_LINKS_PER_HOUR", 3)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True

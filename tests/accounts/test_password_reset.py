@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessEvent
 from common.models import OutboxMessage
@@ -228,3 +229,40 @@ def test_a_new_colleague_whose_first_link_expired_asks_for_another(clinical_lead
 
     choose_new_password(link_in(OutboxMessage.objects.get(to=[newcomer.email])))
     assert login(Client(), "psy.nouveau", NEW_PASSWORD).status_code == 302
+
+
+def test_a_stranger_cannot_fill_a_colleagues_mailbox_and_the_next_hour_works(
+    treating_psychologist, settings, monkeypatch
+):
+    """Three links an hour to one account, whatever the number of requests; the fourth gets the
+    same page, sends nothing and is logged as refused. An hour on, a link is sent again, and it
+    works."""
+    for _ in range(settings.PASSWORD_RESET_LINKS_PER_HOUR):
+        ask_for_a_link(treating_psychologist.email)
+    assert OutboxMessage.objects.count() == 3
+
+    limited = ask_for_a_link(treating_psychologist.email)
+
+    assert limited.status_code == 302 and limited["Location"] == reverse("password_reset_done")
+    assert OutboxMessage.objects.count() == 3
+    refused = AccessEvent.objects.get(action="denied", object_type="accounts.user")
+    assert refused.user == treating_psychologist
+    assert "not e-mailed" in refused.label
+
+    an_hour_on = timezone.now() + datetime.timedelta(hours=1, minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: an_hour_on)
+    ask_for_a_link(treating_psychologist.email)
+    latest = OutboxMessage.objects.latest("pk")
+    assert OutboxMessage.objects.count() == 4
+    monkeypatch.undo()
+    assert choose_new_password(link_in(latest)).status_code == 302
+    client = Client()
+    assert login(client, treating_psychologist.username, NEW_PASSWORD).status_code == 302
+    assert logged_in(client)
+
+
+def test_the_limit_counts_one_account_not_the_others(treating_psychologist, other_psychologist):
+    for _ in range(4):
+        ask_for_a_link(treating_psychologist.email)
+    ask_for_a_link(other_psychologist.email)
+    assert OutboxMessage.objects.filter(to=[other_psychologist.email]).count() == 1
