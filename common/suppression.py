@@ -29,8 +29,7 @@ cell of its column.
 Pure Python, no framework: the clinic's statistics and the helpline's use it alike.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
 from typing import TypeVar
 
@@ -168,53 +167,3 @@ def suppress(
         if _determined(equations, hidden, order):
             hidden.add(key)
     return frozenset(hidden)
-
-
-@dataclass(frozen=True)
-class Suppression:
-    """What to hide in a table: cells as (row, column), totals by row or column index."""
-
-    cells: frozenset[tuple[int, int]]
-    row_totals: frozenset[int]
-    column_totals: frozenset[int]
-    grand_total: bool
-
-
-def suppress_table(
-    table: Sequence[Sequence[int]],
-    *,
-    row_totals: bool = True,
-    column_totals: bool = True,
-    grand_total: bool = True,
-    threshold: int = THRESHOLD,
-) -> Suppression:
-    """suppress() for a rows x columns table of counts and the margins published with it.
-
-    Publish only margins that are true sums of the cells (not, say, column totals of a table in
-    which one person may be counted in several rows)."""
-    width = len(table[0]) if table else 0
-    if any(len(row) != width for row in table):
-        raise ValueError("every row has the same number of columns")
-    counts: dict[tuple, int] = {}
-    for i, row in enumerate(table):
-        for j, count in enumerate(row):
-            counts[("cell", i, j)] = count
-    sums: list[tuple[tuple, list[tuple]]] = []
-    if row_totals:
-        for i, row in enumerate(table):
-            counts[("row", i)] = sum(row)
-            sums.append((("row", i), [("cell", i, j) for j in range(width)]))
-    if column_totals:
-        for j in range(width):
-            counts[("column", j)] = sum(row[j] for row in table)
-            sums.append((("column", j), [("cell", i, j) for i in range(len(table))]))
-    if grand_total:
-        counts[("grand",)] = sum(map(sum, table))
-        sums.append((("grand",), [key for key in counts if key[0] == "cell"]))
-    hidden = suppress(counts, sums, threshold)
-    return Suppression(
-        cells=frozenset((key[1], key[2]) for key in hidden if key[0] == "cell"),
-        row_totals=frozenset(key[1] for key in hidden if key[0] == "row"),
-        column_totals=frozenset(key[1] for key in hidden if key[0] == "column"),
-        grand_total=("grand",) in hidden,
-    )
