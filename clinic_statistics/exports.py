@@ -72,9 +72,9 @@ def _shown_derived(figure: Figure, threshold: int) -> bool:
         return True
     if figure.denominator < threshold:
         return False
-    if figure.unit == "%":
-        part = round(figure.value * figure.denominator / 100)
-        return not (0 < part < threshold or 0 < figure.denominator - part < threshold)
+    if figure.part is not None:  # a share: the count it stands for, and what it leaves out
+        left_out = figure.denominator - figure.part
+        return not (0 < figure.part < threshold or 0 < left_out < threshold)
     return True
 
 

@@ -100,6 +100,7 @@ class Figure:
     definition: str
     unit: str = ""  # "", "days", "months" or "%"
     denominator: int | None = None  # the count a share, a median or a percentile is of
+    part: int | None = None  # for a share: the count it is of the denominator
     hidden: bool = False  # a small count the helpline's statistics hide (helpline.statistics)
 
 
@@ -434,6 +435,7 @@ def _sessions(patients: QuerySet, question: Question) -> Section:
                 ),
                 unit="%",
                 denominator=decided,
+                part=counts["attended"],
             ),
             Figure(
                 "unjustified_absences",
@@ -510,6 +512,7 @@ def _letters(patients: QuerySet, question: Question) -> Section:
                 + str(denominator),
                 unit="%",
                 denominator=counts["due"],
+                part=counts["signed"],
             ),
             Figure(
                 "letters_sent_on_time",
@@ -525,6 +528,7 @@ def _letters(patients: QuerySet, question: Question) -> Section:
                 + str(denominator),
                 unit="%",
                 denominator=counts["due"],
+                part=counts["sent"],
             ),
         ),
         tables=(
@@ -586,13 +590,11 @@ def _risk(user, patients: QuerySet, question: Question) -> Section:
     latest_intake = Episode.objects.filter(patient=OuterRef("pk"), intake_on__lte=last).order_by(
         "-intake_on", "-pk"
     )
-    in_care = in_care.annotate(
-        intake=Subquery(latest_intake.values("intake_on")[:1]),
+    in_care = in_care.annotate(intake=Subquery(latest_intake.values("intake_on")[:1])).annotate(
         intake_until=ExpressionWrapper(
-            Subquery(latest_intake.values("intake_on")[:1])
-            + datetime.timedelta(days=INTAKE_ASSESSMENT_DAYS),
+            F("intake") + datetime.timedelta(days=INTAKE_ASSESSMENT_DAYS),
             output_field=DateField(),
-        ),
+        )
     )
     annotations = {}
     for code, _name in RISK_INSTRUMENTS:

@@ -528,3 +528,21 @@ def test_the_api_answers_in_the_readers_language(clinic, lead_api):
     response = lead_api.get(API, {"year": YEAR}, HTTP_ACCEPT_LANGUAGE="nl")
     labels = {f["key"]: f["label"] for s in response.json()["sections"] for f in s["figures"]}
     assert labels["referrals"] == "Ontvangen aanmeldingen"
+
+
+def test_a_share_of_many_is_hidden_when_the_count_it_stands_for_is_small():
+    """1 of 3,000 reads 0.0%: the rounded share cannot say it stands for one person, the
+    count it was computed from does."""
+    from clinic_statistics.exports import HIDDEN, published_rows
+    from clinic_statistics.indicators import Figure, Indicators, Question, Section
+
+    def share(part, whole):
+        return Figure("rate", "Rate", round(100 * part / whole, 1), "", "%", whole, part)
+
+    rows = published_rows(
+        Indicators(
+            Question(year=YEAR),
+            (Section("s", "S", (share(1, 3000),)), Section("t", "T", (share(1500, 3000),))),
+        )
+    )
+    assert [row[4] for row in rows] == [HIDDEN, 50.0]
