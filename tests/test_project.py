@@ -420,10 +420,15 @@ def test_postgresql_prepares_statements_and_keeps_the_urls_options():
 
     options = _database_options(DATABASE_URL=url)
 
-    assert options == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 1}
-    assert _database_options(DATABASE_URL=url, DB_PREPARED_STATEMENTS="false") == {
-        "sslmode": "require"
+    assert options == {
+        "sslmode": "require",
+        "server_side_binding": True,
+        "prepare_threshold": 1,
+        "options": "-c jit=off",
     }
+    assert _database_options(
+        DATABASE_URL=url, DB_PREPARED_STATEMENTS="false", DB_JIT_OFF="false"
+    ) == {"sslmode": "require"}
 
 
 def _in_production(script: str, **env) -> subprocess.CompletedProcess:
@@ -443,9 +448,12 @@ def test_production_bounds_statements_and_idle_transactions_in_postgresql():
 
     default = _in_production(script)
     worker = _in_production(script, DB_STATEMENT_TIMEOUT="300")
-    pooled = _in_production(script, DB_STATEMENT_TIMEOUT="0", DB_IDLE_IN_TRANSACTION_TIMEOUT="0")
+    pooled = _in_production(
+        script, DB_STATEMENT_TIMEOUT="0", DB_IDLE_IN_TRANSACTION_TIMEOUT="0", DB_JIT_OFF="false"
+    )
 
     assert "-c statement_timeout=30s -c idle_in_transaction_session_timeout=60s" in default.stdout
+    assert "-c jit=off" in default.stdout  # no JIT compiling for a short statement
     assert "-c statement_timeout=300s" in worker.stdout
     assert "'options'" not in pooled.stdout, pooled.stderr
 

@@ -175,6 +175,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 1}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DB_JIT_OFF", True
+):
+    # PostgreSQL's JIT compiles any statement its planner deems costly: 15 to 25 ms each, for
+    # statements that run in 20 to 50 (the indicators' risk levels: 210 ms with it, 45 without;
+    # docs/performance.md). A startup option, which PgBouncer refuses: behind it, set
+    # DB_JIT_OFF=false and give it to the role instead (docs/operations.md).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join([_options.get("options", ""), "-c jit=off"]).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
