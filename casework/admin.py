@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casework.forms import AuthorityForm, JusticeContactForm
 from casework.models import AttendanceOutcome, Authority, ComplianceRule, JusticeContact
+from casework.services.session_counts import outcome_meaning_changed
 
 
 @admin.register(Authority)
@@ -29,6 +30,10 @@ class JusticeContactAdmin(admin.ModelAdmin):
     search_fields = ["name", "service", "email"]
 
 
+# The flags the session counters read (casework.selectors.counter_filters).
+COUNTED_BY = {"counts_as_attended", "compliant", "enforceable"}
+
+
 @admin.register(AttendanceOutcome)
 class AttendanceOutcomeAdmin(SimpleHistoryAdmin):
     view_on_site = False  # the admin links to no page outside it (config.admin_site)
@@ -46,6 +51,12 @@ class AttendanceOutcomeAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # outcomes are history: deactivate one instead
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & COUNTED_BY:
+            # The statistics' session counts follow what the outcome now means.
+            outcome_meaning_changed(obj)
 
 
 @admin.register(ComplianceRule)

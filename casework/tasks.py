@@ -18,3 +18,16 @@ def evaluate_compliance(patient_ids: list[int] | None = None) -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def send_outcome_reminders() -> int:
     return services.outcome_reminders_send()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def count_sessions() -> int:
+    """Count again the sessions of the patients marked since (casework.services.session_counts):
+    queued after each change, and every few minutes in case a queued one was lost."""
+    return services.session_counts_update()
+
+
+@shared_task
+def recount_all_sessions() -> int:
+    """Every night: count every patient's sessions again."""
+    return services.session_counts_recount_all()

@@ -160,6 +160,13 @@ ACTORLESS_ALLOWED = {
     "casework/services/emergency.py": {"names_a_situation"},
     "casework/services/groups.py": {"non_association_warnings"},
     "casework/services/patients.py": {"possible_duplicates"},
+    # Marks a change other services made (theirs has the actor), and the worker's counting.
+    "casework/services/session_counts.py": {
+        "outcome_meaning_changed",
+        "session_counts_recount_all",
+        "session_counts_update",
+        "sessions_changed",
+    },
     "helpline/services.py": {"erase_old_summaries", "find_code", "format_code", "shift_of"},
     "privacy/services.py": {"access_copies_render_pending", "access_copy_render"},
     "reports/services.py": {

@@ -4,7 +4,8 @@ patients: patients, episodes, care teams; mandates: the decisions that bring the
 authorities and justice contacts; follow_up: what is learnt of the record after treatment
 (all the frame);
 appointments: appointments and their series; groups: therapy groups and who must not meet;
-attendance: outcomes, attendance, compliance rules and alerts. (Clinical notes: the notes app.)
+attendance: outcomes, attendance, compliance rules and alerts; session_counts: the counters by
+month the statistics add up. (Clinical notes: the notes app.)
 """
 
 from casework.models.appointments import Appointment, AppointmentSeries, CalendarFeed
@@ -38,8 +39,10 @@ from casework.models.patients import (
     PatientGroupObjectPermission,
     PatientUserObjectPermission,
 )
+from casework.models.session_counts import SESSION_COUNTERS, SessionCount, SessionCountPending
 
 __all__ = [
+    "SESSION_COUNTERS",
     "Appointment",
     "AppointmentSeries",
     "Attendance",
@@ -67,6 +70,8 @@ __all__ = [
     "PatientGroupObjectPermission",
     "PatientUserObjectPermission",
     "Region",
+    "SessionCount",
+    "SessionCountPending",
     "TherapyGroup",
     "Weekday",
 ]

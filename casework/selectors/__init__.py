@@ -22,6 +22,7 @@ from casework.selectors.compliance import (
     compliance_counters,
     compliance_counters_many,
     counter_expressions,
+    counter_filters,
     latest_open_alerts,
     recent_alerts,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "compliance_counters",
     "compliance_counters_many",
     "counter_expressions",
+    "counter_filters",
     "emergency_accesses_of",
     "emergency_accesses_to_review",
     "emergency_only",

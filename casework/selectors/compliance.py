@@ -26,21 +26,17 @@ from common.dates import day_bounds
 from common.db import AnyOf
 
 
-def counter_expressions(start: datetime.date, end: datetime.date) -> tuple[dict, datetime.datetime]:
-    """The counters of docs/domain.md over [start, end), as aggregate expressions on Attendance.
+def counter_filters(now: datetime.datetime) -> dict[str, Q]:
+    """What puts a session in each counter of docs/domain.md, whatever the period: filters on
+    Attendance. `now` parts the sessions awaiting their outcome from those to come.
 
-    Every session of the period that was not moved is planned, and in exactly one of
-    attended, acceptable or unacceptable absences, awaiting evidence, awaiting outcome, to
-    come, cancelled by the clinic: whoever reads them can check the sum. The others count
-    apart."""
-    since, until = day_bounds(start, (end - start).days)
-    year_ago = until - datetime.timedelta(days=365)
-    now = min(timezone.now(), until)
-    in_period = Q(appointment__starts_at__gte=since, appointment__starts_at__lt=until)
+    Every session that was not moved is planned, and in exactly one of attended, acceptable or
+    unacceptable absences, awaiting evidence, awaiting outcome, to come, cancelled by the
+    clinic: whoever reads them can check the sum. The others count apart."""
     # A moved session is out: its new booking counts in its place, wherever it falls.
-    moved = in_period & Q(appointment__status=Appointment.Status.RESCHEDULED)
-    cancelled = in_period & Q(appointment__status=Appointment.Status.CANCELLED)
-    stands = in_period & Q(appointment__status=Appointment.Status.SCHEDULED)
+    moved = Q(appointment__status=Appointment.Status.RESCHEDULED)
+    cancelled = Q(appointment__status=Appointment.Status.CANCELLED)
+    stands = Q(appointment__status=Appointment.Status.SCHEDULED)
     attended = stands & Q(outcome__counts_as_attended=True)
     absent = stands & Q(outcome__counts_as_attended=False)
     # Justified once the outcome says so and no document is awaited any more; until then an
@@ -49,32 +45,43 @@ def counter_expressions(start: datetime.date, end: datetime.date) -> tuple[dict,
     not_failure = absent & Q(outcome__enforceable=False)
     no_outcome = stands & Q(outcome__isnull=True)
     begun = Q(appointment__starts_at__lt=now)
-    expressions = {
-        "planned": Count("pk", filter=stands | cancelled),
-        "attended": Count("pk", filter=attended),
-        "acceptable_absences": Count("pk", filter=not_failure & justified),
-        "unacceptable_absences": Count("pk", filter=absent & Q(outcome__enforceable=True)),
-        "awaiting_evidence": Count("pk", filter=not_failure & ~justified),
-        "awaiting_outcome": Count("pk", filter=no_outcome & begun),
-        "to_come": Count("pk", filter=no_outcome & ~begun),
-        "cancelled_by_clinic": Count("pk", filter=cancelled),
-        "attended_failed_to_comply": Count("pk", filter=attended & Q(outcome__compliant=False)),
-        "rescheduled_by_patient": Count(
-            "pk", filter=moved & Q(appointment__change_requested_by=Appointment.RequestedBy.PATIENT)
-        ),
-        "rescheduled_by_clinic": Count(
-            "pk", filter=moved & Q(appointment__change_requested_by=Appointment.RequestedBy.CLINIC)
-        ),
-        "failures_last_12_months": Count(
-            "pk",
-            filter=Q(
-                appointment__status=Appointment.Status.SCHEDULED,
-                appointment__starts_at__gte=year_ago,
-                appointment__starts_at__lt=until,
-                outcome__enforceable=True,
-            ),
-        ),
+    return {
+        "planned": stands | cancelled,
+        "attended": attended,
+        "acceptable_absences": not_failure & justified,
+        "unacceptable_absences": absent & Q(outcome__enforceable=True),
+        "awaiting_evidence": not_failure & ~justified,
+        "awaiting_outcome": no_outcome & begun,
+        "to_come": no_outcome & ~begun,
+        "cancelled_by_clinic": cancelled,
+        "attended_failed_to_comply": attended & Q(outcome__compliant=False),
+        "rescheduled_by_patient": moved
+        & Q(appointment__change_requested_by=Appointment.RequestedBy.PATIENT),
+        "rescheduled_by_clinic": moved
+        & Q(appointment__change_requested_by=Appointment.RequestedBy.CLINIC),
     }
+
+
+def counter_expressions(start: datetime.date, end: datetime.date) -> tuple[dict, datetime.datetime]:
+    """The counters of docs/domain.md over [start, end), as aggregate expressions on Attendance
+    (counter_filters), with the failures of the year up to its end; and the earliest session
+    time they read."""
+    since, until = day_bounds(start, (end - start).days)
+    year_ago = until - datetime.timedelta(days=365)
+    in_period = Q(appointment__starts_at__gte=since, appointment__starts_at__lt=until)
+    expressions = {
+        name: Count("pk", filter=in_period & condition)
+        for name, condition in counter_filters(min(timezone.now(), until)).items()
+    }
+    expressions["failures_last_12_months"] = Count(
+        "pk",
+        filter=Q(
+            appointment__status=Appointment.Status.SCHEDULED,
+            appointment__starts_at__gte=year_ago,
+            appointment__starts_at__lt=until,
+            outcome__enforceable=True,
+        ),
+    )
     return expressions, min(since, year_ago)
 
 

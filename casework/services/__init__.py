@@ -45,6 +45,11 @@ from casework.services.patients import (
     patient_register,
     patient_update,
 )
+from casework.services.session_counts import (
+    session_counts_recount_all,
+    session_counts_update,
+    sessions_changed,
+)
 
 __all__ = [
     "AttendanceRowErrors",
@@ -79,4 +84,7 @@ __all__ = [
     "patient_register",
     "patient_update",
     "scheduling_conflicts",
+    "session_counts_recount_all",
+    "session_counts_update",
+    "sessions_changed",
 ]

@@ -23,6 +23,7 @@ from casework.models import (
     TherapyGroup,
 )
 from casework.permissions import can_join_care_team, can_manage_groups, move_refusal
+from casework.services.session_counts import sessions_changed
 from common.dates import out_of_bounds, years_after, years_before
 from common.db import max_length_of
 from common.errors import OverridableWarning
@@ -164,6 +165,7 @@ def _create_one(
     Attendance.objects.bulk_create(
         [Attendance.expected_at(appointment, patient) for patient in patients]
     )
+    sessions_changed(patient.pk for patient in patients)
     for patient in patients:
         record_access(actor=actor, action=Action.CREATE, patient=patient, obj=appointment)
     return appointment
@@ -287,7 +289,9 @@ def _close(appointment: Appointment, *, actor, status, requested_by, reason) -> 
     appointment.change_reason = reason
     appointment.changed_at, appointment.changed_by = timezone.now(), actor
     appointment.save()
-    for attendance in appointment.attendances.select_related("patient"):
+    attendances = list(appointment.attendances.select_related("patient"))
+    sessions_changed(attendance.patient_id for attendance in attendances)
+    for attendance in attendances:
         record_access(
             actor=actor, action=Action.UPDATE, patient=attendance.patient, obj=appointment
         )

@@ -13,6 +13,7 @@ from audit.services import Action, record_access
 from casework.mail import mail_clinician_once_a_day
 from casework.models import Appointment, Attendance, AttendanceOutcome, OutcomeReminder
 from casework.permissions import can_work_with_group
+from casework.services.session_counts import sessions_changed
 from casework.signals import frame_recorded_after_commit
 from common.permissions import require_that
 
@@ -107,12 +108,14 @@ def _apply(
 
 
 def _evaluate_later(patient_ids: set[int]) -> None:
-    """After the commit: the compliance rules look at the outcomes, and the letters draft what
-    they set off (an unjustified absence, a difficulty: reports.drafting)."""
+    """After the commit: the compliance rules look at the outcomes, the letters draft what
+    they set off (an unjustified absence, a difficulty: reports.drafting), and the statistics
+    count the sessions again (marked now, within the transaction)."""
     from casework.tasks import evaluate_compliance
 
     if patient_ids:
         ids = sorted(patient_ids)
+        sessions_changed(ids)
         transaction.on_commit(lambda: evaluate_compliance.delay(ids), robust=True)
         frame_recorded_after_commit(ids)
 

@@ -19,6 +19,7 @@ from casework.models import (
     TherapyGroup,
 )
 from casework.permissions import can_join_care_team, can_manage_groups
+from casework.services.session_counts import sessions_changed
 from common.errors import OverridableWarning
 from common.permissions import require_that
 
@@ -107,6 +108,7 @@ def group_member_add(
     Attendance.objects.bulk_create(
         [Attendance.expected_at(session, patient) for session in upcoming]
     )
+    sessions_changed([patient.pk])
     record_access(actor=actor, action=Action.CREATE, patient=patient, obj=membership)
     return membership
 
@@ -129,6 +131,7 @@ def group_member_end(
         appointment__starts_at__date__gt=membership.left_on,
         outcome__isnull=True,
     ).delete()
+    sessions_changed([membership.patient_id])
     record_access(actor=actor, action=Action.UPDATE, patient=membership.patient, obj=membership)
     return membership
 

@@ -486,6 +486,13 @@ CELERY_BEAT_SCHEDULE = {
     # Safety net: events are sealed right after each commit; this picks up any that a crash left.
     "audit-seal": {"task": "audit.tasks.seal_access_log", "schedule": 60.0},
     "compliance-rules": {"task": "casework.tasks.evaluate_compliance", "schedule": 3600.0},
+    # Safety net: each change queues its own count; this picks up any a lost task left marked.
+    "session-counts": {"task": "casework.tasks.count_sessions", "schedule": _PENDING_WORK},
+    # Every night, everyone counted again (an outcome's meaning changed in the admin...).
+    "session-counts-nightly": {
+        "task": "casework.tasks.recount_all_sessions",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "outcome-reminders": {
         "task": "casework.tasks.send_outcome_reminders",
         "schedule": crontab(hour=7, minute=30),

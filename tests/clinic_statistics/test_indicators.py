@@ -230,6 +230,9 @@ def clinic(administrator, clinical_lead, treating_psychologist):
             signed_at=moment(day),
             next_due_on=d(8, 1) if instrument == "stable2007" else None,
         )
+    # The sessions above were written directly, not by the services that mark them: counted
+    # as every night (casework.services.session_counts).
+    services.session_counts_recount_all()
     return {"x": x, "y": y, "anne": anne, "bruno": bruno, "david": david}
 
 
@@ -296,6 +299,27 @@ def test_sessions_count_a_moved_session_once_and_a_group_per_patient(clinic, lea
     assert values["unjustified_absences"]["value"] == 1
     assert values["attendance_rate"]["value"] == 66.7
     assert values["attendance_rate"]["denominator"] == 6
+
+
+def test_sessions_not_yet_counted_are_said_then_counted_when_the_worker_comes_back(
+    clinic, client_for, clinical_lead, treating_psychologist
+):
+    """No worker runs: a session recorded is marked but not counted, and the page says so
+    rather than showing a figure as final; the worker's round brings both right."""
+    session(clinic["anne"], treating_psychologist, d(6, 10), "attended")
+    services.sessions_changed([clinic["anne"].pk])  # what the services do; no worker runs
+    client = client_for(clinical_lead)
+    waiting = "Recent changes to 1 file are still being counted"
+
+    before = client.get(PAGE, {"year": YEAR})
+    assert before.context["indicators"].figure("sessions_planned").value == 7
+    assert waiting in before.content.decode()
+
+    services.session_counts_update()
+    after = client.get(PAGE, {"year": YEAR})
+    assert after.context["indicators"].figure("sessions_planned").value == 8
+    assert after.context["indicators"].figure("sessions_held").value == 5
+    assert "still being counted" not in after.content.decode()
 
 
 def test_letters_on_time_count_the_signature_and_the_last_dispatch(clinic, lead_api):
