@@ -31,7 +31,14 @@ SESSION_COUNTERS = (
 class SessionCount(models.Model):
     """One patient's counters over one month (local time), sessions placed at their time."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    # No foreign key in the database, here and in the marks: inserting a row would take a
+    # share lock on the patient, which a clinician recording an outcome holds (the attendance
+    # is read FOR UPDATE with its patient) while waiting for the mark the worker holds: a
+    # deadlock (tests/casework/test_races.py). Django still deletes them with the patient.
+    # The unique index, patient first, serves a patient's months.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     planned = models.PositiveIntegerField(default=0)
     attended = models.PositiveIntegerField(default=0)
@@ -66,7 +73,7 @@ class SessionCountPending(models.Model):
     """A patient whose sessions changed since they were last counted."""
 
     patient = models.OneToOneField(
-        Patient, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        Patient, on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
     )
     marked_at = models.DateTimeField(_("changed"))
 

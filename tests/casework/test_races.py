@@ -60,3 +60,48 @@ def test_two_identical_bookings_at_the_same_moment_book_once(patient, treating_p
         assert (len(booked), len(refused)) == (1, 1), results
         assert Appointment.objects.filter(starts_at=at(day, 9)).count() == 1
         assert isinstance(refused[0], ValidationError)
+
+
+def test_an_outcome_recorded_while_the_worker_counts_is_counted_on_its_next_round(
+    patient, treating_psychologist, monkeypatch
+):
+    """The worker has read the patient's sessions and not yet cleared the mark when an outcome
+    is recorded: the outcome's mark waits for the worker's commit and stays, so the next round
+    counts it (casework.services.session_counts). With a mark that only inserted when absent,
+    the worker would clear it and the outcome would never be counted."""
+    from casework.models import SessionCount, SessionCountPending
+    from casework.services import session_counts
+    from tests.factories import book, record
+
+    monkeypatch.setattr(session_counts, "_count_later", lambda: None)  # no worker but ours
+    appointment = book(patient, treating_psychologist, days=-3)
+    services.session_counts_update()
+    services.sessions_changed([patient.pk])  # marked again (say, a booking elsewhere)
+    counting, recording = threading.Event(), threading.Event()
+    write = SessionCount.objects.bulk_create
+
+    def write_slowly(*args, **kwargs):
+        counting.set()  # the sessions are read, the mark is locked
+        recording.wait(timeout=10)
+        threading.Event().wait(0.5)  # the outcome's mark reaches the lock and waits
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(SessionCount.objects, "bulk_create", write_slowly)
+
+    def worker():
+        return services.session_counts_update()
+
+    def clinician():
+        counting.wait(timeout=10)
+        recording.set()
+        return record(appointment, "attended", by=treating_psychologist)
+
+    counted, recorded = at_once(worker, clinician)
+
+    assert counted == 1 and not isinstance(recorded, Exception), (counted, recorded)
+    months = SessionCount.objects.filter(patient=patient)
+    assert sum(months.values_list("attended", flat=True)) == 0  # read before the outcome
+    assert SessionCountPending.objects.filter(patient=patient).exists()  # and not lost
+    monkeypatch.setattr(SessionCount.objects, "bulk_create", write)
+    services.session_counts_update()
+    assert sum(months.values_list("attended", flat=True)) == 1
