@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from audit.services import Action, record_access
+from casework.services import session_counts_update
 from clinic_statistics import indicators
 from clinic_statistics.charts import bar_svg
 from clinic_statistics.models import ActivityReport
@@ -113,6 +114,9 @@ def report_render(report_id: int) -> bool:
         return False
     if not render_once.claim(ActivityReport, report_id):
         return False
+    # A report is kept: the sessions changed since the last count are counted first, rather
+    # than the report saying that some are still being counted.
+    session_counts_update()
     pdf = render_pdf(report_html(report))
     return render_once.store(
         ActivityReport, report_id, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()

@@ -238,3 +238,28 @@ def test_a_report_whose_worker_was_lost_is_rendered_by_the_sweep_then_downloaded
         response = client.get(pdf_url(report))
         assert response.status_code == 200
         assert f"{YEAR}" in pdf_text(response.content)
+
+
+def test_the_report_counts_the_sessions_still_waiting_before_it_is_rendered(
+    clinic, clinical_lead, treating_psychologist
+):
+    """A report is kept: a session recorded while no worker counted it is counted by the
+    render, not announced as still being counted."""
+    from casework import services
+    from casework.models import SessionCountPending
+    from tests.clinic_statistics.test_indicators import d, session
+
+    session(clinic["anne"], treating_psychologist, d(6, 10), "attended")
+    services.sessions_changed([clinic["anne"].pk])  # no worker has counted it yet
+    report = ActivityReport.objects.create(year=YEAR, language="en", requested_by=clinical_lead)
+
+    assert render_activity_report(report.pk) is True
+
+    report.refresh_from_db()
+    text = written(pdf_text(bytes(report.pdf)))
+    assert "still being counted" not in text
+    assert not SessionCountPending.objects.exists()
+    figures = indicators.indicators(clinical_lead, indicators.Question(year=YEAR))
+    planned = figures.figure("sessions_planned")
+    assert planned.value == 8  # the seven of the hand-computed clinic, and this one
+    assert formatted(planned, "en") in text
