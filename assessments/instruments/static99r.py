@@ -63,7 +63,8 @@ class Static99R(Instrument):
         Item(
             "2",
             _("Ever lived with an intimate partner for two years"),
-            (Choice("yes", _("Yes"), 0), Choice("no", _("No"), 1)),
+            # "No" first, as on every yes-or-no question (here "No" scores the point).
+            (Choice("no", _("No"), 1), Choice("yes", _("Yes"), 0)),
         ),
         Item("3", _("Index non-sexual violence, any convictions"), YES_NO),
         Item("4", _("Prior non-sexual violence, any convictions"), YES_NO),

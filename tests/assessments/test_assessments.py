@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from assessments import services
+from assessments.instruments import INSTRUMENTS
 from assessments.models import Assessment, SignedAssessmentError, Static99RNorm
 from tests.assessments.helpers import STATIC, api, form_data, save
 from tests.factories import register_patient
+from tests.forms import offered
 
 
 @pytest.fixture
@@ -330,3 +332,20 @@ def test_clinicians_hear_once_a_day_of_assessments_due(
     assert f"01/11/2026  {patient.file_number}  STABLE-2007  overdue" in message.body
     assert patient.last_name not in message.body
     assert stable.next_due_on == datetime.date(2026, 11, 1)
+
+
+def test_every_yes_or_no_question_offers_its_answers_in_one_order(
+    patient, treating_psychologist, client_for
+):
+    """A clinician answers by where the answer stands: "No" first, then "Yes", on every item
+    of every form (Static-99R's item 2 once asked "Yes" first, the scoring being reversed)."""
+    client = client_for(treating_psychologist)
+    orders = {}
+    for code in INSTRUMENTS:
+        page = client.get(reverse("assessments:create", args=[patient.pk, code]))
+        for name in page.context["form"].fields:
+            if set(offered(page, name)) == {"yes", "no"}:
+                orders[f"{code}: {name}"] = offered(page, name)
+
+    assert len(orders) >= 9  # the forms' yes-or-no questions were found
+    assert {question for question, order in orders.items() if order != ["no", "yes"]} == set()
