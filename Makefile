@@ -23,11 +23,13 @@ install: $(BIN)/.installed
 ## DEBUG stays off, so a missing page gets the clinic's own 404 page (DEBUG's lists every URL);
 ## --insecure lets runserver serve the static files all the same. The demo's second factor is
 ## off (every page says so; production refuses it): docs/security.md.
+## The demo's e-mails link to the address it is served at (SITE_URL, docs/security.md).
+RUN_SITE_URL ?= http://$(ADDRESS)
 run: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo
+	SITE_URL=$(RUN_SITE_URL) $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(ADDRESS)/ — stop with Ctrl-C. Two-factor authentication is off."
-	DEBUG=false TWO_FACTOR_REQUIRED=false $(BIN)/python manage.py runserver --insecure $(ADDRESS)
+	DEBUG=false TWO_FACTOR_REQUIRED=false SITE_URL=$(RUN_SITE_URL) $(BIN)/python manage.py runserver --insecure $(ADDRESS)
 
 ## The whole stack as production runs it, on this machine: production settings, PostgreSQL and
 ## Redis as they run here, gunicorn, a Celery worker and beat (Procfile), the demo clinic, HTTP

@@ -288,6 +288,25 @@ def test_make_run_serves_the_demo_without_debug():
     assert "--insecure" in server  # runserver serves the static files without DEBUG
 
 
+def test_make_run_links_its_emails_to_the_address_it_serves():
+    """The demo's e-mails (a letter to co-sign, a password reset) link to the address the demo
+    is served at, whatever ADDRESS says, not to the default one."""
+    result = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "ADDRESS=127.0.0.1:8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    seeding = next(line for line in commands if "seed_demo" in line)
+    serving = next(line for line in commands if "runserver" in line)
+
+    assert "SITE_URL=http://127.0.0.1:8123" in seeding
+    assert "SITE_URL=http://127.0.0.1:8123" in serving
+    assert serving.endswith("127.0.0.1:8123")
+
+
 @pytest.mark.parametrize("persona", [None, "treating_psychologist"])
 def test_a_missing_page_is_the_projects_404_without_the_url_list(persona, request, client_for):
     user = request.getfixturevalue(persona) if persona else None
