@@ -35,6 +35,16 @@ from common.views import ConfirmView, RoleRequired, ServiceFormView
 class PatientListView(RoleRequired(can_use_casework), TemplateView):
     template_name = "casework/patient_list.html"
 
+    def get(self, request, *args, **kwargs):
+        # The header's search (jump=1): a single file found opens at once, through the patient
+        # page's own door; several, or none, are listed here.
+        query = query_search(request.GET.get("q"))
+        if request.GET.get("jump") and query:
+            found = list(selectors.patient_list(request.user, query=query)[:2])
+            if len(found) == 1:
+                return redirect(found[0].get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         user, params = self.request.user, self.request.GET
         status = params.get("status", "")

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -50,6 +51,53 @@ def test_the_list_searches_names_and_file_numbers(caseload, administrator, clien
     assert theirs.file_number not in by_name
     assert theirs.file_number in by_number
     assert mine.file_number not in by_number
+
+
+def header_search(client, query: str, start: str = "/dashboard/"):
+    """Type into the search box of a page's header and press Enter, as a browser sends it."""
+    page = client.get(start).content.decode()
+    form = re.search(
+        r'<form method="get" action="([^"]+)" role="search"[^>]*>(.*?)</form>', page, re.S
+    )
+    assert form, "no search in the header"
+    assert 'name="q"' in form.group(2)
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(2)))
+    return client.get(form.group(1), {**hidden, "q": query})
+
+
+def test_the_headers_search_opens_the_one_file_it_finds(
+    caseload, treating_psychologist, client_for
+):
+    mine, also_mine, _theirs = caseload
+    client = client_for(treating_psychologist)
+
+    found = header_search(client, "LEFEVRE")  # case and accents ignored
+
+    assert found.status_code == 302 and found["Location"] == mine.get_absolute_url()
+    assert client.get(found["Location"]).status_code == 200
+    several = header_search(client, mine.file_number[:4])  # the year of both files
+    assert several.status_code == 200
+    assert set(several.context["page"]) == {mine, also_mine}
+
+
+def test_the_headers_search_finds_no_file_of_another_clinician(
+    caseload, other_psychologist, client_for
+):
+    """Through the same door as the list: another clinician's patient is not found, not even
+    as a redirect that would tell the file exists."""
+    client = client_for(other_psychologist)
+
+    response = header_search(client, "lefevre")
+
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []
+
+
+def test_a_helpline_listener_has_no_patient_search(helpline_listener, client_for):
+    client = client_for(helpline_listener)
+    page = client.get("/", follow=True).content.decode()
+
+    assert 'role="search"' not in page[: page.index("</header>")]
 
 
 def test_each_row_names_the_current_lead_therapist(
