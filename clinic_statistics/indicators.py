@@ -188,6 +188,15 @@ def chosen_patients(user, question: Question) -> QuerySet[Patient]:
     return patients
 
 
+def _of(rows: QuerySet, patients: QuerySet, path: str = "patient") -> QuerySet:
+    """The rows of the chosen patients. When they are every patient (the user sees every file
+    and no filter narrows them), no semi-join with them: 5 to 30 ms a statement at a
+    network's size, for nothing."""
+    if not patients.query.where:
+        return rows
+    return rows.filter(**{f"{path}__in": patients})
+
+
 def _in_care_on(day: datetime.date) -> Q:
     """An episode past its intake and not closed before the day (closed on it: still there)."""
     return Q(intake_on__lte=day) & (Q(closed_on__isnull=True) | Q(closed_on__gte=day))
@@ -214,7 +223,7 @@ DAYS_PER_MONTH = 365.25 / 12
 
 def _way_in(patients: QuerySet, question: Question) -> Section:
     first, last = question.first_day, question.last_day
-    episodes = Episode.objects.filter(patient__in=patients)
+    episodes = _of(Episode.objects.all(), patients)
     counts = episodes.aggregate(
         referrals=Count("pk", filter=Q(referral_received_on__range=(first, last))),
         admissions=Count("pk", filter=Q(intake_on__range=(first, last))),
@@ -340,10 +349,8 @@ def _share(part: int, whole: int) -> float | None:
 def _sessions(patients: QuerySet, question: Question) -> Section:
     """The year's sessions, added up from each patient's months counted ahead of time
     (casework.models.session_counts): twelve rows a patient, never the year's sessions."""
-    months = SessionCount.objects.filter(
-        patient__in=patients,
-        month__gte=question.first_day,
-        month__lte=question.last_day,
+    months = _of(SessionCount.objects.all(), patients).filter(
+        month__gte=question.first_day, month__lte=question.last_day
     )
     counts = {
         name: value or 0
@@ -351,7 +358,7 @@ def _sessions(patients: QuerySet, question: Question) -> Section:
             **{name: Sum(name) for name in SESSION_COUNTERS}
         ).items()
     }
-    waiting = SessionCountPending.objects.filter(patient__in=patients).count()
+    waiting = _of(SessionCountPending.objects.all(), patients).count()
     decided = (
         counts["attended"]
         + counts["acceptable_absences"]
@@ -452,7 +459,7 @@ def _sessions(patients: QuerySet, question: Question) -> Section:
 def _letters(patients: QuerySet, question: Question) -> Section:
     first, last = question.first_day, question.last_day
     since, until = day_bounds(first, (datetime.date(question.year + 1, 1, 1) - first).days)
-    letters = Letter.objects.filter(patient__in=patients)
+    letters = _of(Letter.objects.all(), patients)
     by_kind = dict(
         letters.filter(signed_at__gte=since, signed_at__lt=until)
         .values_list("kind")
@@ -531,9 +538,8 @@ def _letters(patients: QuerySet, question: Question) -> Section:
 
 def _exits(patients: QuerySet, question: Question) -> Section:
     by_reason = dict(
-        Episode.objects.filter(
-            patient__in=patients, closed_on__range=(question.first_day, question.last_day)
-        )
+        _of(Episode.objects.all(), patients)
+        .filter(closed_on__range=(question.first_day, question.last_day))
         .values_list("exit_reason")
         .annotate(n=Count("pk"))
         .order_by()
@@ -560,14 +566,10 @@ def _risk(user, patients: QuerySet, question: Question) -> Section:
     dated no later than INTAKE_ASSESSMENT_DAYS after the intake of their latest episode begun
     by the year's end) and the latest one signed by the year's end."""
     first, last = question.first_day, question.last_day
-    in_care = (
-        patients_visible_to(user, zone=Zone.CLINICAL)
-        .filter(pk__in=patients.values("pk"))
-        .filter(
-            Exists(
-                Episode.objects.filter(patient=OuterRef("pk"), intake_on__lte=last).filter(
-                    Q(closed_on__isnull=True) | Q(closed_on__gte=first)
-                )
+    in_care = _of(patients_visible_to(user, zone=Zone.CLINICAL), patients, "pk").filter(
+        Exists(
+            Episode.objects.filter(patient=OuterRef("pk"), intake_on__lte=last).filter(
+                Q(closed_on__isnull=True) | Q(closed_on__gte=first)
             )
         )
     )
