@@ -88,15 +88,31 @@ def test_an_outcome_recorded_while_the_worker_counts_is_counted_on_its_next_roun
 
     monkeypatch.setattr(SessionCount.objects, "bulk_create", write_slowly)
 
+    results = {}
+
     def worker():
-        return services.session_counts_update()
+        try:
+            results["counted"] = services.session_counts_update()
+        finally:
+            connection.close()
 
     def clinician():
-        counting.wait(timeout=10)
-        recording.set()
-        return record(appointment, "attended", by=treating_psychologist)
+        # Waits outside any transaction: on SQLite a transaction begun takes the write lock.
+        try:
+            counting.wait(timeout=10)
+            recording.set()
+            results["recorded"] = record(appointment, "attended", by=treating_psychologist)
+        except Exception as error:
+            results["recorded"] = error
+        finally:
+            connection.close()
 
-    counted, recorded = at_once(worker, clinician)
+    threads = [threading.Thread(target=worker), threading.Thread(target=clinician)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    counted, recorded = results.get("counted"), results.get("recorded")
 
     assert counted == 1 and not isinstance(recorded, Exception), (counted, recorded)
     months = SessionCount.objects.filter(patient=patient)
