@@ -2,6 +2,7 @@
 and confirmations are common.views."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import Action, record_access
 from casework import permissions, selectors
@@ -18,10 +19,13 @@ class PatientScopedMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self.patient = self.get_patient()
-        if request.method not in ("GET", "HEAD", "OPTIONS") and selectors.emergency_only(
-            request.user, self.patient
+        # An emergency access is read only: no change, nor the page of one (a view that
+        # answers POST changes something); the pages it reads hide their actions (read_only).
+        self.read_only = selectors.emergency_only(request.user, self.patient)
+        if self.read_only and (
+            request.method not in ("GET", "HEAD", "OPTIONS") or hasattr(self, "post")
         ):
-            raise PermissionDenied  # an emergency access is read only
+            raise PermissionDenied(_("An emergency access is read only."))
         response = super().dispatch(request, *args, **kwargs)
         if response.status_code == 200:
             record_access(
@@ -46,4 +50,4 @@ class PatientScopedMixin:
         return self.patient.get_absolute_url()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(patient=self.patient, **kwargs)
+        return super().get_context_data(patient=self.patient, read_only=self.read_only, **kwargs)

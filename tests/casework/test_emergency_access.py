@@ -245,3 +245,66 @@ def test_a_reviewed_access_is_not_offered_for_review_again(
 
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
     assert client.get(URL)["Location"].startswith(reverse("login"))
+
+
+def _links(page: str, patient) -> set[str]:
+    """The links and forms of a page into the patient's file (its header and footer apart)."""
+    import re
+
+    main = page[page.index("<main") : page.index("</main>")]
+    prefix = f"/patients/{patient.pk}/"
+    found = re.findall(r'(?:href|action)="([^"#?]+)', main)
+    return {url for url in found if url.startswith(prefix)}
+
+
+def test_an_emergency_access_offers_no_action_it_would_refuse(
+    patient, other_psychologist, treating_psychologist, client_for
+):
+    """Every page of the file an emergency reader reaches, and every link they are shown into
+    it, opens: no button or link to a change they may not make (once 27 of them, each ending
+    in "Your role does not allow this action"). The banner says what the access is."""
+    from notes import services as notes
+    from reports import services as letters
+    from tests.assessments.helpers import save
+    from tests.factories import book, record
+
+    # A file in use: a session with its outcome and one to come, a signed note and a draft, a
+    # draft assessment, a signed letter and a draft one.
+    record(book(patient, treating_psychologist), "attended", by=treating_psychologist)
+    book(patient, treating_psychologist, days=7)
+    signed = notes.note_create(
+        actor=treating_psychologist, patient=patient, kind="personal", text="Signed."
+    )
+    notes.note_sign(actor=treating_psychologist, note=signed)
+    notes.note_create(actor=treating_psychologist, patient=patient, kind="personal", text="Draft.")
+    save(patient, treating_psychologist)
+    for sign in (True, False):
+        letter = letters.letter_draft(
+            actor=treating_psychologist,
+            patient=patient,
+            kind="difficulty",
+            mandate=patient.mandates.get(),
+            paragraph="Difficultés de cadre.",
+        )
+        if sign:
+            letters.letter_sign(actor=treating_psychologist, letter=letter)
+    client = client_for(other_psychologist)
+    break_glass(client, patient)
+
+    seen, refused, waiting = set(), {}, [patient.get_absolute_url()]
+    while waiting:
+        url = waiting.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code != 200:
+            refused[url] = response.status_code
+            continue
+        if response["Content-Type"].startswith("text/html"):
+            waiting.extend(_links(response.content.decode(), patient) - seen)
+
+    assert len(seen) > 8  # the walk went through the file
+    assert refused == {}, " ".join(sorted(refused))
+    page = client.get(patient.get_absolute_url()).content.decode()
+    assert "You are reading this file through an emergency access" in page
