@@ -98,6 +98,7 @@ class NoteCreateView(ClinicalMixin, ServiceFormView):
 class NoteUpdateView(NoteMixin, ServiceFormView):
     form_class = NoteTextForm
     title = gettext_lazy("Edit the draft note")
+    success_message = gettext_lazy("Draft note saved.")
 
     def refusal(self):
         return permissions.edit_refusal(self.request.user, self.note)
@@ -113,6 +114,7 @@ class NoteAddendumView(NoteMixin, ServiceFormView):
     form_class = NoteTextForm
     title = gettext_lazy("Add an addendum")
     submit_label = gettext_lazy("Save the addendum")
+    extra_context = {"subject_template": "notes/_note_signed.html"}  # the note it completes
 
     def refusal(self):
         return permissions.addendum_refusal(self.request.user, self.note)
@@ -136,6 +138,7 @@ class NoteSignView(NoteMixin, ConfirmView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             title=_("Sign the note"),
+            subject_template="notes/_note_signed.html",
             question=_("Once signed, the note can no longer change; corrections become addenda."),
             confirm_label=_("Sign the note"),
             back_label=_("Not yet"),

@@ -66,6 +66,7 @@ class LetterListView(LettersMixin, TemplateView):
 
 class LetterCreateView(LettersMixin, ServiceFormView):
     form_class = LetterForm
+    success_message = gettext_lazy("Letter drafted.")
     title = gettext_lazy("Draft a letter")
     submit_label = gettext_lazy("Save the draft")
 
@@ -137,6 +138,7 @@ class LetterDetailView(LetterMixin, TemplateView):
 
 class LetterUpdateView(LetterMixin, ServiceFormView):
     form_class = LetterEditForm
+    success_message = gettext_lazy("Letter saved.")
     title = gettext_lazy("Edit the draft letter")
     submit_label = gettext_lazy("Save the draft")
 
@@ -184,6 +186,14 @@ class LetterStepView(LetterMixin, ConfirmView):
         ),
     }
 
+    # What each step says it did.
+    done = {
+        "ready": gettext_lazy("Letter ready for signature."),
+        "sign": gettext_lazy("Letter signed."),
+        "cosign": gettext_lazy("Letter co-signed."),
+        "correct": gettext_lazy("Correction drafted: edit it, then sign it."),
+    }
+
     def get(self, request, *args, **kwargs):
         # The sign address of a letter waiting for its co-signature takes the clinical lead
         # to the co-signature (a link passed on, a bookmark).
@@ -208,7 +218,12 @@ class LetterStepView(LetterMixin, ConfirmView):
     def get_context_data(self, **kwargs):
         title, question, label = self.steps[self.step]
         return super().get_context_data(
-            title=title, question=question, confirm_label=label, back_label=_("Not now"), **kwargs
+            title=title,
+            question=question,
+            confirm_label=label,
+            back_label=_("Not now"),
+            subject_template="reports/_letter_signed.html",
+            **kwargs,
         )
 
     def confirm(self):
@@ -224,7 +239,7 @@ class LetterStepView(LetterMixin, ConfirmView):
             for message in error.messages:
                 messages.error(self.request, message)
             return redirect(self.letter.get_absolute_url())
-        messages.success(self.request, _("Done."))
+        messages.success(self.request, self.done[self.step])
         return redirect(result.get_absolute_url())
 
 
@@ -280,6 +295,7 @@ class LetterDispatchView(LetterMixin, ServiceFormView):
     address if there is one, else the postal address."""
 
     form_class = DispatchForm
+    success_message = gettext_lazy("Dispatch recorded.")
     title = gettext_lazy("Record the dispatch")
     submit_label = gettext_lazy("Record the dispatch")
 
@@ -399,6 +415,7 @@ class BatchQueueView(RoleRequired(can_use_casework), ConfirmView):
 
     def confirm(self):
         batch = services.batch_queue(actor=self.request.user)
+        messages.success(self.request, _("The month's periodic reports are being prepared."))
         return redirect(reverse("reports:batch", args=[batch.pk]))
 
 

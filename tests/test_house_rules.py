@@ -213,3 +213,53 @@ def test_the_actor_rule_fails_on_a_bad_line():
 @pytest.mark.parametrize("rule", [UPDATE_ALLOWED, MIXINS, ACTORLESS_ALLOWED])
 def test_the_allow_lists_name_files_that_exist(rule):
     assert all((ROOT / path).exists() for path in rule)
+
+
+# --- Rule 4: every action says what it did ---------------------------------------------------
+
+
+def _actions():
+    """Every form and confirmation a URL serves (common.views), once each."""
+    from django.urls import get_resolver
+
+    from common.views import ConfirmView, ServiceFormView
+
+    found = set()
+
+    def walk(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns)
+                continue
+            view = getattr(pattern.callback, "view_class", None)
+            if view and issubclass(view, (ServiceFormView, ConfirmView)):
+                found.add(view)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def says_what_it_did(view) -> bool:
+    """A success message set on the class, or written by its own code (messages.success or
+    .info, or a success_message chosen as it performs)."""
+    import inspect
+
+    if getattr(view, "success_message", ""):
+        return True
+    code = ""
+    for kind in view.__mro__:
+        if kind.__module__.split(".")[0] in APPS and kind.__module__ != "common.views":
+            try:
+                code += inspect.getsource(kind)
+            except OSError:  # a class made at run time (common.views.RoleRequired)
+                continue
+    return any(m in code for m in ("messages.success(", "messages.info(", "self.success_message ="))
+
+
+def test_every_action_says_what_it_did():
+    """After a form or a confirmation, the page says what was done ("Letter signed",
+    "Outcome recorded"), never nothing, nor a bare "Done"."""
+    actions = _actions()
+
+    assert len(actions) > 25  # the walk found the project's forms
+    assert sorted(view.__qualname__ for view in actions if not says_what_it_did(view)) == []

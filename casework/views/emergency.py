@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from audit.models import AccessEvent
@@ -36,6 +38,20 @@ class EmergencyAccessView(RoleRequired(permissions.can_break_glass), ServiceForm
                     "e-mail."
                 )
                 % {"file": access.file_number},
+            )
+        else:
+            messages.success(
+                self.request,
+                gettext(
+                    "File %(file)s is open to you, read only, until %(until)s. The clinical "
+                    "lead has been told."
+                )
+                % {
+                    "file": access.file_number,
+                    "until": date_format(
+                        timezone.localtime(access.expires_at), "SHORT_DATETIME_FORMAT"
+                    ),
+                },
             )
         return access
 

@@ -86,7 +86,7 @@ def test_a_new_mandate_s_first_report_is_due_within_the_month_and_reaches_both_r
     page.goto(report.get_absolute_url())
     page.get_by_role("button", name="Sign the letter").click()
     page.get_by_role("button", name="Sign the letter").click()
-    expect(page.get_by_role("status").first).to_contain_text("Done.")
+    expect(page.get_by_role("status").first).to_contain_text("Letter signed.")
     for _ in range(40):  # rendered (and sealed) once the page has answered
         if page.get_by_role("button", name="Download the PDF").count():
             break

@@ -211,7 +211,7 @@ def test_an_absence_becomes_a_notice_signed_by_the_psychologist_and_sent_by_the_
 
     page.get_by_role("button", name="Sign the letter").click()  # the page offering it
     page.get_by_role("button", name="Sign the letter").click()  # the confirmation
-    expect(page.get_by_role("status").first).to_contain_text("Done.")
+    expect(page.get_by_role("status").first).to_contain_text("Letter signed.")
     letter = Letter.objects.get(kind="unjustified_absence")
     for _ in range(20):  # rendered once the page has answered: ask again until it is there
         if page.get_by_role("button", name="Download the PDF").count():

@@ -153,3 +153,18 @@ def test_years_of_notes_are_paged_latest_first_with_their_addenda(
     with CaptureQueriesContext(connection) as first_page:
         client.get(url)
     assert len(third_page) == len(first_page)
+
+
+def test_signing_shows_the_note_and_an_addendum_shows_the_note_it_completes(
+    patient, note, treating_psychologist, client_for
+):
+    client = client_for(treating_psychologist)
+    sign = reverse("notes:sign", args=[patient.pk, note.pk])
+
+    before = client.get(sign).content.decode()
+    client.post(sign)
+    addendum = client.get(reverse("notes:addendum", args=[patient.pk, note.pk])).content.decode()
+
+    for page in (before, addendum):
+        assert "Discussed the safety plan." in page
+        assert patient.file_number in page and patient.full_name in page

@@ -733,3 +733,26 @@ def test_what_a_letter_states_costs_the_same_queries_for_few_or_many_sessions(
 
     assert (two, ten) == (2, 10)
     assert few == many
+
+
+def test_the_signing_page_shows_what_is_signed_and_the_page_after_says_it_was(
+    patient, administrator, treating_psychologist, client_for
+):
+    """The clinician sees the letter, its patient and what it tells the authority before the
+    button; afterwards the page says "Letter signed", not a bare "Done"."""
+    from django.contrib.messages import get_messages
+
+    letter = draft("periodic_report", patient, administrator)
+    letter.paragraph = "Suivi régulier, sans difficulté."
+    letter.save(update_fields=["paragraph"])
+    client = client_for(treating_psychologist)
+    url = reverse("reports:sign", args=[patient.pk, letter.pk])
+
+    page = client.get(url).content.decode()
+    response = client.post(url)
+
+    assert letter.reference in page and letter.get_kind_display() in page
+    assert patient.file_number in page and patient.full_name in page
+    assert "Suivi régulier, sans difficulté." in page
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said == ["Letter signed."]
