@@ -80,11 +80,12 @@ def test_an_outcome_recorded_while_the_worker_counts_is_counted_on_its_next_roun
     counting, recording = threading.Event(), threading.Event()
     write = SessionCount.objects.bulk_create
 
-    def write_slowly(*args, **kwargs):
-        counting.set()  # the sessions are read, the mark is locked
+    def write_slowly(months, *args, **kwargs):
+        months = list(months)  # the sessions are read (before the outcome), the mark locked
+        counting.set()
         recording.wait(timeout=10)
         threading.Event().wait(0.5)  # the outcome's mark reaches the lock and waits
-        return write(*args, **kwargs)
+        return write(months, *args, **kwargs)
 
     monkeypatch.setattr(SessionCount.objects, "bulk_create", write_slowly)
 
@@ -114,10 +115,11 @@ def test_an_outcome_recorded_while_the_worker_counts_is_counted_on_its_next_roun
         thread.join(timeout=30)
     counted, recorded = results.get("counted"), results.get("recorded")
 
-    assert counted == 1 and not isinstance(recorded, Exception), (counted, recorded)
-    months = SessionCount.objects.filter(patient=patient)
-    assert sum(months.values_list("attended", flat=True)) == 0  # read before the outcome
-    assert SessionCountPending.objects.filter(patient=patient).exists()  # and not lost
+    # The worker counted the patient as read before the outcome; the outcome's mark, written
+    # after the worker's commit, is counted by its next batch or by the next round.
+    assert counted >= 1 and not isinstance(recorded, Exception), (counted, recorded)
     monkeypatch.setattr(SessionCount.objects, "bulk_create", write)
     services.session_counts_update()
-    assert sum(months.values_list("attended", flat=True)) == 1
+    months = SessionCount.objects.filter(patient=patient)
+    assert sum(months.values_list("attended", flat=True)) == 1  # not lost
+    assert not SessionCountPending.objects.filter(patient=patient).exists()
