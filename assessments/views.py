@@ -215,6 +215,7 @@ class AssessmentSignView(AssessmentMixin, ServiceFormView):
 
     form_class = SignForm
     template_name = "assessments/sign.html"
+    extra_context = {"subject_template": "assessments/_assessment_signed.html"}
     submit_label = gettext_lazy("Sign the assessment")
     back_label = gettext_lazy("Keep it as a draft")
     success_message = gettext_lazy("Assessment signed.")

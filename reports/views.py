@@ -158,11 +158,13 @@ class LetterStepView(LetterMixin, ConfirmView):
     """Ready, sign, co-sign, correct: one question, one button, one service."""
 
     step = ""
+    # Each step: its title, its question, its button, and what the page says once it is done.
     steps = {
         "ready": (
             gettext_lazy("Ready for signature"),
             gettext_lazy("The draft goes to a clinician of the care team for signature."),
             gettext_lazy("Ready for signature"),
+            gettext_lazy("Letter ready for signature."),
         ),
         "sign": (
             gettext_lazy("Sign the letter"),
@@ -171,11 +173,13 @@ class LetterStepView(LetterMixin, ConfirmView):
                 "correction becomes a new letter."
             ),
             gettext_lazy("Sign the letter"),
+            gettext_lazy("Letter signed."),
         ),
         "cosign": (
             gettext_lazy("Co-sign the letter"),
             gettext_lazy("A serious-risk alert leaves with two signatures: yours is the second."),
             gettext_lazy("Co-sign the letter"),
+            gettext_lazy("Letter co-signed."),
         ),
         "correct": (
             gettext_lazy("Correct the letter"),
@@ -183,15 +187,8 @@ class LetterStepView(LetterMixin, ConfirmView):
                 "A new draft will point to this letter, which stays as it was signed and sent."
             ),
             gettext_lazy("Write a correction"),
+            gettext_lazy("Correction drafted: edit it, then sign it."),
         ),
-    }
-
-    # What each step says it did.
-    done = {
-        "ready": gettext_lazy("Letter ready for signature."),
-        "sign": gettext_lazy("Letter signed."),
-        "cosign": gettext_lazy("Letter co-signed."),
-        "correct": gettext_lazy("Correction drafted: edit it, then sign it."),
     }
 
     def get(self, request, *args, **kwargs):
@@ -216,7 +213,7 @@ class LetterStepView(LetterMixin, ConfirmView):
         return ""
 
     def get_context_data(self, **kwargs):
-        title, question, label = self.steps[self.step]
+        title, question, label, _done = self.steps[self.step]
         return super().get_context_data(
             title=title,
             question=question,
@@ -239,7 +236,7 @@ class LetterStepView(LetterMixin, ConfirmView):
             for message in error.messages:
                 messages.error(self.request, message)
             return redirect(self.letter.get_absolute_url())
-        messages.success(self.request, self.done[self.step])
+        messages.success(self.request, self.steps[self.step][3])
         return redirect(result.get_absolute_url())
 
 

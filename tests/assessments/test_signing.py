@@ -203,3 +203,12 @@ def test_the_assessment_page_offers_only_what_the_reader_may_do(
     assert edit_url(draft) in own and sign_url(draft) in own
     assert edit_url(draft) not in others and sign_url(draft) not in others
     assert edit_url(signed) not in final and sign_url(signed) not in final
+
+
+def test_the_signing_page_shows_what_is_signed(patient, treating_psychologist, client_for):
+    draft = save(patient, treating_psychologist)
+
+    page = client_for(treating_psychologist).get(sign_url(draft)).content.decode()
+
+    assert patient.file_number in page and patient.full_name in page
+    assert "Static-99R" in page and draft.get_absolute_url() in page
