@@ -329,27 +329,35 @@ def clinician(username: str) -> requests.Session:
 
 
 class Letters:
-    """Letters the demo clinic has waiting for a signature, each with a clinician who may
-    sign it."""
+    """Letters to sign, each drafted as a clinician would: a letter about a difficulty in the
+    frame of the treatment, on the active mandate of one of their patients. (The demo's own
+    letters wait on periods that end on dates relative to the day it was seeded: how many of
+    them may be signed today depends on the day.)"""
+
+    PARAGRAPH = "Two sessions were missed this month; the next ones are booked."
 
     def __init__(self, usernames=("psy.martin", "psy.peeters", "psy.dubois")):
-        self.waiting = []
+        self.mandates = []
         for username in usernames:
             session = clinician(username)
             for patient in results(session.get("/api/v1/patients/")):
-                url = f"/api/v1/patients/{patient['id']}/letters/"
-                for letter in results(session.get(url)):
-                    if letter["status"] in ("draft", "ready") and letter["kind"] != "serious_risk":
-                        self.waiting.append((session, f"{url}{letter['id']}/"))
+                url = f"/api/v1/patients/{patient['id']}/"
+                for mandate in results(session.get(f"{url}mandates/")):
+                    if mandate["status"] == "active":
+                        self.mandates.append((session, f"{url}letters/", mandate["id"]))
 
     def sign(self):
-        """The next letter signed: (its signer, its URL, the letter)."""
-        while self.waiting:
-            session, url = self.waiting.pop(0)
-            signed = session.post(f"{url}sign/")
-            if signed.status_code == 200:
-                return session, url, signed.json()
-        raise AssertionError("no letter left to sign in the demo clinic")
+        """The next letter drafted and signed: (its signer, its URL, the letter)."""
+        assert self.mandates, "no active mandate left in the demo clinic"
+        session, letters, mandate = self.mandates.pop(0)
+        drafted = session.post(
+            letters, json={"kind": "difficulty", "mandate": mandate, "paragraph": self.PARAGRAPH}
+        )
+        assert drafted.status_code == 201, drafted.text
+        url = f"{letters}{drafted.json()['id']}/"
+        signed = session.post(f"{url}sign/")
+        assert signed.status_code == 200, signed.text
+        return session, url, signed.json()
 
 
 @pytest.fixture(scope="module")
