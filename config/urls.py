@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("", include("casework.urls")),
     path("", include("notes.urls")),
+    path("", include("documents.urls")),
     path("", include("assessments.urls")),
     path("", include("reports.urls")),
     path("", include("privacy.urls")),

@@ -90,6 +90,16 @@ def _samples(patient, psychologist) -> dict:
     lead = next(iter(patient.care_team.all())).assigned_by
     copy = access_copy_request(actor=lead, patient=patient, request_received_on=at(0).date())
     access_copy_render(copy_id=copy.pk)
+    from documents.services import document_upload
+    from tests.documents.files import upload
+
+    document = document_upload(
+        actor=psychologist,
+        patient=patient,
+        kind="court_decision",
+        dated=at(-1).date(),
+        upload=upload(),
+    )
     return {
         "url_kwargs": {
             "letter_id": letter.pk,
@@ -103,6 +113,7 @@ def _samples(patient, psychologist) -> dict:
             "alert_id": alert.pk,
             "note_id": note.pk,
             "copy_id": copy.pk,
+            "document_id": document.pk,
         }
     }
 

@@ -15,6 +15,7 @@ from casework.services.attendance import (
     AttendanceRowErrors,
     StaleOutcome,
     attendance_record,
+    evidence_received,
     group_attendance_record,
     outcome_reminders_send,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "episode_open",
     "episode_record_intake",
     "episode_start_treatment",
+    "evidence_received",
     "follow_up_check_record",
     "group_attendance_record",
     "group_member_add",

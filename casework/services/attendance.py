@@ -151,6 +151,31 @@ def attendance_record(
 
 
 @transaction.atomic
+def evidence_received(*, actor, attendance: Attendance, received_on: datetime.date) -> Attendance:
+    """The evidence an absence awaited came in (a document on the file): the outcome stays,
+    its evidence is received, and the counters and rules look at it again."""
+    attendance = (
+        Attendance.objects.select_for_update(of=("self",))
+        .select_related("appointment", "patient", "outcome")
+        .get(pk=attendance.pk)
+    )
+    if attendance.evidence != Attendance.Evidence.AWAITED:
+        raise ValidationError({"attendance": _("This session awaits no evidence.")})
+    details = {name: getattr(attendance, name) for name in DETAILS}
+    details |= {"evidence": Attendance.Evidence.RECEIVED, "evidence_received_on": received_on}
+    if _apply(
+        attendance,
+        actor=actor,
+        outcome=attendance.outcome,
+        revision=attendance.revision,
+        change_reason=_("Evidence received") if attendance.reported_at else "",
+        **details,
+    ):
+        _evaluate_later({attendance.patient_id})
+    return attendance
+
+
+@transaction.atomic
 def group_attendance_record(*, actor, appointment: Appointment, rows: dict[int, dict]) -> int:
     """Record every member's outcome of one group session at once: all or nothing.
 

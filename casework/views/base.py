@@ -15,6 +15,7 @@ class PatientScopedMixin:
     """Resolves the patient through the one door (404 if out of reach) and logs each view."""
 
     zone = permissions.Zone.FRAME
+    audit_action = Action.VIEW  # what a page answered (200) was: seen, or handed out
     audit_object_type = ""  # when get_audit_object() names no single object
 
     def dispatch(self, request, *args, **kwargs):
@@ -30,7 +31,7 @@ class PatientScopedMixin:
         if response.status_code == 200:
             record_access(
                 actor=request.user,
-                action=Action.VIEW,
+                action=self.audit_action,
                 patient=self.patient,
                 obj=self.get_audit_object(),
                 object_type=self.audit_object_type,

@@ -6,6 +6,7 @@ start without real values.
 """
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "notes",
     "assessments",
     "reports",
+    "documents",
     "privacy",
     "helpline",
     "clinic_statistics",
@@ -295,6 +297,28 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+
+# Files: documents on the patients' files go to their own storage, a folder outside the web
+# root by default (never served by it: only the patient door hands them out), or any Django
+# storage backend, object storage included, with its options as JSON (docs/documents.md).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {
+        "BACKEND": os.environ.get(
+            "DOCUMENTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("DOCUMENTS_STORAGE_OPTIONS") or "null")
+        or {
+            "location": str(VAR_DIR / "documents"),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    },
+}
+# The largest document taken, in megabytes (the reverse proxy's limit is above it: an upload
+# too large gets the page's message, not the proxy's).
+DOCUMENT_MAX_MB = envint("DOCUMENT_MAX_MB", 10)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -11,6 +11,7 @@ from config.settings.base import (
     LOGGING,
     MIDDLEWARE,
     SILENCED_SYSTEM_CHECKS,
+    STORAGES,
     TWO_FACTOR_REQUIRED,
     envbool,
     envint,
@@ -67,7 +68,7 @@ MIDDLEWARE.insert(
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -245,6 +245,10 @@ READERS = {
 }
 
 
+# Reads logged as what they are instead of "view": a file handed out as a download.
+LOGGED_AS = {"documents:file": "export"}
+
+
 def _draft_letter(clinic, people):
     from reports.services import letter_draft
 
@@ -314,7 +318,8 @@ SAMPLES = {
 @pytest.mark.parametrize("route", PATIENT_ROUTES, ids=lambda r: r.name)
 def test_every_read_is_logged(route, clinic, people, url_kwargs, client_for):
     """Every patient route is checked: an action answers a GET with 405; every other route is
-    read by someone who may read it, with a sample it shows, and logs exactly one view. A new
+    read by someone who may read it, with a sample it shows, and logs exactly one view (or
+    export, LOGGED_AS). A new
     route that shows nothing to the treating psychologist fails here until it is given its
     reader (READERS) or its sample (SAMPLES), or is a POST-only action (POST_ONLY)."""
     patient = clinic["patient"]
@@ -322,11 +327,12 @@ def test_every_read_is_logged(route, clinic, people, url_kwargs, client_for):
     client = client_for(people[reader])
     if route.name in SAMPLES:
         url_kwargs = {**url_kwargs, **SAMPLES[route.name](clinic, people)}
-    before = AccessEvent.objects.filter(patient_id=patient.pk, action="view").count()
+    action = LOGGED_AS.get(route.name, "view")
+    before = AccessEvent.objects.filter(patient_id=patient.pk, action=action).count()
 
     response = client.get(url_for(route, url_kwargs))
 
-    logged = AccessEvent.objects.filter(patient_id=patient.pk, action="view").count() - before
+    logged = AccessEvent.objects.filter(patient_id=patient.pk, action=action).count() - before
     if route.name in POST_ONLY:
         assert response.status_code == 405, f"{route.name}: listed as POST-only"
         assert logged == 0
