@@ -3,7 +3,8 @@ health care, art. 36-37), as plain values: the JSON delivered as is, and the PDF
 
 What it holds: the patient's identity and contact details, the mandates and episodes, the care
 team, every session and its outcome, group memberships (the group's name only), compliance
-alerts, the letters written about the patient and what they stated, the signed session notes
+alerts, the letters written about the patient and what they stated, the list of the documents
+on the file (court decisions, agreements, evidence, reports), the signed session notes
 with their addenda, the signed risk assessments, and who accessed the file (the access log).
 
 What it leaves out, and says so: the therapist's personal notes (art. 36 of the law of 22 April
@@ -26,6 +27,7 @@ from audit.models import AccessEvent
 from casework.models import Appointment, Attendance, ComplianceAlert
 from casework.permissions import Zone
 from casework.selectors import patient_for
+from documents import selectors as document_selectors
 from notes import selectors as note_selectors
 from notes.models import ClinicalNote
 from reports import selectors as letter_selectors
@@ -206,6 +208,20 @@ def _letters(actor, patient) -> list[dict]:
     ]
 
 
+def _documents(actor, patient) -> list[dict]:
+    """The documents on the file, listed (the patient may ask for a copy of any of them)."""
+    return [
+        {
+            "dated": _day(document.dated),
+            "kind": document.get_kind_display(),
+            "description": document.name,
+            "added_at": _moment(document.uploaded_at),
+            "added_by": _person(document.uploaded_by),
+        }
+        for document in document_selectors.documents_of(actor, patient.pk).order_by("dated", "pk")
+    ]
+
+
 def _notes(actor, patient) -> list[dict]:
     """Signed session notes and their signed addenda. Personal notes never (they are the
     therapist's own working notes, excluded from the copy by law)."""
@@ -315,6 +331,7 @@ def build(*, actor, patient_id: int, copy) -> dict:
             "groups": _groups(patient),
             "compliance_alerts": _alerts(patient),
             "letters": _letters(actor, patient),
+            "documents": _documents(actor, patient),
             "session_notes": _notes(actor, patient),
             "risk_assessments": _assessments(actor, patient),
             "access_log": _access_log(patient),

@@ -7,8 +7,9 @@ RETENTION_DESTROY_YEARS after the last contact (law of 22 April 2019, art. 35; d
   run, shown to the lead), then destroyed by a sweep RETENTION_NOTICE_DAYS later. The lead may
   also destroy a flagged file earlier, after review.
 - Destroying removes every row that belongs to the file, in every app, with its history, and
-  leaves a tombstone. The access log is not touched: its lines keep the identifiers they were
-  written with, their MACs and their chain, so it verifies as before.
+  leaves a tombstone; the documents' bytes are removed from their storage after the commit.
+  The access log is not touched: its lines keep the identifiers they were written with, their
+  MACs and their chain, so it verifies as before.
 """
 
 import datetime
@@ -27,6 +28,8 @@ from audit.services import Action, record_access
 from casework.models import Attendance, CareStage, Episode, Patient
 from common.dates import years_after, years_before
 from common.permissions import require_that
+from documents.models import Document
+from documents.tasks import remove_stored_documents
 from privacy import permissions
 from privacy.models import RetentionFlag, Tombstone
 
@@ -230,6 +233,13 @@ def destroy(
     if reason == Tombstone.Reason.LIMIT and flag.destroy_on > (today or timezone.localdate()):
         raise ValidationError(_("This file's longest retention period has not ended."))
     rows = rows_of(patient.pk)
+    # The documents' bytes go after the rows, once the destruction is committed (a storage is
+    # no transaction, and may be the network): a task, retried until they are gone.
+    stored = list(
+        Document.objects.filter(pk__in=rows.get(Document, ())).values_list("stored_as", flat=True)
+    )
+    if stored:
+        transaction.on_commit(lambda: remove_stored_documents.delay(stored), robust=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL {DESTRUCTION_SETTING} = 'on'")

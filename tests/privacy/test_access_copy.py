@@ -118,6 +118,7 @@ class TestAMadeCopy:
         assert "ACUTE-2007" in text.upper()
         assert made["letter"].reference in text
         assert "Tuesday group" in text
+        assert "Judgment of the sentencing court" in text  # the documents on the file, listed
         # who accessed the file: the treating psychologist's work and the lead's request
         treating, lead = made["care_team_names"]
         assert treating in text and lead in text
@@ -149,6 +150,10 @@ class TestAMadeCopy:
         assert data["session_notes"][0]["addenda"][0]["text"].startswith("Addendum")
         assert len(data["risk_assessments"]) == 1
         assert [letter["reference"] for letter in data["letters"]] == [made["letter"].reference]
+        assert [d["description"] for d in data["documents"]] == [
+            "Judgment of the sentencing court",
+            "Report of the previous therapist",
+        ]
         assert len(data["sessions"]) == 3  # two individual sessions and the group's
         assert "Absent." in [s["note_for_authority"] for s in data["sessions"]]
         assert made["care_team_names"][0] in {line["who"] for line in data["access_log"]}

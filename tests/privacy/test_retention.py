@@ -19,11 +19,14 @@ from audit.verifying import verify_access_log
 from casework import services
 from casework.models import Appointment, Attendance, Episode, Patient, TherapyGroup
 from common.dates import years_after
+from documents.models import Document
+from documents.services import document_upload, stored_remove
 from notes.models import ClinicalNote
 from privacy import retention
 from privacy.models import AccessCopy, RetentionFlag, Tombstone
 from privacy.services import access_copy_render, access_copy_request
 from reports.models import Letter
+from tests.documents.files import files_in, stored, upload  # noqa: F401 (fixture)
 from tests.forms import browser_form
 from tests.privacy.world import (  # noqa: F401 (fixtures)
     administrator,
@@ -443,3 +446,27 @@ def test_the_sweep_costs_the_same_queries_for_one_file_or_many(closed, administr
         report = retention.sweep(dry_run=False, today=years_on(closed, 31))
     assert len(report.flagged) == 3
     assert len(many) <= len(one)
+
+
+def test_destroying_a_file_removes_its_documents_and_their_bytes(
+    closed, clinical_lead, treating_psychologist, stored, django_capture_on_commit_callbacks
+):
+    patient = closed["patient"]
+    document_upload(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="consent",
+        dated=closed["today"],
+        upload=upload(name="consent.pdf"),
+    )
+    assert len(files_in(stored)) == 1
+    retention.sweep(dry_run=False, today=years_on(closed, 30))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tombstone = retention.destroy(patient_id=patient.pk, actor=clinical_lead, reason="review")
+
+    assert not Document.objects.filter(patient_id=patient.pk).exists()
+    assert tombstone.records["documents.document"] == 3  # the full file's two, and this one
+    assert files_in(stored) == []
+    # What comes next: the removal, asked again (a retried task), finds nothing and is no fault.
+    assert stored_remove([d.stored_as for d in closed["documents"]]) == 0

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from casework import services
+from documents import services as document_services
 from notes import services as note_services
 from reports import services as letter_services
+from tests.documents.files import upload
 from tests.factories import (
     at,
     book,
@@ -150,6 +152,20 @@ def make_full_file(patient, neighbour, administrator, treating_psychologist, oth
     letter = letter_services.letter_sign(actor=psychologist, letter=letter)
     letter_services.letter_render(letter_id=letter.pk)
     services.compliance_evaluate(patient_ids=[patient.pk])
+    documents = [
+        document_services.document_upload(
+            actor=psychologist,
+            patient=patient,
+            kind=kind,
+            dated=at(-3).date(),
+            upload=upload(name=name),
+            title=title,
+        )
+        for kind, name, title in [
+            ("court_decision", "decision.pdf", "Judgment of the sentencing court"),
+            ("clinical_report", "report.pdf", "Report of the previous therapist"),
+        ]
+    ]
     return {
         "patient": patient,
         "neighbour": neighbour,
@@ -160,5 +176,6 @@ def make_full_file(patient, neighbour, administrator, treating_psychologist, oth
         "neighbour_note": neighbour_note,
         "assessment": assessment,
         "letter": letter,
+        "documents": documents,
         "today": timezone.localdate(),
     }
