@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -16,6 +17,8 @@ from django.db import connection
 from audit.models import AccessEvent
 from audit.sealing import seal_access_log
 from common.models import BackupRecord
+from documents.services import document_upload
+from tests.documents.files import PDF, stored, upload  # noqa: F401 (fixture)
 from workspace.backups import Target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +139,77 @@ def test_the_embedded_database_is_not_backed_up_this_way(db, tmp_path):
         call_command("backup", to=tmp_path / "backups")
 
     assert not (tmp_path / "backups").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_documents_bytes_are_backed_up_linked_the_next_night_and_restored(
+    postgresql, empty_database, patient, treating_psychologist, stored, tmp_path
+):
+    document = document_upload(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="court_decision",
+        dated=patient.created_at.date(),
+        upload=upload(),
+    )
+    call_command("backup", to=tmp_path / "backups")
+    [first] = (tmp_path / "backups").iterdir()
+    copy = first / "documents" / document.stored_as
+    assert copy.read_bytes() == PDF
+    assert json.loads((first / "manifest.json").read_text())["documents"] == {
+        "folder": "documents",
+        "files": 1,
+        "linked": 0,
+        "missing": [],
+        "differ": [],
+    }
+
+    # The next night: the same bytes, linked from the night before (a document never changes).
+    (tmp_path / "backups" / "clinic-00000000T000000Z").mkdir()  # an older, unrelated folder
+    time.sleep(1.1)  # a backup's folder is named to the second
+    call_command("backup", to=tmp_path / "backups")
+    second = max((tmp_path / "backups").glob("clinic-2*"))
+    assert second != first
+    assert (second / "documents" / document.stored_as).stat().st_ino == copy.stat().st_ino
+
+    # Restored on a new machine: the database, and the documents into its empty storage.
+    new_storage = tmp_path / "new-machine-documents"
+    restored = subprocess.run(
+        [sys.executable, "manage.py", "restore", str(second)],
+        env={
+            **os.environ,
+            "DATABASE_URL": _url(postgresql, empty_database),
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DOCUMENTS_STORAGE_OPTIONS": json.dumps({"location": str(new_storage)}),
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert restored.returncode == 0, restored.stderr
+    assert "Documents put back into their storage: 1." in restored.stdout
+    assert (new_storage / document.stored_as).read_bytes() == PDF
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_missing_from_the_storage_is_named_and_the_backup_kept(
+    postgresql, patient, treating_psychologist, stored, tmp_path, capsys
+):
+    document = document_upload(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="consent",
+        dated=patient.created_at.date(),
+        upload=upload(),
+    )
+    (stored / document.stored_as).unlink()  # lost from the disk
+
+    call_command("backup", to=tmp_path / "backups")
+
+    [folder] = (tmp_path / "backups").iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["documents"]["missing"] == [document.stored_as]
+    assert (folder / "database.dump").stat().st_size > 0
+    assert f"1 documents missing from the storage: {document.stored_as}" in capsys.readouterr().err

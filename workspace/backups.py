@@ -1,12 +1,14 @@
 """Backups of the clinic's PostgreSQL database, and their restore (docs/operations.md,
 "Backups and restore").
 
-A backup is a folder: `database.dump` (pg_dump's custom format) and `manifest.json`, which says
-when it was taken, the SHA-256 of the dump, how many rows each table held and where the access
-log's chain ended: all read in the very snapshot pg_dump writes, so that a restore can be
-checked against them row for row. The keys (SECRET_KEY, AUDIT_CHAIN_KEY, the seal's
-certificate) and the access log's checkpoints are not in it: they are kept apart, each by
-those who must keep it.
+A backup is a folder: `database.dump` (pg_dump's custom format), `documents/` (the bytes of
+every document on the files, which live outside the database: docs/documents.md) and
+`manifest.json`, which says when it was taken, the SHA-256 of the dump, how many rows each table
+held and where the access log's chain ended: all read in the very snapshot pg_dump writes, so
+that a restore can be checked against them row for row. A document is never changed, so one
+already in the previous backup is hard-linked from it, not copied again. The keys (SECRET_KEY,
+AUDIT_CHAIN_KEY, the seal's certificate) and the access log's checkpoints are not in it: they
+are kept apart, each by those who must keep it.
 """
 
 import datetime
@@ -23,8 +25,9 @@ from django.db import connection
 from django.utils import timezone
 
 from common.models import BackupRecord
+from documents.services import storage as documents_storage
 
-DUMP, MANIFEST = "database.dump", "manifest.json"
+DUMP, MANIFEST, DOCUMENTS = "database.dump", "manifest.json", "documents"
 
 
 class BackupError(Exception):
@@ -135,6 +138,9 @@ def backup(directory: Path) -> Path:
         snapshot = db.execute("SELECT pg_export_snapshot()").fetchone()[0]
         tables = _tables(db)
         counts, head = _counts(db, tables), _head(db)
+        documents = db.execute(
+            "SELECT stored_as, sha256 FROM documents_document ORDER BY id"
+        ).fetchall()
         dump = folder / DUMP
         _run(
             "pg_dump",
@@ -148,12 +154,15 @@ def backup(directory: Path) -> Path:
             target,
         )
         db.execute("COMMIT")
+    earlier = sorted(p for p in directory.glob("clinic-*") if p < folder and p.is_dir())
+    copied = _copy_documents(documents, folder / DOCUMENTS, earlier[-1] if earlier else None)
     manifest = {
         "taken_at": taken_at.isoformat(),
         "database": target.name,
         "dump": {"file": DUMP, "bytes": dump.stat().st_size, "sha256": _sha256(dump)},
         "rows": counts,
         "access_log_head": head,
+        "documents": {"folder": DOCUMENTS, **copied},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     BackupRecord.objects.create(
@@ -163,6 +172,54 @@ def backup(directory: Path) -> Path:
         head_seq=head[0] if head else None,
     )
     return folder
+
+
+def _copy_documents(documents: list, into: Path, earlier: Path | None) -> dict:
+    """Each document's bytes into the backup: hard-linked from the earlier backup when it has
+    them (a document never changes), else read from the storage and checked against the
+    SHA-256 its row keeps. Those missing or not matching are named, not fatal: the database's
+    backup is worth keeping whatever became of one file."""
+    files = linked = 0
+    missing, differ = [], []
+    for name, expected in documents:
+        copy = into / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        before = earlier / DOCUMENTS / name if earlier else None
+        if before is not None and before.is_file():
+            os.link(before, copy)
+            files, linked = files + 1, linked + 1
+            continue
+        try:
+            with documents_storage().open(name, "rb") as source, copy.open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+        except OSError:
+            copy.unlink(missing_ok=True)
+            missing.append(name)
+            continue
+        if _sha256(copy) != expected:
+            copy.unlink()
+            differ.append(name)
+            continue
+        files += 1
+    return {"files": files, "linked": linked, "missing": missing, "differ": differ}
+
+
+def _restore_documents(folder: Path, db: psycopg.Connection) -> tuple[int, list[str]]:
+    """The documents' bytes back into the storage, for every document the restored database
+    names; those already there are left as they are. Returns (restored, missing)."""
+    restored, missing = 0, []
+    store = documents_storage()
+    for name, expected in db.execute("SELECT stored_as, sha256 FROM documents_document"):
+        if store.exists(name):
+            continue
+        copy = folder / DOCUMENTS / name
+        if not copy.is_file() or _sha256(copy) != expected:
+            missing.append(name)
+            continue
+        with copy.open("rb") as source:
+            store.save(name, source)
+        restored += 1
+    return restored, missing
 
 
 def read_manifest(folder: Path) -> dict:
@@ -178,6 +235,8 @@ class Restored:
     rows: int
     head: list | None
     taken_at: datetime.datetime
+    documents: int
+    documents_missing: list[str]
 
 
 def restore(folder: Path) -> Restored:
@@ -219,9 +278,13 @@ def restore(folder: Path) -> Restored:
         raise BackupError(
             f"The access log ends at {head}, the backup's at {manifest['access_log_head']}."
         )
+    with target.connect() as db:
+        documents, missing = _restore_documents(folder, db)
     return Restored(
         tables=len(counts),
         rows=sum(counts.values()),
         head=head,
         taken_at=datetime.datetime.fromisoformat(manifest["taken_at"]),
+        documents=documents,
+        documents_missing=missing,
     )

@@ -34,6 +34,14 @@ class Command(BaseCommand):
                 f"({report.checked} events)."
             )
         )
+        self.stdout.write(f"Documents put back into their storage: {restored.documents}.")
+        if restored.documents_missing:
+            self.stderr.write(
+                self.style.ERROR(
+                    f"{len(restored.documents_missing)} documents are not in the backup (or "
+                    "not as filed): " + ", ".join(restored.documents_missing)
+                )
+            )
         self.stdout.write(
             "Before the clinic works again: have the clinical lead approve the re-baselining "
             "of the access log, then run\n"
