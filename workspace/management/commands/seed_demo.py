@@ -9,6 +9,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from assessments import services as assessment_services
 from casework import services
 from casework.models import (
     Appointment,
+    Attendance,
     AttendanceOutcome,
     Authority,
     CareStage,
@@ -30,7 +32,9 @@ from casework.models import (
     TherapyGroup,
 )
 from common.dates import add_months
+from common.pdf import render_pdf
 from common.text import search_key
+from documents import services as document_services
 from notes import services as note_services
 from reports import drafting, rendering
 from reports import services as letter_services
@@ -200,6 +204,17 @@ JUSTICE_CONTACTS = [
     ("Inge Maes", "Justitiehuis Antwerpen", "nl"),
     ("Nicolas Dupont", "Maison de justice de Mons", "fr"),
 ]
+
+# The demo's scanned paper: what a court decision and a medical certificate say (made up).
+DEMO_DECISION = (
+    "<h1>{court}</h1><p>Decision of {date}, file {file_number}.</p>"
+    "<p>{name} is granted probation on condition of following a specialised treatment "
+    "and of reporting to a justice assistant. (Demo document.)</p>"
+)
+DEMO_CERTIFICATE = (
+    "<h1>Medical certificate</h1><p>I, the undersigned physician, certify that {name} "
+    "was unable to leave home on the day of the appointment. (Demo document.)</p>"
+)
 
 # Where each service's letters are posted: street and number, then postcode and town.
 SERVICE_ADDRESSES = {
@@ -379,6 +394,7 @@ class Command(BaseCommand):
         self._assessments(rng)
         services.compliance_evaluate()
         self._letters(lead, admins[0])
+        self._documents(admins[0])
         self._helpline(rng, staff["helpline.claes"])
 
     def _authority(self, index, kind, name, jurisdiction, region, language, address):
@@ -547,6 +563,41 @@ class Command(BaseCommand):
                 recipient=recipient,
                 channel=channel,
                 to=email if channel == "email" else "",
+            )
+
+    def _documents(self, admin):
+        """The court's decision on the files of the first patients in treatment, as the
+        administrator scanned them; and a medical certificate for one absence that awaited it."""
+        in_treatment = Patient.objects.filter(status=CareStage.IN_TREATMENT).order_by("pk")
+        for patient in in_treatment[:4]:
+            mandate = patient.mandates.order_by("pk").first()
+            if mandate is None:
+                continue
+            decided = mandate.starts_on - datetime.timedelta(days=21)
+            html = DEMO_DECISION.format(
+                court=mandate.authority.name,
+                date=decided.strftime("%d/%m/%Y"),
+                file_number=patient.file_number,
+                name=patient.full_name,
+            )
+            document_services.document_upload(
+                actor=admin,
+                patient=patient,
+                kind="court_decision",
+                dated=decided,
+                upload=ContentFile(render_pdf(html), name="decision.pdf"),
+                title=str(mandate.authority.name),
+            )
+        awaiting = Attendance.objects.filter(evidence=Attendance.Evidence.AWAITED).order_by("pk")
+        if absence := awaiting.select_related("patient").first():
+            html = DEMO_CERTIFICATE.format(name=absence.patient.full_name)
+            document_services.document_upload(
+                actor=admin,
+                patient=absence.patient,
+                kind="absence_evidence",
+                dated=timezone.localdate(),
+                upload=ContentFile(render_pdf(html), name="certificat.pdf"),
+                attendance=absence,
             )
 
     def _assessments(self, rng):
