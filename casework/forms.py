@@ -50,6 +50,7 @@ class PatientForm(forms.ModelForm):
             "phone",
             "email",
             "address",
+            "reminders",
         ]
         widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 3})}
 

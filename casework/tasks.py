@@ -20,6 +20,11 @@ def send_outcome_reminders() -> int:
     return services.outcome_reminders_send()
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def send_appointment_reminders() -> int:
+    return services.reminders_send()
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def count_sessions() -> int:
     """Count again the sessions of the patients marked since (casework.services.session_counts):

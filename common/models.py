@@ -31,11 +31,19 @@ class NamedInLanguages(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """An e-mail to send, written in the same transaction as the fact it tells of (a letter's
-    dispatch, a reminder, an alert), and sent by a worker outside any transaction: until the
-    server has accepted it, it waits here and is tried again (common.outbox)."""
+    """An e-mail (or a text message) to send, written in the same transaction as the fact it
+    tells of (a letter's dispatch, a reminder, an alert), and sent by a worker outside any
+    transaction: until the server has accepted it, it waits here and is tried again
+    (common.outbox)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
     # What it is, in a few words and with no health content, for the list of unsent messages.
     purpose = models.CharField(_("purpose"), max_length=200)
     to = models.JSONField(_("to"))

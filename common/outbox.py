@@ -1,4 +1,5 @@
-"""The one way e-mail leaves the clinic: nothing lost, nothing sent twice, nothing stuck.
+"""The one way e-mail (and text messages, common/sms.py) leaves the clinic: nothing lost,
+nothing sent twice, nothing stuck.
 
 - `queue(...)` writes the message in the caller's transaction, beside the fact it tells of (a
   letter's dispatch, a reminder, an alert): both are kept, or neither. After the commit a
@@ -28,6 +29,7 @@ from django.db.models import F, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
+from common import sms
 from common.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -50,10 +52,13 @@ def queue(
     body: str,
     purpose: str,
     attachment: tuple[str, bytes, str] | None = None,
+    channel: str = OutboxMessage.Channel.EMAIL,
 ) -> OutboxMessage:
-    """A message to send, kept with the caller's transaction; sent after its commit."""
+    """A message to send, kept with the caller's transaction; sent after its commit. A text
+    message (channel "sms") goes to one number, with its body only."""
     name, content, mimetype = attachment or ("", None, "")
     message = OutboxMessage.objects.create(
+        channel=channel,
         purpose=purpose[:200],
         to=list(to),
         subject=subject[:300],
@@ -133,6 +138,10 @@ def send(message_pk: int, *, accepted: bool = False) -> bool:
 
 
 def _deliver(message: OutboxMessage) -> None:
+    if message.channel == OutboxMessage.Channel.SMS:
+        for number in message.to:
+            sms.send(number, message.body)
+        return
     email = EmailMessage(
         subject=message.subject,
         body=message.body,

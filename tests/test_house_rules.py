@@ -161,6 +161,7 @@ ACTORLESS_ALLOWED = {
     "casework/services/emergency.py": {"names_a_situation"},
     "casework/services/groups.py": {"non_association_warnings"},
     "casework/services/patients.py": {"possible_duplicates"},
+    "casework/services/reminders.py": {"due_reminders", "reminder_text", "reminders_send"},
     # Marks a change other services made (theirs has the actor), and the worker's counting.
     "casework/services/session_counts.py": {
         "outcome_meaning_changed",

@@ -176,6 +176,7 @@ class TodoView(RoleRequired(can_use_casework), TemplateView):
         reach = selectors.reach_of(user)
         awaiting, more_awaiting = _first(selectors.awaiting_outcome(reach))
         evidence, more_evidence = _first(selectors.awaiting_evidence(reach))
+        undelivered, more_undelivered = _first(selectors.reminders_undelivered(reach))
         assessments, more_assessments = _first(assessment_selectors.due_for_clinician(user))
         letters, more_letters = _first(
             letter_selectors.first_letters_to_prepare(reach, TODO_ROWS + 1)
@@ -184,6 +185,7 @@ class TodoView(RoleRequired(can_use_casework), TemplateView):
             actor=user,
             patients=[a.patient for appointment in awaiting for a in appointment.attendance_list]
             + [a.patient for a in evidence]
+            + [a.patient for a in undelivered]
             + [a.patient for a in assessments]
             + [letter.patient for letter in letters],
             object_type="casework.appointment",
@@ -194,6 +196,8 @@ class TodoView(RoleRequired(can_use_casework), TemplateView):
             more_awaiting=more_awaiting,
             evidence=evidence,
             more_evidence=more_evidence,
+            undelivered=undelivered,
+            more_undelivered=more_undelivered,
             assessments=assessments,
             more_assessments=more_assessments,
             letters=letters,

@@ -10,6 +10,7 @@ month the statistics add up. (Clinical notes: the notes app.)
 
 from casework.models.appointments import Appointment, AppointmentSeries, CalendarFeed
 from casework.models.attendance import (
+    AppointmentReminder,
     Attendance,
     AttendanceOutcome,
     ComplianceAlert,
@@ -44,6 +45,7 @@ from casework.models.session_counts import SESSION_COUNTERS, SessionCount, Sessi
 __all__ = [
     "SESSION_COUNTERS",
     "Appointment",
+    "AppointmentReminder",
     "AppointmentSeries",
     "Attendance",
     "AttendanceOutcome",

@@ -346,3 +346,32 @@ class OutcomeReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinician} {self.sent_on}"
+
+
+class AppointmentReminder(models.Model):
+    """The reminder a patient was sent, the day before, of one appointment: one at most per
+    patient and appointment (the one-to-one), whatever the number of runs or workers. A moved
+    appointment is a new one, with a reminder of its own. The message itself is in the outbox,
+    which sends it and tries again until it is taken (common.outbox)."""
+
+    attendance = models.OneToOneField(
+        Attendance,
+        verbose_name=_("attendance"),
+        on_delete=models.PROTECT,
+        related_name="reminder",
+    )
+    channel = models.CharField(_("channel"), max_length=10)
+    message = models.ForeignKey(
+        "common.OutboxMessage",
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appointment reminder")
+        verbose_name_plural = _("appointment reminders")
+
+    def __str__(self) -> str:
+        return f"{self.attendance_id} {self.channel}"

@@ -68,6 +68,11 @@ class Patient(models.Model):
         FEMALE = "female", _("Female")
         OTHER = "other", _("Other or not recorded")
 
+    class Reminders(models.TextChoices):
+        NONE = "", _("No reminders")
+        EMAIL = "email", _("By e-mail")
+        SMS = "sms", _("By text message (SMS)")
+
     file_number = models.CharField(_("file number"), max_length=20, unique=True, editable=False)
     last_name = models.CharField(_("last name"), max_length=150)
     first_name = models.CharField(_("first name"), max_length=150)
@@ -79,6 +84,19 @@ class Patient(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.TextField(_("postal address"), blank=True)
+    # Asked of the patient, who may stop them at any time: each change is kept by the history
+    # (who recorded it, when). casework.services.reminders sends them.
+    reminders = models.CharField(
+        _("appointment reminders"),
+        max_length=10,
+        choices=Reminders.choices,
+        blank=True,
+        default=Reminders.NONE,
+        help_text=_(
+            "The day before each appointment: its date, time and place and the clinic's phone "
+            "number, nothing else. Only if the patient asked for them."
+        ),
+    )
     # The stage of the current episode of care, kept by the episode services (the only writers)
     # so that the patient list can filter and sort on an index.
     status = models.CharField(
@@ -170,6 +188,15 @@ class Patient(models.Model):
                         % {"message": message, "youngest": youngest, "oldest": oldest}
                     }
                 )
+
+        if self.reminders == self.Reminders.EMAIL and not self.email:
+            raise ValidationError(
+                {"reminders": _("Give the patient's e-mail address for reminders by e-mail.")}
+            )
+        if self.reminders == self.Reminders.SMS and not self.phone:
+            raise ValidationError(
+                {"reminders": _("Give the patient's mobile phone number for reminders by SMS.")}
+            )
 
     @property
     def twelfth_birthday(self) -> datetime.date:

@@ -16,6 +16,7 @@ from casework.selectors.agenda import (
     awaiting_outcome,
     patient_attendances,
     reach_of,
+    reminders_undelivered,
 )
 from casework.selectors.compliance import (
     EARLIER_ALERTS_SHOWN,
@@ -91,5 +92,6 @@ __all__ = [
     "reach_of",
     "recent_alerts",
     "referrals_waiting",
+    "reminders_undelivered",
     "visible_patient_ids",
 ]

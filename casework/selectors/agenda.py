@@ -4,6 +4,7 @@ the outcomes and evidence still awaited."""
 import dataclasses
 import datetime
 
+from django.conf import settings
 from django.db.models import (
     Count,
     Prefetch,
@@ -211,6 +212,25 @@ def awaiting_evidence(reach: Reach) -> QuerySet[Attendance]:
         )
         .select_related("appointment", "patient", "outcome")
         .order_by("appointment__starts_at")
+    )
+
+
+def reminders_undelivered(reach: Reach) -> QuerySet[Attendance]:
+    """Appointments still to come whose reminder the outbox has not delivered after several
+    attempts (a wrong address or number, a gateway down): someone should check the contact
+    details, or tell the patient another way."""
+    return (
+        _within(
+            reach,
+            Attendance.objects.filter(
+                starts_at__gte=timezone.now(),
+                appointment__status=Appointment.Status.SCHEDULED,
+                reminder__message__sent_at__isnull=True,
+                reminder__message__attempts__gte=settings.OUTBOX_ATTEMPTS_BEFORE_WARNING,
+            ),
+        )
+        .select_related("appointment", "patient", "reminder__message")
+        .order_by("starts_at", "pk")
     )
 
 

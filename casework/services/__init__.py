@@ -46,6 +46,7 @@ from casework.services.patients import (
     patient_register,
     patient_update,
 )
+from casework.services.reminders import reminders_send
 from casework.services.session_counts import (
     session_counts_recount_all,
     session_counts_update,
@@ -85,6 +86,7 @@ __all__ = [
     "outcome_reminders_send",
     "patient_register",
     "patient_update",
+    "reminders_send",
     "scheduling_conflicts",
     "session_counts_recount_all",
     "session_counts_update",

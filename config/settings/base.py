@@ -335,6 +335,12 @@ OUTBOX_FIRST_PAUSE_SECONDS = envint("OUTBOX_FIRST_PAUSE_SECONDS", 60)
 # Messages still unsent after this many attempts are listed for the administrators to see.
 OUTBOX_ATTEMPTS_BEFORE_WARNING = envint("OUTBOX_ATTEMPTS_BEFORE_WARNING", 3)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
+# Text messages (the patients' reminders) go through a gateway behind a setting: printed by
+# default; "common.sms.HttpGatewayBackend" posts them to SMS_GATEWAY_URL (common/sms.py).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "common.sms.ConsoleBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_TIMEOUT = envint("SMS_TIMEOUT", 30)
 
 # The clinic that runs this installation, shown in the header, and the letterhead of its
 # letters. The defaults are the demo clinic's; production requires real values.
@@ -351,6 +357,8 @@ CLINIC_LOGO = os.environ.get("CLINIC_LOGO", "")
 # On letters: the place they are written in and a contact line under the letterhead.
 CLINIC_PLACE = os.environ.get("CLINIC_PLACE", "Liège")
 CLINIC_CONTACT = os.environ.get("CLINIC_CONTACT", "04 000 00 00 · secretariat@clinic.example")
+# The number the patients' reminders give to call (casework/services/reminders.py).
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "04 000 00 00")
 # Jurisdiction profile: which region's cooperation agreement the clinic works under.
 CLINIC_JURISDICTION = os.environ.get("CLINIC_JURISDICTION", "be-wallonia")
 
@@ -520,6 +528,12 @@ CELERY_BEAT_SCHEDULE = {
     "outcome-reminders": {
         "task": "casework.tasks.send_outcome_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Patients' reminders of tomorrow's appointments: each hour of the day (one booked during
+    # the day is reminded too), never at night, never twice (docs/reminders.md).
+    "appointment-reminders": {
+        "task": "casework.tasks.send_appointment_reminders",
+        "schedule": crontab(hour="9-19", minute=5),
     },
     "assessment-reminders": {
         "task": "assessments.tasks.send_due_reminders",

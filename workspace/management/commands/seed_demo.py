@@ -395,6 +395,7 @@ class Command(BaseCommand):
         services.compliance_evaluate()
         self._letters(lead, admins[0])
         self._documents(admins[0])
+        self._reminders(admins[0])
         self._helpline(rng, staff["helpline.claes"])
 
     def _authority(self, index, kind, name, jurisdiction, region, language, address):
@@ -563,6 +564,17 @@ class Command(BaseCommand):
                 recipient=recipient,
                 channel=channel,
                 to=email if channel == "email" else "",
+            )
+
+    def _reminders(self, admin):
+        """Some patients in treatment asked to be reminded of their appointments by SMS, one
+        by e-mail (the console prints them: docs/reminders.md)."""
+        in_treatment = Patient.objects.filter(status=CareStage.IN_TREATMENT).exclude(phone="")
+        for index, patient in enumerate(in_treatment.order_by("pk")[:6]):
+            if index == 0 and not patient.email:
+                patient.email = f"{search_key(patient.first_name).replace(' ', '')}@example.org"
+            services.patient_update(
+                actor=admin, patient=patient, reminders="email" if index == 0 else "sms"
             )
 
     def _documents(self, admin):
