@@ -14,15 +14,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Attendance, Patient
+from common.records import WrittenOnce
 
 FILENAME_MAX_LENGTH = 200
 
 
-class DocumentFinal(Exception):
-    """A document on the file is kept as it came in: never edited, never deleted by hand."""
-
-
-class Document(models.Model):
+class Document(WrittenOnce, models.Model):
     class Kind(models.TextChoices):
         COURT_DECISION = "court_decision", _("Court decision")
         AGREEMENT = "agreement", _("Three-party agreement")
@@ -32,6 +29,7 @@ class Document(models.Model):
         CLINICAL_REPORT = "clinical_report", _("Report from another care service")
         CLINICAL_OTHER = "clinical_other", _("Other clinical document")
 
+    final_message = "A document on the file is never changed: it goes with its file."
     # The kinds of the clinical zone; every other kind is the frame's.
     CLINICAL_KINDS = frozenset({Kind.CLINICAL_REPORT, Kind.CLINICAL_OTHER})
 
@@ -80,14 +78,6 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk} — {self.patient}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise DocumentFinal("A document on the file is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise DocumentFinal("A document goes with its file, at the end of its retention.")
 
     @property
     def is_clinical(self) -> bool:

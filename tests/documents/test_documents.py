@@ -10,7 +10,8 @@ from django.utils import timezone
 from audit.models import AccessEvent
 from casework import services as casework_services
 from casework.models import Attendance
-from documents.models import Document, DocumentFinal
+from common.records import Final
+from documents.models import Document
 from tests.documents.files import PDF, files_in, png_bytes, stored, upload  # noqa: F401 (fixture)
 from tests.factories import book, record
 from tests.forms import browser_form, offered
@@ -210,9 +211,9 @@ def test_a_row_that_cannot_be_written_leaves_no_bytes_behind(
 
 def test_a_document_on_the_file_never_changes(court_decision):
     court_decision.title = "Something else"
-    with pytest.raises(DocumentFinal):
+    with pytest.raises(Final):
         court_decision.save()
-    with pytest.raises(DocumentFinal):
+    with pytest.raises(Final):
         court_decision.delete()
 
 
