@@ -8,7 +8,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from casework.forms import AuthorityForm, JusticeContactForm
-from casework.models import AttendanceOutcome, Authority, ComplianceRule, JusticeContact
+from casework.models import AttendanceOutcome, Authority, ComplianceRule, JusticeContact, Room
 from casework.services.session_counts import outcome_meaning_changed
 
 
@@ -66,3 +66,13 @@ class ComplianceRuleAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # alerts point to their rule: deactivate it instead
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    """The rooms the week grid shows and the bookings warn about (docs/calendar.md)."""
+
+    view_on_site = False  # the admin links to no page outside it (config.admin_site)
+    list_display = ["name", "opens_at", "closes_at", "open_days", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]

@@ -17,6 +17,7 @@ from casework.models import (
     LegalFramework,
     Mandate,
     Patient,
+    Room,
     TherapyGroup,
 )
 from casework.selectors import clinicians
@@ -253,6 +254,15 @@ class ConflictsMixin(forms.Form):
     )
 
 
+def _room_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=capfirst(_("room")),
+        queryset=Room.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("No room of the clinic (elsewhere, by video or by phone)"),
+    )
+
+
 class AppointmentForm(FieldsetsMixin, ConflictsMixin):
     kind = forms.ChoiceField(
         label=capfirst(_("kind")),
@@ -264,7 +274,13 @@ class AppointmentForm(FieldsetsMixin, ConflictsMixin):
         label=capfirst(_("duration (minutes)")), min_value=5, max_value=480, initial=60
     )
     mode = forms.ChoiceField(label=capfirst(_("mode")), choices=Appointment.Mode.choices)
-    place = forms.CharField(label=capfirst(_("place")), max_length=120, required=False)
+    room = _room_field()
+    place = forms.CharField(
+        label=capfirst(_("place")),
+        max_length=120,
+        required=False,
+        help_text=_("Where, when it is not one of the clinic's rooms."),
+    )
     clinicians = forms.ModelMultipleChoiceField(
         label=capfirst(_("clinicians")), queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -282,7 +298,10 @@ class AppointmentForm(FieldsetsMixin, ConflictsMixin):
     )
 
     fieldsets = [
-        (_("When and where"), ["kind", "starts_at", "duration_minutes", "mode", "place"]),
+        (
+            _("When and where"),
+            ["kind", "starts_at", "duration_minutes", "mode", "room", "place"],
+        ),
         (_("Who"), ["clinicians"]),
         (_("Repeat"), ["repeat", "occurrences"]),
     ]
@@ -305,6 +324,7 @@ class RescheduleForm(ConflictsMixin):
     duration_minutes = forms.IntegerField(
         label=capfirst(_("duration (minutes)")), min_value=5, max_value=480
     )
+    room = _room_field()
     requested_by = forms.ChoiceField(
         label=capfirst(_("requested by")),
         choices=Appointment.RequestedBy.choices,

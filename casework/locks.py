@@ -1,8 +1,9 @@
 """Locks that make a check and the write it guards one step.
 
-Scheduling checks who is free, then books: two requests for the same person at the same
-moment would both pass the check. Each booking first takes a lock per person involved, held
-until its transaction ends, so the second waits, then sees the first one's appointment.
+Scheduling checks who (and which room) is free, then books: two requests for the same person
+or room at the same moment would both pass the check. Each booking first takes a lock per
+person and room involved, held until its transaction ends, so the second waits, then sees the
+first one's appointment.
 """
 
 from collections.abc import Iterable
@@ -10,12 +11,15 @@ from collections.abc import Iterable
 from django.db import connection
 
 # The first key of PostgreSQL's two-key advisory locks: one number per kind of thing locked.
-_CLINICIAN, _PATIENT = 0x5C4E0001, 0x5C4E0002
+_CLINICIAN, _PATIENT, _ROOM = 0x5C4E0001, 0x5C4E0002, 0x5C4E0003
 _INT4 = 2**31 - 1
 
 
-def lock_for_scheduling(*, clinician_ids: Iterable[int], patient_ids: Iterable[int]) -> None:
-    """Hold, until the transaction ends, the scheduling lock of each clinician and patient.
+def lock_for_scheduling(
+    *, clinician_ids: Iterable[int], patient_ids: Iterable[int], room_ids: Iterable[int] = ()
+) -> None:
+    """Hold, until the transaction ends, the scheduling lock of each clinician, patient and
+    room.
 
     Taken in one statement and in a fixed order, so two bookings never deadlock. Ids past 2^31
     share a lock with a smaller one: that only makes two bookings queue, never both pass.
@@ -27,6 +31,7 @@ def lock_for_scheduling(*, clinician_ids: Iterable[int], patient_ids: Iterable[i
     keys = sorted(
         {(_CLINICIAN, pk % _INT4) for pk in clinician_ids}
         | {(_PATIENT, pk % _INT4) for pk in patient_ids}
+        | {(_ROOM, pk % _INT4) for pk in room_ids}
     )
     if not keys:
         return

@@ -86,6 +86,7 @@ urlpatterns += [
     # Agendas and the to-do list: the user's own, or the clinic's for those who see every file.
     path("agenda/", agenda.AgendaView.as_view(), name="agenda"),
     path("agenda/clinic/", agenda.ClinicAgendaView.as_view(), name="clinic_agenda"),
+    path("agenda/week/", agenda.WeekGridView.as_view(), name="week_grid"),
     path("agenda/feed/", agenda.CalendarFeedView.as_view(), name="calendar_feed"),
     path("calendar/<str:token>.ics", agenda.calendar_ics, name="calendar_ics"),
     # A patient's appointments, outcomes, alerts and notes.

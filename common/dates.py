@@ -79,3 +79,22 @@ def query_day(value: str | None) -> datetime.date | None:
     if message:
         raise InvalidParameter(message)
     return day
+
+
+def query_datetime(value: str | None) -> datetime.datetime | None:
+    """A local moment from a query string, "YYYY-MM-DDTHH:MM" ("" or absent: None);
+    InvalidParameter (a 400) otherwise."""
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+        if len(value) != len("YYYY-MM-DDTHH:MM") or moment.tzinfo is not None:
+            raise ValueError(value)
+    except ValueError:
+        raise InvalidParameter(
+            _("Enter a valid date and time, written as YYYY-MM-DDTHH:MM.")
+        ) from None
+    message = out_of_bounds(moment.date(), EARLIEST_DAY, LATEST_DAY)
+    if message:
+        raise InvalidParameter(message)
+    return timezone.make_aware(moment)

@@ -40,6 +40,7 @@ from casework.models.patients import (
     PatientGroupObjectPermission,
     PatientUserObjectPermission,
 )
+from casework.models.rooms import Room
 from casework.models.session_counts import SESSION_COUNTERS, SessionCount, SessionCountPending
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "PatientGroupObjectPermission",
     "PatientUserObjectPermission",
     "Region",
+    "Room",
     "SessionCount",
     "SessionCountPending",
     "TherapyGroup",

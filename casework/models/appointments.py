@@ -107,6 +107,14 @@ class Appointment(models.Model):
     # Stored so that overlap queries use an index; always starts_at + duration (see save()).
     ends_at = models.DateTimeField(_("end"), editable=False)
     place = models.CharField(_("place"), max_length=120, blank=True)
+    room = models.ForeignKey(
+        "casework.Room",
+        verbose_name=_("room"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
     patient = models.ForeignKey(
         Patient,
         verbose_name=_("patient"),
@@ -193,6 +201,8 @@ class Appointment(models.Model):
             models.Index(fields=["group", "starts_at"], name="appointment_group_time"),
             # a day or a week of the agenda, whoever the patient or the group
             models.Index(fields=["starts_at"], name="appointment_time"),
+            # a room's week (the grid) and its clashes
+            models.Index(fields=["room", "starts_at"], name="appointment_room_time"),
         ]
 
     def __str__(self) -> str:

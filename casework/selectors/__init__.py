@@ -18,6 +18,7 @@ from casework.selectors.agenda import (
     reach_of,
     reminders_undelivered,
 )
+from casework.selectors.calendar import GridCell, GridSession, WeekGrid, week_grid
 from casework.selectors.compliance import (
     EARLIER_ALERTS_SHOWN,
     compliance_counters,
@@ -58,7 +59,10 @@ __all__ = [
     "EARLIER_ALERTS_SHOWN",
     "AccessHolder",
     "AgendaDay",
+    "GridCell",
+    "GridSession",
     "Reach",
+    "WeekGrid",
     "access_holders",
     "active_authorities",
     "agenda",
@@ -94,4 +98,5 @@ __all__ = [
     "referrals_waiting",
     "reminders_undelivered",
     "visible_patient_ids",
+    "week_grid",
 ]

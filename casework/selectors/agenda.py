@@ -244,7 +244,7 @@ def patient_attendances(patient: Patient, *, past: int = 10, upcoming: int = 10)
     sessions = (
         Attendance.objects.filter(patient=patient)
         .exclude(appointment__status=Appointment.Status.RESCHEDULED)
-        .select_related("appointment__group", "outcome")
+        .select_related("appointment__group", "appointment__room", "outcome")
     )
     # The attendance's own time, its session's (Attendance.starts_at).
     recent = list(sessions.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:past])

@@ -1,6 +1,7 @@
 """Scheduling: appointments and series, rescheduling, cancelling, conflict warnings."""
 
 import datetime
+import enum
 from collections.abc import Iterable
 from typing import cast
 
@@ -20,6 +21,7 @@ from casework.models import (
     CareStage,
     GroupMembership,
     Patient,
+    Room,
     TherapyGroup,
 )
 from casework.permissions import can_join_care_team, can_manage_groups, move_refusal
@@ -42,9 +44,11 @@ def scheduling_conflicts(
     ends_at: datetime.datetime,
     clinicians: Iterable,
     patients: Iterable[Patient],
+    room: Room | None = None,
     exclude: Appointment | None = None,
 ) -> list[str]:
-    """Who among these clinicians and patients already has a standing appointment then."""
+    """Who among these clinicians and patients already has a standing appointment then; and
+    whether the room is taken, or closed, then."""
     overlapping = Appointment.objects.overlapping(starts_at, ends_at)
     if exclude is not None:
         overlapping = overlapping.exclude(pk=exclude.pk)
@@ -72,6 +76,14 @@ def scheduling_conflicts(
             _("Patient %(file_number)s already has an appointment at that time.")
             % {"file_number": file_number}
         )
+    if room is not None:
+        if overlapping.filter(room=room).exists():
+            warnings.append(_("%(room)s is already booked at that time.") % {"room": room})
+        if not room.is_open(starts_at, ends_at):
+            warnings.append(
+                _("%(room)s is open %(hours)s: this appointment falls outside.")
+                % {"room": room, "hours": room.hours()}
+            )
     return warnings
 
 
@@ -181,6 +193,7 @@ def appointment_schedule(
     duration_minutes: int = 60,
     mode: str = Appointment.Mode.IN_PERSON,
     place: str = "",
+    room: Room | None = None,
     patient: Patient | None = None,
     group: TherapyGroup | None = None,
     repeat: str = "",
@@ -201,6 +214,7 @@ def appointment_schedule(
         "mode": mode,
         "duration_minutes": duration_minutes,
         "place": place,
+        "room": room,
         "patient": patient,
         "group": group,
     }
@@ -213,7 +227,11 @@ def appointment_schedule(
         )
     else:  # the patient: _check_people refused a session for neither
         patient_ids = [cast(Patient, patient).pk]
-    lock_for_scheduling(clinician_ids=[c.pk for c in clinicians], patient_ids=patient_ids)
+    lock_for_scheduling(
+        clinician_ids=[c.pk for c in clinicians],
+        patient_ids=patient_ids,
+        room_ids=[room.pk] if room else [],
+    )
     series = None
     starts = [starts_at]
     if repeat:
@@ -240,7 +258,11 @@ def appointment_schedule(
                 _members_on(group, timezone.localdate(start)) if group else [cast(Patient, patient)]
             )
             for warning in scheduling_conflicts(
-                starts_at=start, ends_at=start + duration, clinicians=clinicians, patients=people
+                starts_at=start,
+                ends_at=start + duration,
+                clinicians=clinicians,
+                patients=people,
+                room=room,
             ):
                 dated = f"{timezone.localtime(start):%d/%m/%Y %H:%M} — {warning}"
                 warnings.append(dated if len(starts) > 1 else warning)
@@ -260,6 +282,14 @@ def appointment_schedule(
 
 
 REASON_MAX_LENGTH = max_length_of(Appointment, "change_reason")
+
+
+class _Keep(enum.Enum):
+    ROOM = "keep"
+
+
+# A moved appointment keeps its room unless another (or None) is given.
+KEEP = _Keep.ROOM
 
 
 def _check_reason(reason: str, missing: str) -> None:
@@ -306,9 +336,11 @@ def appointment_reschedule(
     requested_by: str,
     reason: str,
     duration_minutes: int | None = None,
+    room: Room | _Keep | None = KEEP,
     allow_conflicts: bool = False,
 ) -> Appointment:
-    """Move an appointment: a new one replaces it; the old one keeps who asked and why."""
+    """Move an appointment: a new one replaces it; the old one keeps who asked and why. The
+    room stays unless another (or None: no room) is given."""
     require(move_refusal(actor, appointment))
     check_booking_time(starts_at)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -319,8 +351,11 @@ def appointment_reschedule(
     clinicians = list(appointment.clinicians.all())
     duration = duration_minutes or appointment.duration_minutes
     people = [a.patient for a in appointment.attendances.select_related("patient")]
+    room = appointment.room if isinstance(room, _Keep) else room
     lock_for_scheduling(
-        clinician_ids=[c.pk for c in clinicians], patient_ids=[p.pk for p in people]
+        clinician_ids=[c.pk for c in clinicians],
+        patient_ids=[p.pk for p in people],
+        room_ids=[room.pk] if room else [],
     )
     if not allow_conflicts:
         warnings = scheduling_conflicts(
@@ -328,6 +363,7 @@ def appointment_reschedule(
             ends_at=starts_at + datetime.timedelta(minutes=duration),
             clinicians=clinicians,
             patients=people,
+            room=room,
             exclude=appointment,
         )
         if warnings:
@@ -344,6 +380,7 @@ def appointment_reschedule(
         "mode": appointment.mode,
         "duration_minutes": duration,
         "place": appointment.place,
+        "room": room,
         "patient": appointment.patient,
         "group": appointment.group,
     }

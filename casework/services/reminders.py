@@ -34,8 +34,10 @@ def _place(appointment: Appointment) -> str:
         return _("by video call")
     if appointment.mode == Appointment.Mode.PHONE:
         return _("by phone: we will call you")
-    address = settings.CLINIC_ADDRESS.replace("; ", ", ")
-    return f"{address}, {appointment.place}" if appointment.place else address
+    where = [settings.CLINIC_ADDRESS.replace("; ", ", ")]
+    where += [appointment.room.name] if appointment.room else []
+    where += [appointment.place] if appointment.place else []
+    return ", ".join(where)
 
 
 def reminder_text(attendance: Attendance) -> str:
@@ -72,7 +74,7 @@ def due_reminders(today: datetime.date) -> list[Attendance]:
         )
         .exclude(patient__reminders=Patient.Reminders.NONE)
         .exclude(patient__status=CareStage.CLOSED)
-        .select_related("appointment", "patient")
+        .select_related("appointment__room", "patient")
         .order_by("starts_at", "pk")
     )
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 
 from audit.services import Action, record_access, record_listing
 from casework import permissions, selectors
-from casework.models import CalendarFeed
+from casework.models import Appointment, CalendarFeed, Room
 from casework.permissions import can_use_casework
 from common.dates import day_bounds, query_day
 from common.http import query_id
@@ -133,6 +133,105 @@ class ClinicAgendaView(RoleRequired(permissions.can_see_clinic_agenda), AgendaVi
     """The whole clinic's agenda, one clinician's or everyone's: for those who see every file."""
 
     clinic_wide = True
+
+
+# --- The week grid --------------------------------------------------------------------------
+
+
+class WeekGridView(RoleRequired(can_use_casework), TemplateView):
+    """A room's or a clinician's week (or day), hour by hour (docs/calendar.md). With a patient
+    (`patient`, through the patient door), each free hour of a room links to booking that
+    patient there; with one of their appointments too (`appointment`), to moving it there."""
+
+    template_name = "casework/week_grid.html"
+
+    def get_context_data(self, **kwargs):
+        params, user = self.request.GET, self.request.user
+        today = timezone.localdate()
+        day = query_day(params.get("date")) or today
+        view = "day" if params.get("view") == "day" else "week"
+        first = day if view == "day" else day - datetime.timedelta(days=day.weekday())
+        length = 1 if view == "day" else 7
+        rooms = list(Room.objects.filter(is_active=True))
+        # The form's one choice ("room-3", "clinician-7"), or the links' room= and clinician=.
+        kind, _dash, chosen = params.get("show", "").partition("-")
+        room_id = query_id(chosen) if kind == "room" else query_id(params.get("room"))
+        room = next((r for r in rooms if r.pk == room_id), None)
+        clinician_id = (
+            None
+            if room
+            else (query_id(chosen) if kind == "clinician" else query_id(params.get("clinician")))
+        )
+        patient, appointment = self.booking_for(params)
+        if room is None and clinician_id is None:
+            if patient is not None and rooms:  # booking: the rooms' free hours
+                room = rooms[0]
+            elif permissions.can_join_care_team(user):
+                clinician_id = user.pk
+            elif rooms:
+                room = rooms[0]
+            else:
+                clinician_id = selectors.clinicians().values_list("pk", flat=True).first()
+        reach = selectors.reach_of(user)
+        grid = selectors.week_grid(reach, first, length, room=room, clinician_id=clinician_id)
+        record_listing(
+            actor=user,
+            patients=grid.patients,
+            object_type="casework.appointment",
+            label=format_lazy(
+                gettext_lazy("{agenda} from {first}, {days} days"),
+                agenda=gettext_lazy("Week grid"),
+                first=first.isoformat(),
+                days=length,
+            ),
+        )
+        keep = {
+            key: value
+            for key, value in (
+                ("room", room.pk if room else ""),
+                ("clinician", clinician_id or ""),
+                ("patient", patient.pk if patient else ""),
+                ("appointment", appointment.pk if appointment else ""),
+            )
+            if value
+        }
+        step = datetime.timedelta(days=length)
+        return super().get_context_data(
+            grid=grid,
+            view=view,
+            first=first,
+            last=first + step - datetime.timedelta(days=1),
+            today=today,
+            rooms=rooms,
+            room=room,
+            clinicians=selectors.clinicians(),
+            clinician_id=clinician_id,
+            booking_patient=patient,
+            moving=appointment,
+            previous=urlencode({**keep, "view": view, "date": (first - step).isoformat()}),
+            next=urlencode({**keep, "view": view, "date": (first + step).isoformat()}),
+            this_week=urlencode({**keep, "view": "week", "date": today.isoformat()}),
+            day_query=urlencode({**keep, "view": "day"}),
+            week_query=urlencode({**keep, "view": "week"}),
+            keep=keep,
+            **kwargs,
+        )
+
+    def booking_for(self, params):
+        """The patient being booked (through the door: 404 otherwise), and the appointment of
+        theirs being moved, if any."""
+        patient_id = query_id(params.get("patient"))
+        if patient_id is None:
+            return None, None
+        patient = selectors.patient_for(self.request.user, patient_id)
+        appointment_id = query_id(params.get("appointment"))
+        if appointment_id is None:
+            return patient, None
+        appointment = get_object_or_404(
+            Appointment.objects.held_or_due().filter(attendances__patient=patient),
+            pk=appointment_id,
+        )
+        return patient, appointment
 
 
 # --- Calendar feed --------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """A patient's sessions on their pages: booking, moving, cancelling, recording the outcome,
 acknowledging a compliance alert. The same operations over the API: casework/api/sessions.py."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -16,6 +19,7 @@ from casework.forms import (
     RescheduleForm,
 )
 from casework.views.base import PatientScopedMixin
+from common.dates import query_datetime
 from common.permissions import require
 from common.views import ServiceFormView
 
@@ -54,6 +58,20 @@ class AppointmentCreateView(PatientScopedMixin, ServiceFormView):
             kwargs["initial"] = {**kwargs.get("initial", {}), "clinicians": [self.request.user]}
         return kwargs
 
+    def get_context_data(self, **kwargs):
+        query = urlencode({"patient": self.patient.pk})
+        grid_url = f"{reverse('casework:week_grid')}?{query}"
+        return super().get_context_data(grid_url=grid_url, **kwargs)
+
+    def get_initial(self):
+        """A slot chosen in the week grid: its start and room."""
+        starts_at = query_datetime(self.request.GET.get("starts_at"))
+        return {
+            **super().get_initial(),
+            **({"starts_at": starts_at} if starts_at else {}),
+            **({"room": self.request.GET["room"]} if self.request.GET.get("room") else {}),
+        }
+
     def perform(self, data):
         booked = services.appointment_schedule(
             actor=self.request.user, patient=self.patient, **data
@@ -81,10 +99,19 @@ class AppointmentRescheduleView(MoveMixin, ServiceFormView):
     template_name = "casework/appointment_form.html"
     success_message = gettext_lazy("Appointment rescheduled.")
 
+    def get_context_data(self, **kwargs):
+        query = {"patient": self.patient.pk, "appointment": self.appointment.pk}
+        if self.appointment.room_id:
+            query["room"] = self.appointment.room_id
+        grid_url = f"{reverse('casework:week_grid')}?{urlencode(query)}"
+        return super().get_context_data(grid_url=grid_url, **kwargs)
+
     def get_initial(self):
+        starts_at = query_datetime(self.request.GET.get("starts_at"))
         return {
-            "starts_at": timezone.localtime(self.appointment.starts_at),
+            "starts_at": starts_at or timezone.localtime(self.appointment.starts_at),
             "duration_minutes": self.appointment.duration_minutes,
+            "room": self.request.GET.get("room") or self.appointment.room_id,
         }
 
     def perform(self, data):

@@ -51,6 +51,7 @@ def patient(clinic):
 NOT_PATIENT_SCOPED = {
     "casework:agenda",
     "casework:clinic_agenda",
+    "casework:week_grid",
     "workspace:todo",
     "casework:calendar_feed",
     "casework:calendar_ics",
