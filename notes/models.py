@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Appointment, Patient
+from common.records import WrittenOnce
 
 
 class SignedNoteError(Exception):
@@ -82,3 +83,92 @@ class ClinicalNote(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+
+class TreatmentPlan(WrittenOnce, models.Model):
+    """One version of a patient's treatment plan: its goals, the interventions for each, and
+    when it is to be reviewed (docs/treatment-plans.md). The clinical zone: read through
+    notes.selectors, never by an administrator or a letter. A version never changes; a review
+    writes the next one, which rates the progress on each goal, and the last one, at the end of
+    the treatment, sums up each goal."""
+
+    final_message = "A version of the plan is never changed: review it."
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("Plan")
+        REVIEW = "review", _("Review")
+        CLOSING = "closing", _("End of treatment")
+
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    review_on = models.DateField(_("next review"), null=True, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("treatment plan")
+        verbose_name_plural = _("treatment plans")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "version"],
+                name="plan_version_once",
+                violation_error_message=_("This version of the plan was written meanwhile."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="closing", review_on__isnull=True)
+                | (~Q(kind="closing") & Q(review_on__isnull=False)),
+                name="plan_reviewed_until_closed",
+                violation_error_message=_(
+                    "A plan names its next review, until the end of the treatment."
+                ),
+            ),
+        ]
+        # the to-do list's reviews due
+        indexes = [models.Index(fields=["review_on"], name="plan_review_on")]
+
+    def __str__(self) -> str:
+        return f"{self.patient} v{self.version}"
+
+
+class PlanGoal(WrittenOnce, models.Model):
+    final_message = "A version of the plan is never changed: review it."
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        SOME = "some", _("Some progress")
+        CLEAR = "clear", _("Clear progress")
+        REACHED = "reached", _("Reached")
+        STOPPED = "stopped", _("Given up")
+
+    plan = models.ForeignKey(
+        TreatmentPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="goals"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    goal = models.TextField(_("goal"))
+    interventions = models.TextField(_("interventions"), blank=True)
+    progress = models.CharField(_("progress"), max_length=12, choices=Progress.choices, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "position"],
+                name="plan_goal_position_once",
+                violation_error_message=_("Each goal has its own place in the plan."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} #{self.position}"

@@ -33,3 +33,17 @@ def addendum_refusal(user, note) -> str:
     if note.addendum_to_id:
         return _("Add the addendum to the note itself.")
     return ""
+
+
+def plan_write_refusal(latest) -> str:
+    """A plan is written, then reviewed, until the end of the treatment closes it."""
+    if latest is not None and latest.kind == "closing":
+        return _("The treatment plan was closed at the end of the treatment.")
+    return ""
+
+
+def plan_close_refusal(latest) -> str:
+    """The end of the treatment sums up the goals of a plan, once."""
+    if latest is None:
+        return _("Write the treatment plan first: its end sums up its goals.")
+    return plan_write_refusal(latest)

@@ -1,14 +1,16 @@
 """Reads of clinical notes. Each takes the user and goes through the patient door with the
 clinical zone: someone who may not read the patient's clinical zone gets nothing (or 404)."""
 
-from django.db.models import QuerySet, Subquery
+import datetime
+
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from casework.models import Appointment
+from casework.models import Appointment, CareTeamMembership
 from casework.permissions import Zone
 from casework.selectors import patients_visible_to
-from notes.models import ClinicalNote
+from notes.models import ClinicalNote, TreatmentPlan
 
 SESSIONS_OFFERED = 50
 
@@ -46,3 +48,50 @@ def sessions_to_note(user, patient_id) -> QuerySet[Appointment]:
         .values("pk")[:SESSIONS_OFFERED]
     )
     return Appointment.objects.filter(pk__in=Subquery(latest)).order_by("-starts_at")
+
+
+# --- Treatment plans ------------------------------------------------------------------------
+
+# The to-do list shows the plans whose review falls within this many days (or is overdue).
+PLAN_REVIEW_NOTICE_DAYS = 14
+
+
+def plans_of(user, patient_id) -> QuerySet[TreatmentPlan]:
+    """Every version of the patient's plan, the latest first, each with its goals."""
+    readable = patients_visible_to(user, zone=Zone.CLINICAL).filter(pk=patient_id)
+    return (
+        TreatmentPlan.objects.filter(patient__in=readable)
+        .select_related("written_by")
+        .prefetch_related("goals")
+        .order_by("-version")
+    )
+
+
+def plan_version_for(user, patient_id, version: int) -> TreatmentPlan:
+    """One version of the patient's plan, or 404."""
+    return get_object_or_404(plans_of(user, patient_id), version=version)
+
+
+def plans_to_review(user, *, today=None) -> QuerySet[TreatmentPlan]:
+    """The latest version of each plan the user may read whose review is due within
+    PLAN_REVIEW_NOTICE_DAYS (or overdue): a plan
+    closed at the end of the treatment is reviewed no more. Those of the user's own care
+    teams: the lead reads every file, but reviews the plans of their own patients."""
+    today = today or timezone.localdate()
+    latest = Subquery(
+        TreatmentPlan.objects.filter(patient=OuterRef("patient"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    theirs = CareTeamMembership.objects.filter(clinician=user, ends_on__isnull=True)
+    return (
+        TreatmentPlan.objects.filter(
+            patient__in=patients_visible_to(user, zone=Zone.CLINICAL),
+            review_on__lte=today + datetime.timedelta(days=PLAN_REVIEW_NOTICE_DAYS),
+            version=latest,
+        )
+        .filter(patient__in=theirs.values("patient"))
+        .exclude(kind=TreatmentPlan.Kind.CLOSING)
+        .select_related("patient")
+        .order_by("review_on", "pk")
+    )

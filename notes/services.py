@@ -1,15 +1,15 @@
-"""Clinical notes: drafts, signing (final), addenda. Who may do what to a note is
-notes.permissions, which the pages ask too."""
+"""Clinical notes: drafts, signing (final), addenda; treatment plans, reviewed version by
+version. Who may do what is notes.permissions, which the pages ask too."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Action, record_access
 from casework.models import Appointment, Patient
 from notes import permissions
-from notes.models import ClinicalNote
+from notes.models import ClinicalNote, PlanGoal, TreatmentPlan
 
 
 @transaction.atomic
@@ -80,3 +80,107 @@ def note_sign(*, actor, note: ClinicalNote) -> ClinicalNote:
     note.save()
     record_access(actor=actor, action=Action.UPDATE, patient=note.patient, obj=note)
     return note
+
+
+# --- Treatment plans ------------------------------------------------------------------------
+
+# The goals a version of the plan holds at most (the form's rows).
+MAX_GOALS = 6
+
+
+def _latest_plan(patient: Patient) -> TreatmentPlan | None:
+    return (
+        TreatmentPlan.objects.filter(patient=patient).prefetch_related("goals").order_by("-version")
+    ).first()
+
+
+def _next_version(*, actor, patient, latest, kind, review_on) -> TreatmentPlan:
+    plan = TreatmentPlan(
+        patient=patient,
+        version=latest.version + 1 if latest else 1,
+        kind=kind,
+        review_on=review_on,
+        written_by=actor,
+    )
+    plan.full_clean(exclude=["written_by"])
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("Someone wrote a version of this plan meanwhile: look at it again.")
+        ) from None
+    return plan
+
+
+@transaction.atomic
+def plan_write(*, actor, patient: Patient, review_on, goals: list[dict]) -> TreatmentPlan:
+    """The first version of the plan, or a review (the next version): its goals (goal,
+    interventions; on a review, the progress made on each) and the day of its next review."""
+    latest = _latest_plan(patient)
+    if refusal := permissions.plan_write_refusal(latest):
+        raise ValidationError(refusal)
+    goals = [goal for goal in goals if goal.get("goal", "").strip()][:MAX_GOALS]
+    if not goals:
+        raise ValidationError({"goal_1": _("Give the plan at least one goal.")})
+    if review_on is None or review_on <= timezone.localdate():
+        raise ValidationError({"review_on": _("The next review comes after today.")})
+    if latest is not None:
+        missing = {
+            f"progress_{n}": _("Rate the progress made on this goal.")
+            for n, goal in enumerate(goals, start=1)
+            if goal.get("progress") not in PlanGoal.Progress.values
+        }
+        if missing:
+            raise ValidationError(missing)
+    kind = TreatmentPlan.Kind.REVIEW if latest else TreatmentPlan.Kind.PLAN
+    plan = _next_version(
+        actor=actor, patient=patient, latest=latest, kind=kind, review_on=review_on
+    )
+    PlanGoal.objects.bulk_create(
+        PlanGoal(
+            plan=plan,
+            position=n,
+            goal=goal["goal"].strip(),
+            interventions=goal.get("interventions", "").strip(),
+            progress=goal.get("progress", "") if latest else "",
+        )
+        for n, goal in enumerate(goals, start=1)
+    )
+    record_access(actor=actor, action=Action.CREATE, patient=patient, obj=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_close(*, actor, patient: Patient, summaries: list[dict]) -> TreatmentPlan:
+    """The end of the treatment: the last version, which sums up each goal of the plan (how
+    far it was reached, and in a few words) and is reviewed no more."""
+    latest = _latest_plan(patient)
+    if refusal := permissions.plan_close_refusal(latest):
+        raise ValidationError(refusal)
+    assert latest is not None  # noqa: S101 (plan_close_refusal refuses a missing plan)
+    goals = list(latest.goals.all())
+    errors = {}
+    for n, summary in enumerate(summaries[: len(goals)], start=1):
+        if summary.get("progress") not in PlanGoal.Progress.values:
+            errors[f"progress_{n}"] = _("Rate how far this goal was reached.")
+        if not summary.get("summary", "").strip():
+            errors[f"summary_{n}"] = _("Sum up this goal in a few words.")
+    if len(summaries) < len(goals) or errors:
+        raise ValidationError(errors or _("Sum up every goal of the plan."))
+    plan = _next_version(
+        actor=actor, patient=patient, latest=latest, kind=TreatmentPlan.Kind.CLOSING, review_on=None
+    )
+    PlanGoal.objects.bulk_create(
+        PlanGoal(
+            plan=plan,
+            position=goal.position,
+            goal=goal.goal,
+            interventions=goal.interventions,
+            progress=summary["progress"],
+            summary=summary["summary"].strip(),
+        )
+        for goal, summary in zip(goals, summaries, strict=False)
+    )
+    record_access(actor=actor, action=Action.CREATE, patient=patient, obj=plan)
+    return plan

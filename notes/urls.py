@@ -27,4 +27,12 @@ urlpatterns = [
         views.NoteAddendumView.as_view(),
         name="addendum",
     ),
+    path("patients/<id:patient_id>/plan/", views.PlanView.as_view(), name="plan"),
+    path("patients/<id:patient_id>/plan/write/", views.PlanWriteView.as_view(), name="plan_write"),
+    path("patients/<id:patient_id>/plan/close/", views.PlanCloseView.as_view(), name="plan_close"),
+    path(
+        "patients/<id:patient_id>/plan/<int:version>/",
+        views.PlanVersionView.as_view(),
+        name="plan_version",
+    ),
 ]

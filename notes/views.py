@@ -1,11 +1,14 @@
 """Clinical notes: the clinical zone. The patient is resolved with Zone.CLINICAL, so an
 administrator, or anyone outside the care team, gets 404 here."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +18,14 @@ from casework.permissions import Zone
 from casework.views.base import PatientScopedMixin
 from common.views import ConfirmView, ServiceFormView
 from notes import permissions, selectors, services
-from notes.forms import NoteForm, NoteTextForm
+from notes.forms import (
+    NoteForm,
+    NoteTextForm,
+    PlanCloseForm,
+    PlanForm,
+    goals_from,
+    summaries_from,
+)
 from notes.models import ClinicalNote
 
 
@@ -154,3 +164,131 @@ class NoteSignView(NoteMixin, ConfirmView):
         else:
             messages.success(self.request, _("Note signed."))
         return redirect(self.notes_url())
+
+
+# --- Treatment plans ------------------------------------------------------------------------
+
+# A first plan is reviewed after three months, unless its author says otherwise.
+PLAN_REVIEW_DAYS = 91
+
+
+class PlanMixin(ClinicalMixin):
+    def plan_url(self) -> str:
+        return reverse("notes:plan", args=[self.patient.pk])
+
+    def get_cancel_url(self) -> str:
+        return self.plan_url()
+
+    def get_success_url(self) -> str:
+        return self.plan_url()
+
+    def get_patient(self):
+        patient = super().get_patient()
+        self.current = selectors.plans_of(self.request.user, patient.pk).first()
+        return patient
+
+
+class PlanView(PlanMixin, TemplateView):
+    """The plan as it stands (its latest version), and the versions before it."""
+
+    template_name = "notes/plan.html"
+    audit_object_type = "notes.treatmentplan"
+
+    def get_audit_object(self):
+        return None  # the plan's versions as a whole
+
+    def get_context_data(self, **kwargs):
+        versions = list(selectors.plans_of(self.request.user, self.patient.pk))
+        latest = versions[0] if versions else None
+        return super().get_context_data(
+            plan=latest,
+            earlier=versions[1:],
+            may_write=not permissions.plan_write_refusal(latest),
+            may_close=not permissions.plan_close_refusal(latest),
+            **kwargs,
+        )
+
+
+class PlanVersionView(PlanMixin, TemplateView):
+    """One version of the plan, as it was written."""
+
+    template_name = "notes/plan.html"
+
+    def get_patient(self):
+        patient = super().get_patient()
+        self.plan = selectors.plan_version_for(
+            self.request.user, patient.pk, self.kwargs["version"]
+        )
+        return patient
+
+    def get_audit_object(self):
+        return self.plan
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.plan, earlier=[], old_version=True, **kwargs)
+
+
+class PlanWriteView(PlanMixin, ServiceFormView):
+    """The first plan, or its review: the next version, its goals carried over to edit."""
+
+    form_class = PlanForm
+    success_message = gettext_lazy("Treatment plan saved: a new version.")
+
+    def refusal(self):
+        return permissions.plan_write_refusal(self.current)
+
+    def get_title(self):
+        return _("Review the treatment plan") if self.current else _("Write the treatment plan")
+
+    def get_form_kwargs(self):
+        goals = len(self.current.goals.all()) if self.current else 0
+        return {
+            **super().get_form_kwargs(),
+            "rows": min(services.MAX_GOALS, max(goals + 1, 3)),
+            "review": self.current is not None,
+        }
+
+    def get_initial(self):
+        """The goals as they stand; the next review as far off as the last one was (three
+        months for a first plan)."""
+        today = timezone.localdate()
+        interval = datetime.timedelta(days=PLAN_REVIEW_DAYS)
+        if self.current is not None and self.current.review_on:
+            interval = max(
+                self.current.review_on - timezone.localdate(self.current.written_at),
+                datetime.timedelta(days=14),
+            )
+        initial = {"review_on": today + interval}
+        if self.current is None:
+            return initial
+        for n, goal in enumerate(self.current.goals.all(), start=1):
+            initial[f"goal_{n}"], initial[f"interventions_{n}"] = goal.goal, goal.interventions
+        return initial
+
+    def perform(self, data):
+        return services.plan_write(
+            actor=self.request.user,
+            patient=self.patient,
+            review_on=data["review_on"],
+            goals=goals_from(data),
+        )
+
+
+class PlanCloseView(PlanMixin, ServiceFormView):
+    """The end of the treatment: each goal summed up; the plan is reviewed no more."""
+
+    form_class = PlanCloseForm
+    title = gettext_lazy("Close the treatment plan")
+    submit_label = gettext_lazy("Close the plan")
+    success_message = gettext_lazy("Treatment plan closed: each goal summed up.")
+
+    def refusal(self):
+        return permissions.plan_close_refusal(self.current)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "goals": list(self.current.goals.all())}
+
+    def perform(self, data):
+        return services.plan_close(
+            actor=self.request.user, patient=self.patient, summaries=summaries_from(data)
+        )

@@ -5,7 +5,8 @@ What it holds: the patient's identity and contact details, the mandates and epis
 team, every session and its outcome, group memberships (the group's name only), compliance
 alerts, the letters written about the patient and what they stated, the list of the documents
 on the file (court decisions, agreements, evidence, reports), the signed session notes
-with their addenda, the signed risk assessments, and who accessed the file (the access log).
+with their addenda, every version of the treatment plan, the signed risk assessments, and who
+accessed the file (the access log).
 
 What it leaves out, and says so: the therapist's personal notes (art. 36 of the law of 22 April
 2019), drafts that are not yet part of the record, and other people's data: the other members
@@ -251,6 +252,29 @@ def _notes(actor, patient) -> list[dict]:
     ]
 
 
+def _plans(actor, patient) -> list[dict]:
+    """Every version of the treatment plan, oldest first, with its goals."""
+    return [
+        {
+            "version": plan.version,
+            "kind": plan.get_kind_display(),
+            "written_at": _moment(plan.written_at),
+            "written_by": _person(plan.written_by),
+            "review_on": _day(plan.review_on),
+            "goals": [
+                {
+                    "goal": goal.goal,
+                    "interventions": goal.interventions,
+                    "progress": goal.get_progress_display(),
+                    "summary": goal.summary,
+                }
+                for goal in plan.goals.all()
+            ],
+        }
+        for plan in reversed(list(note_selectors.plans_of(actor, patient.pk)))
+    ]
+
+
 def _rating(item, value) -> str:
     if value is None or value == "":
         return ""
@@ -333,6 +357,7 @@ def build(*, actor, patient_id: int, copy) -> dict:
             "letters": _letters(actor, patient),
             "documents": _documents(actor, patient),
             "session_notes": _notes(actor, patient),
+            "treatment_plans": _plans(actor, patient),
             "risk_assessments": _assessments(actor, patient),
             "access_log": _access_log(patient),
             "not_included": [

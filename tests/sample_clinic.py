@@ -100,6 +100,14 @@ def _samples(patient, psychologist) -> dict:
         dated=at(-1).date(),
         upload=upload(),
     )
+    from notes.services import plan_write
+
+    plan_write(
+        actor=psychologist,
+        patient=patient,
+        review_on=at(60).date(),
+        goals=[{"goal": "Name the risk situations", "interventions": "Relapse prevention"}],
+    )
     return {
         "url_kwargs": {
             "letter_id": letter.pk,
@@ -114,6 +122,7 @@ def _samples(patient, psychologist) -> dict:
             "note_id": note.pk,
             "copy_id": copy.pk,
             "document_id": document.pk,
+            "version": 1,
         }
     }
 

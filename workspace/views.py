@@ -26,6 +26,7 @@ from common.http import query_search
 from common.models import BackupRecord, TaskFailure
 from common.views import RoleRequired
 from helpline.permissions import can_log_contacts
+from notes import selectors as note_selectors
 from privacy.permissions import can_manage_privacy
 from privacy.retention import files_to_review
 from reports import selectors as letter_selectors
@@ -177,6 +178,7 @@ class TodoView(RoleRequired(can_use_casework), TemplateView):
         awaiting, more_awaiting = _first(selectors.awaiting_outcome(reach))
         evidence, more_evidence = _first(selectors.awaiting_evidence(reach))
         undelivered, more_undelivered = _first(selectors.reminders_undelivered(reach))
+        plans, more_plans = _first(note_selectors.plans_to_review(user))
         assessments, more_assessments = _first(assessment_selectors.due_for_clinician(user))
         letters, more_letters = _first(
             letter_selectors.first_letters_to_prepare(reach, TODO_ROWS + 1)
@@ -186,6 +188,7 @@ class TodoView(RoleRequired(can_use_casework), TemplateView):
             patients=[a.patient for appointment in awaiting for a in appointment.attendance_list]
             + [a.patient for a in evidence]
             + [a.patient for a in undelivered]
+            + [plan.patient for plan in plans]
             + [a.patient for a in assessments]
             + [letter.patient for letter in letters],
             object_type="casework.appointment",
@@ -198,6 +201,8 @@ class TodoView(RoleRequired(can_use_casework), TemplateView):
             more_evidence=more_evidence,
             undelivered=undelivered,
             more_undelivered=more_undelivered,
+            plans=plans,
+            more_plans=more_plans,
             assessments=assessments,
             more_assessments=more_assessments,
             letters=letters,

@@ -150,6 +150,9 @@ class TestAMadeCopy:
         assert data["session_notes"][0]["addenda"][0]["text"].startswith("Addendum")
         assert len(data["risk_assessments"]) == 1
         assert [letter["reference"] for letter in data["letters"]] == [made["letter"].reference]
+        assert [g["goal"] for g in data["treatment_plans"][0]["goals"]] == [
+            "Name the risk situations"
+        ]
         assert [d["description"] for d in data["documents"]] == [
             "Judgment of the sentencing court",
             "Report of the previous therapist",

@@ -152,6 +152,12 @@ def make_full_file(patient, neighbour, administrator, treating_psychologist, oth
     letter = letter_services.letter_sign(actor=psychologist, letter=letter)
     letter_services.letter_render(letter_id=letter.pk)
     services.compliance_evaluate(patient_ids=[patient.pk])
+    note_services.plan_write(
+        actor=psychologist,
+        patient=patient,
+        review_on=at(90).date(),
+        goals=[{"goal": "Name the risk situations", "interventions": "Relapse prevention"}],
+    )
     documents = [
         document_services.document_upload(
             actor=psychologist,

@@ -29,6 +29,7 @@ from casework.models import (
     LegalFramework,
     Mandate,
     Patient,
+    Room,
     TherapyGroup,
 )
 from common.dates import add_months
@@ -203,6 +204,19 @@ JUSTICE_CONTACTS = [
     ("Pieter De Smet", "Justitiehuis Gent", "nl"),
     ("Inge Maes", "Justitiehuis Antwerpen", "nl"),
     ("Nicolas Dupont", "Maison de justice de Mons", "fr"),
+]
+
+# The goals of the demo's treatment plans (made up), with their interventions.
+DEMO_GOALS = [
+    (
+        "Recognise the situations of risk and have a plan for each",
+        "Relapse prevention plan, reviewed in individual sessions",
+    ),
+    (
+        "Build a support network outside the family",
+        "Group sessions; contact with a local association",
+    ),
+    ("Keep a regular day: work or training", "Weekly check-in; contact with the job centre"),
 ]
 
 # The demo's scanned paper: what a court decision and a medical certificate say (made up).
@@ -389,6 +403,7 @@ class Command(BaseCommand):
             for _ in range(count):
                 self._patient(rng, today, stage, authorities, contacts, admins, psychologists, lead)
         self._german_speaking_patient(rng, today, admins[0], lead, psychologists[0])
+        self._rooms()
         self._sessions(rng, admins[0])
         self._group(rng, admins[0], psychologists)
         self._assessments(rng)
@@ -396,6 +411,7 @@ class Command(BaseCommand):
         self._letters(lead, admins[0])
         self._documents(admins[0])
         self._reminders(admins[0])
+        self._plans()
         self._helpline(rng, staff["helpline.claes"])
 
     def _authority(self, index, kind, name, jurisdiction, region, language, address):
@@ -566,6 +582,41 @@ class Command(BaseCommand):
                 to=email if channel == "email" else "",
             )
 
+    def _plans(self):
+        """A treatment plan for the first patients in treatment, one reviewed, one due for
+        review within the fortnight (on its clinician's to-do list)."""
+        today = timezone.localdate()
+        in_treatment = Patient.objects.filter(status=CareStage.IN_TREATMENT).order_by("pk")
+        for index, patient in enumerate(in_treatment[:4]):
+            lead = patient.care_team.get(ends_on__isnull=True, role="lead").clinician
+            goals = [
+                {"goal": goal, "interventions": interventions} for goal, interventions in DEMO_GOALS
+            ]
+            note_services.plan_write(
+                actor=lead,
+                patient=patient,
+                review_on=today + datetime.timedelta(days=7 if index == 1 else 90),
+                goals=goals,
+            )
+            if index == 0:
+                note_services.plan_write(
+                    actor=lead,
+                    patient=patient,
+                    review_on=today + datetime.timedelta(days=120),
+                    goals=[
+                        goal | {"progress": progress}
+                        for goal, progress in zip(
+                            goals, ["clear", "some", "not_started"], strict=True
+                        )
+                    ],
+                )
+
+    def _rooms(self):
+        """Three offices and the group room, open on weekdays (the group meets till 19:30)."""
+        for name in ("Bureau 1", "Bureau 2", "Bureau 3"):
+            Room.objects.create(name=name)
+        Room.objects.create(name="Salle de groupe", closes_at=datetime.time(21))
+
     def _reminders(self, admin):
         """Some patients in treatment asked to be reminded of their appointments by SMS, one
         by e-mail (the console prints them: docs/reminders.md)."""
@@ -667,7 +718,7 @@ class Command(BaseCommand):
                 starts_at=first,
                 clinicians=[lead],
                 patient=patient,
-                place=rng.choice(["Bureau 1", "Bureau 2", "Bureau 3"]),
+                room=rng.choice(list(Room.objects.filter(name__startswith="Bureau"))),
                 repeat="weekly",
                 occurrences=10,
                 allow_conflicts=True,
@@ -735,7 +786,7 @@ class Command(BaseCommand):
             clinicians=[psychologists[0]],
             group=group,
             duration_minutes=90,
-            place=group.place,
+            room=Room.objects.get(name="Salle de groupe"),
             repeat="weekly",
             occurrences=8,
             allow_conflicts=True,
