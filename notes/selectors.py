@@ -3,11 +3,11 @@ clinical zone: someone who may not read the patient's clinical zone gets nothing
 
 import datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from casework.models import Appointment, CareTeamMembership
+from casework.models import Appointment, CareStage, CareTeamMembership
 from casework.permissions import Zone
 from casework.selectors import patients_visible_to
 from notes.models import ClinicalNote, TreatmentPlan
@@ -74,7 +74,8 @@ def plan_version_for(user, patient_id, version: int) -> TreatmentPlan:
 
 def plans_to_review(user, *, today=None) -> QuerySet[TreatmentPlan]:
     """The latest version of each plan the user may read whose review is due within
-    PLAN_REVIEW_NOTICE_DAYS (or overdue): a plan
+    PLAN_REVIEW_NOTICE_DAYS (or overdue), or whose patient's treatment has ended (the plan is
+    then to be closed, each goal summed up): a plan
     closed at the end of the treatment is reviewed no more. Those of the user's own care
     teams: the lead reads every file, but reviews the plans of their own patients."""
     today = today or timezone.localdate()
@@ -86,8 +87,9 @@ def plans_to_review(user, *, today=None) -> QuerySet[TreatmentPlan]:
     theirs = CareTeamMembership.objects.filter(clinician=user, ends_on__isnull=True)
     return (
         TreatmentPlan.objects.filter(
+            Q(review_on__lte=today + datetime.timedelta(days=PLAN_REVIEW_NOTICE_DAYS))
+            | Q(patient__status=CareStage.CLOSED),  # the treatment ended: sum the goals up
             patient__in=patients_visible_to(user, zone=Zone.CLINICAL),
-            review_on__lte=today + datetime.timedelta(days=PLAN_REVIEW_NOTICE_DAYS),
             version=latest,
         )
         .filter(patient__in=theirs.values("patient"))

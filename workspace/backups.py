@@ -204,12 +204,12 @@ def _copy_documents(documents: list, into: Path, earlier: Path | None) -> dict:
     return {"files": files, "linked": linked, "missing": missing, "differ": differ}
 
 
-def _restore_documents(folder: Path, db: psycopg.Connection) -> tuple[int, list[str]]:
+def _restore_documents(folder: Path, documents: list) -> tuple[int, list[str]]:
     """The documents' bytes back into the storage, for every document the restored database
     names; those already there are left as they are. Returns (restored, missing)."""
     restored, missing = 0, []
     store = documents_storage()
-    for name, expected in db.execute("SELECT stored_as, sha256 FROM documents_document"):
+    for name, expected in documents:
         if store.exists(name):
             continue
         copy = folder / DOCUMENTS / name
@@ -279,7 +279,9 @@ def restore(folder: Path) -> Restored:
             f"The access log ends at {head}, the backup's at {manifest['access_log_head']}."
         )
     with target.connect() as db:
-        documents, missing = _restore_documents(folder, db)
+        named = db.execute("SELECT stored_as, sha256 FROM documents_document").fetchall()
+    # Outside any transaction: the storage may be the network.
+    documents, missing = _restore_documents(folder, named)
     return Restored(
         tables=len(counts),
         rows=sum(counts.values()),

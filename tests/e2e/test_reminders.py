@@ -4,6 +4,7 @@ SMS, on the patient's form; the day before the appointment the reminder goes out
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from casework.models import Patient
@@ -27,6 +28,8 @@ def test_the_patient_asks_for_sms_reminders_and_one_goes_out_the_day_before_not_
     page.get_by_label(re.compile(r"^Appointment reminders:?$")).select_option(
         label="By text message (SMS)"
     )
+    results = Axe().run(page)  # the patient's form, with its reminders
+    assert results.violations_count == 0, results.generate_report()
     page.get_by_role("button", name=re.compile("Save")).click()
 
     expect(page.locator("dl.facts").first).to_contain_text("By text message (SMS)")

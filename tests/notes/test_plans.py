@@ -234,3 +234,32 @@ def test_a_review_further_off_or_a_closed_plan_is_not_on_the_list(
         ],
     )
     assert "Treatment plans to review" not in client.get(todo).content.decode()
+
+
+def test_when_the_treatment_ends_the_plan_is_on_the_todo_list_to_be_summed_up(
+    patient, plan, treating_psychologist, administrator, client_for
+):
+    from casework import services as casework_services
+
+    episode = patient.episodes.get(closed_on__isnull=True)
+    casework_services.episode_close(
+        actor=administrator, episode=episode, on=timezone.localdate(), exit_reason="completed"
+    )
+    client = client_for(treating_psychologist)
+
+    todo = client.get(reverse("workspace:todo")).content.decode()
+    assert "the treatment has ended: sum up each goal" in todo
+    assert reverse("notes:plan_close", args=[patient.pk]) in todo
+    assert (
+        "close the plan by summing up each goal" in client.get(plan_url(patient)).content.decode()
+    )
+    # Summed up: off the list.
+    services.plan_close(
+        actor=treating_psychologist,
+        patient=patient,
+        summaries=[
+            {"progress": "reached", "summary": "Done."},
+            {"progress": "some", "summary": "Working."},
+        ],
+    )
+    assert "sum up each goal" not in client.get(reverse("workspace:todo")).content.decode()
