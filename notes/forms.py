@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework.forms import DateInput, FieldsetsMixin
 from notes.models import ClinicalNote, PlanGoal
@@ -61,7 +62,7 @@ class PlanForm(FieldsetsMixin, forms.Form):
                 names.append(f"progress_{n}")
             self.fieldsets.append((_("Goal %(number)d") % {"number": n}, names))
         self.fields["review_on"] = forms.DateField(label=_("Next review"), widget=DateInput())
-        self.fieldsets.append((_("Review"), ["review_on"]))
+        self.fieldsets.append((pgettext_lazy("treatment plan", "Review"), ["review_on"]))
 
 
 class PlanCloseForm(FieldsetsMixin, forms.Form):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework.models import Appointment, Patient
 from common.records import WrittenOnce
@@ -96,7 +97,7 @@ class TreatmentPlan(WrittenOnce, models.Model):
 
     class Kind(models.TextChoices):
         PLAN = "plan", _("Plan")
-        REVIEW = "review", _("Review")
+        REVIEW = "review", pgettext_lazy("treatment plan", "Review")
         CLOSING = "closing", _("End of treatment")
 
     patient = models.ForeignKey(

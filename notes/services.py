@@ -125,10 +125,11 @@ def plan_write(*, actor, patient: Patient, review_on, goals: list[dict]) -> Trea
         raise ValidationError({"goal_1": _("Give the plan at least one goal.")})
     if review_on is None or review_on <= timezone.localdate():
         raise ValidationError({"review_on": _("The next review comes after today.")})
-    if latest is not None:
+    if latest is not None:  # the goals carried over are rated; a goal added now, not yet
+        carried = len(latest.goals.all())
         missing = {
             f"progress_{n}": _("Rate the progress made on this goal.")
-            for n, goal in enumerate(goals, start=1)
+            for n, goal in enumerate(goals[:carried], start=1)
             if goal.get("progress") not in PlanGoal.Progress.values
         }
         if missing:

@@ -263,3 +263,18 @@ def test_when_the_treatment_ends_the_plan_is_on_the_todo_list_to_be_summed_up(
         ],
     )
     assert "sum up each goal" not in client.get(reverse("workspace:todo")).content.decode()
+
+
+def test_a_goal_added_at_a_review_needs_no_rating_yet(patient, plan, treating_psychologist):
+    review = services.plan_write(
+        actor=treating_psychologist,
+        patient=patient,
+        review_on=timezone.localdate() + datetime.timedelta(days=60),
+        goals=[
+            {"goal": "Name the risk situations", "progress": "some"},
+            {"goal": "Keep a job", "progress": "clear"},
+            {"goal": "Tell his partner about the treatment"},
+        ],
+    )
+
+    assert [g.progress for g in review.goals.all()] == ["some", "clear", ""]
