@@ -456,6 +456,7 @@ class GroupForm(FieldsetsMixin, forms.ModelForm):
             "weekday",
             "start_time",
             "duration_minutes",
+            "room",
             "place",
             "is_active",
         ]
@@ -463,7 +464,7 @@ class GroupForm(FieldsetsMixin, forms.ModelForm):
 
     fieldsets = [
         (_("The group"), ["name", "description", "is_active"]),
-        (_("Weekly slot"), ["weekday", "start_time", "duration_minutes", "place"]),
+        (_("Weekly slot"), ["weekday", "start_time", "duration_minutes", "room", "place"]),
         (_("Facilitators"), ["regular", "cover"]),
     ]
 
@@ -471,6 +472,7 @@ class GroupForm(FieldsetsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["regular"].queryset = clinicians()
         self.fields["cover"].queryset = clinicians()
+        self.fields["room"] = _room_field()
         if self.instance.pk:
             roles = self.instance.facilitation.values_list("clinician", "role")
             self.initial["regular"] = [c for c, role in roles if role == "regular"]

@@ -40,6 +40,16 @@ class TherapyGroup(models.Model):
         validators=[MinValueValidator(15), MaxValueValidator(480)],
     )
     place = models.CharField(_("place"), max_length=120, blank=True)
+    # The room its sessions are booked in, with the clash and opening-hours warnings of any
+    # room (docs/calendar.md); `place` when it meets elsewhere.
+    room = models.ForeignKey(
+        "casework.Room",
+        verbose_name=_("room"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="GroupFacilitator",

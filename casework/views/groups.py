@@ -193,6 +193,7 @@ class GroupSessionsCreateView(
             clinicians=regular,
             group=group,
             duration_minutes=group.duration_minutes,
+            room=group.room,
             place=group.place,
             repeat="weekly" if data["occurrences"] > 1 else "",
             occurrences=data["occurrences"] if data["occurrences"] > 1 else None,

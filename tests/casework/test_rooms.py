@@ -271,3 +271,36 @@ def test_hours_gone_by_are_not_offered(room, patient, treating_psychologist, cli
     )
 
     assert "?starts_at=" not in page.content.decode()
+
+
+def test_a_groups_sessions_are_booked_in_its_room_with_the_same_warnings(
+    room,
+    patient,
+    other_patient,
+    administrator,
+    treating_psychologist,
+    other_psychologist,
+    client_for,
+):
+    from casework.models import TherapyGroup
+    from tests.factories import make_group
+
+    group = make_group(
+        by=administrator, regular=[treating_psychologist], members=[patient], weekday=1, hour=10
+    )
+    client = client_for(administrator)
+    edit = reverse("casework:group_update", args=[group.pk])
+    page = client.get(edit)
+    assert str(room.pk) in offered(page, "room")
+    assert client.post(edit, browser_form(page) | {"room": str(room.pk)}).status_code == 302
+    assert TherapyGroup.objects.get(pk=group.pk).room == room
+    book_in(room, other_patient, other_psychologist, next_weekday(10))  # the room is taken
+    url = reverse("casework:group_sessions_create", args=[group.pk])
+    data = browser_form(client.get(url)) | {"first_date": next_weekday(10).date().isoformat()}
+
+    warned = client.post(url, data)
+
+    assert "Bureau 2 is already booked at that time." in warned.content.decode()
+    assert not Appointment.objects.filter(group=group).exists()
+    assert client.post(url, data | {"allow_conflicts": "on"}).status_code == 302
+    assert Appointment.objects.get(group=group).room == room
