@@ -56,6 +56,9 @@ def queue(
 ) -> OutboxMessage:
     """A message to send, kept with the caller's transaction; sent after its commit. A text
     message (channel "sms") goes to one number, with its body only."""
+    if channel == OutboxMessage.Channel.SMS and len(to) != 1:
+        # Sent number after number, a retry after a failure at the second would repeat the first.
+        raise ValueError("A text message goes to one number: queue one per number.")
     name, content, mimetype = attachment or ("", None, "")
     message = OutboxMessage.objects.create(
         channel=channel,
@@ -139,8 +142,8 @@ def send(message_pk: int, *, accepted: bool = False) -> bool:
 
 def _deliver(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.SMS:
-        for number in message.to:
-            sms.send(number, message.body)
+        [number] = message.to  # one number a message (queue)
+        sms.send(number, message.body)
         return
     email = EmailMessage(
         subject=message.subject,

@@ -272,3 +272,16 @@ def test_only_administrators_and_the_lead_see_the_unsent_messages(
     page = client_for(request.getfixturevalue(persona)).get(reverse("workspace:unsent_messages"))
 
     assert page.status_code == answer
+
+
+def test_a_text_message_goes_to_one_number_so_a_retry_never_repeats_one(db):
+    """Several numbers in one message would be sent one after the other: the gateway down at the
+    second, the retry would send the first again. One number a message, refused otherwise."""
+
+    with pytest.raises(ValueError, match="one number"):
+        outbox.queue(
+            channel="sms", to=["+32 470 11 22 33", "+32 470 44 55 66"], subject="", body="Hi",
+            purpose="Test",
+        )  # fmt: skip
+
+    assert not OutboxMessage.objects.exists()
