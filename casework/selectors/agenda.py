@@ -3,6 +3,7 @@ the outcomes and evidence still awaited."""
 
 import dataclasses
 import datetime
+import functools
 
 from django.conf import settings
 from django.db.models import (
@@ -66,6 +67,20 @@ class Reach:
     def sees_everyone(self) -> bool:
         return self.patient_ids is None
 
+    @functools.cached_property
+    def _ids(self) -> tuple[set[int], set[int]]:
+        return set(self.patient_ids or ()), set(self.group_ids or ())
+
+    def sees(self, appointment: Appointment) -> bool:
+        """appointments_visible_to's rule, for one appointment already read: its patient or
+        its group is within reach."""
+        if self.sees_everyone:
+            return True
+        patients, groups = self._ids
+        if appointment.group_id is not None:
+            return appointment.group_id in groups
+        return appointment.patient_id in patients
+
     def patients_q(self, prefix: str = "") -> Q:
         """A filter on rows of the patients within reach (`prefix`: the path to the patient's
         id, e.g. "attendance__"); an empty filter when every patient is."""
@@ -84,8 +99,9 @@ def reach_of(user) -> Reach:
 
 
 def appointments_visible_to(reach: Reach) -> AppointmentQuerySet[Appointment]:
-    """What a user may see of the agenda, as of now: the appointments of the patients they may
-    see, and the sessions of the groups they may see (a facilitator takes a group's attendance:
+    """What a user may see of the agenda, as of now (Reach.sees: the same rule for one
+    appointment): the appointments of the patients they may see, and the sessions of the
+    groups they may see (a facilitator takes a group's attendance:
     casework.permissions.can_work_with_group). Being booked on an appointment grants
     nothing: a clinician who leaves a care team no longer sees that patient's appointments."""
     if reach.sees_everyone:

@@ -60,18 +60,6 @@ def _hours(room: Room | None) -> tuple[int, int]:
     return span["first"].hour, math.ceil(span["last"].hour + span["last"].minute / 60)
 
 
-def _in_reach(reach: Reach):
-    """Whether an appointment is within the user's reach: its patient or group may be named."""
-    if reach.sees_everyone:
-        return lambda appointment: True
-    patients, groups = set(reach.patient_ids or ()), set(reach.group_ids or ())
-    return lambda appointment: (
-        appointment.group_id in groups
-        if appointment.group_id is not None
-        else appointment.patient_id in patients
-    )
-
-
 def week_grid(
     reach: Reach,
     first: datetime.date,
@@ -93,9 +81,8 @@ def week_grid(
         .prefetch_related("clinicians")
         .order_by("starts_at", "pk")
     )
-    shown = _in_reach(reach)
     sessions = [
-        (a, timezone.localtime(a.starts_at), timezone.localtime(a.ends_at), shown(a))
+        (a, timezone.localtime(a.starts_at), timezone.localtime(a.ends_at), reach.sees(a))
         for a in appointments
     ]
     opens, closes = _hours(room)
