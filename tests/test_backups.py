@@ -213,3 +213,11 @@ def test_a_document_missing_from_the_storage_is_named_and_the_backup_kept(
     assert manifest["documents"]["missing"] == [document.stored_as]
     assert (folder / "database.dump").stat().st_size > 0
     assert f"1 documents missing from the storage: {document.stored_as}" in capsys.readouterr().err
+
+    # Found again and put back where it was: the next night's backup holds it, missing nothing.
+    (stored / document.stored_as).write_bytes(PDF)
+    time.sleep(1.1)  # a backup's folder is named to the second
+    call_command("backup", to=tmp_path / "backups")
+    latest = max((tmp_path / "backups").iterdir())
+    assert json.loads((latest / "manifest.json").read_text())["documents"]["missing"] == []
+    assert (latest / "documents" / document.stored_as).read_bytes() == PDF

@@ -208,6 +208,18 @@ def test_a_row_that_cannot_be_written_leaves_no_bytes_behind(
     assert not Document.objects.exists()
     assert files_in(stored) == []
 
+    # The database back, the clinic files it again: one row, one file, nothing left over.
+    monkeypatch.undo()
+    document = services.document_upload(
+        actor=treating_psychologist,
+        patient=patient,
+        kind="consent",
+        dated=timezone.localdate(),
+        upload=upload(),
+    )
+    assert [path.read_bytes() for path in files_in(stored)] == [PDF]
+    assert list(Document.objects.all()) == [document]
+
 
 def test_a_document_on_the_file_never_changes(court_decision):
     court_decision.title = "Something else"
