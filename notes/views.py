@@ -182,6 +182,10 @@ class PlanMixin(ClinicalMixin):
     def get_success_url(self) -> str:
         return self.plan_url()
 
+
+class PlanFormMixin(PlanMixin):
+    """A form that writes the next version: it starts from the plan as it stands."""
+
     def get_patient(self):
         patient = super().get_patient()
         self.current = selectors.plans_of(self.request.user, patient.pk).first()
@@ -228,7 +232,7 @@ class PlanVersionView(PlanMixin, TemplateView):
         return super().get_context_data(plan=self.plan, earlier=[], old_version=True, **kwargs)
 
 
-class PlanWriteView(PlanMixin, ServiceFormView):
+class PlanWriteView(PlanFormMixin, ServiceFormView):
     """The first plan, or its review: the next version, its goals carried over to edit."""
 
     form_class = PlanForm
@@ -274,7 +278,7 @@ class PlanWriteView(PlanMixin, ServiceFormView):
         )
 
 
-class PlanCloseView(PlanMixin, ServiceFormView):
+class PlanCloseView(PlanFormMixin, ServiceFormView):
     """The end of the treatment: each goal summed up; the plan is reviewed no more."""
 
     form_class = PlanCloseForm
