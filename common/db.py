@@ -1,6 +1,7 @@
 """Query expressions and helpers that any app may use."""
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from django.core.exceptions import EmptyResultSet
@@ -40,6 +41,33 @@ class AnyOf(Expression):
         if not self.ids:
             return "1 = 0", params
         return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
+
+
+@contextlib.contextmanager
+def planned_for_their_values(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Statements run inside are not prepared: PostgreSQL plans each for the values it is
+    given, every time, as on a connection's first runs.
+
+    A prepared statement (config/settings/base.py: every statement a connection runs again)
+    is planned for its values five times, then PostgreSQL keeps a generic plan, made without
+    them, if it looks no dearer. For a statement whose best plan depends on its values that
+    plan can be far worse: the clinic agenda of one clinician among 400 started walking the
+    week's 20,000 sessions instead of the clinician's own bookings, 130 to 160 ms instead of
+    35 (docs/performance.md). Planning again costs a millisecond or two. Only psycopg's
+    decision changes (its `prepare_threshold`, for this connection and the time of the block):
+    no statement is sent for it, so query counts stay as they are."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+    kept = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = kept
 
 
 def counts(**querysets: QuerySet) -> dict[str, int]:

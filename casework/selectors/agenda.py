@@ -28,7 +28,7 @@ from casework.permissions import Zone, can_access_every_file
 from casework.selectors.groups import groups_visible_to
 from casework.selectors.patients import patients_visible_to
 from common.dates import day_bounds
-from common.db import AnyOf
+from common.db import AnyOf, planned_for_their_values
 
 
 def _agenda_prefetch(appointments, *, with_clinicians: bool = False):
@@ -119,7 +119,11 @@ def agenda(
     clinician_id: int | None = None,
     with_clinicians: bool = False,
 ) -> QuerySet[Appointment]:
-    """Appointments that stand or were cancelled (not the superseded ones), in time order."""
+    """Appointments that stand or were cancelled (not the superseded ones), in time order.
+
+    Read it within common.db.planned_for_their_values(): whether to start from the period's
+    sessions or from the clinician's bookings depends on how many each holds, which only the
+    values tell (a generic plan walked a network's whole week for one clinician)."""
     appointments = (
         appointments_visible_to(reach).current().filter(starts_at__gte=start, starts_at__lt=end)
     )
@@ -169,9 +173,11 @@ def agenda_days(
         first + datetime.timedelta(days=i): [] for i in range(length)
     }
     totals: dict[datetime.date, int] = {}
-    for appointment in appointments.annotate(rank=rank, day_total=total).filter(
-        rank__lte=rows_per_day
-    ):
+    with planned_for_their_values():  # one clinician's week among many: agenda()
+        rows = list(
+            appointments.annotate(rank=rank, day_total=total).filter(rank__lte=rows_per_day)
+        )
+    for appointment in rows:
         day = timezone.localdate(appointment.starts_at)
         days[day].append(appointment)
         totals[day] = appointment.day_total

@@ -15,6 +15,7 @@ from django.utils import timezone
 from casework.models import Appointment, Room
 from casework.selectors.agenda import Reach
 from common.dates import day_bounds
+from common.db import planned_for_their_values
 
 # The hours a grid shows when no room says otherwise.
 DEFAULT_HOURS = (8, 20)
@@ -81,10 +82,11 @@ def week_grid(
         .prefetch_related("clinicians")
         .order_by("starts_at", "pk")
     )
-    sessions = [
-        (a, timezone.localtime(a.starts_at), timezone.localtime(a.ends_at), reach.sees(a))
-        for a in appointments
-    ]
+    with planned_for_their_values():  # one clinician's week among many: selectors.agenda
+        sessions = [
+            (a, timezone.localtime(a.starts_at), timezone.localtime(a.ends_at), reach.sees(a))
+            for a in appointments
+        ]
     opens, closes = _hours(room)
     if sessions:  # a session outside the usual hours is shown all the same
         opens = min(opens, *(s.hour for _a, s, _e, _sh in sessions))

@@ -24,6 +24,7 @@ from casework import permissions, selectors
 from casework.models import Appointment, CalendarFeed, Room
 from casework.permissions import can_use_casework
 from common.dates import day_bounds, query_day
+from common.db import planned_for_their_values
 from common.http import query_id
 from common.views import RoleRequired
 
@@ -53,17 +54,18 @@ class AgendaView(RoleRequired(can_use_casework), TemplateView):
         first = day if view == "day" else day - datetime.timedelta(days=day.weekday())
         length = 1 if view == "day" else 7
         page = None
-        if view == "day":  # one day, in pages
-            page = Paginator(
-                selectors.agenda(
-                    reach,
-                    *day_bounds(first),
-                    clinician_id=clinician_id,
-                    with_clinicians=self.clinic_wide,  # the clinic's agenda names them
-                ),
-                DAY_PAGE_ROWS,
-            ).get_page(params.get("page"))
-            days = [selectors.AgendaDay(first, list(page), page.paginator.count)]
+        if view == "day":  # one day, in pages; read as selectors.agenda says
+            with planned_for_their_values():
+                page = Paginator(
+                    selectors.agenda(
+                        reach,
+                        *day_bounds(first),
+                        clinician_id=clinician_id,
+                        with_clinicians=self.clinic_wide,  # the clinic's agenda names them
+                    ),
+                    DAY_PAGE_ROWS,
+                ).get_page(params.get("page"))
+                days = [selectors.AgendaDay(first, list(page), page.paginator.count)]
         else:  # a week: each day's first rows, then a link to the whole day
             days = selectors.agenda_days(
                 reach,
@@ -287,7 +289,9 @@ def calendar_ics(request, token: str):
         "CALSCALE:GREGORIAN",
         "X-WR-CALNAME:" + _ics_text(f"{settings.CLINIC_NAME} — {feed.user}"),
     ]
-    for appointment in appointments:
+    with planned_for_their_values():  # one clinician's months among many: selectors.agenda
+        read = list(appointments)
+    for appointment in read:
         who = appointment.patient.file_number if appointment.patient else appointment.group.name
         lines += [
             "BEGIN:VEVENT",
