@@ -1,6 +1,7 @@
 """Capacity: how many clinicians the whole stack serves, and how fast (bench/README.md).
 
     .venv/bin/python bench/load.py [--clinicians 30] [--seconds 120] [--configs sync:3,sync:5]
+    .venv/bin/python bench/load.py --closed [--clinicians 1,8,32] [--seconds 60]
 
 Starts the stack as production runs it (`make up`, stack name `load`, its own PostgreSQL
 database and Redis database, port 8033), with the demo clinic and N psychologists of its own
@@ -14,10 +15,16 @@ T threads), it restarts the stack and lets N simulated clinicians work for the g
   patient list, a search, a patient's page, the agenda, an API list of a patient's sessions, or
   a personal note written (the form fetched, then posted: the write).
 
-It reports, per configuration: the client's p50 / p95 / max over every request, the same for
-logins and for the rest, the server's own p95 (gunicorn's access log: without the queueing),
-errors, and whether every note posted was stored exactly once. Run it on a quiet machine; the
-clients share it with the stack, as a clinic's browsers would not.
+It reports, per configuration: the client's p50 / p95 / p99 / max over every request, the
+same for logins and for the rest, the server's own p95 (gunicorn's access log: without the
+queueing), errors, and whether every note posted was stored exactly once. Run it on a quiet
+machine; the clients share it with the stack, as a clinic's browsers would not.
+
+`--closed` is the capacity step: a closed loop without think time. Every clinician logs in
+first; once all are in, each sends its next request as soon as the last one is answered (the
+note's typing pause too is left out), for `--seconds`. Throughput is the pages answered in that
+window divided by its length, logins left out. With 1, 8 and 32 clinicians it shows what one
+user gets, where the workers fill up, and what the stack serves at most.
 """
 
 import argparse
@@ -53,7 +60,7 @@ STACK = {
 PATIENTS_EACH = 8
 # Logins spread over half a minute, or one a second for more than 30 clinicians.
 RAMP_SECONDS = 30
-THINK_SECONDS = (1.0, 5.0)
+THINK_SECONDS = (1.0, 5.0)  # between two actions, and typing a note (open loop)
 TARGET_MS = 500
 # What a clinician does between two pauses, and how often.
 ACTIONS = {
@@ -167,6 +174,7 @@ class Clinician:
     password: str
     key: str
     seed: int
+    think: tuple[float, float] = THINK_SECONDS
     samples: list[Sample] = field(default_factory=list)
     notes_posted: int = 0
 
@@ -224,6 +232,10 @@ class Clinician:
         )
         return answer is not None and answer.status_code == 302
 
+    def pause(self) -> None:
+        if self.think[1]:
+            time.sleep(self.random.uniform(*self.think))
+
     def _key(self) -> bytes:
         return b32decode(self.key)
 
@@ -233,7 +245,7 @@ class Clinician:
         names = [row["last_name"][:3] for row in listed.json()["results"]] if listed else ["a"]
         kinds, weights = zip(*ACTIONS.items(), strict=True)
         while True:
-            time.sleep(self.random.uniform(*THINK_SECONDS))
+            self.pause()
             if time.monotonic() >= until:
                 return
             kind = self.random.choices(kinds, weights)[0]
@@ -258,7 +270,7 @@ class Clinician:
         if form is None or form.status_code != 200:
             return
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', form.text).group(1)
-        time.sleep(self.random.uniform(*THINK_SECONDS))  # typing
+        self.pause()  # typing
         answer = self.call(
             "note",
             "POST",
@@ -278,6 +290,7 @@ def ramp(count: int) -> float:
 
 
 def run_clinicians(logins: dict, seconds: float) -> list[Clinician]:
+    """The open loop: logins spread over the ramp, then work with pauses until its end."""
     clinicians = [
         Clinician(username, logins["password"], key, seed)
         for seed, (username, key) in enumerate(sorted(logins["keys"].items()))
@@ -291,15 +304,41 @@ def run_clinicians(logins: dict, seconds: float) -> list[Clinician]:
             clinician.work(until)
 
     spread = random.Random(0)
-    threads = [
-        threading.Thread(target=one, args=(clinician, spread.uniform(0, ramp(len(clinicians)))))
-        for clinician in clinicians
+    _together(one, [(c, spread.uniform(0, ramp(len(clinicians)))) for c in clinicians])
+    return clinicians
+
+
+def run_closed(logins: dict, seconds: float) -> tuple[list[Clinician], float]:
+    """The closed loop: everyone logs in, then, once all are in, works without a pause for
+    `seconds`. Returns the clinicians and the moment the window opened."""
+    clinicians = [
+        Clinician(username, logins["password"], key, seed, think=(0.0, 0.0))
+        for seed, (username, key) in enumerate(sorted(logins["keys"].items()))
     ]
+    window: dict[str, float] = {}
+
+    def open_window() -> None:  # run once, by the last to arrive, before anyone goes on
+        window["start"] = time.monotonic()
+        window["until"] = window["start"] + seconds
+
+    everyone_in = threading.Barrier(len(clinicians), action=open_window)
+
+    def one(clinician: Clinician) -> None:
+        logged_in = clinician.log_in()
+        everyone_in.wait()
+        if logged_in:
+            clinician.work(window["until"])
+
+    _together(one, [(c,) for c in clinicians])
+    return clinicians, window["start"]
+
+
+def _together(target, arguments: list[tuple]) -> None:
+    threads = [threading.Thread(target=target, args=args) for args in arguments]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return clinicians
 
 
 # --- Measuring -----------------------------------------------------------------------------
@@ -342,31 +381,41 @@ def configuration(text: str) -> dict[str, str]:
     return {"WEB_CONCURRENCY": workers, "GUNICORN_THREADS": threads or "1"}
 
 
-def measure(text: str, count: int, seconds: float, pool: str) -> dict:
+def measure(text: str, count: int, seconds: float, pool: str, *, closed: bool = False) -> dict:
     """N clinicians of their own (a code is taken once: no login reuses another run's)."""
     logins = json.loads(in_stack("prepare", pool, str(count)))
     time.sleep(5)  # the stack settles after the preparation's work
     log = ROOT / "var" / f"{NAME}.log"
     offset = log.stat().st_size
     epoch = time.time()
-    clinicians = run_clinicians(logins, seconds)
+    if closed:
+        clinicians, opened = run_closed(logins, seconds)
+        window = seconds
+    else:
+        clinicians, opened = run_clinicians(logins, seconds), 0.0
+        window = ramp(count) + seconds
     written = json.loads(in_stack("notes", str(epoch)))
     samples = [sample for clinician in clinicians for sample in clinician.samples]
     logins = [s.ms for s in samples if s.kind == "login"]
-    pages = [s.ms for s in samples if s.kind != "login"]
+    pages = [s.ms for s in samples if s.kind != "login" and s.started >= opened]
     every = logins + pages
     errors = [s for s in samples if s.status == 0 or s.status >= 400]
     posted = {c.username: c.notes_posted for c in clinicians if c.notes_posted}
     return {
         "configuration": text,
+        "loop": "closed" if closed else "open",
         "clinicians": count,
         "requests": len(samples),
-        "per second": len(samples) / (ramp(count) + seconds),
+        # Closed: the pages answered while everyone worked; open: every request, logins too.
+        "per second": (len(pages) if closed else len(samples)) / window,
         "p50": percentile(every, 0.50),
         "p95": percentile(every, 0.95),
+        "p99": percentile(every, 0.99),
         "max": max(every, default=float("nan")),
         "login p95": percentile(logins, 0.95),
+        "pages p50": percentile(pages, 0.50),
         "pages p95": percentile(pages, 0.95),
+        "pages p99": percentile(pages, 0.99),
         "server p95": percentile(server_times(log, offset), 0.95),
         "errors": len(errors),
         "notes": f"{sum(written.values())} stored / {sum(posted.values())} posted",
@@ -377,34 +426,41 @@ def measure(text: str, count: int, seconds: float, pool: str) -> dict:
 
 def report(results: list[dict]) -> None:
     print(
-        "\n| configuration | clinicians | req/s | p50 | p95 | max | logins p95 | pages p95 "
-        "| server p95 | errors | notes (exactly once) |"
+        "\n| configuration | loop | clinicians | req/s | pages p50 | pages p95 | pages p99 "
+        "| max | logins p95 | server p95 | errors | notes (exactly once) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['configuration']} | {r['clinicians']} ({r['logged in']} in) "
-            f"| {r['per second']:.1f} | {r['p50']:.0f} ms | {r['p95']:.0f} ms | {r['max']:.0f} ms "
-            f"| {r['login p95']:.0f} ms | {r['pages p95']:.0f} ms | {r['server p95']:.0f} ms "
-            f"| {r['errors']} | {r['notes']} ({'yes' if r['exactly once'] else 'NO'}) |"
+            f"| {r['configuration']} | {r['loop']} | {r['clinicians']} ({r['logged in']} in) "
+            f"| {r['per second']:.1f} | {r['pages p50']:.0f} ms | {r['pages p95']:.0f} ms "
+            f"| {r['pages p99']:.0f} ms | {r['max']:.0f} ms | {r['login p95']:.0f} ms "
+            f"| {r['server p95']:.0f} ms | {r['errors']} "
+            f"| {r['notes']} ({'yes' if r['exactly once'] else 'NO'}) |"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clinicians", default="30", help="one number, or several: 30,60,90")
+    parser.add_argument("--clinicians", help="one number, or several: 30,60,90")
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--configs", default="sync:3,sync:5")
+    parser.add_argument(
+        "--closed", action="store_true", help="no think time, the clock started once all are in"
+    )
     arguments = parser.parse_args()
+    counts = arguments.clinicians or ("1,8,32" if arguments.closed else "30")
     make("down")
     make("up", STACK_FRESH="1")
     results = []
     for number, text in enumerate(arguments.configs.split(",")):
         make("down")
         make("up", **configuration(text))
-        for count in arguments.clinicians.split(","):
+        for count in counts.split(","):
             pool = f"{number}{len(results)}"
-            results.append(measure(text, int(count), arguments.seconds, pool))
+            results.append(
+                measure(text, int(count), arguments.seconds, pool, closed=arguments.closed)
+            )
             print(json.dumps(results[-1]), flush=True)
     make("down")
     report(results)

@@ -1,9 +1,10 @@
 """The pages people use all day, at 1,000 and at 20,000 patients, in one run (bench/README.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_scale \\
-    .venv/bin/python bench/scale.py [--scale 1.0] [--requests 40]
+    .venv/bin/python bench/scale.py [--scale 1.0] [--requests 40] [--clinicians 60|400]
 
-On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians, then
+On an empty PostgreSQL database: loads the reference data and a staff of 60 clinicians (or
+`--clinicians`: 400 of 50 patients each is a network of small caseloads), then
 seeds a clinic with COPY (at scale 1: 20,000 patients, each with a mandate, an episode, a lead
 therapist and ~50 weekly appointments with their outcomes, so 1,000,000 appointments; 50,000
 assessments, 100,000 letters and 40,000 helpline contacts; for half the patients a closed
@@ -11,13 +12,15 @@ first episode with its intake, a signed Static-99R and yearly checks of their re
 the follow-up statistics read), first its first 5 % (its first three clinicians' patients,
 334 each, as many as at full size), which it copies aside (a database `<name>_small`, dropped
 at the end unless `--keep-small` asks to profile it), then the rest.
-For each page and API list: p50 and p95 server time over `--requests` requests and its query
-count, at both sizes, each beside its targets (docs/performance.md). The two sizes are
-measured in turns, a few requests each, so that the drift of a shared machine's speed falls
-on both alike:
+For each page and API list: p50 and p95 over HTTP (bench/over_http.py: gunicorn as in
+production, each worker's database connection kept; then, at full size, a new one per
+request) over `--requests` requests, and its query count, at both sizes, each beside its
+targets (docs/performance.md). The two sizes are measured in turns, a few requests each, so
+that the drift of a shared machine's speed falls on both alike:
 
 - query counts identical at both sizes;
-- p95 <= 60 ms at the full size, and <= 1.5x its own p95 at the small size;
+- p95 <= 60 ms at the full size, and <= 1.5x its own p95 at the small size; <= 80 ms at the
+  full size with a new connection per request;
 - the clinical lead's statistics (the follow-up page and endpoint, the indicators page and
   endpoint), which count every patient: p95 <= 1 s at the full size, no growth target.
 
@@ -36,6 +39,7 @@ import hashlib
 import io
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -48,6 +52,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("CONN_MAX_AGE", "60")  # as in production (docs/operations.md)
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Shared with the web server measured (bench/over_http.py), which reads the sessions made here and
+# must, as production does, have keys of 50 characters or more.
+for _key in ("SECRET_KEY", "AUDIT_CHAIN_KEY"):
+    os.environ.setdefault(_key, secrets.token_urlsafe(50))
 
 
 def server(sql: str) -> None:
@@ -103,6 +111,7 @@ from assessments.models import Assessment
 from assessments.selectors import STATIC99R_LEVELS
 from bench.inprocess import Requester
 from bench.log_rows import fill_log
+from bench.over_http import HTTPRequester, collect_static, served
 from casework.models import (
     Appointment,
     Attendance,
@@ -122,6 +131,11 @@ from reports.models import Dispatch, Letter
 from workspace.management.commands.seed_demo import OUTCOME_MIX
 
 P95_TARGET_MS, GROWTH_TARGET = 60.0, 1.5
+# Over HTTP (bench/over_http.py): the web server as production runs it, each worker keeping its
+# database connection (the targets above), and again opening one per request (this target).
+NEW_CONNECTION_P95_TARGET_MS = 80.0
+PORT = 8071  # and the next two: the small clinic, the full one, the full one with new connections
+WARM_UP = 18  # untimed requests of each page first: each of the 3 workers past its first plans
 # The clinical lead's statistics count every patient of the network, so their time grows with
 # it by definition and the pages' growth target cannot apply. Theirs: the same number of
 # queries at both sizes (a fixed few, whatever the cohort), and p95 within a second at full
@@ -642,7 +656,9 @@ def pages(people) -> list[tuple[str, Requester, str]]:
         ("administrator's home", adm, "/dashboard/"),
         ("patient list", adm, "/patients/"),
         ("patient search", adm, "/patients/?q=bench0001"),  # 100 matches at 1,000 or 20,000
+        ("patient search, broad", adm, "/patients/?q=jean"),  # a fifth of the clinic matches
         ("patient page", psy, patient.get_absolute_url()),
+        ("patient notes", psy, reverse("notes:list", args=[patient.pk])),
         ("agenda, day", psy, "/agenda/?view=day"),
         ("agenda, week", psy, "/agenda/?view=week"),
         ("clinic agenda", adm, "/agenda/clinic/"),
@@ -651,6 +667,7 @@ def pages(people) -> list[tuple[str, Requester, str]]:
         ("access log", auditor, reverse("audit:event_list")),
         ("helpline listener's home", listener, reverse("helpline:log")),
         ("helpline contacts", listener, reverse("helpline:contacts")),
+        ("helpline statistics", listener, reverse("helpline:statistics")),  # this year's
         ("API patients", api, "/api/v1/patients/"),
         ("API appointments", api, f"/api/v1/patients/{patient.pk}/appointments/"),
         ("API letters", api, f"/api/v1/patients/{patient.pk}/letters/"),
@@ -729,6 +746,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument(
+        "--clinicians",
+        type=int,
+        default=CLINICIANS,
+        help="the network's shape: 60 clinicians of 334 patients each, or 400 of 50",
+    )
     parser.add_argument("--fresh", action="store_true", help="recreate the bench database first")
     parser.add_argument(
         "--keep-small",
@@ -743,8 +766,8 @@ def main() -> None:
         sys.exit("The database is not empty: point DATABASE_URL at an empty database.")
     total = round(20_000 * options.scale)
     small = max(1, round(total * FIRST_SHARE))
-    people = staff(CLINICIANS)
-    caseload = -(-total // CLINICIANS)  # rounded up: nobody is left without a clinician
+    people = staff(options.clinicians)
+    caseload = -(-total // options.clinicians)  # rounded up: nobody is left without a clinician
     authorities = [
         Authority.objects.create(
             kind="probation_commission",
@@ -793,12 +816,29 @@ def main() -> None:
     work_half = background_work()
     rest, rest_seconds = grow(half, total)
     work_full = background_work()
-    sizes = {}
+    inprocess = {}
     for name in (small_name, full_name):
         with on(name):
-            sizes[name] = pages(people)
+            inprocess[name] = pages(people)  # their sessions, in each database
+
+    def over(base: str, name: str) -> list:
+        return [(label, HTTPRequester(base, who), path) for label, who, path in inprocess[name]]
+
+    collect_static()
     machine = [machine_speed()]
-    measured = measure(sizes, options.requests)
+    with (
+        served(small_name, conn_max_age=60, port=PORT) as small_base,
+        served(full_name, conn_max_age=60, port=PORT + 1) as full_base,
+    ):
+        sizes = {small_name: over(small_base, small_name), full_name: over(full_base, full_name)}
+        for size, measured_pages in sizes.items():
+            with on(size):
+                for _label, requester, path in measured_pages:
+                    for _ in range(WARM_UP):
+                        requester.get(path)
+        measured = measure(sizes, options.requests)
+    with served(full_name, conn_max_age=0, port=PORT + 2) as base:
+        new_connections = measure({full_name: over(base, full_name)}, options.requests)[full_name]
     machine.append(machine_speed())
     at_small, at_full = measured[small_name], measured[full_name]
     close_kept()
@@ -826,21 +866,33 @@ def main() -> None:
         "(bench.scale.machine_speed: a fixed loop of pure Python; lower is faster)\n"
     )
     print(
-        f"| page | queries {small:,} / {total:,} | p50 {small:,} | p95 {small:,} "
-        f"| p50 {total:,} | p95 {total:,} | growth of p95 | verdict |"
+        f"{options.clinicians} clinicians of {caseload:,} patients each. Over HTTP, gunicorn as "
+        "in production; each worker's database connection kept, and (last column) a new "
+        "connection per request.\n"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| page | queries {small:,} / {total:,} | p50 {small:,} | p95 {small:,} "
+        f"| p50 {total:,} | p95 {total:,} | growth of p95 | p95 {total:,}, new connections "
+        "| verdict |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for label in at_full:
         s50, s95, sq = at_small[label]
         f50, f95, fq = at_full[label]
+        _n50, n95, _nq = new_connections[label]
         growth = f95 / s95
         if label in STATISTICS:
-            ok = sq == fq and f95 <= STATISTICS_P95_TARGET_MS
+            ok = sq == fq and max(f95, n95) <= STATISTICS_P95_TARGET_MS
         else:
-            ok = sq == fq and f95 <= P95_TARGET_MS and growth <= GROWTH_TARGET
+            ok = (
+                sq == fq
+                and f95 <= P95_TARGET_MS
+                and growth <= GROWTH_TARGET
+                and n95 <= NEW_CONNECTION_P95_TARGET_MS
+            )
         print(
             f"| {label} | {sq} / {fq} | {s50:.1f} ms | {s95:.1f} ms | {f50:.1f} ms "
-            f"| {f95:.1f} ms | ×{growth:.2f} | {verdict(ok)} |"
+            f"| {f95:.1f} ms | ×{growth:.2f} | {n95:.1f} ms | {verdict(ok)} |"
         )
 
     print(
