@@ -1,7 +1,9 @@
 """The helpline's figures for a month or a year, with small cells suppressed everywhere they
 are shown (page, CSV, API): a count from 1 to HELPLINE_SMALL_CELL - 1 is hidden, so that a rare
 combination cannot point at a caller, and so are enough other figures that no hidden one can be
-worked out from the totals (common.suppression). A hidden figure reads "×". docs/helpline.md."""
+worked out from the totals (common.suppression). A hidden figure reads "×". The counts are
+added up from those kept by month (helpline.counts), not counted from the contacts at each
+look. docs/helpline.md."""
 
 import datetime
 from dataclasses import dataclass, field
