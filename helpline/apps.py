@@ -17,3 +17,6 @@ class HelplineConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_lists, sender=self, dispatch_uid="helpline.lists")
+        from helpline import counts
+
+        counts.connect()  # a contact's tags changed: its month counted again

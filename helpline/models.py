@@ -12,7 +12,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -95,9 +95,54 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+# What the statistics split the contacts by (helpline.statistics), kept counted by month.
+COUNTED_FIELDS = frozenset(
+    {"started_at", "channel", "caller_type", "repeat", "missed", "hung_up", "referral"}
+)
+
+
+def _counted(fields) -> bool:
+    """Whether writing these fields (names or attnames) can change the monthly counts."""
+    return fields is None or bool({f.removesuffix("_id") for f in fields} & COUNTED_FIELDS)
+
+
 class ContactQuerySet(models.QuerySet):
+    """Every way the ORM writes contacts in bulk keeps their months counted in the same
+    transaction (helpline.counts); only raw SQL does not: `manage.py helpline_recount`."""
+
     def answered(self):
         return self.filter(missed=False)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from helpline import counts
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            counts.count_months({counts.month_of(o.started_at) for o in objs}, using=self.db)
+        return created
+
+    def update(self, **kwargs):
+        if not _counted(kwargs):  # the summaries' erasure, say
+            return super().update(**kwargs)
+        from helpline import counts
+
+        with transaction.atomic(using=self.db):
+            before = dict(self.values_list("pk", "started_at"))
+            changed = super().update(**kwargs)
+            after = self.model.objects.filter(pk__in=before).values_list("started_at", flat=True)
+            months = {counts.month_of(t) for t in [*before.values(), *after]}
+            counts.count_months(months, using=self.db)
+        return changed
+
+    def delete(self):
+        from helpline import counts
+
+        with transaction.atomic(using=self.db):
+            months = {counts.month_of(t) for t in self.values_list("started_at", flat=True)}
+            deleted = super().delete()
+            counts.count_months(months, using=self.db)
+        return deleted
 
 
 class Contact(models.Model):
@@ -197,3 +242,76 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        """Saved with its month counted again (and the month it left, if it moved)."""
+        if not _counted(kwargs.get("update_fields")):
+            return super().save(*args, **kwargs)
+        from helpline import counts
+
+        using = kwargs.get("using") or router.db_for_write(Contact, instance=self)
+        with transaction.atomic(using=using):
+            before, adding = None, self._state.adding
+            if not adding and self.pk is not None:
+                stored = Contact.objects.using(using).filter(pk=self.pk)
+                before = stored.values_list("started_at", flat=True).first()
+            super().save(*args, **kwargs)
+            moments = [self.started_at] + ([before] if before else [])
+            months = {counts.month_of(t) for t in moments}
+            # A new contact has no tags yet: setting them counts them (helpline.counts).
+            counts.count_months(months, tags=not adding, using=using)
+
+    def delete(self, *args, **kwargs):
+        from helpline import counts
+
+        using = kwargs.get("using") or router.db_for_write(Contact, instance=self)
+        with transaction.atomic(using=using):
+            deleted = super().delete(*args, **kwargs)
+            counts.count_months({counts.month_of(self.started_at)}, using=using)
+        return deleted
+
+
+class CountedMonth(models.Model):
+    """A month whose contacts are counted (MonthlyCount, MonthlyTagCount): its row is locked
+    while they are counted again, so that two contacts saved at once are both counted."""
+
+    month = models.DateField(unique=True)  # its first day, local time
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class MonthlyCount(models.Model):
+    """How many contacts a month had with these values of what the statistics split by
+    (helpline.counts keeps it; helpline.statistics adds the rows up)."""
+
+    month = models.DateField()  # its first day, local time
+    channel = models.CharField(max_length=10, choices=Contact.Channel.choices)
+    caller_type = models.CharField(max_length=30, choices=Contact.CallerType.choices, blank=True)
+    repeat = models.BooleanField()
+    missed = models.BooleanField()
+    hung_up = models.BooleanField()
+    referral = models.ForeignKey(
+        ReferralService, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="helpline_count_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.n}"
+
+
+class MonthlyTagCount(models.Model):
+    """How many answered contacts of a month had this problem tag."""
+
+    month = models.DateField()  # its first day, local time
+    tag = models.ForeignKey(ProblemTag, on_delete=models.PROTECT, related_name="+")
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "tag"], name="helpline_tag_count_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.tag_id}: {self.n}"

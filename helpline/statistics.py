@@ -1,20 +1,19 @@
 """The helpline's figures for a month or a year, with small cells suppressed everywhere they
 are shown (page, CSV, API): a count from 1 to HELPLINE_SMALL_CELL - 1 is hidden, so that a rare
 combination cannot point at a caller, and so are enough other figures that no hidden one can be
-worked out from the totals (common.suppression). A hidden figure reads "×". docs/helpline.md."""
+worked out from the totals (common.suppression). A hidden figure reads "×". The counts are
+added up from those kept by month (helpline.counts), not counted from the contacts at each
+look. docs/helpline.md."""
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count
-from django.db.models.functions import ExtractMonth
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.dates import add_months, day_bounds
+from common.dates import add_months
 from common.suppression import suppress
-from helpline.models import Contact, ProblemTag, ReferralService
+from helpline.models import Contact, MonthlyCount, MonthlyTagCount, ProblemTag, ReferralService
 
 EARLIEST_YEAR = 2000
 
@@ -63,27 +62,16 @@ class Figures:
         return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
 
 
-def _bounds(year: int, month: int | None) -> tuple[datetime.datetime, datetime.datetime]:
-    """The moments a month, or a whole year, starts and ends, local time."""
-    first = datetime.date(year, month or 1, 1)
-    after = add_months(first, 1 if month else 12)
-    return day_bounds(first, (after - first).days)
-
-
-# What the tables split the contacts by, all read in one pass over the period (the problem
-# tags apart: several per contact, a join of their own).
-DIMENSIONS = ("channel", "caller_type", "repeat", "missed", "hung_up", "referral")
-
-
-def _month_counts(queryset, dimensions) -> list[dict]:
-    """How many contacts per month and combination of the dimensions: one query, one pass."""
-    zone = timezone.get_current_timezone()
-    return list(
-        queryset.annotate(column=ExtractMonth("started_at", tzinfo=zone))
-        .values("column", *dimensions)
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+def _month_counts(model, first: datetime.date, after: datetime.date) -> list[dict]:
+    """The counts kept for the months from `first` to before `after` (helpline.counts), one
+    row per month and combination, its month number as "column": a few hundred rows a year,
+    read in one query whatever the number of contacts."""
+    rows = list(model.objects.filter(month__gte=first, month__lt=after).values().order_by())
+    for row in rows:
+        row["column"] = row.pop("month").month
+        if "referral_id" in row:
+            row["referral"] = row.pop("referral_id")
+    return rows
 
 
 def _by_column(rows: list[dict], month: int | None, group: str | None, keep=lambda row: True):
@@ -106,12 +94,11 @@ def _row(label, key, found, value, width) -> Row:
 
 def figures(year: int, month: int | None = None) -> Figures:
     """Every table of a year (a column per month) or of one month."""
-    start, end = _bounds(year, month)
-    period = Contact.objects.filter(started_at__gte=start, started_at__lt=end)
-    answered = period.filter(missed=False)
+    first = datetime.date(year, month or 1, 1)
+    after = add_months(first, 1 if month else 12)
     width = 1 if month else 12
     columns = [datetime.date(year, m, 1) for m in ([month] if month else range(1, 13))]
-    rows = _month_counts(period, DIMENSIONS)
+    rows = _month_counts(MonthlyCount, first, after)
     contacts = _row(_("Contacts"), "contacts", _by_column(rows, month, None), None, width)
 
     def is_answered(row):
@@ -119,8 +106,7 @@ def figures(year: int, month: int | None = None) -> Figures:
 
     channel = _by_column(rows, month, "channel")
     caller = _by_column(rows, month, "caller_type", is_answered)
-    tagged = _month_counts(answered.filter(tags__isnull=False), ["tags"])
-    tag = _by_column(tagged, month, "tags")
+    tag = _by_column(_month_counts(MonthlyTagCount, first, after), month, "tag_id")
     referral = _by_column(
         rows, month, "referral", lambda row: is_answered(row) and row["referral"] is not None
     )

@@ -559,6 +559,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "helpline.tasks.erase_old_summaries",
         "schedule": crontab(hour=2, minute=45),
     },
+    # Every night, the helpline's monthly counts again (kept with each change; this catches a
+    # write past the ORM).
+    "helpline-counts-nightly": {
+        "task": "helpline.tasks.recount_months",
+        "schedule": crontab(hour=2, minute=50),
+    },
     # API tokens expired, or unused for API_TOKEN_IDLE_DAYS, are deleted (each in the access log).
     "api-tokens-unused": {
         "task": "accounts.tasks.delete_unused_tokens",
