@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from casework import selectors, services
-from casework.models import CareTeamMembership, Mandate, Patient
+from casework.models import CareTeamMembership, Episode, Mandate, Patient
 from casework.views.base import PAGE_SIZE
 from tests.factories import UserFactory, assign, register_patient
 from workspace.views import BUSIEST_CLINICIANS_SHOWN
@@ -379,6 +379,47 @@ def test_the_caseloads_page_sends_the_anonymous_to_the_login(client):
 
     assert page.status_code == 302
     assert page["Location"].startswith(reverse("login"))
+
+
+def test_the_home_counts_the_open_files_by_stage_and_links_to_the_closed(
+    administrator, clinical_lead, client_for
+):
+    def at(stage, last_name):
+        patient = register_patient(administrator, last_name=last_name)
+        episode = patient.episodes.get()
+        on = episode.referral_received_on
+        if stage != "referral":
+            services.episode_record_intake(actor=administrator, episode=episode, on=on)
+        if stage in ("in_treatment", "closed"):
+            services.episode_start_treatment(actor=administrator, episode=episode, on=on)
+        if stage == "closed":
+            services.episode_close(
+                actor=administrator,
+                episode=episode,
+                on=on,
+                exit_reason=Episode.ExitReason.COMPLETED,
+            )
+
+    for stage, n in [("referral", 1), ("intake", 2), ("in_treatment", 3), ("closed", 4)]:
+        for i in range(n):
+            at(stage, f"{stage}{i}")
+
+    for persona in (administrator, clinical_lead):
+        page = client_for(persona).get(reverse("workspace:dashboard"))
+
+        assert page.context["stages"] == [
+            ("Referral received", 1),
+            ("Intake", 2),
+            ("In treatment", 3),
+        ]
+        # Closed files are not counted on the home page (it would read them all): a link
+        # lists them.
+        assert f'{list_url()}?status=closed"' in page.content.decode()
+    assert selectors.caseload_by_stage(administrator) == {
+        "referral": 1,
+        "intake": 2,
+        "in_treatment": 3,
+    }
 
 
 @pytest.mark.parametrize("persona", ["administrator", "clinical_lead"])
