@@ -13,6 +13,12 @@ from knox.models import AbstractAuthToken, AuthTokenManager
 from accounts.roles import Role
 
 
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    """How the pages name a user (`User.__str__`), from plain values: a list of many users
+    can read the three columns instead of an instance each."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A member of the clinic's staff. Patients never log in."""
 
@@ -34,7 +40,7 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return display_name(self.first_name, self.last_name, self.username)
 
     @cached_property
     def roles(self) -> list[Role]:

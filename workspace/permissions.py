@@ -16,3 +16,9 @@ def can_watch_operations(user) -> bool:
     return user.is_authenticated and (
         user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.CLINICAL_LEAD)
     )
+
+
+def can_compare_caseloads(user) -> bool:
+    """The clinical lead shares the work among the clinicians: they see how many patients
+    each one has now (the home page's busiest, and the page of all of them)."""
+    return user.is_authenticated and user.is_active and user.has_role(Role.CLINICAL_LEAD)

@@ -19,7 +19,7 @@ from audit.verifying import chain_status
 from casework import permissions, selectors
 from casework.models import CareStage
 from casework.permissions import can_use_casework
-from casework.views.base import PatientScopedMixin
+from casework.views.base import PAGE_SIZE, PatientScopedMixin
 from common import health, outbox
 from common.db import counts
 from common.http import query_search
@@ -50,6 +50,8 @@ def home(request):
 MY_PATIENTS_SHOWN = 20
 TODAYS_ROWS = 10
 TODO_ROWS = 20
+# The lead's home shows the busiest clinicians, then links to all of them (CaseloadsView).
+BUSIEST_CLINICIANS_SHOWN = 10
 
 
 class DashboardView(RoleRequired(can_use_casework), TemplateView):
@@ -108,8 +110,14 @@ class DashboardView(RoleRequired(can_use_casework), TemplateView):
         if workspace_permissions.can_watch_operations(user):
             context["unsent_messages"] = outbox.unsent_for_too_long().count()
             context["background_stopped"] = health.background_stopped()
+        if workspace_permissions.can_compare_caseloads(user):
+            # The busiest few, then a link to all: a network's hundreds of clinicians are
+            # counted, not listed (the count reads the clinicians, not their places).
+            context["caseloads"] = selectors.caseloads(
+                selectors.caseload_by_clinician()[:BUSIEST_CLINICIANS_SHOWN]
+            )
+            context["clinicians_total"] = selectors.clinicians().count()
         if user.has_role(Role.CLINICAL_LEAD):
-            context["caseloads"] = selectors.caseload_by_clinician()
             context["integrity_alerts"] = open_integrity_alerts()
             context["emergencies"] = list(selectors.emergency_accesses_to_review()[:20])
             context["emergency_requests"] = list(selectors.emergency_requests_to_decide()[:20])
@@ -309,6 +317,22 @@ PART_NAMES = {
     "worker": gettext_lazy("Worker (letters, e-mail, sealing)"),
     "beat": gettext_lazy("Scheduler (beat)"),
 }
+
+
+class CaseloadsView(RoleRequired(workspace_permissions.can_compare_caseloads), TemplateView):
+    """Every clinician and the number of patients whose care team they are in now, the
+    busiest first, a page at a time; each links to the patient list of that clinician. For
+    the clinical lead: their home shows the busiest few."""
+
+    template_name = "workspace/caseloads.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.caseload_by_clinician(), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(
+            page=page, caseloads=selectors.caseloads(page.object_list), **kwargs
+        )
 
 
 class AccessRegisterView(

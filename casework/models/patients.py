@@ -149,6 +149,13 @@ class Patient(models.Model):
                 ),
                 name="patient_without_lead",
             ),
+            # the home page's count of open files by stage: the closed files, most of the
+            # table after a few years, are not in it (casework.selectors.caseload_by_stage)
+            models.Index(
+                fields=["status"],
+                condition=~models.Q(status=CareStage.CLOSED),
+                name="patient_open_status",
+            ),
         ]
 
     def __str__(self) -> str:

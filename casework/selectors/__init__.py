@@ -40,9 +40,11 @@ from casework.selectors.groups import (
     non_associations_of,
 )
 from casework.selectors.patients import (
+    Caseload,
     active_authorities,
     caseload_by_clinician,
     caseload_by_stage,
+    caseloads,
     clinicians,
     emergency_only,
     patient_detail,
@@ -59,6 +61,7 @@ __all__ = [
     "EARLIER_ALERTS_SHOWN",
     "AccessHolder",
     "AgendaDay",
+    "Caseload",
     "GridCell",
     "GridSession",
     "Reach",
@@ -72,6 +75,7 @@ __all__ = [
     "awaiting_outcome",
     "caseload_by_clinician",
     "caseload_by_stage",
+    "caseloads",
     "clinicians",
     "compliance_counters",
     "compliance_counters_many",

@@ -2,9 +2,10 @@
 (`patients_visible_to`, `patient_for`: one door, refusals logged), and the lists and counts
 built on it."""
 
+import dataclasses
 import datetime
 import functools
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -21,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from accounts.models import display_name
 from accounts.roles import CLINICIAN_ROLES
 from audit.services import note_denied
 from casework.models import (
@@ -207,17 +209,40 @@ def active_authorities() -> QuerySet[Authority]:
     return Authority.objects.filter(is_active=True).order_by("name")
 
 
+# The stages of a file still open, in their order.
+OPEN_STAGES = [stage for stage in CareStage.values if stage != CareStage.CLOSED]
+
+
 def caseload_by_stage(user) -> dict[str, int]:
-    counts = dict(
-        patients_visible_to(user).values_list("status").annotate(n=Count("pk")).order_by()
+    """How many open files are at each stage (referral, intake, in treatment). Closed files,
+    most of the table once the clinic has run a few years, are not counted: the count reads
+    the partial index of the open files' status (`patient_open_status`) and nothing of the
+    closed ones. The patient list, filtered on "closed", counts those when asked."""
+    counted = dict(
+        patients_visible_to(user)
+        .exclude(status=CareStage.CLOSED)
+        .values_list("status")
+        .annotate(n=Count("*"))  # not a column: the index alone answers
+        .order_by()
     )
-    return {stage: counts.get(stage, 0) for stage in CareStage.values}
+    return {stage: counted.get(stage, 0) for stage in OPEN_STAGES}
 
 
-def caseload_by_clinician() -> QuerySet:
-    """Each clinician with the number of care teams they are in now. Counted per clinician
-    from the index of current places (index only), not by joining every place of the clinic
-    to the clinicians and grouping them (14 to 3 ms at 20,000 files)."""
+@dataclasses.dataclass(frozen=True)
+class Caseload:
+    """A clinician and the number of care teams they are in now, as plain values (a page
+    of them makes no user instance)."""
+
+    clinician_id: int
+    name: str
+    patients: int
+
+
+def caseload_by_clinician() -> "QuerySet[Any, tuple]":
+    """Each clinician with the number of care teams they are in now, the busiest first, as
+    rows for `caseloads()`. Counted per clinician from the index of current places (index
+    only), not by joining every place of the clinic to the clinicians and grouping them (14
+    to 3 ms at 20,000 files)."""
     current = (
         CareTeamMembership.objects.filter(clinician=OuterRef("pk"), ends_on__isnull=True)
         .order_by()
@@ -228,8 +253,17 @@ def caseload_by_clinician() -> QuerySet:
     return (
         clinicians()
         .annotate(caseload=Coalesce(Subquery(current), 0))
-        .order_by("-caseload", "last_name")
+        .order_by("-caseload", "last_name", "first_name", "pk")
+        .values_list("pk", "first_name", "last_name", "username", "caseload")
     )
+
+
+def caseloads(rows) -> list[Caseload]:
+    """The rows of `caseload_by_clinician()` (or a slice of them) as `Caseload`s."""
+    return [
+        Caseload(clinician_id=pk, name=display_name(first, last, username), patients=n)
+        for pk, first, last, username, n in rows
+    ]
 
 
 class Referred(TypedDict):

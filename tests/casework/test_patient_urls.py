@@ -66,6 +66,7 @@ NOT_PATIENT_SCOPED = {
     "readyz",
     "workspace:dashboard",
     "workspace:access_register",  # the lead's, a file number in the query (test_access_register)
+    "workspace:caseloads",  # the lead's: clinicians and counts, no patient (test_views.py)
     "workspace:unsent_messages",  # what each e-mail is, never what it says (tests/common)
     "workspace:operations",  # states and counts, no patient (tests/common/test_operations)
     "reports:dashboard",  # filtered by the patients each user may see (tests/reports)

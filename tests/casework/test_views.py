@@ -7,9 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from casework import services
-from casework.models import CareTeamMembership, Mandate, Patient
-from tests.factories import assign, register_patient
+from accounts.roles import Role
+from casework import selectors, services
+from casework.models import CareTeamMembership, Episode, Mandate, Patient
+from casework.views.base import PAGE_SIZE
+from tests.factories import UserFactory, assign, register_patient
+from workspace.views import BUSIEST_CLINICIANS_SHOWN
 
 
 def list_url(**params):
@@ -252,16 +255,171 @@ def test_the_leads_home_counts_each_clinicians_current_files(
 
     page = client_for(clinical_lead).get(reverse("workspace:dashboard"))
 
-    caseloads = [(str(c), c.caseload) for c in page.context["caseloads"]]
+    caseloads = [(c.name, c.patients) for c in page.context["caseloads"]]
     assert caseloads[0] == (str(treating_psychologist), 3)
     assert (str(other_psychologist), 0) in caseloads  # an ended place is not a file of theirs
     assert len(caseloads) == len(set(caseloads))
+    # Plain values, no user instance a row; each name opens that clinician's patients.
+    assert all(isinstance(c, selectors.Caseload) for c in page.context["caseloads"])
+    patients_of = f'{list_url()}?clinician={treating_psychologist.pk}"'
+    assert patients_of in page.content.decode()
+    # Every clinician is on the page: no link to the rest.
+    assert reverse("workspace:caseloads") not in page.content.decode()
 
 
-def test_only_the_lead_sees_the_caseloads(administrator, client_for):
-    page = client_for(administrator).get(reverse("workspace:dashboard"))
+def clinicians_with_caseloads(n, *, administrator, clinical_lead, busiest=3):
+    """n more psychologists; the first `busiest` have 3, 2 and 1 patients."""
+    psychologists = [
+        UserFactory(username=f"psy.{i:02}", last_name=f"Z{i:02}", role=Role.PSYCHOLOGIST)
+        for i in range(n)
+    ]
+    for i, psychologist in enumerate(psychologists[:busiest]):
+        for _ in range(busiest - i):
+            assign(register_patient(administrator), psychologist, by=clinical_lead)
+    return psychologists
 
-    assert "caseloads" not in page.context
+
+def test_the_leads_home_shows_the_busiest_clinicians_then_links_to_all(
+    administrator, clinical_lead, client_for
+):
+    psychologists = clinicians_with_caseloads(
+        12, administrator=administrator, clinical_lead=clinical_lead
+    )
+    total = 12 + 1  # and the lead, a clinician too
+
+    page = client_for(clinical_lead).get(reverse("workspace:dashboard"))
+
+    shown = page.context["caseloads"]
+    assert len(shown) == BUSIEST_CLINICIANS_SHOWN
+    assert [c.clinician_id for c in shown[:3]] == [p.pk for p in psychologists[:3]]
+    assert [c.patients for c in shown] == sorted((c.patients for c in shown), reverse=True)
+    link = page.content.decode().split(f'href="{reverse("workspace:caseloads")}">', 1)[1]
+    assert link.startswith(f"All clinicians' caseloads ({total})</a>")
+
+
+def test_the_leads_home_costs_the_same_queries_for_3_or_30_clinicians(
+    administrator, clinical_lead, treating_psychologist, other_psychologist, client_for
+):
+    for clinician in (treating_psychologist, other_psychologist):
+        assign(register_patient(administrator), clinician, by=clinical_lead)
+    client = client_for(clinical_lead)
+    url = reverse("workspace:dashboard")
+    client.get(url)  # the first request of a session pays for what it caches
+    few = _queries(client, url)  # the lead and the two psychologists
+    # 27 more clinicians, the same patients: only the table's clinicians change.
+    clinicians_with_caseloads(
+        27, administrator=administrator, clinical_lead=clinical_lead, busiest=0
+    )
+
+    assert _queries(client, url) == few
+
+
+def test_the_caseloads_page_lists_every_clinician_busiest_first_a_page_at_a_time(
+    administrator, clinical_lead, client_for
+):
+    psychologists = clinicians_with_caseloads(
+        30, administrator=administrator, clinical_lead=clinical_lead
+    )
+    client = client_for(clinical_lead)
+    url = reverse("workspace:caseloads")
+
+    first, second = client.get(url), client.get(url + "?page=2")
+
+    rows = first.context["caseloads"] + second.context["caseloads"]
+    assert len(first.context["caseloads"]) == PAGE_SIZE
+    assert {c.clinician_id for c in rows} == {p.pk for p in psychologists} | {clinical_lead.pk}
+    assert [c.patients for c in rows] == [3, 2, 1] + [0] * 28
+    assert rows[0].name == str(psychologists[0])
+    assert f'{list_url()}?clinician={psychologists[0].pk}"' in first.content.decode()
+    assert 'rel="next"' in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+
+
+@pytest.mark.parametrize("number", ["abc", "0", "-1", "999", "1.5"])
+def test_a_bad_page_number_shows_a_page_of_caseloads(number, clinical_lead, client_for):
+    page = client_for(clinical_lead).get(reverse("workspace:caseloads") + f"?page={number}")
+
+    assert page.status_code == 200
+    assert [c.clinician_id for c in page.context["caseloads"]] == [clinical_lead.pk]
+
+
+def test_the_caseloads_page_says_when_there_is_no_clinician(clinical_lead, client_for, monkeypatch):
+    # The lead is a clinician and so always listed: no clinician is only possible in a
+    # selector's answer.
+    no_one = selectors.caseload_by_clinician().none()
+    monkeypatch.setattr(selectors, "caseload_by_clinician", lambda: no_one)
+
+    page = client_for(clinical_lead).get(reverse("workspace:caseloads"))
+
+    assert page.status_code == 200
+    assert "No clinician works at the clinic yet." in page.content.decode()
+    assert "<table" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("clinical_lead", 200),
+        ("treating_psychologist", 403),
+        ("other_psychologist", 403),
+        ("administrator", 403),
+        ("helpline_listener", 403),
+    ],
+)
+def test_only_the_lead_sees_the_caseloads(persona, status, request, client_for):
+    user = request.getfixturevalue(persona)
+
+    assert client_for(user).get(reverse("workspace:caseloads")).status_code == status
+    home = client_for(user).get(reverse("workspace:dashboard"))
+    assert ("caseloads" in (home.context or {})) == (status == 200)
+
+
+def test_the_caseloads_page_sends_the_anonymous_to_the_login(client):
+    page = client.get(reverse("workspace:caseloads"))
+
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("login"))
+
+
+def test_the_home_counts_the_open_files_by_stage_and_links_to_the_closed(
+    administrator, clinical_lead, client_for
+):
+    def at(stage, last_name):
+        patient = register_patient(administrator, last_name=last_name)
+        episode = patient.episodes.get()
+        on = episode.referral_received_on
+        if stage != "referral":
+            services.episode_record_intake(actor=administrator, episode=episode, on=on)
+        if stage in ("in_treatment", "closed"):
+            services.episode_start_treatment(actor=administrator, episode=episode, on=on)
+        if stage == "closed":
+            services.episode_close(
+                actor=administrator,
+                episode=episode,
+                on=on,
+                exit_reason=Episode.ExitReason.COMPLETED,
+            )
+
+    for stage, n in [("referral", 1), ("intake", 2), ("in_treatment", 3), ("closed", 4)]:
+        for i in range(n):
+            at(stage, f"{stage}{i}")
+
+    for persona in (administrator, clinical_lead):
+        page = client_for(persona).get(reverse("workspace:dashboard"))
+
+        assert page.context["stages"] == [
+            ("Referral received", 1),
+            ("Intake", 2),
+            ("In treatment", 3),
+        ]
+        # Closed files are not counted on the home page (it would read them all): a link
+        # lists them.
+        assert f'{list_url()}?status=closed"' in page.content.decode()
+    assert selectors.caseload_by_stage(administrator) == {
+        "referral": 1,
+        "intake": 2,
+        "in_treatment": 3,
+    }
 
 
 @pytest.mark.parametrize("persona", ["administrator", "clinical_lead"])
