@@ -653,6 +653,7 @@ def pages(people) -> list[tuple[str, Requester, str]]:
     return [
         ("psychologist's home", psy, "/dashboard/"),
         ("lead's home", led, "/dashboard/"),
+        ("every caseload", led, reverse("workspace:caseloads")),  # the lead's, a page of 25
         ("administrator's home", adm, "/dashboard/"),
         ("patient list", adm, "/patients/"),
         ("patient search", adm, "/patients/?q=bench0001"),  # 100 matches at 1,000 or 20,000
