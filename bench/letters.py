@@ -58,7 +58,7 @@ ROUNDS = 3  # of N letters through the workers; the median is reported
 
 
 def draft_reports(count: int) -> list[Letter]:
-    """`count` periodic reports over the demo's active mandates (several periods each)."""
+    """`count` replies to the authorities over the demo's active mandates (several each)."""
     admin = get_user_model().objects.get(username="admin.leroy")
     mandates = list(
         Mandate.objects.filter(status="active", patient__status="in_treatment").order_by("pk")
@@ -68,11 +68,14 @@ def draft_reports(count: int) -> list[Letter]:
     for index in range(count):
         mandate = mandates[index % len(mandates)]
         end = today - datetime.timedelta(days=index // len(mandates))
+        kind = "reply_to_request"  # an end of treatment needs the episode closed first
         letters.append(
             services.letter_draft(
                 actor=admin,
                 patient=mandate.patient,
-                kind="end_of_treatment" if index % 2 else "reply_to_request",
+                kind=kind,
+                # It answers a request of the authority, received on a day (its deadline).
+                request_received_on=end,
                 mandate=mandate,
                 period_start=end - datetime.timedelta(days=180),
                 period_end=end,
@@ -200,8 +203,12 @@ def main() -> None:
     try:
         results = [through_workers(queued) for queued in rounds]
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        worker.terminate()  # a warm shutdown: the tasks the commits queued may still run
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
     ideal = count * ours / 2
     assert not Letter.objects.filter(pk__in=[letter.pk for letter in rest], pdf_sha256="")
     times = sorted(elapsed for elapsed, _spans in results)

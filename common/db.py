@@ -53,7 +53,7 @@ def planned_for_their_values(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     them, if it looks no dearer. For a statement whose best plan depends on its values that
     plan can be far worse: the clinic agenda of one clinician among 400 started walking the
     week's 20,000 sessions instead of the clinician's own bookings, 130 to 160 ms instead of
-    35 (docs/performance.md). Planning again costs a millisecond or two. Only psycopg's
+    35 to 50 (docs/performance.md). Planning again costs a millisecond or two. Only psycopg's
     decision changes (its `prepare_threshold`, for this connection and the time of the block):
     no statement is sent for it, so query counts stay as they are."""
     connection = connections[using]
