@@ -33,25 +33,10 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 
 import django
 
+from bench.databases import server
+
 TARGET_MS = 20.0
 CONTACTS_PER_SCALE = 40_000  # bench/scale.py: 2 a patient, 20,000 patients at scale 1
-
-
-def server(sql: str) -> None:
-    """One statement on the database server, outside the bench database (CREATE, DROP)."""
-    import psycopg
-    from dj_database_url import parse
-
-    config = parse(os.environ["DATABASE_URL"])
-    with psycopg.connect(
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        connection.execute(sql)
 
 
 def recreate() -> None:

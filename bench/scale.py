@@ -58,23 +58,6 @@ for _key in ("SECRET_KEY", "AUDIT_CHAIN_KEY"):
     os.environ.setdefault(_key, secrets.token_urlsafe(50))
 
 
-def server(sql: str) -> None:
-    """One statement on the database server, outside the bench database (CREATE, DROP)."""
-    import psycopg
-    from dj_database_url import parse
-
-    config = parse(os.environ["DATABASE_URL"])
-    with psycopg.connect(
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        connection.execute(sql)
-
-
 def fresh_database() -> None:
     """--fresh: drop and create the database DATABASE_URL names, if its name says bench."""
     from dj_database_url import parse
@@ -109,6 +92,7 @@ from accounts.models import ApiToken
 from accounts.roles import Role
 from assessments.models import Assessment
 from assessments.selectors import STATIC99R_LEVELS
+from bench.databases import server
 from bench.inprocess import Requester
 from bench.log_rows import fill_log
 from bench.over_http import HTTPRequester, collect_static, served
