@@ -26,6 +26,7 @@ APPS = (
     "assessments",
     "audit",
     "casework",
+    "clinic_statistics",
     "common",
     "config",
     "documents",
