@@ -19,9 +19,10 @@ from django.db.models.signals import m2m_changed
 from django.utils import timezone
 
 from common.dates import add_months, day_bounds
+from helpline.models import COUNTED_DIMENSIONS
 
 # What MonthlyCount keeps of a contact, as Contact.values() names it.
-DIMENSIONS = ("channel", "caller_type", "repeat", "missed", "hung_up", "referral")
+DIMENSIONS = COUNTED_DIMENSIONS
 
 
 def month_of(moment: datetime.datetime) -> datetime.date:

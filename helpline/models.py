@@ -95,10 +95,10 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-# What the statistics split the contacts by (helpline.statistics), kept counted by month.
-COUNTED_FIELDS = frozenset(
-    {"started_at", "channel", "caller_type", "repeat", "missed", "hung_up", "referral"}
-)
+# What the statistics split the contacts by (helpline.statistics), kept counted by month
+# (MonthlyCount's columns); with the moment, what a change must be counted again for.
+COUNTED_DIMENSIONS = ("channel", "caller_type", "repeat", "missed", "hung_up", "referral")
+COUNTED_FIELDS = frozenset({"started_at", *COUNTED_DIMENSIONS})
 
 
 def _counted(fields) -> bool:
