@@ -17,7 +17,6 @@ statement's EXPLAIN (ANALYZE, BUFFERS) once. Target: the statements together ≤
 """
 
 import argparse
-import datetime
 import os
 import random
 import statistics
@@ -55,6 +54,7 @@ def seed(contacts: int) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from bench.helpline_rows import contact_fields
     from helpline.models import Contact, ProblemTag
 
     rng = random.Random(2026)
@@ -67,20 +67,9 @@ def seed(contacts: int) -> None:
     tags = list(ProblemTag.objects.values_list("pk", flat=True))
     rows, tagged = [], []
     for _ in range(contacts):
-        missed = rng.random() < 0.1
-        rows.append(
-            Contact(
-                channel=rng.choice(["phone", "phone", "email", "chat"]),
-                started_at=now - datetime.timedelta(minutes=rng.randint(1, 2 * 365 * 24 * 60)),
-                duration_minutes=0 if missed else rng.randint(2, 45),
-                missed=missed,
-                repeat=rng.random() < 0.3,
-                caller_type="" if missed else rng.choice(Contact.CallerType.values),
-                summary="" if missed else "Bench: asked where to find help.",
-                listener=rng.choice(listeners),
-            )
-        )
-        tagged.append(None if missed else rng.choice(tags))
+        fields = contact_fields(rng, now)
+        rows.append(Contact(**fields, listener=rng.choice(listeners)))
+        tagged.append(None if fields["missed"] else rng.choice(tags))
     Contact.objects.bulk_create(rows, batch_size=2000)
     Through = Contact.tags.through
     Through.objects.bulk_create(

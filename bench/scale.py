@@ -47,6 +47,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.databases import server  # before Django: --fresh makes the database it will use
+
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
@@ -92,7 +94,7 @@ from accounts.models import ApiToken
 from accounts.roles import Role
 from assessments.models import Assessment
 from assessments.selectors import STATIC99R_LEVELS
-from bench.databases import server
+from bench.helpline_rows import contact_fields
 from bench.inprocess import Requester
 from bench.log_rows import fill_log
 from bench.over_http import HTTPRequester, collect_static, served
@@ -432,18 +434,9 @@ def seed(
         # The helpline's contacts (it knows no patients: they come with the clinic's size
         # only), spread over the last two years up to now.
         for _ in range(HELPLINE_CONTACTS_PER_PATIENT):
-            missed = rng.random() < 0.1
-            contact = tables[Contact].add(
-                channel=rng.choice(["phone", "phone", "email", "chat"]),
-                started_at=now - datetime.timedelta(minutes=rng.randint(1, 2 * 365 * 24 * 60)),
-                duration_minutes=0 if missed else rng.randint(2, 45),
-                missed=missed,
-                repeat=rng.random() < 0.3,
-                caller_type="" if missed else rng.choice(Contact.CallerType.values),
-                summary="" if missed else "Bench: asked where to find help.",
-                listener_id=rng.choice(people["listeners"]).pk,
-            )
-            if not missed:
+            fields = contact_fields(rng, now)
+            contact = tables[Contact].add(**fields, listener_id=rng.choice(people["listeners"]).pk)
+            if not fields["missed"]:
                 tables[Contact.tags.through].add(contact_id=contact, problemtag_id=rng.choice(tags))
     return {model._meta.db_table: table.copy() for model, table in tables.items()}
 
